@@ -1,0 +1,268 @@
+// Incremental reader of an RTSP byte stream: requests, responses (with Content-Length bodies) and
+// interleaved `$` frames, from bytes as TCP delivers them (split anywhere, coalesced anyhow).
+//
+//   const reader = new RtspReader();
+//   socket.on('data', (chunk) => {
+//     reader.push(chunk);
+//     for (let item = reader.read(); item; item = reader.read()) handle(item);
+//   });
+//
+// A frame's payload is a view into the pushed chunk whenever the frame lies inside one chunk, so
+// the media path copies nothing. Garbage is skipped up to the next plausible message or frame and
+// reported once per run; limits are enforced with a typed error item, never by growing a buffer.
+
+import { RtspHeaders, type InterleavedFrame, type RtspMessage } from './message.js';
+
+export interface RtspLimits {
+  /** Start line plus header lines, including the blank line that ends them. */
+  maxHeaderBytes: number;
+  maxHeaderLines: number;
+  maxBodyBytes: number;
+}
+
+export const DEFAULT_RTSP_LIMITS: Readonly<RtspLimits> = {
+  maxHeaderBytes: 16 * 1024,
+  maxHeaderLines: 64,
+  maxBodyBytes: 256 * 1024,
+};
+
+export type RtspParseErrorCode =
+  | 'garbage' // bytes that are neither a message nor a frame; skipped
+  | 'malformed' // a message whose start line, header or Content-Length cannot be read; skipped
+  | 'header-too-large'
+  | 'too-many-headers'
+  | 'body-too-large';
+
+/** The RTSP status a server should answer a client's parse error with. */
+export const PARSE_ERROR_STATUS: Readonly<Record<RtspParseErrorCode, number>> = {
+  garbage: 400,
+  malformed: 400,
+  'header-too-large': 431,
+  'too-many-headers': 431,
+  'body-too-large': 413,
+};
+
+export class RtspParseError extends Error {
+  override readonly name = 'RtspParseError';
+  constructor(
+    readonly code: RtspParseErrorCode,
+    message: string,
+    /** How many input bytes this error accounts for (skipped or rejected). */
+    readonly bytes: number,
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return PARSE_ERROR_STATUS[this.code];
+  }
+}
+
+export interface RtspReadError {
+  readonly kind: 'error';
+  error: RtspParseError;
+}
+
+export type RtspItem = RtspMessage | InterleavedFrame | RtspReadError;
+
+const DOLLAR = 0x24;
+const LF = 0x0a;
+const CR = 0x0d;
+const SP = 0x20;
+const EMPTY = Buffer.alloc(0);
+const RESPONSE_PREFIX = Buffer.from('RTSP/', 'latin1');
+/** How far into a line a method name may run before the space that must follow it. */
+const MAX_METHOD_LENGTH = 32;
+
+export class RtspReader {
+  readonly limits: RtspLimits;
+  #pending: Buffer = EMPTY;
+  /** After an oversized header the rest of that message is discarded up to the next plausible start. */
+  #discarding = false;
+
+  constructor(limits: Partial<RtspLimits> = {}) {
+    this.limits = { ...DEFAULT_RTSP_LIMITS, ...limits };
+  }
+
+  /** Bytes received but not yet returned by `read()`. Bounded by the limits plus one frame. */
+  get buffered(): number {
+    return this.#pending.length;
+  }
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
+  }
+
+  /** The next complete item, or null when more bytes are needed. Never throws on input. */
+  read(): RtspItem | null {
+    const buf = this.#pending;
+    if (buf.length === 0) return null;
+
+    if (this.#discarding) return this.#skipGarbage(0, 'header-too-large');
+    if (buf[0] === DOLLAR) return this.#readFrame(buf);
+    if (!plausibleStart(buf, 0)) return this.#skipGarbage(0, 'garbage');
+    return this.#readMessage(buf);
+  }
+
+  #consume(count: number): void {
+    this.#pending = count >= this.#pending.length ? EMPTY : this.#pending.subarray(count);
+  }
+
+  #readFrame(buf: Buffer): InterleavedFrame | null {
+    if (buf.length < 4) return null;
+    const length = buf.readUInt16BE(2);
+    if (buf.length < 4 + length) return null;
+    const frame: InterleavedFrame = { kind: 'frame', channel: buf[1]!, payload: buf.subarray(4, 4 + length) };
+    this.#consume(4 + length);
+    return frame;
+  }
+
+  /** Drops bytes from `from` up to the next `$` or plausible start line and reports them. */
+  #skipGarbage(from: number, code: RtspParseErrorCode): RtspReadError {
+    const buf = this.#pending;
+    let resume = -1;
+    for (let i = Math.max(from, 1); i < buf.length; i++) {
+      const byte = buf[i]!;
+      if (byte === DOLLAR && !this.#discarding) { resume = i; break; }
+      if (buf[i - 1] === LF && plausibleStart(buf, i)) { resume = i; break; }
+    }
+    const skipped = resume < 0 ? buf.length : resume;
+    this.#consume(skipped);
+    if (resume >= 0) this.#discarding = false;
+    const message = code === 'garbage'
+      ? `skipped ${skipped} bytes that are not RTSP`
+      : `discarded ${skipped} more bytes of an oversized message`;
+    return readError(code, message, skipped);
+  }
+
+  #readMessage(buf: Buffer): RtspItem | null {
+    const limit = Math.min(buf.length, this.limits.maxHeaderBytes);
+    const headEnd = findHeadEnd(buf, limit);
+    if (headEnd < 0) {
+      if (buf.length < this.limits.maxHeaderBytes) return null;
+      // No end of header within the limit: reject, drop what we hold and skip the rest of it.
+      const dropped = buf.length;
+      this.#consume(dropped);
+      this.#discarding = true;
+      return readError('header-too-large', `header larger than ${this.limits.maxHeaderBytes} bytes`, dropped);
+    }
+
+    const lines = buf.toString('latin1', 0, headEnd.valueOf()).split(/\r?\n/);
+    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    const totalHead = headEnd + headTerminatorLength(buf, headEnd);
+
+    if (lines.length - 1 > this.limits.maxHeaderLines) {
+      this.#consume(totalHead);
+      return readError('too-many-headers', `more than ${this.limits.maxHeaderLines} header lines`, totalHead);
+    }
+
+    const parsed = parseHead(lines);
+    if (typeof parsed === 'string') {
+      this.#consume(totalHead);
+      return readError('malformed', parsed, totalHead);
+    }
+
+    const lengthHeader = parsed.headers.get('Content-Length');
+    let bodyLength = 0;
+    if (lengthHeader !== undefined) {
+      if (!/^\s*\d{1,10}\s*$/.test(lengthHeader)) {
+        this.#consume(totalHead);
+        return readError('malformed', `invalid Content-Length "${lengthHeader.slice(0, 40)}"`, totalHead);
+      }
+      bodyLength = Number(lengthHeader);
+    }
+    if (bodyLength > this.limits.maxBodyBytes) {
+      // The body is skipped as it arrives: the next read treats it as garbage up to a new message.
+      this.#consume(totalHead);
+      this.#discarding = true;
+      return readError('body-too-large', `body of ${bodyLength} bytes exceeds ${this.limits.maxBodyBytes}`, totalHead);
+    }
+    if (buf.length < totalHead + bodyLength) return null;
+
+    const body = bodyLength === 0 ? EMPTY : Buffer.from(buf.subarray(totalHead, totalHead + bodyLength));
+    this.#consume(totalHead + bodyLength);
+    return parsed.kind === 'request'
+      ? { kind: 'request', method: parsed.first, uri: parsed.second, version: parsed.third, headers: parsed.headers, body }
+      : {
+          kind: 'response',
+          version: parsed.first,
+          status: Number(parsed.second),
+          reason: parsed.third,
+          headers: parsed.headers,
+          body,
+        };
+  }
+}
+
+function readError(code: RtspParseErrorCode, message: string, bytes: number): RtspReadError {
+  return { kind: 'error', error: new RtspParseError(code, message, bytes) };
+}
+
+/**
+ * Could a message start at `at`? A response starts with `RTSP/`; a request with a method token
+ * (letters, digits, `_`, `-`) followed by a space. While the bytes run out before that can be
+ * decided, the answer is yes: the reader then waits for more.
+ */
+function plausibleStart(buf: Buffer, at: number): boolean {
+  const available = Math.min(buf.length - at, RESPONSE_PREFIX.length);
+  if (buf.compare(RESPONSE_PREFIX, 0, available, at, at + available) === 0) return true;
+  for (let i = at; i < buf.length && i - at <= MAX_METHOD_LENGTH; i++) {
+    const c = buf[i]!;
+    if (c === SP) return i > at;
+    const token = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d;
+    if (!token) return false;
+  }
+  return buf.length - at <= MAX_METHOD_LENGTH;
+}
+
+/** Index of the blank line ending the head (CRLFCRLF or LFLF), searching below `limit`; -1 if absent. */
+function findHeadEnd(buf: Buffer, limit: number): number {
+  for (let i = buf.indexOf(LF); i >= 0 && i < limit; i = buf.indexOf(LF, i + 1)) {
+    const next = buf[i + 1];
+    if (next === LF) return i + 1;
+    if (next === CR && buf[i + 2] === LF) return i + 1;
+  }
+  return -1;
+}
+
+function headTerminatorLength(buf: Buffer, headEnd: number): number {
+  return buf[headEnd] === CR ? 2 : 1;
+}
+
+interface ParsedHead {
+  kind: 'request' | 'response';
+  first: string;
+  second: string;
+  third: string;
+  headers: RtspHeaders;
+}
+
+function parseHead(lines: string[]): ParsedHead | string {
+  const startLine = lines[0] ?? '';
+  const response = /^(RTSP\/\d\.\d) (\d{3})(?: (.*))?$/.exec(startLine);
+  const request = response ? null : /^([A-Za-z0-9_-]+) (\S+) (RTSP\/\d\.\d)$/.exec(startLine);
+  if (!response && !request) return `malformed start line "${startLine.slice(0, 80)}"`;
+
+  const headers = new RtspHeaders();
+  let lastName: string | undefined;
+  for (const line of lines.slice(1)) {
+    if ((line.startsWith(' ') || line.startsWith('\t')) && lastName !== undefined) {
+      // Obsolete line folding (RFC 2326 §4 via RFC 2616 §2.2): joins the previous value.
+      headers.set(lastName, `${headers.getAll(lastName).at(-1) ?? ''} ${line.trim()}`);
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) return `malformed header line "${line.slice(0, 80)}"`;
+    const name = line.slice(0, colon);
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return `malformed header name "${name.slice(0, 80)}"`;
+    const rest = line.slice(colon + 1);
+    const value = rest.trim();
+    const separator = rest.slice(0, rest.length - rest.trimStart().length);
+    headers.append(name, value, separator);
+    lastName = name;
+  }
+
+  if (response) return { kind: 'response', first: response[1]!, second: response[2]!, third: response[3] ?? '', headers };
+  return { kind: 'request', first: request![1]!, second: request![2]!, third: request![3]!, headers };
+}

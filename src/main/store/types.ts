@@ -1,0 +1,86 @@
+// What the app keeps on disk, split by sensitivity. `AppData` is plain settings (validated by a
+// schema on load); secrets go through a `SecretStore`, which encrypts them where it can
+// (passphrase-derived key headless, the OS keychain via safeStorage on the desktop).
+
+import type { VideoCodec } from '../../shared/api.js';
+
+export interface BaseStationRecord {
+  deviceId: string;
+  name: string;
+  model: string;
+  /** `<userId>_<deviceId>`, as the certificate API wants it. */
+  uniqueId: string;
+  host?: string;
+  port?: number;
+  addressSource?: 'typed' | 'mdns';
+  /** Client certificate (the cloud's `peerCert`) as PEM, and the issuing chain. */
+  certificatePem?: string;
+  caChainPem?: string[];
+  /** ISO date. */
+  certificateExpires?: string;
+  /** SHA-256 fingerprint (hex, colon-separated) of the base station's own TLS certificate, pinned on first use. */
+  pinnedFingerprint?: string;
+}
+
+export interface CameraRecord {
+  deviceId: string;
+  name: string;
+  model: string;
+  baseStationId: string;
+  /** A camera that is its own base station has no path suffix in its RTSP URL. */
+  ownBaseStation: boolean;
+  codecs: VideoCodec[];
+  codec: VideoCodec;
+  localStreaming: boolean;
+  /** Local RTSP port, assigned once and kept. */
+  port: number;
+  /** Started by the user; started again at launch. */
+  running: boolean;
+}
+
+export interface AppSettings {
+  listenAddress: string;
+  portBase: number;
+  lanUsername?: string;
+  launchAtLogin: boolean;
+  lingerSeconds: number;
+  /** Random id made once per installation: the enrollment `uuid`. Never a base station's deviceId. */
+  installationId: string;
+  /** Stable random id sent as X-User-Device-Id at sign-in. */
+  clientDeviceId: string;
+}
+
+export interface AccountRecord {
+  email?: string;
+  userId?: string;
+  /** Epoch milliseconds. */
+  tokenExpiresAt?: number;
+}
+
+export interface AppData {
+  version: 1;
+  settings: AppSettings;
+  account: AccountRecord;
+  baseStations: BaseStationRecord[];
+  cameras: CameraRecord[];
+}
+
+export type SecretName = 'arloToken' | 'clientPrivateKey' | 'lanPassword' | 'trustedBrowserCode' | 'webAccessToken';
+
+export interface SecretStore {
+  get(name: SecretName): Promise<string | undefined>;
+  set(name: SecretName, value: string): Promise<void>;
+  delete(name: SecretName): Promise<void>;
+  /** How secrets are protected, for the UI: e.g. 'passphrase (scrypt + AES-256-GCM)', 'keychain', 'plain file (0600)'. */
+  readonly protection: string;
+}
+
+export interface DataStore {
+  /** The validated data; throws a `CorruptDataError` (file kept aside) rather than returning defaults over it. */
+  read(): Promise<AppData>;
+  /** Applies `change` to the current data and writes it atomically; returns the new data. */
+  update(change: (data: AppData) => void): Promise<AppData>;
+  readonly secrets: SecretStore;
+  /** The directory everything lives in. */
+  readonly dir: string;
+}

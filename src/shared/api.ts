@@ -1,0 +1,172 @@
+// The one contract between the core service and both shells (Electron IPC, headless HTTP +
+// WebSocket) and the renderer. No Node, no DOM here: plain data and method signatures.
+
+export type VideoCodec = 'avc' | 'hevc';
+
+/** The life of one camera's stream, as the UI shows it. */
+export type CameraStreamState = 'idle' | 'connecting' | 'handshake' | 'media' | 'error';
+
+export interface CameraView {
+  deviceId: string;
+  name: string;
+  model: string;
+  baseStationId: string;
+  /** Codecs the camera offers locally; `hevc` means 4K H.265. */
+  codecs: VideoCodec[];
+  /** The codec asked of the base station for this camera. */
+  codec: VideoCodec;
+  /** Local RTSP port of this camera (stable across restarts). */
+  port: number;
+  /** The URL to paste into a player; carries credentials when the port listens beyond loopback. */
+  url: string;
+  /** Whether the local endpoint is running (accepting viewers). */
+  running: boolean;
+  state: CameraStreamState;
+  /** A message a user can act on, when `state` is `error`. */
+  error?: string;
+  viewers: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Incoming bits per second, averaged over the last few seconds. */
+  bitrate: number;
+  upstreamSessions: number;
+  packetsDropped: number;
+}
+
+export interface BaseStationView {
+  deviceId: string;
+  name: string;
+  model: string;
+  /** LAN address; `source` tells whether the user typed it or mDNS found it. */
+  host?: string;
+  port?: number;
+  addressSource?: 'typed' | 'mdns';
+  enrolled: boolean;
+  /** ISO date the client certificate expires. */
+  certificateExpires?: string;
+  error?: string;
+}
+
+export interface MfaFactor {
+  factorId: string;
+  factorType: 'EMAIL' | 'SMS' | 'PUSH';
+  nickname: string;
+}
+
+/** Where an interactive sign-in stands. */
+export type SignInStep =
+  | { step: 'signed-out' }
+  | { step: 'choose-factor'; factors: MfaFactor[] }
+  | { step: 'enter-code'; factor: MfaFactor }
+  | { step: 'await-push'; factor: MfaFactor }
+  | { step: 'signed-in' };
+
+export interface AccountView {
+  signedIn: boolean;
+  email?: string;
+  userId?: string;
+  /** Epoch milliseconds when the token expires. */
+  tokenExpiresAt?: number;
+  /** True when the token is known to be gone; the user must sign in or paste a new one. */
+  tokenExpired: boolean;
+}
+
+export interface SettingsView {
+  /** Address the RTSP ports listen on: 127.0.0.1 by default, 0.0.0.0 to serve the LAN. */
+  listenAddress: string;
+  portBase: number;
+  /** Username for LAN viewers; the password is write-only. */
+  lanUsername?: string;
+  lanPasswordSet: boolean;
+  launchAtLogin: boolean;
+  /** Seconds an upstream session stays up after its last viewer leaves. */
+  lingerSeconds: number;
+}
+
+export interface SettingsPatch {
+  listenAddress?: string;
+  portBase?: number;
+  lanUsername?: string;
+  lanPassword?: string;
+  launchAtLogin?: boolean;
+  lingerSeconds?: number;
+}
+
+export interface AppState {
+  account: AccountView;
+  signIn: SignInStep;
+  baseStations: BaseStationView[];
+  cameras: CameraView[];
+  settings: SettingsView;
+  /** Things the user should know that are not errors of one camera (e.g. weak secret storage). */
+  warnings: string[];
+  /** Which shell serves this state; the renderer hides desktop-only actions on the web. */
+  shell: 'desktop' | 'web';
+}
+
+export interface EnrollOutcome {
+  baseStationId: string;
+  result: 'enrolled' | 'already-enrolled' | 'failed';
+  message: string;
+}
+
+/** Every action of the UI. The service implements it; shells bind it; the renderer calls it. */
+export interface AppApi {
+  getState(): Promise<AppState>;
+  signIn(email: string, password: string): Promise<SignInStep>;
+  chooseFactor(factorId: string): Promise<SignInStep>;
+  submitMfaCode(code: string): Promise<SignInStep>;
+  cancelSignIn(): Promise<SignInStep>;
+  useToken(token: string): Promise<SignInStep>;
+  signOut(): Promise<void>;
+  refreshDevices(): Promise<void>;
+  enroll(baseStationIds?: string[]): Promise<EnrollOutcome[]>;
+  setBaseStationAddress(baseStationId: string, host: string | null, port?: number): Promise<void>;
+  startCamera(deviceId: string): Promise<void>;
+  stopCamera(deviceId: string): Promise<void>;
+  startAll(): Promise<void>;
+  stopAll(): Promise<void>;
+  setCameraCodec(deviceId: string, codec: VideoCodec): Promise<void>;
+  updateSettings(patch: SettingsPatch): Promise<SettingsView>;
+  /** Opens the camera's URL in VLC (or the system's RTSP handler). Desktop only. */
+  openInPlayer(deviceId: string): Promise<void>;
+}
+
+/** The names every transport binds, generically. Adding a method to AppApi means adding it here. */
+export const APP_API_METHODS = [
+  'getState',
+  'signIn',
+  'chooseFactor',
+  'submitMfaCode',
+  'cancelSignIn',
+  'useToken',
+  'signOut',
+  'refreshDevices',
+  'enroll',
+  'setBaseStationAddress',
+  'startCamera',
+  'stopCamera',
+  'startAll',
+  'stopAll',
+  'setCameraCodec',
+  'updateSettings',
+  'openInPlayer',
+] as const satisfies readonly (keyof AppApi)[];
+
+export type AppApiMethod = (typeof APP_API_METHODS)[number];
+
+/** An AppApi plus the state stream, as a shell hands it to the renderer. */
+export interface AppApiClient extends AppApi {
+  /** Calls `listener` with every published state; returns the unsubscribe function. */
+  subscribe(listener: (state: AppState) => void): () => void;
+}
+
+/** Errors crossing a transport keep a machine-readable code and the user-facing message. */
+export interface ApiErrorPayload {
+  code: string;
+  message: string;
+}
+
+// Compile-time proof that APP_API_METHODS lists every AppApi method.
+type UnlistedMethods = Exclude<keyof AppApi, AppApiMethod>;
+export const API_METHODS_COMPLETE: [UnlistedMethods] extends [never] ? true : never = true;
