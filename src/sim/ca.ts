@@ -246,12 +246,17 @@ function subjectKeyId(cert: forge.pki.Certificate): string {
   return cert.generateSubjectKeyIdentifier().getBytes();
 }
 
+/** Exported by node-forge at runtime but missing from @types/node-forge. */
+interface ForgeTbs {
+  getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1;
+}
+
 /** Signs the forge certificate's TBS with node:crypto (fast, native) and stores the signature. */
 function signCertificate(cert: forge.pki.Certificate, key: KeyObject): void {
   cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption!;
   cert.signatureOid = forge.pki.oids.sha256WithRSAEncryption!;
   cert.md = forge.md.sha256.create();
-  const tbs = forge.asn1.toDer(forge.pki.getTBSCertificate(cert)).getBytes();
+  const tbs = forge.asn1.toDer((forge.pki as unknown as ForgeTbs).getTBSCertificate(cert)).getBytes();
   cert.signature = sign('sha256', Buffer.from(tbs, 'binary'), key).toString('binary');
 }
 
