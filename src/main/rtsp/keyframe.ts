@@ -1,0 +1,77 @@
+// Where a decodable picture can start in an RTP video stream: the packets a new viewer may begin
+// with. Works on the RTP payload (after the RTP header), without copying or depacketizing.
+//
+// H.264 (RFC 6184): an IDR slice (5) or an SPS (7), alone, inside a STAP-A (24), or as the first
+// fragment of an FU-A (28). H.265 (RFC 7798): an IRAP picture (16..21: BLA, IDR, CRA) or a VPS
+// (32) / SPS (33), alone, inside an AP (48), or as the first fragment of an FU (49).
+// A parameter set counts because encoders send it right before the IRAP picture it describes.
+
+export type VideoCodecName = 'h264' | 'h265';
+
+export function isKeyframeStart(codec: VideoCodecName, rtpPayload: Buffer): boolean {
+  return codec === 'h264' ? h264KeyframeStart(rtpPayload) : h265KeyframeStart(rtpPayload);
+}
+
+const H264_IDR = 5;
+const H264_SPS = 7;
+const H264_STAP_A = 24;
+const H264_FU_A = 28;
+
+function h264StartsPicture(type: number): boolean {
+  return type === H264_IDR || type === H264_SPS;
+}
+
+function h264KeyframeStart(payload: Buffer): boolean {
+  if (payload.length < 1) return false;
+  const type = payload[0]! & 0x1f;
+  if (type === H264_STAP_A) {
+    // 1-byte STAP-A header, then units of 16-bit size + NAL unit.
+    return aggregatedUnits(payload, 1).some((offset) => h264StartsPicture(payload[offset]! & 0x1f));
+  }
+  if (type === H264_FU_A) {
+    if (payload.length < 2) return false;
+    const fuHeader = payload[1]!;
+    return (fuHeader & 0x80) !== 0 && h264StartsPicture(fuHeader & 0x1f);
+  }
+  return h264StartsPicture(type);
+}
+
+const H265_VPS = 32;
+const H265_SPS = 33;
+const H265_AP = 48;
+const H265_FU = 49;
+
+function h265StartsPicture(type: number): boolean {
+  return (type >= 16 && type <= 21) || type === H265_VPS || type === H265_SPS;
+}
+
+function h265Type(firstByte: number): number {
+  return (firstByte >> 1) & 0x3f;
+}
+
+function h265KeyframeStart(payload: Buffer): boolean {
+  if (payload.length < 2) return false;
+  const type = h265Type(payload[0]!);
+  if (type === H265_AP) {
+    // 2-byte payload header, then units of 16-bit size + NAL unit (no DONL: sprop-max-don-diff is 0).
+    return aggregatedUnits(payload, 2).some((offset) => h265StartsPicture(h265Type(payload[offset]!)));
+  }
+  if (type === H265_FU) {
+    if (payload.length < 3) return false;
+    const fuHeader = payload[2]!;
+    return (fuHeader & 0x80) !== 0 && h265StartsPicture(fuHeader & 0x3f);
+  }
+  return h265StartsPicture(type);
+}
+
+/** Offsets of the NAL units in an aggregation packet; stops at the first size that overruns. */
+function aggregatedUnits(payload: Buffer, headerLength: number): number[] {
+  const offsets: number[] = [];
+  for (let at = headerLength; at + 2 < payload.length;) {
+    const size = payload.readUInt16BE(at);
+    if (size === 0 || at + 2 + size > payload.length) break;
+    offsets.push(at + 2);
+    at += 2 + size;
+  }
+  return offsets;
+}
