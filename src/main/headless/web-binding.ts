@@ -1,0 +1,319 @@
+// AppApi over HTTP + WebSocket for the headless shell: one generic binding driven by
+// APP_API_METHODS. `POST /api/call/<method>` takes a JSON array of arguments and answers the JSON
+// result (or an ApiErrorPayload); `/api/events` is a WebSocket pushing every published AppState.
+// The web server (web.ts) owns the `node:http` server; it hands requests and upgrades to us.
+//
+// Who may call: on loopback, anyone on this machine (like any local app); on any other address a
+// secret access token is required. Browsers are also guarded against other sites driving the API
+// (CSRF) and against DNS rebinding, by checking Origin and Host.
+
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { APP_API_METHODS, type ApiErrorPayload, type AppApiClient, type AppApiMethod, type AppState } from '../../shared/api.js';
+import type { Logger } from '../log.js';
+
+export interface WebBindingOptions {
+  api: AppApiClient;
+  /** The address the HTTP server listens on; anything but loopback requires `accessToken`. */
+  listenHost: string;
+  /** Secret every caller must present when `listenHost` is not loopback. */
+  accessToken?: string;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
+  logger: Logger;
+}
+
+export interface WebBinding {
+  /** Serves `/api/call/*`; returns false (and writes nothing) for any other path. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Takes over WebSocket upgrades to `/api/events` on `server`. */
+  attach(server: Server): void;
+  /** Whether `req` may use the API (token and Origin/Host rules); for other routes such as GET /api/state. */
+  authorize(req: IncomingMessage): ApiErrorPayload | undefined;
+  /** Closes every event socket. */
+  close(): Promise<void>;
+}
+
+export const API_CALL_PREFIX = '/api/call/';
+export const API_EVENTS_PATH = '/api/events';
+export const ACCESS_TOKEN_HEADER = 'x-access-token';
+
+/** A message on the events socket. The client may send `{ "token": "..." }` first instead of a query. */
+export type EventMessage = { type: 'state'; state: AppState } | { type: 'error'; error: ApiErrorPayload };
+
+export class WebBindingConfigError extends Error {
+  readonly code = 'web-binding-config';
+}
+
+export function createWebBinding(options: WebBindingOptions): WebBinding {
+  const { api, logger } = options;
+  const loopbackOnly = isLoopbackAddress(options.listenHost);
+  if (!loopbackOnly && !options.accessToken) {
+    throw new WebBindingConfigError(
+      `The web UI listens on ${options.listenHost}, beyond this machine: set an access token, or listen on 127.0.0.1.`,
+    );
+  }
+  const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
+  const methods = new Set<string>(APP_API_METHODS);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 });
+  const sockets = new Set<WebSocket>();
+
+  function tokenMatches(presented: string | undefined): boolean {
+    if (!options.accessToken || presented === undefined) return false;
+    const a = Buffer.from(presented);
+    const b = Buffer.from(options.accessToken);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  function checkOrigin(req: IncomingMessage): ApiErrorPayload | undefined {
+    const host = req.headers.host;
+    if (!host) return { code: 'forbidden', message: 'Request without a Host header.' };
+    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 reaches us with its own Host.
+    if (loopbackOnly && !isLoopbackHost(host)) {
+      return { code: 'forbidden', message: `Host ${host} is not this machine; open the UI through 127.0.0.1 or localhost.` };
+    }
+    const origin = req.headers.origin;
+    // Non-browser clients (curl, scripts) send no Origin; browsers always do on POST and WebSocket.
+    if (origin !== undefined && !sameOrigin(origin, host)) {
+      return { code: 'forbidden', message: `Requests from ${origin} are refused; use the UI served by this app.` };
+    }
+    return undefined;
+  }
+
+  function authorize(req: IncomingMessage, queryToken?: string | null): ApiErrorPayload | undefined {
+    const originError = checkOrigin(req);
+    if (originError) return originError;
+    if (loopbackOnly) return undefined;
+    if (tokenMatches(headerToken(req)) || tokenMatches(queryToken ?? undefined)) return undefined;
+    return { code: 'unauthorized', message: 'Access token missing or wrong: open the URL with ?token=… that arlo-rtsp printed at start.' };
+  }
+
+  function handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    const path = pathOf(req);
+    if (!path.startsWith(API_CALL_PREFIX)) return false;
+    void handleCall(req, res, path.slice(API_CALL_PREFIX.length)).catch((error: unknown) => {
+      logger.error({ err: error }, 'web api call failed unexpectedly');
+      if (!res.headersSent) sendError(res, { code: 'internal', message: 'Internal error; see the log.' });
+      else res.destroy();
+    });
+    return true;
+  }
+
+  async function handleCall(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      return sendError(res, { code: 'method-not-allowed', message: 'API calls are POST requests.' });
+    }
+    const denied = authorize(req);
+    if (denied) return sendError(res, denied);
+    // JSON only: a cross-site form cannot send it without a CORS preflight, which we never grant.
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      return sendError(res, { code: 'unsupported-media-type', message: 'Send the arguments as application/json.' });
+    }
+    if (!methods.has(name)) return sendError(res, { code: 'unknown-method', message: `No API method "${name}".` });
+    const body = await readBody(req, maxBodyBytes);
+    if (body === 'too-large') {
+      return sendError(res, { code: 'payload-too-large', message: `Request body over ${maxBodyBytes} bytes.` });
+    }
+    let args: unknown;
+    try {
+      args = body.length === 0 ? [] : JSON.parse(body.toString('utf8'));
+    } catch {
+      return sendError(res, { code: 'bad-request', message: 'The body is not valid JSON.' });
+    }
+    if (!Array.isArray(args)) return sendError(res, { code: 'bad-request', message: 'The body must be a JSON array of arguments.' });
+    let result: unknown;
+    try {
+      result = await callMethod(api, name as AppApiMethod, args);
+    } catch (error) {
+      const payload = toErrorPayload(error);
+      logger.warn({ method: name, code: payload.code }, 'web api call refused');
+      return sendError(res, payload);
+    }
+    sendJson(res, 200, result ?? null);
+  }
+
+  function attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (pathOf(req) !== API_EVENTS_PATH) return; // another upgrade handler may want it
+      const query = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
+      const originError = checkOrigin(req);
+      if (originError) return refuseUpgrade(socket, originError);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const authorized = authorize(req, query) === undefined;
+        if (authorized) return startEvents(ws);
+        // Browsers cannot set headers on a WebSocket; the token may come as the first message.
+        const timer = setTimeout(() => ws.close(4401, 'access token required'), 5000);
+        ws.once('message', (data) => {
+          clearTimeout(timer);
+          const token = parseTokenMessage(data.toString());
+          if (tokenMatches(token)) startEvents(ws);
+          else ws.close(4401, 'access token wrong');
+        });
+        ws.once('close', () => clearTimeout(timer));
+      });
+    });
+  }
+
+  function startEvents(ws: WebSocket): void {
+    sockets.add(ws);
+    const send = (state: AppState): void => {
+      // State is idempotent (the latest wins); a client this far behind is gone or stuck.
+      if (ws.bufferedAmount > 4 * 1024 * 1024) return ws.terminate();
+      ws.send(JSON.stringify({ type: 'state', state } satisfies EventMessage));
+    };
+    const unsubscribe = api.subscribe(send);
+    let alive = true;
+    const ping = setInterval(() => {
+      if (!alive) return ws.terminate();
+      alive = false;
+      ws.ping();
+    }, 30_000);
+    ws.on('pong', () => (alive = true));
+    ws.on('close', () => {
+      clearInterval(ping);
+      unsubscribe();
+      sockets.delete(ws);
+    });
+    ws.on('error', (error) => logger.debug({ err: error }, 'events socket error'));
+    api.getState().then(send, (error: unknown) => {
+      ws.send(JSON.stringify({ type: 'error', error: toErrorPayload(error) } satisfies EventMessage));
+    });
+  }
+
+  async function close(): Promise<void> {
+    for (const ws of sockets) ws.terminate();
+    sockets.clear();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+  }
+
+  return { handleRequest, attach, authorize: (req) => authorize(req), close };
+}
+
+/** Whether an address to listen on keeps the server on this machine. */
+export function isLoopbackAddress(address: string): boolean {
+  const a = address.replace(/^\[|\]$/g, '').toLowerCase();
+  return a === 'localhost' || a === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a) || a === '::ffff:127.0.0.1';
+}
+
+/** HTTP status for each error code the binding itself produces; errors of the service map to 422. */
+const STATUS_BY_CODE: Record<string, number> = {
+  'bad-request': 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'unknown-method': 404,
+  'method-not-allowed': 405,
+  'payload-too-large': 413,
+  'unsupported-media-type': 415,
+  internal: 500,
+};
+
+/** The payload of an error thrown by the service: its `code` if it has one, and its message. */
+export function toErrorPayload(error: unknown): ApiErrorPayload {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { code: typeof code === 'string' && code !== '' ? code : 'internal', message: error.message };
+  }
+  return { code: 'internal', message: String(error) };
+}
+
+function callMethod(api: AppApiClient, name: AppApiMethod, args: unknown[]): Promise<unknown> {
+  // The generic call: the service validates its arguments as it validates any user input.
+  const method = api[name] as (...a: unknown[]) => Promise<unknown>;
+  return method.apply(api, args);
+}
+
+function statusOf(payload: ApiErrorPayload): number {
+  // An error the service raised on purpose (it has a code) is the caller's to fix: 422.
+  return STATUS_BY_CODE[payload.code] ?? (payload.code === 'internal' ? 500 : 422);
+}
+
+function sendError(res: ServerResponse, payload: ApiErrorPayload): void {
+  sendJson(res, statusOf(payload), payload);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  res.end(body);
+}
+
+function refuseUpgrade(socket: Duplex, payload: ApiErrorPayload): void {
+  const body = JSON.stringify(payload);
+  socket.end(
+    `HTTP/1.1 ${statusOf(payload)} Refused\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.resolve('too-large');
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve('too-large');
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function headerToken(req: IncomingMessage): string | undefined {
+  const explicit = req.headers[ACCESS_TOKEN_HEADER];
+  if (typeof explicit === 'string') return explicit;
+  const auth = req.headers.authorization;
+  return auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
+}
+
+function parseTokenMessage(text: string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && typeof (value as { token?: unknown }).token === 'string') {
+      return (value as { token: string }).token;
+    }
+  } catch {
+    // not JSON: not a token message
+  }
+  return undefined;
+}
+
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+function isLoopbackHost(hostHeader: string): boolean {
+  return isLoopbackAddress(hostOnly(hostHeader));
+}
+
+function hostOnly(hostHeader: string): string {
+  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
+  const colon = hostHeader.lastIndexOf(':');
+  return colon === -1 ? hostHeader : hostHeader.slice(0, colon);
+}
+
+function sameOrigin(origin: string, hostHeader: string): boolean {
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host === hostHeader.toLowerCase();
+  } catch {
+    return false;
+  }
+}
