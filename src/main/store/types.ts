@@ -20,6 +20,8 @@ export interface BaseStationRecord {
   certificateExpires?: string;
   /** SHA-256 fingerprint (hex, colon-separated) of the base station's own TLS certificate, pinned on first use. */
   pinnedFingerprint?: string;
+  /** The base station refused our client certificate (revoked or replaced): re-enroll. */
+  certificateRejected?: boolean;
 }
 
 export interface CameraRecord {

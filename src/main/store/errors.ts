@@ -1,0 +1,72 @@
+// Typed failures of the store. Each message names the file and what the user can do, because
+// these reach the user verbatim (CLI stderr, the desktop's error dialog).
+
+/** settings.json could not be parsed or failed the schema; it was moved to `keptAs`. */
+export class CorruptDataError extends Error {
+  override readonly name = 'CorruptDataError';
+  constructor(
+    readonly file: string,
+    readonly keptAs: string,
+    readonly reason: string,
+  ) {
+    super(
+      `${file} is unreadable (${reason}); it was kept as ${keptAs}. ` +
+        'Restore it from there or start fresh with new settings.',
+    );
+  }
+}
+
+/** The file was written by a newer release; it is left untouched. */
+export class DataVersionError extends Error {
+  override readonly name = 'DataVersionError';
+  constructor(
+    readonly file: string,
+    readonly found: number,
+    readonly supported: number,
+  ) {
+    super(
+      `${file} has format version ${found}, but this release of Arlo Local RTSP reads up to ${supported}. ` +
+        'Update Arlo Local RTSP; the file was left untouched.',
+    );
+  }
+}
+
+/** Throws `DataVersionError` when parsed JSON carries a format version above `supported`. */
+export function checkVersion(file: string, json: unknown, supported: number): void {
+  const version = typeof json === 'object' && json !== null ? (json as { version?: unknown }).version : undefined;
+  if (typeof version === 'number' && version > supported) throw new DataVersionError(file, version, supported);
+}
+
+/** The passphrase given does not decrypt the secrets file (or none was given for an encrypted one). */
+export class SecretsLockedError extends Error {
+  override readonly name = 'SecretsLockedError';
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Writing a file failed; the previous version of the file is intact. */
+export class StoreWriteError extends Error {
+  override readonly name = 'StoreWriteError';
+  constructor(
+    readonly file: string,
+    readonly code: string | undefined,
+    cause: unknown,
+  ) {
+    super(
+      `could not save ${file}${code ? ` (${code}${hintFor(code)})` : ''}; the previous version is kept. ` +
+        `${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+  }
+}
+
+function hintFor(code: string): string {
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG') return ': the disk is full or a size limit was hit';
+  if (code === 'EACCES' || code === 'EPERM') return ': no permission to write there';
+  if (code === 'EROFS') return ': the file system is read-only';
+  return '';
+}

@@ -1,0 +1,10 @@
+// Moves an unreadable file out of the way without deleting it, so nothing a user had is lost.
+
+import { rename } from 'node:fs/promises';
+
+/** Renames `path` to `<path>.corrupt-<timestamp>` and returns the new name. */
+export async function keepAside(path: string): Promise<string> {
+  const keptAs = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  await rename(path, keptAs);
+  return keptAs;
+}

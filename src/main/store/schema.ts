@@ -1,0 +1,72 @@
+// The one definition of what settings.json may hold. `types.ts` states the same shape as plain
+// interfaces for readers; the checks at the bottom make the compiler fail if the two drift apart.
+
+import { z } from 'zod';
+import type { AccountRecord, AppData, AppSettings, BaseStationRecord, CameraRecord } from './types.js';
+
+export const DATA_VERSION = 1;
+
+const videoCodec = z.enum(['avc', 'hevc']);
+const port = z.number().int().min(1).max(65535);
+
+export const baseStationSchema = z.object({
+  deviceId: z.string().min(1),
+  name: z.string(),
+  model: z.string(),
+  uniqueId: z.string(),
+  host: z.string().min(1).optional(),
+  port: port.optional(),
+  addressSource: z.enum(['typed', 'mdns']).optional(),
+  certificatePem: z.string().optional(),
+  caChainPem: z.array(z.string()).optional(),
+  certificateExpires: z.iso.datetime().optional(),
+  pinnedFingerprint: z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/i).optional(),
+  certificateRejected: z.boolean().optional(),
+});
+
+export const cameraSchema = z.object({
+  deviceId: z.string().min(1),
+  name: z.string(),
+  model: z.string(),
+  baseStationId: z.string(),
+  ownBaseStation: z.boolean(),
+  codecs: z.array(videoCodec),
+  codec: videoCodec,
+  localStreaming: z.boolean(),
+  port,
+  running: z.boolean(),
+});
+
+export const settingsSchema = z.object({
+  listenAddress: z.string().min(1),
+  portBase: port,
+  lanUsername: z.string().optional(),
+  launchAtLogin: z.boolean(),
+  lingerSeconds: z.number().min(0).max(3600),
+  installationId: z.uuid(),
+  clientDeviceId: z.uuid(),
+});
+
+export const accountSchema = z.object({
+  email: z.string().optional(),
+  userId: z.string().optional(),
+  tokenExpiresAt: z.number().optional(),
+});
+
+export const appDataSchema = z.object({
+  version: z.literal(DATA_VERSION),
+  settings: settingsSchema,
+  account: accountSchema,
+  baseStations: z.array(baseStationSchema),
+  cameras: z.array(cameraSchema),
+});
+
+// Compile-time proof that the schema and the interfaces describe the same data, both ways.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const SCHEMA_MATCHES_TYPES: [
+  Same<z.infer<typeof appDataSchema>, AppData>,
+  Same<z.infer<typeof settingsSchema>, AppSettings>,
+  Same<z.infer<typeof accountSchema>, AccountRecord>,
+  Same<z.infer<typeof baseStationSchema>, BaseStationRecord>,
+  Same<z.infer<typeof cameraSchema>, CameraRecord>,
+] = [true, true, true, true, true];

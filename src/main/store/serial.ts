@@ -1,0 +1,13 @@
+// Runs async jobs one after another, so a read-modify-write never interleaves with another.
+
+export type Serial = <T>(job: () => Promise<T>) => Promise<T>;
+
+export function createSerial(): Serial {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(job: () => Promise<T>): Promise<T> => {
+    const run = tail.then(job, job);
+    // A failed job must not poison the jobs queued after it.
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
