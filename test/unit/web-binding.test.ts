@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { createStaticHandler, RENDERER_CSP, resolveInside } from '../../src/main/headless/static.js';
 import { createWebBinding, isLoopbackAddress, type WebBinding } from '../../src/main/headless/web-binding.js';
+import { AppError } from '../../src/main/errors.js';
 import { silentLogger } from '../../src/main/log.js';
 import { APP_API_METHODS, type AppApiClient, type AppState } from '../../src/shared/api.js';
 
@@ -26,12 +27,6 @@ function fakeState(n: number): AppState {
   };
 }
 
-class CodedError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
-
 /** A fake service: records calls, publishes on demand. */
 function fakeApi() {
   const calls: { method: string; args: unknown[] }[] = [];
@@ -39,7 +34,7 @@ function fakeApi() {
   const record = (method: string) => async (...args: unknown[]) => {
     calls.push({ method, args });
     if (method === 'getState') return fakeState(0);
-    if (method === 'signIn' && args[1] === 'wrong') throw new CodedError('bad-credentials', 'Email or password is wrong.');
+    if (method === 'signIn' && args[1] === 'wrong') throw new AppError('bad-credentials', 'Email or password is wrong.');
     if (method === 'enroll') return [{ baseStationId: String((args[0] as string[])[0]), result: 'enrolled', message: 'ok' }];
     if (method === 'stopAll') throw new Error('boom');
     return undefined;

@@ -12,6 +12,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { APP_API_METHODS, type ApiErrorPayload, type AppApiClient, type AppApiMethod, type AppState } from '../../shared/api.js';
+import { toApiError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 export interface WebBindingOptions {
@@ -128,7 +129,7 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
     try {
       result = await callMethod(api, name as AppApiMethod, args);
     } catch (error) {
-      const payload = toErrorPayload(error);
+      const payload = toApiError(error);
       logger.warn({ method: name, code: payload.code }, 'web api call refused');
       return sendError(res, payload);
     }
@@ -179,7 +180,7 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
     });
     ws.on('error', (error) => logger.debug({ err: error }, 'events socket error'));
     api.getState().then(send, (error: unknown) => {
-      ws.send(JSON.stringify({ type: 'error', error: toErrorPayload(error) } satisfies EventMessage));
+      ws.send(JSON.stringify({ type: 'error', error: toApiError(error) } satisfies EventMessage));
     });
   }
 
@@ -209,15 +210,6 @@ const STATUS_BY_CODE: Record<string, number> = {
   'unsupported-media-type': 415,
   internal: 500,
 };
-
-/** The payload of an error thrown by the service: its `code` if it has one, and its message. */
-export function toErrorPayload(error: unknown): ApiErrorPayload {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return { code: typeof code === 'string' && code !== '' ? code : 'internal', message: error.message };
-  }
-  return { code: 'internal', message: String(error) };
-}
 
 function callMethod(api: AppApiClient, name: AppApiMethod, args: unknown[]): Promise<unknown> {
   // The generic call: the service validates its arguments as it validates any user input.
