@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { createStaticHandler, RENDERER_CSP, resolveInside } from '../../src/main/headless/static.js';
+import { createStaticHandler, resolveInside } from '../../src/main/headless/static.js';
 import { createWebBinding, isLoopbackAddress, type WebBinding } from '../../src/main/headless/web-binding.js';
 import { AppError } from '../../src/main/errors.js';
 import { silentLogger } from '../../src/main/log.js';
+import { RENDERER_CSP } from '../../src/shared/csp.js';
 import { APP_API_METHODS, type AppApiClient, type AppState } from '../../src/shared/api.js';
 
 function fakeState(n: number): AppState {

@@ -7,19 +7,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** The CSP of the UI, shared with the Electron window's meta tag in index.html. */
-export const RENDERER_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+import { RENDERER_CSP } from '../../shared/csp.js';
 
 /** Where `vite build` puts the renderer, relative to this module in both src/ and dist/. */
 export const DEFAULT_RENDERER_ROOT = fileURLToPath(new URL('../../../dist/renderer/', import.meta.url));

@@ -1,0 +1,93 @@
+// The web page's bridge to the headless service: `POST /api/call/<method>` for calls and the
+// `/api/events` WebSocket for state, reconnecting with backoff. Beyond loopback the server wants an
+// access token: the user opens the URL with `?token=…` once; we keep it for the tab's session and
+// take it out of the address bar so it is not shared by accident.
+
+import type { ApiErrorPayload, AppApiMethod, AppState } from '../../shared/api.js';
+import type { ApiBridge, ApiResult } from '../../shared/bridge.js';
+
+const TOKEN_KEY = 'arlo-rtsp-access-token';
+
+export function createWebBridge(location: Location): ApiBridge {
+  const token = takeToken(location);
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (token) headers['X-Access-Token'] = token;
+  const listeners = new Set<(state: AppState) => void>();
+  let socket: WebSocket | undefined;
+  let retryMs = 500;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  async function call(method: AppApiMethod, args: unknown[]): Promise<ApiResult> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(`api/call/${method}`, apiBase(location)), {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(args),
+      });
+    } catch {
+      return { ok: false, error: { code: 'offline', message: 'Cannot reach arlo-rtsp: is it still running?' } };
+    }
+    const body: unknown = await response.json().catch(() => undefined);
+    if (response.ok) return { ok: true, value: body };
+    return { ok: false, error: isErrorPayload(body) ? body : { code: `http-${response.status}`, message: response.statusText } };
+  }
+
+  function connect(): void {
+    retryTimer = undefined;
+    const url = new URL('api/events', apiBase(location));
+    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(url);
+    socket = ws;
+    ws.addEventListener('open', () => {
+      retryMs = 500;
+      if (token) ws.send(JSON.stringify({ token }));
+    });
+    ws.addEventListener('message', (event) => {
+      const message = JSON.parse(String(event.data)) as { type: string; state?: AppState };
+      if (message.type === 'state' && message.state) listeners.forEach((l) => l(message.state as AppState));
+    });
+    ws.addEventListener('close', () => {
+      socket = undefined;
+      if (listeners.size === 0) return;
+      retryTimer = setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 10_000);
+    });
+  }
+
+  function subscribe(listener: (state: AppState) => void): () => void {
+    listeners.add(listener);
+    if (!socket && !retryTimer) connect();
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size > 0) return;
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
+      socket?.close();
+    };
+  }
+
+  return { call, subscribe };
+}
+
+/** The directory the page was served from, so a reverse proxy may mount the UI under a prefix. */
+function apiBase(location: Location): string {
+  return new URL('./', location.href).href;
+}
+
+function takeToken(location: Location): string | undefined {
+  const url = new URL(location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    url.searchParams.delete('token');
+    history.replaceState(null, '', url);
+    return fromUrl;
+  }
+  return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+}
+
+function isErrorPayload(value: unknown): value is ApiErrorPayload {
+  return typeof value === 'object' && value !== null && typeof (value as ApiErrorPayload).code === 'string'
+    && typeof (value as ApiErrorPayload).message === 'string';
+}
