@@ -5,6 +5,8 @@ import type { RemoteInfo } from 'node:dgram';
 import type { Answer } from 'dns-packet';
 import { closeMdns, openMdns } from './mdns-socket.js';
 
+export { mergeDiscovered } from './merge.js';
+
 export const ARLO_SERVICE = '_arlo-video._tcp.local';
 
 export interface DiscoveredBaseStation {
