@@ -1,8 +1,10 @@
 // Typed failures of the store. Each message names the file and what the user can do, because
-// these reach the user verbatim (CLI stderr, the desktop's error dialog).
+// these reach the user verbatim (CLI stderr, the desktop's error dialog): hence AppError.
+
+import { AppError } from '../errors.js';
 
 /** settings.json could not be parsed or failed the schema; it was moved to `keptAs`. */
-export class CorruptDataError extends Error {
+export class CorruptDataError extends AppError {
   override readonly name = 'CorruptDataError';
   constructor(
     readonly file: string,
@@ -10,6 +12,7 @@ export class CorruptDataError extends Error {
     readonly reason: string,
   ) {
     super(
+      'corrupt-data',
       `${file} is unreadable (${reason}); it was kept as ${keptAs}. ` +
         'Restore it from there or start fresh with new settings.',
     );
@@ -17,7 +20,7 @@ export class CorruptDataError extends Error {
 }
 
 /** The file was written by a newer release; it is left untouched. */
-export class DataVersionError extends Error {
+export class DataVersionError extends AppError {
   override readonly name = 'DataVersionError';
   constructor(
     readonly file: string,
@@ -25,6 +28,7 @@ export class DataVersionError extends Error {
     readonly supported: number,
   ) {
     super(
+      'data-version',
       `${file} has format version ${found}, but this release of Arlo Local RTSP reads up to ${supported}. ` +
         'Update Arlo Local RTSP; the file was left untouched.',
     );
@@ -38,26 +42,28 @@ export function checkVersion(file: string, json: unknown, supported: number): vo
 }
 
 /** The passphrase given does not decrypt the secrets file (or none was given for an encrypted one). */
-export class SecretsLockedError extends Error {
+export class SecretsLockedError extends AppError {
   override readonly name = 'SecretsLockedError';
   constructor(
     readonly file: string,
     message: string,
   ) {
-    super(message);
+    super('secrets-locked', message);
   }
 }
 
 /** Writing a file failed; the previous version of the file is intact. */
-export class StoreWriteError extends Error {
+export class StoreWriteError extends AppError {
   override readonly name = 'StoreWriteError';
   constructor(
     readonly file: string,
-    readonly code: string | undefined,
+    /** The errno code (ENOSPC, EACCES, ...), if the failure had one. */
+    readonly errno: string | undefined,
     cause: unknown,
   ) {
     super(
-      `could not save ${file}${code ? ` (${code}${hintFor(code)})` : ''}; the previous version is kept. ` +
+      'store-write',
+      `could not save ${file}${errno ? ` (${errno}${hintFor(errno)})` : ''}; the previous version is kept. ` +
         `${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
     );
