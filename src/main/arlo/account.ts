@@ -1,0 +1,242 @@
+// The Arlo account as the app uses it: sign-in (with MFA and trusted-device pairing) or a pasted
+// token, the device list merged into the store, and certificate enrollment per base station.
+// The AppApi service and the CLI both drive this one class.
+
+import type { AccountView, EnrollOutcome, SignInStep } from '../../shared/api.js';
+import type { Logger } from '../log.js';
+import type { DataStore } from '../store/types.js';
+import { derBase64ToPem, certificateExpiry } from '../enroll/certificate.js';
+import { generatePrivateKeyPem, publicKeyForCloud } from '../enroll/key-pair.js';
+import { ENROLL_REASON_TEXT, enrollmentDecision } from '../enroll/policy.js';
+import { ArloApiClient } from './api-client.js';
+import { ArloAuthClient } from './auth-client.js';
+import { findDevices, mergeDevices, type FoundDevices } from './devices.js';
+import { endpointsFromEnv, type ArloEndpoints } from './endpoints.js';
+import { ARLO_MESSAGES, ArloError, asArloError } from './errors.js';
+import { ArloHttp } from './http.js';
+import { SignIn, type SignedIn } from './sign-in.js';
+
+export interface ArloAccountOptions {
+  /** Defaults to ARLO_API_URL / ARLO_AUTH_URL, else Arlo's own hosts. */
+  endpoints?: ArloEndpoints;
+  timeoutMs?: number;
+  pushPollMs?: number;
+  pushTimeoutMs?: number;
+  /** Told when the sign-in step changes on its own (a PUSH approved or timed out). */
+  onSignInStep?: (step: SignInStep, error?: ArloError) => void;
+}
+
+const NOT_SIGNED_IN = 'Not signed in to Arlo: sign in or paste a token first.';
+
+export class ArloAccount {
+  readonly #http: ArloHttp;
+  #signIn: SignIn | undefined;
+
+  constructor(
+    private readonly store: DataStore,
+    private readonly log: Logger,
+    private readonly options: ArloAccountOptions = {},
+  ) {
+    this.#http = new ArloHttp(options.endpoints ?? endpointsFromEnv(), options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+  }
+
+  get signInStep(): SignInStep {
+    return this.#signIn?.step ?? { step: 'signed-out' };
+  }
+
+  async signIn(email: string, password: string): Promise<SignInStep> {
+    this.#signIn?.cancel();
+    const data = await this.store.read();
+    const trustCookies = await this.store.secrets.get('trustedBrowserCode');
+    this.#signIn = new SignIn({
+      http: this.#http,
+      clientDeviceId: data.settings.clientDeviceId,
+      ...(trustCookies ? { trustCookies } : {}),
+      logger: this.log,
+      onSignedIn: (result) => this.#keep(result),
+      ...(this.options.onSignInStep ? { onStep: this.options.onSignInStep } : {}),
+      ...(this.options.pushPollMs === undefined ? {} : { pushPollMs: this.options.pushPollMs }),
+      ...(this.options.pushTimeoutMs === undefined ? {} : { pushTimeoutMs: this.options.pushTimeoutMs }),
+    });
+    return this.#signIn.start(email, password);
+  }
+
+  chooseFactor(factorId: string): Promise<SignInStep> {
+    return this.#current().chooseFactor(factorId);
+  }
+
+  submitMfaCode(code: string): Promise<SignInStep> {
+    return this.#current().submitCode(code);
+  }
+
+  /** Resolves when a pending PUSH approval ends (signed-in), or rejects (push-timeout, cancelled). */
+  waitForPush(): Promise<SignInStep> {
+    return this.#current().waitForPush();
+  }
+
+  cancelSignIn(): SignInStep {
+    return this.#signIn?.cancel() ?? { step: 'signed-out' };
+  }
+
+  /** Signs in with a token taken from a browser session; checked with the device list before it is kept. */
+  async useToken(token: string): Promise<SignInStep> {
+    const trimmed = token.trim();
+    if (!/^[\x21-\x7e]{16,}$/.test(trimmed)) {
+      throw new ArloError('token-expired', 'That does not look like an Arlo token: copy the whole Authorization value from a signed-in my.arlo.com session.');
+    }
+    const data = await this.store.read();
+    await new ArloApiClient(this.#http, trimmed).devices();
+    // The sign-in host may tell whose token it is; a pasted token is still usable when it does not.
+    const auth = new ArloAuthClient(this.#http, data.settings.clientDeviceId);
+    auth.useToken(trimmed);
+    const userId = await auth.validate().catch(() => undefined);
+    await this.store.secrets.set('arloToken', trimmed);
+    await this.store.update((d) => {
+      d.account = userId ? { userId } : {};
+    });
+    this.#signIn?.cancel();
+    this.log.info('Using a pasted Arlo token');
+    return { step: 'signed-in' };
+  }
+
+  /** Forgets the token; keeps certificates, the key and the device trust (they outlive a sign-in). */
+  async signOut(): Promise<void> {
+    this.#signIn?.cancel();
+    await this.store.secrets.delete('arloToken');
+    await this.store.update((d) => {
+      d.account = {};
+    });
+  }
+
+  async accountView(now = Date.now()): Promise<AccountView> {
+    const [data, token] = await Promise.all([this.store.read(), this.store.secrets.get('arloToken')]);
+    const { email, userId, tokenExpiresAt } = data.account;
+    return {
+      signedIn: token !== undefined,
+      ...(email ? { email } : {}),
+      ...(userId ? { userId } : {}),
+      ...(tokenExpiresAt !== undefined ? { tokenExpiresAt } : {}),
+      tokenExpired: token !== undefined && tokenExpiresAt !== undefined && tokenExpiresAt <= now,
+    };
+  }
+
+  /** Fetches the device list and capabilities and merges them into the store. */
+  async refreshDevices(): Promise<FoundDevices> {
+    const { api, userId } = await this.#api();
+    const found = await this.#guard(() => findDevices(api, userId));
+    await this.store.update((d) => mergeDevices(d, found));
+    return found;
+  }
+
+  /**
+   * Makes sure each base station (all by default) holds a certificate that fits our key, asking the
+   * cloud only where the policy says so: each request with our uuid revokes that uuid's older ones.
+   * Account-wide failures (expired token, network, bot protection) throw; per-station ones are outcomes.
+   */
+  async enroll(baseStationIds?: string[]): Promise<EnrollOutcome[]> {
+    const found = await this.refreshDevices();
+    const { api } = await this.#api();
+    const data = await this.store.read();
+    const wanted = baseStationIds ?? data.baseStations.map((b) => b.deviceId);
+    const outcomes: EnrollOutcome[] = [];
+    let privateKeyPem = await this.store.secrets.get('clientPrivateKey');
+
+    for (const baseStationId of wanted) {
+      const record = (await this.store.read()).baseStations.find((b) => b.deviceId === baseStationId);
+      const station = found.baseStations.find((b) => b.deviceId === baseStationId);
+      if (!record || !station) {
+        outcomes.push({ baseStationId, result: 'failed', message: `Base station ${baseStationId} is not on this Arlo account: check the id with \`arlo-rtsp devices\`.` });
+        continue;
+      }
+      const decision = enrollmentDecision(record, privateKeyPem, new Date());
+      if (!decision.enroll) {
+        outcomes.push({ baseStationId, result: 'already-enrolled', message: `${record.name}: certificate valid until ${record.certificateExpires ?? 'unknown'}; nothing to do.` });
+        continue;
+      }
+      if (station.owned === false) {
+        outcomes.push({ baseStationId, result: 'failed', message: `${record.name}: ${ARLO_MESSAGES.notOwner}` });
+        continue;
+      }
+      if (!privateKeyPem) {
+        privateKeyPem = await generatePrivateKeyPem();
+        await this.store.secrets.set('clientPrivateKey', privateKeyPem);
+        this.log.info('Created this installation\'s RSA-2048 key');
+      }
+      try {
+        const answer = await this.#guard(() =>
+          api.createCertificate({ uuid: data.settings.installationId, uniqueIds: [record.uniqueId], publicKey: publicKeyForCloud(privateKeyPem ?? '') }),
+        );
+        const issued = answer.certsData[0];
+        if (!issued) throw new ArloError('unexpected', 'The Arlo cloud returned no certificate.');
+        const certificatePem = derBase64ToPem(issued.peerCert);
+        const expires = certificateExpiry(certificatePem);
+        if (!expires) throw new ArloError('unexpected', 'The Arlo cloud returned a certificate this app cannot read.');
+        await this.store.update((d) => {
+          const target = d.baseStations.find((b) => b.deviceId === baseStationId);
+          if (!target) return;
+          target.certificatePem = certificatePem;
+          target.caChainPem = [derBase64ToPem(issued.deviceCert), derBase64ToPem(answer.icaCert)];
+          target.certificateExpires = expires.toISOString();
+          delete target.certificateRejected;
+        });
+        this.log.info({ baseStationId, reason: decision.reason }, 'Enrolled with a base station');
+        outcomes.push({ baseStationId, result: 'enrolled', message: `${record.name}: new certificate (${ENROLL_REASON_TEXT[decision.reason]}), valid until ${expires.toISOString()}.` });
+      } catch (error) {
+        const arlo = asArloError(error, 'Enrollment');
+        if (arlo.code === 'token-expired' || arlo.code === 'network' || arlo.code === 'bot-protection') throw arlo;
+        outcomes.push({ baseStationId, result: 'failed', message: `${record.name}: ${arlo.message}` });
+      }
+    }
+    return outcomes;
+  }
+
+  /** The stream engine calls this when a base station refuses our certificate at the handshake. */
+  async markCertificateRejected(baseStationId: string): Promise<void> {
+    await this.store.update((d) => {
+      const target = d.baseStations.find((b) => b.deviceId === baseStationId);
+      if (target) target.certificateRejected = true;
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#signIn?.cancel();
+    await this.#http.close();
+  }
+
+  #current(): SignIn {
+    if (!this.#signIn) throw new ArloError('unexpected', 'No sign-in is in progress: start the sign-in first.');
+    return this.#signIn;
+  }
+
+  async #keep(result: SignedIn): Promise<void> {
+    await this.store.secrets.set('arloToken', result.token);
+    if (result.trustCookies) await this.store.secrets.set('trustedBrowserCode', result.trustCookies);
+    await this.store.update((d) => {
+      d.account = { email: result.email, userId: result.userId, tokenExpiresAt: result.expiresAt };
+    });
+    this.log.info({ userId: result.userId }, 'Signed in to Arlo');
+  }
+
+  async #api(): Promise<{ api: ArloApiClient; userId: string | undefined }> {
+    const [token, data] = await Promise.all([this.store.secrets.get('arloToken'), this.store.read()]);
+    if (!token) throw new ArloError('token-expired', NOT_SIGNED_IN);
+    const expiresAt = data.account.tokenExpiresAt;
+    if (expiresAt !== undefined && expiresAt <= Date.now()) throw new ArloError('token-expired', ARLO_MESSAGES.tokenExpired);
+    return { api: new ArloApiClient(this.#http, token), userId: data.account.userId };
+  }
+
+  /** Runs a cloud call; a 401 marks the stored token as gone so the UI can say so. */
+  async #guard<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof ArloError && error.code === 'token-expired') {
+        const now = Date.now();
+        await this.store.update((d) => {
+          if (d.account.tokenExpiresAt === undefined || d.account.tokenExpiresAt > now) d.account.tokenExpiresAt = now;
+        });
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+// The API host (PROTOCOL.md §2): devices, capabilities and certificate creation, with the exact
+// headers and `{success, data}` envelope of myapi.arlo.com. Every answer is checked with zod here,
+// so the rest of the app handles typed values only.
+
+import { z } from 'zod';
+import { ARLO_MESSAGES, ArloError } from './errors.js';
+import { USER_AGENT, type ArloHttp, type HttpAnswer } from './http.js';
+
+export const arloDeviceSchema = z.object({
+  deviceId: z.string().min(1),
+  uniqueId: z.string().min(1),
+  deviceType: z.string(),
+  deviceName: z.string().default(''),
+  modelId: z.string().min(1),
+  parentId: z.string().optional(),
+  userId: z.string().optional(),
+  owner: z.object({ ownerId: z.string() }).partial().optional(),
+  interfaceVersion: z.union([z.string(), z.number()]).transform(String).optional(),
+  xCloudId: z.string().optional(),
+});
+export type ArloDevice = z.infer<typeof arloDeviceSchema>;
+
+const certificateSchema = z.object({
+  certsData: z.array(z.object({ deviceCert: z.string().min(1), peerCert: z.string().min(1) })).min(1),
+  icaCert: z.string().min(1),
+});
+/** What the cloud returns for one certificate request: base64 DER, no armour. */
+export type CertificateAnswer = z.infer<typeof certificateSchema>;
+
+export interface CertificateRequest {
+  uuid: string;
+  uniqueIds: string[];
+  /** base64 DER SubjectPublicKeyInfo, no PEM armour or newlines. */
+  publicKey: string;
+}
+
+const failureSchema = z.object({
+  success: z.literal(false),
+  data: z.object({ error: z.union([z.string(), z.number()]).optional(), message: z.string().optional(), reason: z.string().optional() }).partial().optional(),
+});
+
+/**
+ * How the certificate service says "not the owner" is not documented [guess]: an HTTP 403 with JSON,
+ * or a failure whose text speaks of ownership or permission. One place to change when we learn more.
+ */
+export function isNotOwnerRefusal(status: number, failure: z.infer<typeof failureSchema> | undefined): boolean {
+  if (status === 403) return true;
+  const text = `${failure?.data?.message ?? ''} ${failure?.data?.reason ?? ''}`;
+  return /owner|permission|not allowed|access denied/i.test(text);
+}
+
+export class ArloApiClient {
+  constructor(
+    private readonly http: ArloHttp,
+    private readonly token: string,
+  ) {}
+
+  async devices(): Promise<ArloDevice[]> {
+    const answer = await this.#call('GET', '/hmsweb/v2/users/devices');
+    return this.#data(answer, z.array(arloDeviceSchema), 'Listing your Arlo devices');
+  }
+
+  /** The capabilities document of a model, as the cloud serves it (no envelope). */
+  async capabilities(modelId: string, interfaceVersion: string): Promise<unknown> {
+    const model = modelId.toLowerCase();
+    const answer = await this.#call('GET', `/resources/capabilities/${encodeURIComponent(model)}/${encodeURIComponent(model)}_${encodeURIComponent(interfaceVersion)}.json`);
+    if (answer.status !== 200 || answer.json === undefined) {
+      throw new ArloError('unexpected', `The Arlo cloud has no capabilities for model ${modelId} (HTTP ${answer.status}): try again later.`);
+    }
+    return answer.json;
+  }
+
+  async createCertificate(body: CertificateRequest): Promise<CertificateAnswer> {
+    const answer = await this.#call('POST', '/hmsweb/users/devices/v2/security/cert/create', body);
+    const failure = failureSchema.safeParse(answer.json);
+    if (answer.status !== 401 && isNotOwnerRefusal(answer.status, failure.success ? failure.data : undefined)) {
+      throw new ArloError('not-owner', ARLO_MESSAGES.notOwner);
+    }
+    return this.#data(answer, certificateSchema, 'Creating a certificate');
+  }
+
+  #call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<HttpAnswer> {
+    return this.http.send('api', method, path, {
+      'Auth-Version': '2',
+      Authorization: this.token,
+      'Content-Type': 'application/json; charset=UTF-8',
+      Accept: 'application/json',
+      'User-Agent': USER_AGENT,
+      SchemaVersion: '1',
+      Origin: 'https://my.arlo.com',
+      Referer: 'https://my.arlo.com/',
+    }, body);
+  }
+
+  #data<T extends z.ZodType>(answer: HttpAnswer, schema: T, what: string): z.infer<T> {
+    if (answer.status === 401) throw new ArloError('token-expired', ARLO_MESSAGES.tokenExpired);
+    const envelope = z.object({ success: z.boolean(), data: z.unknown() }).safeParse(answer.json);
+    if (!envelope.success) {
+      throw new ArloError('unexpected', `${what} failed: the Arlo cloud answered HTTP ${answer.status} in a form this app does not know. Try again later.`);
+    }
+    if (!envelope.data.success) {
+      const failure = failureSchema.safeParse(answer.json);
+      const reason = failure.success ? (failure.data.data?.message ?? failure.data.data?.reason) : undefined;
+      throw new ArloError('unexpected', `${what} failed: the Arlo cloud said "${reason ?? 'no reason given'}". Try again later.`);
+    }
+    const data = schema.safeParse(envelope.data.data);
+    if (!data.success) {
+      throw new ArloError('unexpected', `${what} failed: the Arlo cloud's answer is missing fields this app needs (${data.error.issues[0]?.path.join('.') || 'data'}).`);
+    }
+    return data.data;
+  }
+}

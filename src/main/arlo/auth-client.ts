@@ -1,0 +1,226 @@
+// The sign-in host (PROTOCOL.md §3, after pyaarlo's backend.py): browser-style headers, the
+// `{meta, data}` envelope, base64(token) as Authorization once /api/auth has answered, and the
+// trusted-browser cookie that startPairingFactor sets. pyaarlo sends `factorData: ""` to
+// getFactorId: the trust is carried by that cookie (`browser_trust_*`) together with the
+// X-User-Device-Id, so both must be kept between sign-ins.
+
+import { z } from 'zod';
+import type { MfaFactor } from '../../shared/api.js';
+import { ARLO_MESSAGES, ArloError } from './errors.js';
+import { USER_AGENT, type ArloHttp, type HttpAnswer } from './http.js';
+
+/**
+ * meta.error numbers of the sign-in host. Only `untrusted` is seen in code (pyaarlo ignores 9204 as
+ * "not trusted yet"); the others are our guess [guess], which is why the message text is checked too.
+ */
+export const AUTH_ERROR = { untrusted: 9204, wrongOtp: 9211, otpExpired: 9212, pushPending: 9215 } as const;
+
+export interface AuthToken {
+  token: string;
+  userId: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+const tokenSchema = z.object({
+  token: z.string().min(1),
+  userId: z.string().min(1),
+  expiresIn: z.number(),
+  authCompleted: z.boolean().optional(),
+  browserAuthCode: z.string().optional(),
+});
+
+// Some answers nest the token under `accessToken` (pyaarlo handles both).
+const tokenAnswerSchema = z.union([tokenSchema, z.object({ accessToken: tokenSchema }).transform((v) => v.accessToken)]);
+
+const metaSchema = z.object({
+  meta: z.object({ code: z.number(), error: z.union([z.number(), z.string()]).optional(), message: z.string().optional() }),
+  data: z.unknown().optional(),
+});
+type Meta = z.infer<typeof metaSchema>['meta'];
+
+const factorsSchema = z.object({
+  items: z.array(z.object({ factorId: z.string().min(1), factorType: z.string(), factorNickname: z.string().optional() })),
+});
+
+export type FinishResult = { done: true; token: AuthToken; browserAuthCode?: string } | { done: false; meta: Meta };
+
+export class ArloAuthClient {
+  #token: string | undefined;
+  /** Cookies the sign-in host set during this sign-in (name → value), starting from the trusted ones. */
+  readonly #cookies = new Map<string, string>();
+
+  constructor(
+    private readonly http: ArloHttp,
+    private readonly clientDeviceId: string,
+    trustCookies?: string,
+  ) {
+    if (trustCookies) this.#absorb(trustCookies.split(/;\s*/));
+  }
+
+  async login(email: string, password: string): Promise<AuthToken & { authCompleted: boolean }> {
+    const answer = await this.#post('/api/auth', {
+      email,
+      password: Buffer.from(password, 'utf8').toString('base64'),
+      language: 'en',
+      EnvSource: 'prod',
+    });
+    const meta = this.#meta(answer);
+    if (answer.status === 401 || meta.code === 401 || (meta.code !== 200 && /password|credential/i.test(meta.message ?? ''))) {
+      throw new ArloError('wrong-password', ARLO_MESSAGES.wrongPassword);
+    }
+    const data = this.#expectOk(answer, meta, tokenAnswerSchema, 'Signing in');
+    this.#token = data.token;
+    return { ...toToken(data), authCompleted: data.authCompleted ?? false };
+  }
+
+  /** The BROWSER factor id when this client is already trusted; undefined when MFA is needed. */
+  async trustedFactorId(userId: string): Promise<string | undefined> {
+    const answer = await this.#post('/api/getFactorId', { factorType: 'BROWSER', factorData: '', userId });
+    const meta = this.#meta(answer);
+    if (meta.code !== 200) {
+      this.#throwIfSessionGone(answer, meta);
+      return undefined;
+    }
+    const data = z.object({ factorId: z.string().min(1) }).safeParse(answer.json && (answer.json as { data?: unknown }).data);
+    return data.success ? data.data.factorId : undefined;
+  }
+
+  async factors(): Promise<MfaFactor[]> {
+    const answer = await this.#get(`/api/getFactors?data=${Math.floor(Date.now() / 1000)}`);
+    const data = this.#expectOk(answer, this.#meta(answer), factorsSchema, 'Listing your verification methods');
+    return data.items.flatMap((item) => {
+      const type = item.factorType.toUpperCase();
+      if (type !== 'EMAIL' && type !== 'SMS' && type !== 'PUSH') return [];
+      return [{ factorId: item.factorId, factorType: type, nickname: item.factorNickname ?? type }];
+    });
+  }
+
+  /** Sends the code (EMAIL, SMS) or the push prompt; returns the factorAuthCode that finishAuth wants. */
+  async startFactor(factor: MfaFactor, userId: string): Promise<string> {
+    // pyaarlo starts PUSH with an empty factorType and everything else as BROWSER.
+    const factorType = factor.factorType === 'PUSH' ? '' : 'BROWSER';
+    const answer = await this.#post('/api/startAuth', { factorId: factor.factorId, factorType, userId });
+    const data = this.#expectOk(answer, this.#meta(answer), z.object({ factorAuthCode: z.string().min(1) }), 'Starting verification');
+    return data.factorAuthCode;
+  }
+
+  /** startAuth with the trusted BROWSER factor: the token, no MFA. */
+  async startTrusted(factorId: string, userId: string): Promise<AuthToken> {
+    const answer = await this.#post('/api/startAuth', { factorId, factorType: 'BROWSER', userId });
+    const data = this.#expectOk(answer, this.#meta(answer), tokenAnswerSchema, 'Signing in as a trusted device');
+    this.#token = data.token;
+    return toToken(data);
+  }
+
+  /** finishAuth with a code (EMAIL/SMS), or without one to poll a PUSH approval. */
+  async finish(factorAuthCode: string, otp?: string): Promise<FinishResult> {
+    const body: Record<string, unknown> = { factorAuthCode, isBrowserTrusted: true };
+    if (otp !== undefined) body.otp = otp;
+    const answer = await this.#post('/api/finishAuth', body);
+    const meta = this.#meta(answer);
+    if (meta.code !== 200) {
+      this.#throwIfSessionGone(answer, meta);
+      if (otp !== undefined) {
+        if (Number(meta.error) === AUTH_ERROR.otpExpired || /expire/i.test(meta.message ?? '')) {
+          throw new ArloError('code-expired', ARLO_MESSAGES.codeExpired);
+        }
+        throw new ArloError('wrong-code', ARLO_MESSAGES.wrongCode);
+      }
+      return { done: false, meta };
+    }
+    const data = this.#expectOk(answer, meta, tokenAnswerSchema, 'Finishing verification');
+    this.#token = data.token;
+    return { done: true, token: toToken(data), ...(data.browserAuthCode ? { browserAuthCode: data.browserAuthCode } : {}) };
+  }
+
+  /** Checks the current token; returns the userId when the host tells it. */
+  async validate(): Promise<string | undefined> {
+    const answer = await this.#get(`/api/validateAccessToken?data=${Math.floor(Date.now() / 1000)}`);
+    const data = this.#expectOk(answer, this.#meta(answer), z.object({ userId: z.string().optional() }).loose(), 'Checking the sign-in');
+    return data.userId;
+  }
+
+  /** Asks Arlo to trust this client next time; returns the cookies that carry the trust. */
+  async pair(browserAuthCode: string): Promise<string | undefined> {
+    const answer = await this.#post('/api/startPairingFactor', { factorAuthCode: browserAuthCode, factorData: '', factorType: 'BROWSER' });
+    this.#expectOk(answer, this.#meta(answer), z.unknown(), 'Trusting this device');
+    const trust = [...this.#cookies].filter(([name]) => name.startsWith('browser_trust'));
+    return trust.length > 0 ? trust.map(([name, value]) => `${name}=${value}`).join('; ') : undefined;
+  }
+
+  /** Uses a token obtained elsewhere (a pasted one) for validate(). */
+  useToken(token: string): void {
+    this.#token = token;
+  }
+
+  #headers(): Record<string, string> {
+    const headers: Record<string, string> = {
+      Accept: 'application/json, text/plain, */*',
+      'Content-Type': 'application/json',
+      Origin: 'https://my.arlo.com',
+      Referer: 'https://my.arlo.com/',
+      'User-Agent': USER_AGENT,
+      'X-Service-Version': '3',
+      'X-User-Device-Type': 'BROWSER',
+      'X-User-Device-Automation-Name': 'QlJPV1NFUg==',
+      'X-User-Device-Id': this.clientDeviceId,
+    };
+    if (this.#token) headers.Authorization = Buffer.from(this.#token, 'utf8').toString('base64');
+    if (this.#cookies.size > 0) headers.Cookie = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    return headers;
+  }
+
+  async #post(path: string, body: unknown): Promise<HttpAnswer> {
+    const answer = await this.http.send('auth', 'POST', path, this.#headers(), body);
+    this.#absorb(answer.setCookies.map((cookie) => cookie.split(';')[0] ?? ''));
+    return answer;
+  }
+
+  async #get(path: string): Promise<HttpAnswer> {
+    const answer = await this.http.send('auth', 'GET', path, this.#headers());
+    this.#absorb(answer.setCookies.map((cookie) => cookie.split(';')[0] ?? ''));
+    return answer;
+  }
+
+  #absorb(pairs: string[]): void {
+    for (const pair of pairs) {
+      const at = pair.indexOf('=');
+      if (at > 0) this.#cookies.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
+    }
+  }
+
+  #meta(answer: HttpAnswer): Meta {
+    const parsed = metaSchema.safeParse(answer.json);
+    if (parsed.success) return parsed.data.meta;
+    if (answer.status === 401) return { code: 401 };
+    throw new ArloError('unexpected', `Arlo's sign-in answered HTTP ${answer.status} in a form this app does not know: try again later, or paste a token instead.`);
+  }
+
+  #throwIfSessionGone(answer: HttpAnswer, meta: Meta): void {
+    if (answer.status === 401 || meta.code === 401) throw new ArloError('token-expired', ARLO_MESSAGES.tokenExpired);
+  }
+
+  #expectOk<T extends z.ZodType>(answer: HttpAnswer, meta: Meta, schema: T, what: string): z.infer<T> {
+    this.#throwIfSessionGone(answer, meta);
+    if (meta.code !== 200) {
+      throw new ArloError('unexpected', `${what} failed: Arlo said "${meta.message ?? `error ${meta.error ?? meta.code}`}". Try again later.`);
+    }
+    const data = schema.safeParse((answer.json as { data?: unknown }).data ?? {});
+    if (!data.success) {
+      throw new ArloError('unexpected', `${what} failed: Arlo's answer is missing fields this app needs (${data.error.issues[0]?.path.join('.') || 'data'}).`);
+    }
+    return data.data;
+  }
+}
+
+/** Arlo's `expiresIn`: seconds from now in most answers; an epoch (s or ms) in some [guess]. */
+export function expiryFrom(expiresIn: number, now = Date.now()): number {
+  if (expiresIn > 1e12) return expiresIn;
+  if (expiresIn > 1e9) return expiresIn * 1000;
+  return now + expiresIn * 1000;
+}
+
+function toToken(data: z.infer<typeof tokenSchema>): AuthToken {
+  return { token: data.token, userId: data.userId, expiresAt: expiryFrom(data.expiresIn) };
+}

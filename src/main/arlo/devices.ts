@@ -1,0 +1,151 @@
+// The account's base stations and cameras as this app needs them: which cameras stream locally,
+// which codecs they offer, who owns them; and how a fresh list merges into the stored records
+// without losing ports, addresses, certificates or the user's choices.
+
+import type { VideoCodec } from '../../shared/api.js';
+import type { AppData, BaseStationRecord, CameraRecord } from '../store/types.js';
+import type { ArloApiClient, ArloDevice } from './api-client.js';
+import { ArloError } from './errors.js';
+
+export interface FoundBaseStation {
+  deviceId: string;
+  name: string;
+  model: string;
+  uniqueId: string;
+  /** The signed-in user owns it (only owners may enroll); undefined when we do not know the user. */
+  owned: boolean | undefined;
+}
+
+export interface FoundCamera {
+  deviceId: string;
+  name: string;
+  model: string;
+  baseStationId: string;
+  ownBaseStation: boolean;
+  localStreaming: boolean;
+  codecs: VideoCodec[];
+  owned: boolean | undefined;
+}
+
+export interface FoundDevices {
+  baseStations: FoundBaseStation[];
+  cameras: FoundCamera[];
+}
+
+const CAMERA_TYPES = new Set(['camera', 'doorbell']);
+
+export async function findDevices(api: ArloApiClient, userId: string | undefined): Promise<FoundDevices> {
+  const devices = await api.devices();
+  const capabilityCache = new Map<string, Promise<CameraCapabilities>>();
+  const owned = (device: ArloDevice): boolean | undefined =>
+    userId === undefined || device.owner?.ownerId === undefined ? undefined : device.owner.ownerId === userId;
+
+  const baseStations: FoundBaseStation[] = [];
+  const cameras: FoundCamera[] = [];
+  for (const device of devices) {
+    const type = device.deviceType.toLowerCase();
+    const ownBaseStation = CAMERA_TYPES.has(type) && (!device.parentId || device.parentId === device.deviceId);
+    if (type === 'basestation' || ownBaseStation) {
+      baseStations.push({ deviceId: device.deviceId, name: device.deviceName, model: device.modelId, uniqueId: device.uniqueId, owned: owned(device) });
+    }
+    if (!CAMERA_TYPES.has(type)) continue;
+    const key = `${device.modelId}_${device.interfaceVersion ?? ''}`;
+    let capabilities = capabilityCache.get(key);
+    if (!capabilities) {
+      capabilities = capabilitiesOf(api, device);
+      capabilityCache.set(key, capabilities);
+    }
+    const { localStreaming, codecs } = await capabilities;
+    cameras.push({
+      deviceId: device.deviceId,
+      name: device.deviceName,
+      model: device.modelId,
+      baseStationId: ownBaseStation ? device.deviceId : (device.parentId ?? device.deviceId),
+      ownBaseStation,
+      // Scrypted streams locally only from an owned camera behind a separate base station.
+      localStreaming: localStreaming && owned(device) !== false,
+      codecs,
+      owned: owned(device),
+    });
+  }
+  return { baseStations, cameras };
+}
+
+export interface CameraCapabilities {
+  localStreaming: boolean;
+  codecs: VideoCodec[];
+}
+
+/** Reads `Capabilities.Streaming.LocalStreaming` and the codecs of `Capabilities.Video` (an object with `Codecs`, or a list of such). */
+export function parseCapabilities(document: unknown): CameraCapabilities {
+  const capabilities = field(document, 'Capabilities');
+  const local = field(field(capabilities, 'Streaming'), 'LocalStreaming');
+  const localStreaming = local === true || (typeof local === 'object' && local !== null && field(local, 'Enabled') !== false);
+  const video = field(capabilities, 'Video');
+  const words = codecWords(Array.isArray(video) ? video.map((entry) => field(entry, 'Codecs')) : field(video, 'Codecs'));
+  const hevc = words.some((word) => /hevc|h\.?265/i.test(word));
+  return { localStreaming, codecs: hevc ? ['avc', 'hevc'] : ['avc'] };
+}
+
+/** Folds a fresh device list into the stored data, keeping what the user and enrollment set. */
+export function mergeDevices(data: AppData, found: FoundDevices): void {
+  const oldStations = new Map(data.baseStations.map((b) => [b.deviceId, b]));
+  data.baseStations = found.baseStations.map((b): BaseStationRecord => ({
+    ...oldStations.get(b.deviceId),
+    deviceId: b.deviceId,
+    name: b.name,
+    model: b.model,
+    uniqueId: b.uniqueId,
+  }));
+
+  const oldCameras = new Map(data.cameras.map((c) => [c.deviceId, c]));
+  const kept = found.cameras.filter((c) => oldCameras.has(c.deviceId));
+  const taken = new Set(kept.map((c) => oldCameras.get(c.deviceId)?.port));
+  data.cameras = found.cameras.map((c): CameraRecord => {
+    const old = oldCameras.get(c.deviceId);
+    const port = old?.port ?? nextFreePort(data.settings.portBase, taken);
+    taken.add(port);
+    return {
+      deviceId: c.deviceId,
+      name: c.name,
+      model: c.model,
+      baseStationId: c.baseStationId,
+      ownBaseStation: c.ownBaseStation,
+      codecs: c.codecs,
+      codec: old && c.codecs.includes(old.codec) ? old.codec : 'avc',
+      localStreaming: c.localStreaming,
+      port,
+      running: old?.running ?? false,
+    };
+  });
+}
+
+function nextFreePort(base: number, taken: Set<number | undefined>): number {
+  let port = base;
+  while (taken.has(port)) port++;
+  return port;
+}
+
+async function capabilitiesOf(api: ArloApiClient, device: ArloDevice): Promise<CameraCapabilities> {
+  if (!device.interfaceVersion) return { localStreaming: false, codecs: ['avc'] };
+  try {
+    return parseCapabilities(await api.capabilities(device.modelId, device.interfaceVersion));
+  } catch (error) {
+    // A model the cloud has no document for cannot be streamed; the rest of the list still counts.
+    if (error instanceof ArloError && error.code === 'unexpected') return { localStreaming: false, codecs: ['avc'] };
+    throw error;
+  }
+}
+
+function field(value: unknown, name: string): unknown {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[name] : undefined;
+}
+
+function codecWords(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(codecWords);
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).flatMap(([key, inner]) => [key, ...codecWords(inner)]);
+  }
+  return [];
+}

@@ -1,0 +1,47 @@
+// Every failure of the Arlo cloud, sign-in or enrollment reaches callers as one `ArloError`:
+// a machine-readable `code` for the UI and a message a user can act on. Messages never carry a
+// token, password, code or key, and never a stack.
+
+export type ArloErrorCode =
+  | 'token-expired'
+  | 'wrong-password'
+  | 'wrong-code'
+  | 'code-expired'
+  | 'not-owner'
+  | 'bot-protection'
+  | 'network'
+  | 'push-timeout'
+  | 'cancelled'
+  | 'certificate-rejected'
+  | 'unexpected';
+
+export class ArloError extends Error {
+  override readonly name = 'ArloError';
+
+  constructor(
+    readonly code: ArloErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The standard sentences, so the CLI, the UI and the tests say the same thing. */
+export const ARLO_MESSAGES = {
+  tokenExpired: 'Your Arlo sign-in has expired: sign in again or paste a new token.',
+  wrongPassword: 'Arlo refused this email and password: check them and try again.',
+  wrongCode: 'That verification code is not correct: check it and enter it again.',
+  codeExpired: 'That verification code has expired: start the sign-in again to get a new one.',
+  notOwner:
+    "This account is shared with you; certificates can only be created by the owner account: sign in with the owner's email.",
+  botProtection:
+    "Arlo's sign-in refused this app (bot protection): paste a token instead (see README).",
+  pushTimeout: 'The sign-in request was not approved in the Arlo app in time: start the sign-in again.',
+  cancelled: 'Sign-in cancelled.',
+} as const;
+
+/** Wraps anything thrown into an ArloError without leaking its text (it may quote a request). */
+export function asArloError(error: unknown, what: string): ArloError {
+  if (error instanceof ArloError) return error;
+  return new ArloError('unexpected', `${what} failed unexpectedly: try again, and report it if it keeps happening.`);
+}

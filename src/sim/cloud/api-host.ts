@@ -1,0 +1,94 @@
+// The simulated API host (myapi.arlo.com, PROTOCOL.md §2): raw token in Authorization with
+// Auth-Version 2, the `{success, data}` envelope, 401 for an expired token, devices, capabilities,
+// and certificate creation that refuses non-owners and revokes a uuid's earlier certificates.
+
+import { createPublicKey } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SimCertificateAuthority } from '../ca.js';
+import { CAPABILITIES, devicesOf, type SimDevice } from './fixtures.js';
+import { header, readJson, sendJson } from './http-util.js';
+import type { CloudState } from './state.js';
+
+export interface ApiHostOptions {
+  ca: SimCertificateAuthority;
+  certificateValidDays: number;
+}
+
+export function apiHost(state: CloudState, options: ApiHostOptions) {
+  const failure = (res: ServerResponse, status: number, error: string, message: string) =>
+    sendJson(res, status, { success: false, data: { error, message, reason: message } });
+  const caDer = pemToDerBase64(options.ca.certificatePem);
+  const intermediateDer = pemToDerBase64(options.ca.intermediatePem);
+
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const capabilities = /^\/resources\/capabilities\/([^/]+)\/([^/]+)\.json$/.exec(url.pathname);
+    if (req.method === 'GET' && capabilities) {
+      const [, model, file] = capabilities;
+      const document = model && file?.startsWith(`${model}_`) ? CAPABILITIES[file] : undefined;
+      // The real host serves these from lower-case paths only.
+      if (!document || !model || model !== model.toLowerCase()) return failure(res, 404, '404', 'Not found');
+      return sendJson(res, 200, document);
+    }
+
+    if (header(req, 'auth-version') !== '2' || header(req, 'accept') !== 'application/json') {
+      return failure(res, 400, '2001', 'Missing Auth-Version or Accept header');
+    }
+    const record = state.token(header(req, 'authorization'));
+    if (!record || !record.full) return failure(res, 401, '2015', 'Your session has expired. Please log in.');
+    const account = state.account(record.userId);
+    if (!account) return failure(res, 401, '2015', 'Your session has expired. Please log in.');
+    const owner = account.sharedFrom ? state.account(account.sharedFrom) : account;
+    const devices: SimDevice[] = owner ? devicesOf(owner) : [];
+
+    if (req.method === 'GET' && url.pathname === '/hmsweb/v2/users/devices') {
+      return sendJson(res, 200, { success: true, data: devices });
+    }
+
+    if (req.method === 'POST' && url.pathname === '/hmsweb/users/devices/v2/security/cert/create') {
+      if (!/^application\/json/i.test(header(req, 'content-type') ?? '')) return failure(res, 400, '2001', 'Content-Type must be JSON');
+      const body = await readJson(req);
+      const uuid = body?.uuid;
+      const uniqueIds = body?.uniqueIds;
+      const publicKey = body?.publicKey;
+      if (typeof uuid !== 'string' || uuid.length === 0 || !Array.isArray(uniqueIds) || uniqueIds.length === 0 || typeof publicKey !== 'string') {
+        return failure(res, 400, '2002', 'uuid, uniqueIds and publicKey are required');
+      }
+      if (!isRsa2048SpkiBase64(publicKey)) {
+        return failure(res, 400, '2003', 'publicKey must be the base64 DER SubjectPublicKeyInfo of an RSA-2048 key');
+      }
+      const targets = uniqueIds.map((id) => devices.find((d) => d.uniqueId === id && d.deviceId === d.parentId));
+      if (targets.some((t) => t === undefined)) return failure(res, 400, '2004', 'Unknown device in uniqueIds');
+      if (targets.some((t) => t?.owner.ownerId !== account.userId)) {
+        return failure(res, 403, '2214', 'Access denied: only the owner of the device can create certificates');
+      }
+      const certsData = (uniqueIds as string[]).map((uniqueId) => {
+        // A uuid enrolling again replaces its earlier certificate for that base station [claim].
+        for (const earlier of state.issued.filter((i) => i.uuid === uuid && i.uniqueId === uniqueId)) {
+          options.ca.revoke(earlier.serial);
+        }
+        const issued = options.ca.issueClientCertificate(publicKey, { commonName: uuid, validDays: options.certificateValidDays });
+        state.issued.push({ uuid, uniqueId, serial: issued.serial, userId: account.userId });
+        return { deviceCert: intermediateDer, peerCert: issued.der.toString('base64') };
+      });
+      return sendJson(res, 200, { success: true, data: { certsData, icaCert: caDer } });
+    }
+
+    return failure(res, 404, '404', 'Not found');
+  };
+}
+
+function pemToDerBase64(pem: string): string {
+  return pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+}
+
+/** Strict like the real service: bare base64 (no armour, no newlines) of an RSA-2048 SPKI. */
+function isRsa2048SpkiBase64(value: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return false;
+  try {
+    const key = createPublicKey({ key: Buffer.from(value, 'base64'), format: 'der', type: 'spki' });
+    return key.asymmetricKeyType === 'rsa' && key.asymmetricKeyDetails?.modulusLength === 2048;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,146 @@
+// The simulated sign-in host (ocapi-app.arlo.com, PROTOCOL.md §3), strict about the browser headers,
+// the `{meta, data}` envelope, base64(token) after /api/auth, and the trusted-browser cookie.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { header, readJson, sendJson } from './http-util.js';
+import type { CloudState } from './state.js';
+
+export interface AuthHostOptions {
+  codeTtlMs: number;
+  /** finishAuth polls before a PUSH counts as approved, per account email; absent = never. */
+  pushApprovals: Map<string, number>;
+}
+
+/** meta.error numbers; 9204 (untrusted) is seen in pyaarlo, the others are this project's guess. */
+const ERR = { untrusted: 9204, wrongOtp: 9211, otpExpired: 9212, pushPending: 9215, badRequest: 9000, badCredentials: 1001, unauthorized: 9401 } as const;
+
+const REQUIRED_HEADERS: [string, (v: string) => boolean][] = [
+  ['origin', (v) => v === 'https://my.arlo.com'],
+  ['x-service-version', (v) => v === '3'],
+  ['x-user-device-type', (v) => v === 'BROWSER'],
+  ['x-user-device-automation-name', (v) => v === 'QlJPV1NFUg=='],
+  ['x-user-device-id', (v) => /^[0-9a-f-]{16,}$/i.test(v)],
+];
+
+export function authHost(state: CloudState, options: AuthHostOptions) {
+  const ok = (res: ServerResponse, data: unknown, headers: Record<string, string | string[]> = {}) =>
+    sendJson(res, 200, { meta: { code: 200 }, data }, headers);
+  const fail = (res: ServerResponse, status: number, code: number, error: number, message: string) =>
+    sendJson(res, status, { meta: { code, error, message }, data: {} });
+
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    for (const [name, valid] of REQUIRED_HEADERS) {
+      const value = header(req, name);
+      if (value === undefined || !valid(value)) return fail(res, 400, 400, ERR.badRequest, `Missing or bad header ${name}`);
+    }
+    const deviceId = header(req, 'x-user-device-id') ?? '';
+
+    if (req.method === 'POST' && url.pathname === '/api/auth') {
+      const body = await readJson(req);
+      const email = typeof body?.email === 'string' ? body.email.toLowerCase() : '';
+      const password = typeof body?.password === 'string' ? Buffer.from(body.password, 'base64').toString('utf8') : undefined;
+      if (!body || body.language !== 'en' || body.EnvSource !== 'prod' || password === undefined) {
+        return fail(res, 400, 400, ERR.badRequest, 'Bad request');
+      }
+      const account = state.accounts.find((a) => a.email === email);
+      if (!account || account.password !== password) return fail(res, 401, 401, ERR.badCredentials, 'Invalid email or password');
+      const authCompleted = account.factors.length === 0;
+      const { token, expiresIn } = state.issueToken(account.userId, authCompleted);
+      return ok(res, { token, userId: account.userId, expiresIn, authCompleted, mfa: !authCompleted });
+    }
+
+    // Everything else wants Authorization: base64(token).
+    const raw = header(req, 'authorization');
+    const token = raw === undefined ? undefined : Buffer.from(raw, 'base64').toString('utf8');
+    const record = state.token(token);
+    if (!record || Buffer.from(token ?? '', 'utf8').toString('base64') !== raw) {
+      return fail(res, 401, 401, ERR.unauthorized, 'Unauthorized');
+    }
+    const account = state.account(record.userId);
+    if (!account) return fail(res, 401, 401, ERR.unauthorized, 'Unauthorized');
+    const trustedBrowser = (): boolean => {
+      const cookies = (header(req, 'cookie') ?? '').split(/;\s*/);
+      return cookies.some((cookie) => {
+        const [name, value] = [cookie.slice(0, cookie.indexOf('=')), cookie.slice(cookie.indexOf('=') + 1)];
+        const trust = name.startsWith('browser_trust_') ? state.trusted.get(value) : undefined;
+        return trust !== undefined && trust.userId === account.userId && trust.deviceId === deviceId;
+      });
+    };
+    const browserFactorId = `${account.userId}-BROWSER`;
+
+    if (req.method === 'GET' && url.pathname === '/api/validateAccessToken') {
+      if (!url.searchParams.get('data')) return fail(res, 400, 400, ERR.badRequest, 'Bad request');
+      return ok(res, { userId: account.userId, tokenValidated: true });
+    }
+    if (req.method === 'GET' && url.pathname === '/api/getFactors') {
+      if (!url.searchParams.get('data')) return fail(res, 400, 400, ERR.badRequest, 'Bad request');
+      return ok(res, { items: account.factors.map((f) => ({ ...f, factorRole: 'PRIMARY' })) });
+    }
+
+    const body = req.method === 'POST' ? await readJson(req) : undefined;
+    if (req.method !== 'POST' || !body) return fail(res, 404, 404, ERR.badRequest, 'Not found');
+
+    switch (url.pathname) {
+      case '/api/getFactorId': {
+        if (body.factorType !== 'BROWSER' || body.factorData !== '' || body.userId !== account.userId) {
+          return fail(res, 400, 400, ERR.badRequest, 'Bad request');
+        }
+        if (!trustedBrowser()) return fail(res, 200, 400, ERR.untrusted, 'Browser is not trusted');
+        return ok(res, { factorId: browserFactorId });
+      }
+      case '/api/startAuth': {
+        if (body.userId !== account.userId) return fail(res, 400, 400, ERR.badRequest, 'Bad request');
+        if (body.factorId === browserFactorId) {
+          if (body.factorType !== 'BROWSER' || !trustedBrowser()) return fail(res, 200, 400, ERR.untrusted, 'Browser is not trusted');
+          const { token: full, expiresIn } = state.issueToken(account.userId, true);
+          return ok(res, { token: full, userId: account.userId, expiresIn, authCompleted: true });
+        }
+        const factor = account.factors.find((f) => f.factorId === body.factorId);
+        // pyaarlo starts PUSH with an empty factorType, the others as BROWSER.
+        if (!factor || body.factorType !== (factor.factorType === 'PUSH' ? '' : 'BROWSER')) {
+          return fail(res, 400, 400, ERR.badRequest, 'Bad factor');
+        }
+        const factorAuthCode = state.newCode();
+        const otp = factor.factorType === 'PUSH' ? undefined : state.newOtp();
+        state.pending.set(factorAuthCode, {
+          userId: account.userId, deviceId, factorType: factor.factorType, expiresAt: Date.now() + options.codeTtlMs, polls: 0,
+          ...(otp ? { otp } : {}),
+        });
+        if (otp) state.sent.push({ email: account.email, factorType: factor.factorType, code: otp });
+        return ok(res, { factorAuthCode });
+      }
+      case '/api/finishAuth': {
+        const pending = typeof body.factorAuthCode === 'string' ? state.pending.get(body.factorAuthCode) : undefined;
+        if (!pending || pending.userId !== account.userId || body.isBrowserTrusted !== true) return fail(res, 200, 400, ERR.badRequest, 'Unknown verification');
+        if (pending.expiresAt <= Date.now()) return fail(res, 200, 400, ERR.otpExpired, 'Verification code expired');
+        if (pending.factorType === 'PUSH') {
+          if (body.otp !== undefined) return fail(res, 200, 400, ERR.badRequest, 'Bad request');
+          pending.polls++;
+          const needed = options.pushApprovals.get(account.email);
+          if (needed === undefined || pending.polls < needed) return fail(res, 200, 400, ERR.pushPending, 'Authorization pending');
+        } else if (body.otp !== pending.otp) {
+          return fail(res, 200, 400, ERR.wrongOtp, 'Invalid verification code');
+        }
+        state.pending.delete(body.factorAuthCode as string);
+        const { token: full, expiresIn } = state.issueToken(account.userId, true);
+        const browserAuthCode = state.newCode();
+        state.pairingCodes.set(browserAuthCode, { userId: account.userId, deviceId: pending.deviceId });
+        return ok(res, { token: full, userId: account.userId, expiresIn, authCompleted: true, browserAuthCode });
+      }
+      case '/api/startPairingFactor': {
+        const pairing = typeof body.factorAuthCode === 'string' ? state.pairingCodes.get(body.factorAuthCode) : undefined;
+        if (!pairing || pairing.userId !== account.userId || pairing.deviceId !== deviceId || body.factorType !== 'BROWSER' || body.factorData !== '') {
+          return fail(res, 200, 400, ERR.badRequest, 'Pairing refused');
+        }
+        state.pairingCodes.delete(body.factorAuthCode as string);
+        const value = state.newCode();
+        state.trusted.set(value, pairing);
+        const cookie = `browser_trust_${account.userId.slice(0, 8)}=${value}; Path=/; Max-Age=1209600; HttpOnly; Secure; SameSite=None`;
+        return ok(res, {}, { 'Set-Cookie': [cookie, 'session_hint=1; Path=/'] });
+      }
+      default:
+        return fail(res, 404, 404, ERR.badRequest, 'Not found');
+    }
+  };
+}

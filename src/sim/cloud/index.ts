@@ -1,0 +1,102 @@
+// The simulated Arlo cloud: two real HTTP servers on 127.0.0.1, one per Arlo host, sharing one
+// memory. Tests and the demo point the app at them with ARLO_API_URL / ARLO_AUTH_URL.
+//
+//   const cloud = await startSimCloud({ tokenTtlMs: 1000 });
+//   process.env.ARLO_API_URL = cloud.apiUrl; process.env.ARLO_AUTH_URL = cloud.authUrl;
+//   cloud.lastCode(cloud.accounts.mfa.email);   // the code "sent" by email or SMS
+//   await cloud.close();
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SimCertificateAuthority } from '../ca.js';
+import { apiHost } from './api-host.js';
+import { authHost } from './auth-host.js';
+import { defaultAccounts, devicesOf, type SimAccount, type SimAccounts, type SimDevice } from './fixtures.js';
+import { sendWafBlock } from './http-util.js';
+import { CloudState, type IssuedRecord } from './state.js';
+
+export { SIM_PASSWORD, type SimAccount, type SimDevice } from './fixtures.js';
+
+export interface SimCloudOptions {
+  /** The CA that issues client certificates; the simulated base station must trust the same one. */
+  ca?: SimCertificateAuthority;
+  /** Lifetime of issued tokens (default 2 hours, like Arlo's). */
+  tokenTtlMs?: number;
+  /** Lifetime of a verification code or push request (default 5 minutes). */
+  codeTtlMs?: number;
+  /** finishAuth polls before the `push` account's approval arrives (default 2). `pushNever` never approves. */
+  pushApprovedAfterPolls?: number;
+  /** Answer every request as a bot-protection firewall would (403 + HTML). */
+  botProtection?: boolean;
+  certificateValidDays?: number;
+}
+
+export interface SimCloud {
+  apiUrl: string;
+  authUrl: string;
+  ca: SimCertificateAuthority;
+  accounts: SimAccounts;
+  /** The devices an account sees (the owner's, for a shared account). */
+  devicesOf(account: SimAccount): SimDevice[];
+  /** The last code sent to this email address (EMAIL or SMS factor). */
+  lastCode(email: string): string | undefined;
+  /** Every certificate issued, in order. */
+  issued: readonly IssuedRecord[];
+  requests: readonly { host: 'auth' | 'api'; method: string; path: string }[];
+  setBotProtection(on: boolean): void;
+  /** Makes every token issued so far expire now. */
+  expireTokens(): void;
+  close(): Promise<void>;
+}
+
+export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimCloud> {
+  const ca = options.ca ?? (await SimCertificateAuthority.create());
+  const accounts = defaultAccounts();
+  const state = new CloudState(Object.values(accounts), options.tokenTtlMs ?? 2 * 60 * 60 * 1000);
+  let botProtection = options.botProtection ?? false;
+  const pushApprovals = new Map([[accounts.push.email, options.pushApprovedAfterPolls ?? 2]]);
+
+  const serve = (host: 'auth' | 'api', handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
+    createServer((req, res) => {
+      state.requests.push({ host, method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '' });
+      if (botProtection) return sendWafBlock(res);
+      handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    });
+  const authServer = serve('auth', authHost(state, { codeTtlMs: options.codeTtlMs ?? 5 * 60 * 1000, pushApprovals }));
+  const apiServer = serve('api', apiHost(state, { ca, certificateValidDays: options.certificateValidDays ?? 365 }));
+  const [authUrl, apiUrl] = await Promise.all([listen(authServer), listen(apiServer)]);
+
+  return {
+    apiUrl,
+    authUrl,
+    ca,
+    accounts,
+    devicesOf: (account) => devicesOf(account.sharedFrom ? (state.account(account.sharedFrom) ?? account) : account),
+    lastCode: (email) => state.sent.filter((s) => s.email === email).at(-1)?.code,
+    issued: state.issued,
+    requests: state.requests,
+    setBotProtection: (on) => {
+      botProtection = on;
+    },
+    expireTokens: () => {
+      for (const record of state.tokens.values()) record.expiresAt = 0;
+    },
+    close: async () => {
+      await Promise.all([closeServer(authServer), closeServer(apiServer)]);
+    },
+  };
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
