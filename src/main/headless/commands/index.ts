@@ -1,7 +1,11 @@
 // Every subcommand of `arlo-rtsp`. A command module exports `register(program)`; list it here.
 
 import type { Command } from 'commander';
+import { register as devices } from './devices.js';
+import { register as enroll } from './enroll.js';
+import { register as login } from './login.js';
+import { register as registerImport } from './import.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerImport];

@@ -1,0 +1,26 @@
+// `arlo-rtsp devices`: fetch the account's base stations and cameras and show what can stream.
+
+import type { Command } from 'commander';
+import { withAccount } from './account-context.js';
+
+export function register(program: Command): void {
+  program
+    .command('devices')
+    .description('list the Arlo base stations and cameras of the signed-in account')
+    .action(async (_options: unknown, command: Command) => {
+      await withAccount(command, async (account, store) => {
+        const found = await account.refreshDevices();
+        const data = await store.read();
+        for (const station of data.baseStations) {
+          const owned = found.baseStations.find((b) => b.deviceId === station.deviceId)?.owned === false ? ', shared with you' : '';
+          const enrolled = station.certificateExpires ? `enrolled until ${station.certificateExpires}` : 'not enrolled';
+          console.log(`${station.name} (${station.model}, ${station.deviceId}${owned}): ${enrolled}`);
+          for (const camera of data.cameras.filter((c) => c.baseStationId === station.deviceId)) {
+            const local = camera.localStreaming ? `port ${camera.port}, ${camera.codecs.join('+')}` : 'no local streaming';
+            console.log(`  ${camera.name} (${camera.model}, ${camera.deviceId}): ${local}`);
+          }
+        }
+        if (data.baseStations.length === 0) console.log('No base stations on this Arlo account.');
+      });
+    });
+}
