@@ -186,6 +186,30 @@ export class SimCertificateAuthority {
   }
 }
 
+/**
+ * The base station's own TLS identity: self-signed, as on the real device, whose certificate no
+ * client can validate (they pin it instead).
+ */
+export async function createSelfSignedServerCertificate(commonName: string): Promise<{ certPem: string; keyPem: string }> {
+  const { publicKey, privateKey } = await rsaKeyPair();
+  const cert = buildCertificate({
+    subject: [{ name: 'commonName', value: commonName }],
+    publicKeyPem: publicKey,
+    notBefore: new Date(Date.now() - DAY_MS),
+    validDays: CA_VALID_DAYS,
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 2, value: commonName }, { type: 7, ip: '127.0.0.1' }] },
+      { name: 'subjectKeyIdentifier' },
+    ],
+  });
+  cert.setIssuer(cert.subject.attributes);
+  signCertificate(cert, privateKey);
+  return { certPem: forge.pki.certificateToPem(cert), keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+}
+
 async function rsaKeyPair(): Promise<{ publicKey: string; privateKey: KeyObject }> {
   const { publicKey, privateKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
   return { publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), privateKey };

@@ -1,0 +1,198 @@
+// A simulated Arlo base station, as strict as PROTOCOL.md §5 describes the real one: RTSP over
+// TLS 1.2 that fails the handshake of any client certificate not issued by the CA or revoked,
+// the Nonce rule on every request, one stream per camera, five per base station, sessions that
+// die without keep-alives. `plain: true` drops TLS and the Nonce rule so stock ffmpeg can talk to it.
+//
+//   const station = new SimBaseStation({ ca, cameras: [{ deviceId: 'CAM1', codecs: ['avc'] }] });
+//   const { port } = await station.start();   // rtsp://127.0.0.1:<port>/CAM1/tcp/avc
+//   ...
+//   await station.stop();
+
+import net, { type Server, type Socket } from 'node:net';
+import tls, { type TLSSocket } from 'node:tls';
+import type { VideoCodec } from '../shared/api.js';
+import { arloStreamPath, arloStreamUrl, parseArloStreamPath } from '../main/rtsp/url.js';
+import { createSelfSignedServerCertificate, type SimCertificateAuthority } from './ca.js';
+import { SimConnection, type Refusal, type ResolvedStream, type StationContext } from './connection.js';
+import { loadMedia, type SimMedia, type SourceOption } from './source.js';
+import { emptyStats, type SimBaseStationStats } from './stats.js';
+
+export interface SimCamera {
+  deviceId: string;
+  codecs: VideoCodec[];
+  /** A camera that is its own base station: served at `/<deviceId>` with its first codec. */
+  ownBaseStation?: boolean;
+}
+
+export interface SimBaseStationOptions {
+  ca: SimCertificateAuthority;
+  cameras: SimCamera[];
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** No TLS and no Nonce rule: a debug mode for stock RTSP clients. */
+  plain?: boolean;
+  sessionTimeoutSeconds?: number;
+  maxSessions?: number;
+  source?: SourceOption;
+}
+
+export class SimBaseStation implements StationContext {
+  readonly stats: SimBaseStationStats = emptyStats();
+  readonly plain: boolean;
+  readonly sessionTimeoutSeconds: number;
+  readonly host: string;
+  readonly maxSessions: number;
+  /** The base station's self-signed certificate (PEM), known after `start()`; clients pin it. */
+  serverCertificatePem: string | undefined;
+
+  readonly #options: SimBaseStationOptions;
+  readonly #media = new Map<VideoCodec, SimMedia>();
+  readonly #streamingCameras = new Set<string>();
+  readonly #sockets = new Set<Socket>();
+  #server: Server | undefined;
+  #port = 0;
+  #faults: { status: number; reason?: string; method?: string }[] = [];
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(options: SimBaseStationOptions) {
+    this.#options = options;
+    this.plain = options.plain ?? false;
+    this.sessionTimeoutSeconds = options.sessionTimeoutSeconds ?? 60;
+    this.host = options.host ?? '127.0.0.1';
+    this.maxSessions = options.maxSessions ?? 5;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get cameras(): readonly SimCamera[] {
+    return this.#options.cameras;
+  }
+
+  async start(): Promise<{ port: number }> {
+    if (this.#server) return { port: this.#port };
+    const codecs = new Set(this.#options.cameras.flatMap((c) => c.codecs));
+    for (const codec of codecs) this.#media.set(codec, await loadMedia(codec, this.#options.source));
+
+    const server = this.plain ? net.createServer() : await this.#createTlsServer();
+    server.on(this.plain ? 'connection' : 'secureConnection', (socket: Socket) => this.#accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.#options.port ?? 0, this.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.#server = server;
+    this.#port = (server.address() as net.AddressInfo).port;
+    return { port: this.#port };
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    this.#server = undefined;
+    this.#unsubscribe?.();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of this.#sockets) socket.destroy();
+    await closed;
+  }
+
+  /** Fault injection: resets every client connection at once (TCP RST where possible), mid-stream or not. */
+  disconnectAll(): void {
+    for (const socket of this.#sockets) {
+      const raw = (socket as TLSSocket & { _parent?: Socket })._parent ?? socket;
+      if (typeof raw.resetAndDestroy === 'function' && !raw.destroyed) raw.resetAndDestroy();
+      socket.destroy();
+    }
+  }
+
+  /**
+   * Fault injection: the next request (of `method`, if given) that passes the Nonce check is answered
+   * with this status instead of being served. Faults queue in order.
+   */
+  respondNextWith(status: number, options: { method?: string; reason?: string } = {}): void {
+    this.#faults.push({ status, ...options });
+  }
+
+  /** The URL of a camera's stream on this base station. */
+  urlFor(deviceId: string, codec?: VideoCodec): string {
+    const camera = this.#options.cameras.find((c) => c.deviceId === deviceId);
+    if (!camera) throw new Error(`no simulated camera ${deviceId}`);
+    const path = arloStreamPath(deviceId, { ownBaseStation: camera.ownBaseStation, codec: codec ?? camera.codecs[0] });
+    return arloStreamUrl(this.host, this.#port, path);
+  }
+
+  // --- StationContext, for connections ---
+
+  resolveStream(path: string): ResolvedStream | Refusal {
+    const parsed = parseArloStreamPath(path);
+    const camera = parsed && this.#options.cameras.find((c) => c.deviceId === parsed.cameraId);
+    if (!parsed || !camera) return { status: 404, reason: 'Not Found (no such camera)' };
+    if (Boolean(camera.ownBaseStation) !== (parsed.codec === undefined)) {
+      return { status: 404, reason: camera.ownBaseStation ? 'Not Found (this camera takes no /tcp/<codec> suffix)' : 'Not Found (path needs /tcp/<avc|hevc>)' };
+    }
+    const codec = parsed.codec ?? camera.codecs[0];
+    const media = codec && camera.codecs.includes(codec) ? this.#media.get(codec) : undefined;
+    if (!media) return { status: 404, reason: `Not Found (camera does not offer ${parsed.codec ?? 'any codec'})` };
+    return { cameraId: camera.deviceId, media };
+  }
+
+  claimSession(cameraId: string): Refusal | undefined {
+    if (this.#streamingCameras.has(cameraId)) return { status: 453, reason: 'Not Enough Bandwidth (camera already streaming)' };
+    if (this.#streamingCameras.size >= this.maxSessions) {
+      return { status: 453, reason: `Not Enough Bandwidth (base station limit of ${this.maxSessions} streams reached)` };
+    }
+    this.#streamingCameras.add(cameraId);
+    this.stats.sessionsOpened++;
+    this.stats.activeSessions = this.#streamingCameras.size;
+    return undefined;
+  }
+
+  releaseSession(cameraId: string): void {
+    this.#streamingCameras.delete(cameraId);
+    this.stats.activeSessions = this.#streamingCameras.size;
+  }
+
+  takeFault(method: string): Refusal | undefined {
+    const index = this.#faults.findIndex((f) => f.method === undefined || f.method === method);
+    if (index < 0) return undefined;
+    const [fault] = this.#faults.splice(index, 1);
+    return fault;
+  }
+
+  async #createTlsServer(): Promise<tls.Server> {
+    const { ca } = this.#options;
+    const identity = await createSelfSignedServerCertificate('arlo-basestation.local');
+    this.serverCertificatePem = identity.certPem;
+    const secureOptions = (): tls.SecureContextOptions => ({
+      key: identity.keyPem,
+      cert: identity.certPem,
+      ca: ca.certificatePem,
+      crl: ca.crlPem(),
+      minVersion: 'TLSv1.2',
+      // The real base station speaks TLS 1.2, where a rejected client certificate fails the
+      // client's handshake itself (under 1.3 the client would think it connected first).
+      maxVersion: 'TLSv1.2',
+    });
+    const server = tls.createServer({ ...secureOptions(), requestCert: true, rejectUnauthorized: true });
+    server.on('connection', () => this.stats.connections++);
+    server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
+      this.stats.tlsRejected++;
+      this.stats.lastTlsError = String(socket.authorizationError ?? error.code ?? error.message);
+    });
+    // New handshakes see the new CRL; connections already up keep going (nothing says the real one cuts them).
+    this.#unsubscribe = ca.onRevocation(() => server.setSecureContext(secureOptions()));
+    return server;
+  }
+
+  #accept(socket: Socket): void {
+    if (this.plain) this.stats.connections++;
+    this.#sockets.add(socket);
+    socket.on('close', () => this.#sockets.delete(socket));
+    socket.setNoDelay(true);
+    new SimConnection(socket, this);
+  }
+}

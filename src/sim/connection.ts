@@ -1,0 +1,276 @@
+// One client connection to the simulated base station: reads RTSP with the real incremental
+// reader, enforces the Nonce rule on every request (unless plain), and runs at most one session
+// (SETUP → PLAY → TEARDOWN) whose media goes back interleaved on the same connection.
+
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { makeResponse, serializeMessage, withBody, type RtspRequest, type RtspResponse } from '../main/rtsp/message.js';
+import { NONCE_HEADER, NonceVerifier, parseNonce } from '../main/rtsp/nonce.js';
+import { RtspReader } from '../main/rtsp/reader.js';
+import { AUDIO_PAYLOAD_TYPE, VIDEO_PAYLOAD_TYPE, describeMedia, trackCount } from './describe.js';
+import { RtpPacketizer } from './packetizer.js';
+import { MediaPump, type TrackSetup } from './pump.js';
+import type { SimMedia } from './source.js';
+import { recordRequest, type SimBaseStationStats } from './stats.js';
+
+/** What a connection needs from its base station. */
+export interface StationContext {
+  readonly plain: boolean;
+  readonly sessionTimeoutSeconds: number;
+  readonly stats: SimBaseStationStats;
+  /** The stream a URL path names, or the refusal to send. */
+  resolveStream(path: string): ResolvedStream | Refusal;
+  /** Takes the camera's one stream slot and a base-station slot, or says why not. */
+  claimSession(cameraId: string): Refusal | undefined;
+  releaseSession(cameraId: string): void;
+  /** A fault-injection answer for this request, if one is armed. */
+  takeFault(method: string): Refusal | undefined;
+}
+
+export interface ResolvedStream {
+  cameraId: string;
+  media: SimMedia;
+}
+
+export interface Refusal {
+  status: number;
+  reason?: string;
+}
+
+const METHODS = 'OPTIONS, DESCRIBE, SETUP, PLAY, GET_PARAMETER, TEARDOWN';
+/** Media waiting in the socket beyond this is a client not keeping up: further frames are dropped. */
+const MAX_PENDING_BYTES = 1024 * 1024;
+
+interface Session {
+  id: string;
+  cameraId: string;
+  /** Path of the stream (no track suffix); every later request must name the same one. */
+  streamPath: string;
+  media: SimMedia;
+  tracks: Map<number, TrackSetup>;
+  pump?: MediaPump;
+}
+
+export class SimConnection {
+  readonly #reader = new RtspReader();
+  readonly #verifier: NonceVerifier | undefined;
+  #session: Session | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly station: StationContext,
+  ) {
+    this.#verifier = station.plain ? undefined : new NonceVerifier();
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('close', () => this.#close());
+    socket.on('error', () => socket.destroy());
+    this.#armIdleTimer();
+  }
+
+  #onData(chunk: Buffer): void {
+    this.#reader.push(chunk);
+    for (let item = this.#reader.read(); item && !this.socket.destroyed; item = this.#reader.read()) {
+      if (item.kind === 'request') this.#handle(item);
+      else if (item.kind === 'error') {
+        this.#send(this.#response(item.error.status, undefined, item.error.message));
+        if (item.error.code !== 'garbage' && item.error.code !== 'malformed') this.socket.destroy();
+      }
+      // Interleaved frames from the client (RTCP receiver reports) and stray responses are ignored.
+    }
+  }
+
+  #handle(request: RtspRequest): void {
+    const nonceHeader = request.headers.get(NONCE_HEADER);
+    const response = this.#answer(request);
+    recordRequest(this.station.stats, { method: request.method, uri: request.uri, nonce: nonceHeader, status: response.status });
+    this.#send(response);
+  }
+
+  #answer(request: RtspRequest): RtspResponse {
+    const cseq = request.headers.get('CSeq');
+    if (cseq === undefined || !/^\d+$/.test(cseq.trim())) return this.#response(400, undefined, 'Bad Request (missing CSeq)');
+    const isTeardown = request.method === 'TEARDOWN';
+    if (isTeardown) this.station.stats.teardowns++;
+
+    if (this.#verifier && !this.#verifier.check(parseNonce(request.headers.get(NONCE_HEADER)))) {
+      this.station.stats.nonceViolations++;
+      return this.#response(400, cseq);
+    }
+    if (isTeardown) this.station.stats.teardownsWithValidNonce++;
+    this.#armIdleTimer();
+
+    const fault = this.station.takeFault(request.method);
+    if (fault) return this.#response(fault.status, cseq, fault.reason);
+
+    switch (request.method) {
+      case 'OPTIONS':
+        return this.#response(200, cseq, undefined, { Public: METHODS });
+      case 'DESCRIBE':
+        return this.#describe(request, cseq);
+      case 'SETUP':
+        return this.#setup(request, cseq);
+      case 'PLAY':
+        return this.#play(request, cseq);
+      case 'GET_PARAMETER':
+        return this.#checkSession(request, cseq) ?? this.#response(200, cseq);
+      case 'TEARDOWN':
+        return this.#checkSession(request, cseq) ?? (this.#endSession(), this.#response(200, cseq));
+      default:
+        return this.#response(501, cseq, undefined, { Public: METHODS });
+    }
+  }
+
+  #describe(request: RtspRequest, cseq: string): RtspResponse {
+    const accept = request.headers.get('Accept');
+    if (accept !== undefined && !/application\/sdp|\*\/\*/i.test(accept)) return this.#response(406, cseq);
+    const target = this.#target(request.uri);
+    if ('status' in target) return this.#response(target.status, cseq, target.reason);
+    if (target.track !== undefined) return this.#response(404, cseq, 'Not Found (DESCRIBE names a stream, not a track)');
+    const base = request.uri.endsWith('/') ? request.uri : `${request.uri}/`;
+    const response = this.#response(200, cseq, undefined, { 'Content-Base': base });
+    return withBody(response, describeMedia(target.stream.media, this.socket.localAddress ?? '127.0.0.1'), 'application/sdp');
+  }
+
+  #setup(request: RtspRequest, cseq: string): RtspResponse {
+    const target = this.#target(request.uri);
+    if ('status' in target) return this.#response(target.status, cseq, target.reason);
+    const { stream, track, streamPath } = target;
+    if (track === undefined || track >= trackCount(stream.media)) return this.#response(404, cseq, 'Not Found (no such track)');
+
+    const transport = request.headers.get('Transport') ?? '';
+    const interleaved = /(?:^|;)\s*interleaved=(\d+)-(\d+)\s*(?:;|$)/.exec(transport);
+    const parts = transport.split(';').map((p) => p.trim());
+    if (parts[0] !== 'RTP/AVP/TCP' || !parts.includes('unicast') || !interleaved || Number(interleaved[2]) !== Number(interleaved[1]) + 1) {
+      return this.#response(461, cseq, 'Unsupported Transport (only RTP/AVP/TCP;unicast;interleaved=a-b)');
+    }
+    const channel = Number(interleaved[1]);
+    if (channel > 254) return this.#response(461, cseq, 'Unsupported Transport (channel out of range)');
+
+    let session = this.#session;
+    if (session) {
+      const refused = this.#checkSession(request, cseq, true);
+      if (refused) return refused;
+      if (session.streamPath !== streamPath) return this.#response(459, cseq);
+      if (session.pump) return this.#response(455, cseq, 'Method Not Valid in This State (already playing)');
+    } else {
+      const refusal = this.station.claimSession(stream.cameraId);
+      if (refusal) return this.#response(refusal.status, cseq, refusal.reason);
+      session = { id: randomBytes(8).toString('hex').toUpperCase(), cameraId: stream.cameraId, streamPath, media: stream.media, tracks: new Map() };
+      this.#session = session;
+    }
+    const packetizer = new RtpPacketizer(track === 0 ? VIDEO_PAYLOAD_TYPE : AUDIO_PAYLOAD_TYPE);
+    session.tracks.set(track, { channel, packetizer });
+    const ssrc = packetizer.ssrc.toString(16).toUpperCase().padStart(8, '0');
+    return this.#response(200, cseq, undefined, {
+      Transport: `RTP/AVP/TCP;unicast;interleaved=${channel}-${channel + 1};ssrc=${ssrc};mode="PLAY"`,
+      Session: this.#sessionHeader(session),
+    });
+  }
+
+  #play(request: RtspRequest, cseq: string): RtspResponse {
+    const refused = this.#checkSession(request, cseq, true);
+    if (refused) return refused;
+    const session = this.#session!;
+    const video = session.tracks.get(0);
+    if (!video) return this.#response(455, cseq, 'Method Not Valid in This State (SETUP the video track first)');
+    const audio = session.tracks.get(1);
+    const base = this.#baseUrl(request.uri);
+    const rtpInfo = [...session.tracks].map(([track, setup]) =>
+      `url=${base}trackID=${track};seq=${setup.packetizer.nextSequence};rtptime=${setup.packetizer.initialTimestamp}`);
+    const response = this.#response(200, cseq, undefined, {
+      Session: this.#sessionHeader(session),
+      Range: 'npt=0.000-',
+      'RTP-Info': rtpInfo.join(','),
+    });
+    if (!session.pump) {
+      session.pump = new MediaPump(session.media, video, audio, {
+        ready: () => this.socket.writable && this.socket.writableLength < MAX_PENDING_BYTES,
+        write: (chunks) => this.#write(chunks),
+        dropped: () => this.station.stats.framesDropped++,
+      });
+      // After the PLAY response is on the wire: media must not precede it.
+      setImmediate(() => session.pump?.start());
+    }
+    return response;
+  }
+
+  /** A refusal when the request's Session does not name this connection's session (or one is required and absent). */
+  #checkSession(request: RtspRequest, cseq: string, required = false): RtspResponse | undefined {
+    const given = request.headers.get('Session')?.split(';')[0]?.trim();
+    if (given === undefined) {
+      return required || this.#session ? this.#response(454, cseq, 'Session Not Found (no Session header)') : undefined;
+    }
+    if (!this.#session || given !== this.#session.id) return this.#response(454, cseq);
+    return undefined;
+  }
+
+  #target(uri: string): { stream: ResolvedStream; streamPath: string; track?: number } | Refusal {
+    let path: string;
+    try {
+      path = new URL(uri).pathname;
+    } catch {
+      return { status: 400, reason: 'Bad Request (request URI is not an absolute rtsp:// URL)' };
+    }
+    const trackMatch = /\/trackID=(\d+)\/?$/.exec(path);
+    const streamPath = trackMatch ? path.slice(0, trackMatch.index) : path.replace(/\/$/, '');
+    const stream = this.station.resolveStream(streamPath);
+    if ('status' in stream) return stream;
+    return trackMatch ? { stream, streamPath, track: Number(trackMatch[1]) } : { stream, streamPath };
+  }
+
+  /** The request URL of the stream itself, ending in `/`, for RTP-Info. */
+  #baseUrl(uri: string): string {
+    const stripped = uri.replace(/\/trackID=\d+\/?$/, '');
+    return stripped.endsWith('/') ? stripped : `${stripped}/`;
+  }
+
+  #sessionHeader(session: Session): string {
+    return `${session.id};timeout=${this.station.sessionTimeoutSeconds}`;
+  }
+
+  #response(status: number, cseq: string | undefined, reason?: string, headers: Record<string, string> = {}): RtspResponse {
+    const response = reason === undefined ? makeResponse(status) : makeResponse(status, {}, undefined, reason);
+    if (cseq !== undefined) response.headers.set('CSeq', cseq);
+    response.headers.set('Server', 'Arlo Simulated Base Station');
+    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+    if (this.#verifier) response.headers.set(NONCE_HEADER, this.#verifier.issue());
+    return response;
+  }
+
+  #send(response: RtspResponse): void {
+    this.#write([serializeMessage(response)]);
+  }
+
+  #write(chunks: Buffer[]): void {
+    if (!this.socket.writable) return;
+    this.socket.cork();
+    for (const chunk of chunks) {
+      this.socket.write(chunk);
+      this.station.stats.bytesSent += chunk.length;
+    }
+    this.socket.uncork();
+  }
+
+  /** Any accepted request restarts the clock; with none for the timeout, the session (and connection) ends. */
+  #armIdleTimer(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      if (this.#session) this.station.stats.sessionTimeouts++;
+      this.socket.destroy();
+    }, this.station.sessionTimeoutSeconds * 1000);
+  }
+
+  #endSession(): void {
+    const session = this.#session;
+    if (!session) return;
+    session.pump?.stop();
+    this.#session = undefined;
+    this.station.releaseSession(session.cameraId);
+  }
+
+  #close(): void {
+    clearTimeout(this.#idleTimer);
+    this.#endSession();
+  }
+}

@@ -1,0 +1,67 @@
+// The SDP a simulated camera answers DESCRIBE with: what a real Arlo base station announces (video
+// H.264 or H.265 with its parameter sets, AAC-hbr audio), one `a=control:trackID=N` per track.
+
+import { writeSdp, type MediaDescription } from '../main/rtsp/sdp.js';
+import type { SimMedia } from './source.js';
+
+export const VIDEO_PAYLOAD_TYPE = 96;
+export const AUDIO_PAYLOAD_TYPE = 97;
+export const VIDEO_CLOCK_RATE = 90_000;
+
+/** Track ids in SDP order: 0 = video, 1 = audio (when the media has audio). */
+export function trackCount(media: SimMedia): number {
+  return media.audio ? 2 : 1;
+}
+
+export function describeMedia(media: SimMedia, host: string): string {
+  const b64 = (nal: Buffer) => nal.toString('base64');
+  const { vps, sps, pps } = media.parameterSets;
+  const videoFmtp = media.codec === 'avc'
+    ? `packetization-mode=1;profile-level-id=${sps.subarray(1, 4).toString('hex')};sprop-parameter-sets=${b64(sps)},${b64(pps)}`
+    : `sprop-vps=${b64(vps!)};sprop-sps=${b64(sps)};sprop-pps=${b64(pps)}`;
+  const video: MediaDescription = {
+    type: 'video',
+    port: 0,
+    proto: 'RTP/AVP',
+    formats: [String(VIDEO_PAYLOAD_TYPE)],
+    lines: [],
+    attributes: [
+      { name: 'rtpmap', value: `${VIDEO_PAYLOAD_TYPE} ${media.codec === 'avc' ? 'H264' : 'H265'}/${VIDEO_CLOCK_RATE}` },
+      { name: 'fmtp', value: `${VIDEO_PAYLOAD_TYPE} ${videoFmtp}` },
+      { name: 'framerate', value: String(media.fps) },
+      { name: 'control', value: 'trackID=0' },
+    ],
+  };
+  const tracks = [video];
+  if (media.audio) {
+    const { sampleRate, channels, config } = media.audio;
+    tracks.push({
+      type: 'audio',
+      port: 0,
+      proto: 'RTP/AVP',
+      formats: [String(AUDIO_PAYLOAD_TYPE)],
+      lines: [],
+      attributes: [
+        { name: 'rtpmap', value: `${AUDIO_PAYLOAD_TYPE} MPEG4-GENERIC/${sampleRate}/${channels}` },
+        {
+          name: 'fmtp',
+          value: `${AUDIO_PAYLOAD_TYPE} streamtype=5;profile-level-id=15;mode=AAC-hbr;config=${config};sizelength=13;indexlength=3;indexdeltalength=3`,
+        },
+        { name: 'control', value: 'trackID=1' },
+      ],
+    });
+  }
+  const sessionId = Date.now();
+  return writeSdp({
+    session: [
+      { type: 'v', value: '0' },
+      { type: 'o', value: `- ${sessionId} 1 IN IP4 ${host}` },
+      { type: 's', value: 'Arlo Simulated Camera' },
+      { type: 'c', value: 'IN IP4 0.0.0.0' },
+      { type: 't', value: '0 0' },
+      { type: 'a', value: 'control:*' },
+      { type: 'a', value: 'range:npt=0-' },
+    ],
+    media: tracks,
+  });
+}
