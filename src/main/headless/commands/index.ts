@@ -8,4 +8,4 @@ import { register as registerImport } from './import.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerImport];
+export const commands: RegisterCommand[] = [login, devices, enroll, registerImport];
