@@ -1,0 +1,239 @@
+// The stream engine's face to the service: one endpoint (RTSP port + camera hub + upstream) per
+// camera, their runtime figures, and events. `change` is throttled to `publishIntervalMs` and
+// never fires per packet; figures are read on demand with `runtime()` / `runtimes()`.
+//
+//   const streams = new StreamManager({ logger });
+//   streams.on('change', () => publish(streams.runtimes()));
+//   streams.on('fingerprintPinned', (baseStationId, fingerprint) => store it);
+//   await streams.start({ deviceId, cameraId, codec, port, listenAddress, lingerMs, upstream: {...} });
+
+import { EventEmitter } from 'node:events';
+import { networkInterfaces } from 'node:os';
+import type { VideoCodec } from '../../shared/api.js';
+import type { Logger } from '../log.js';
+import { RtspAuthenticator, credentialsInUrl } from '../rtsp/auth.js';
+import { arloStreamPath, arloStreamUrl } from '../rtsp/url.js';
+import { CameraHub, type HubLimits, type HubState } from './hub.js';
+import { EndpointServer, isLoopback } from './server.js';
+import { UpstreamSession } from './upstream.js';
+
+export interface EndpointOptions {
+  /** Our key for the endpoint (the camera's deviceId). */
+  deviceId: string;
+  /** The camera's id in the base station's stream path. */
+  cameraId: string;
+  codec: VideoCodec;
+  ownBaseStation: boolean;
+  port: number;
+  listenAddress: string;
+  /** Required when `listenAddress` is not loopback; they go into the URL. */
+  credentials?: { username: string; password: string };
+  lingerMs: number;
+  upstream: {
+    baseStationId: string;
+    host: string;
+    port: number;
+    certificatePem: string;
+    privateKeyPem: string;
+    pinnedFingerprint?: string;
+  };
+  /** Tuning of queues and caches; the defaults suit real cameras. */
+  limits?: Partial<HubLimits>;
+}
+
+export interface EndpointRuntime {
+  deviceId: string;
+  running: boolean;
+  state: HubState;
+  error?: string;
+  viewers: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Incoming bits per second over the last few seconds. */
+  bitrate: number;
+  upstreamSessions: number;
+  packetsDropped: number;
+  port: number;
+  url: string;
+}
+
+export interface StreamManagerEvents {
+  change: [];
+  /** First contact with a base station whose certificate was not pinned yet: store this. */
+  fingerprintPinned: [baseStationId: string, fingerprint: string];
+  /** The base station refused our client certificate: it must be enrolled again. */
+  certificateRejected: [baseStationId: string, message: string];
+}
+
+const BITRATE_WINDOW = 5;
+const SAMPLE_MS = 1_000;
+
+interface Endpoint {
+  options: EndpointOptions;
+  hub: CameraHub;
+  server: EndpointServer;
+  url: string;
+  /** bytesIn at each of the last few samples, oldest first. */
+  samples: number[];
+}
+
+export class StreamManager extends EventEmitter<StreamManagerEvents> {
+  readonly #log: Logger;
+  readonly #publishIntervalMs: number;
+  readonly #endpoints = new Map<string, Endpoint>();
+  /** Fingerprints pinned in this process before the service stored them. */
+  readonly #pins = new Map<string, string>();
+  #publish: NodeJS.Timeout | undefined;
+  #sampler: NodeJS.Timeout | undefined;
+
+  constructor(options: { logger: Logger; publishIntervalMs?: number }) {
+    super();
+    this.#log = options.logger;
+    this.#publishIntervalMs = options.publishIntervalMs ?? 500;
+  }
+
+  /** Opens the camera's RTSP port (replacing a running endpoint of that camera). */
+  async start(options: EndpointOptions): Promise<void> {
+    await this.stop(options.deviceId);
+    const log = this.#log.child({ camera: options.deviceId });
+    const { upstream } = options;
+    if (upstream.pinnedFingerprint) this.#pins.set(upstream.baseStationId, upstream.pinnedFingerprint);
+    const path = arloStreamPath(options.cameraId, { transport: 'tcp', codec: options.codec, ownBaseStation: options.ownBaseStation });
+    const hub = new CameraHub({
+      logger: log,
+      lingerMs: options.lingerMs,
+      ...(options.limits ? { limits: options.limits } : {}),
+      onChange: () => this.#changed(),
+      open: (hooks) => {
+        const pinned = this.#pins.get(upstream.baseStationId);
+        return UpstreamSession.open(
+          {
+            host: upstream.host,
+            port: upstream.port,
+            path,
+            certificatePem: upstream.certificatePem,
+            privateKeyPem: upstream.privateKeyPem,
+            ...(pinned ? { pinnedFingerprint: pinned } : {}),
+            logger: log,
+          },
+          {
+            ...hooks,
+            onFingerprint: (fingerprint) => {
+              this.#pins.set(upstream.baseStationId, fingerprint);
+              this.emit('fingerprintPinned', upstream.baseStationId, fingerprint);
+            },
+          },
+        );
+      },
+      onUpstreamError: (error) => {
+        log.warn({ code: error.code, err: error.message }, 'upstream failed');
+        if (error.code === 'certificate-rejected') this.emit('certificateRejected', upstream.baseStationId, error.message);
+      },
+    });
+    const authenticator = options.credentials ? new RtspAuthenticator(options.credentials) : undefined;
+    const server = await EndpointServer.listen({
+      hub,
+      port: options.port,
+      listenAddress: options.listenAddress,
+      ...(authenticator && !isLoopback(options.listenAddress) ? { authenticator } : {}),
+      logger: log,
+    });
+    let url = arloStreamUrl(urlHost(options.listenAddress), server.port, `/${encodeURIComponent(options.deviceId)}`);
+    if (options.credentials && !isLoopback(options.listenAddress)) {
+      url = credentialsInUrl(url, options.credentials.username, options.credentials.password);
+    }
+    this.#endpoints.set(options.deviceId, { options, hub, server, url, samples: [] });
+    this.#startSampler();
+    log.info({ port: server.port }, 'camera endpoint listening');
+    this.#changed();
+  }
+
+  /** Closes the camera's port, its viewers, and its upstream session (TEARDOWN). */
+  async stop(deviceId: string): Promise<void> {
+    const endpoint = this.#endpoints.get(deviceId);
+    if (!endpoint) return;
+    this.#endpoints.delete(deviceId);
+    await Promise.all([endpoint.server.close(), endpoint.hub.close()]);
+    if (this.#endpoints.size === 0) {
+      clearInterval(this.#sampler);
+      this.#sampler = undefined;
+    }
+    this.#changed();
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.#endpoints.keys()].map((id) => this.stop(id)));
+    clearTimeout(this.#publish);
+    this.#publish = undefined;
+  }
+
+  /** Forget a pinned fingerprint (the user replaced the base station); the next session pins anew. */
+  forgetFingerprint(baseStationId: string): void {
+    this.#pins.delete(baseStationId);
+  }
+
+  runtime(deviceId: string): EndpointRuntime | undefined {
+    const endpoint = this.#endpoints.get(deviceId);
+    return endpoint && runtimeOf(endpoint);
+  }
+
+  runtimes(): EndpointRuntime[] {
+    return [...this.#endpoints.values()].map(runtimeOf);
+  }
+
+  /** Publishes at most once per interval, however often things change. */
+  #changed(): void {
+    if (this.#publish) return;
+    this.#publish = setTimeout(() => {
+      this.#publish = undefined;
+      this.emit('change');
+    }, this.#publishIntervalMs);
+    this.#publish.unref();
+  }
+
+  #startSampler(): void {
+    this.#sampler ??= setInterval(() => {
+      let flowing = false;
+      for (const endpoint of this.#endpoints.values()) {
+        endpoint.samples.push(endpoint.hub.stats.bytesIn);
+        if (endpoint.samples.length > BITRATE_WINDOW + 1) endpoint.samples.shift();
+        flowing ||= endpoint.hub.state === 'media' || endpoint.hub.viewers > 0;
+      }
+      if (flowing) this.#changed();
+    }, SAMPLE_MS);
+    this.#sampler.unref();
+  }
+}
+
+function runtimeOf(endpoint: Endpoint): EndpointRuntime {
+  const { hub, samples } = endpoint;
+  const oldest = samples[0];
+  const newest = samples.at(-1);
+  const bitrate = oldest !== undefined && newest !== undefined && samples.length > 1
+    ? Math.round(((newest - oldest) * 8 * 1000) / ((samples.length - 1) * SAMPLE_MS))
+    : 0;
+  return {
+    deviceId: endpoint.options.deviceId,
+    running: true,
+    state: hub.state,
+    ...(hub.error !== undefined ? { error: hub.error } : {}),
+    viewers: hub.viewers,
+    bytesIn: hub.stats.bytesIn,
+    bytesOut: hub.stats.bytesOut,
+    bitrate,
+    upstreamSessions: hub.stats.upstreamSessions,
+    packetsDropped: hub.stats.packetsDropped,
+    port: endpoint.server.port,
+    url: endpoint.url,
+  };
+}
+
+/** The host to put in a copyable URL: the listen address, or this machine's LAN address for a wildcard. */
+function urlHost(listenAddress: string): string {
+  if (listenAddress !== '0.0.0.0' && listenAddress !== '::' && listenAddress !== '') return listenAddress;
+  for (const addresses of Object.values(networkInterfaces())) {
+    const lan = addresses?.find((a) => a.family === 'IPv4' && !a.internal);
+    if (lan) return lan.address;
+  }
+  return '127.0.0.1';
+}

@@ -1,0 +1,75 @@
+// A camera's downstream RTSP port: one TCP listener per camera, each connection a `DownstreamSession`
+// fed by the camera's hub. Listens on loopback unless told otherwise; beyond loopback an
+// authenticator is required, so a LAN never gets an open camera by accident.
+
+import net from 'node:net';
+import type { Logger } from '../log.js';
+import type { RtspAuthenticator } from '../rtsp/auth.js';
+import type { CameraHub } from './hub.js';
+import { DownstreamSession } from './session.js';
+
+export interface EndpointServerOptions {
+  hub: CameraHub;
+  port: number;
+  listenAddress: string;
+  /** Required unless `listenAddress` is a loopback address. */
+  authenticator?: RtspAuthenticator;
+  logger: Logger;
+  /** Viewer connections at once; more are refused at accept. */
+  maxConnections?: number;
+}
+
+export function isLoopback(address: string): boolean {
+  return address === 'localhost' || address === '::1' || /^127\./.test(address) || address === '::ffff:127.0.0.1';
+}
+
+export class EndpointServer {
+  readonly port: number;
+  readonly #server: net.Server;
+  /** Every open viewer connection, so that `close()` ends them all. */
+  readonly #sockets: Set<net.Socket>;
+
+  private constructor(server: net.Server, sockets: Set<net.Socket>, port: number) {
+    this.#server = server;
+    this.#sockets = sockets;
+    this.port = port;
+  }
+
+  /** Listens; rejects with a sentence naming the port when it is taken or the address is not ours. */
+  static async listen(options: EndpointServerOptions): Promise<EndpointServer> {
+    const { hub, listenAddress, authenticator, logger } = options;
+    if (!authenticator && !isLoopback(listenAddress)) {
+      throw new Error(`listening on ${listenAddress} needs a username and password for viewers: set them, or listen on 127.0.0.1`);
+    }
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      new DownstreamSession(socket, hub, authenticator, logger);
+    });
+    server.maxConnections = options.maxConnections ?? 64;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, listenAddress, options.port)));
+      server.listen({ host: listenAddress, port: options.port }, () => resolve());
+    });
+    server.on('error', (error) => logger.warn({ err: error.message }, 'RTSP listener error'));
+    const address = server.address();
+    return new EndpointServer(server, sockets, typeof address === 'object' && address ? address.port : options.port);
+  }
+
+  /** Stops listening and closes every viewer connection. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const socket of this.#sockets) socket.destroy();
+    await closed;
+  }
+}
+
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (error.code === 'EADDRINUSE') {
+    return new Error(`port ${port} on ${host} is already in use by another program: choose another port for this camera`);
+  }
+  if (error.code === 'EADDRNOTAVAIL') return new Error(`${host} is not an address of this computer: choose another listen address`);
+  if (error.code === 'EACCES') return new Error(`not allowed to listen on port ${port}: choose a port above 1023`);
+  return new Error(`cannot listen on ${host}:${port}: ${error.message}`);
+}

@@ -1,0 +1,262 @@
+// One viewer's RTSP connection to a camera's port (RFC 2326): OPTIONS, DESCRIBE, SETUP (interleaved
+// TCP only; UDP is answered 461 so clients fall back), PLAY with RTP-Info, PAUSE, GET_PARAMETER /
+// SET_PARAMETER keep-alives, TEARDOWN. Requests are answered in order; bad input is answered with
+// the reader's status and the connection closed. Media comes from the camera hub, which writes to
+// this connection's socket directly.
+
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { Logger } from '../log.js';
+import type { RtspAuthenticator } from '../rtsp/auth.js';
+import { makeResponse, serializeMessage, sessionIdOf, withBody, type RtspRequest, type RtspResponse } from '../rtsp/message.js';
+import { RtspReader } from '../rtsp/reader.js';
+import { parseSdp, setControl, writeSdp } from '../rtsp/sdp.js';
+import type { CameraHub, HubViewer, StreamInfo } from './hub.js';
+import type { RtpStart } from './upstream.js';
+
+const PUBLIC = 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER';
+const SERVER = 'Arlo Local RTSP';
+const SESSION_TIMEOUT_SECONDS = 60;
+/** A connection that has not started playing within this time is closed. */
+const IDLE_BEFORE_PLAY_MS = 60_000;
+/** Requests waiting for an answer beyond this mean a client that does not wait for answers. */
+const MAX_QUEUED_REQUESTS = 16;
+/** Methods of RFC 2326 that this server knows but does not allow (a viewer cannot record). */
+const NOT_ALLOWED = new Set(['ANNOUNCE', 'RECORD', 'REDIRECT']);
+
+export class DownstreamSession implements HubViewer {
+  readonly socket: Socket;
+  readonly #hub: CameraHub;
+  readonly #auth: RtspAuthenticator | undefined;
+  readonly #log: Logger;
+  readonly #reader = new RtspReader();
+  #queue: Promise<void> = Promise.resolve();
+  #queued = 0;
+  #leased = false;
+  #info: StreamInfo | undefined;
+  #contentBase: string | undefined;
+  #sessionId: string | undefined;
+  /** Track index → the interleaved RTP channel the viewer chose for it. */
+  readonly #channels = new Map<number, number>();
+  #playing = false;
+  #closing = false;
+
+  constructor(socket: Socket, hub: CameraHub, auth: RtspAuthenticator | undefined, logger: Logger) {
+    this.socket = socket;
+    this.#hub = hub;
+    this.#auth = auth;
+    this.#log = logger;
+    socket.setNoDelay(true);
+    socket.setTimeout(IDLE_BEFORE_PLAY_MS, () => {
+      if (!this.#playing) socket.destroy();
+    });
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('error', (error) => this.#log.debug({ err: error.message }, 'viewer connection error'));
+    socket.on('close', () => this.#onClose());
+  }
+
+  channelOf(track: number): number | undefined {
+    return this.#channels.get(track);
+  }
+
+  begin(first: RtpStart): void {
+    this.#pendingPlay?.(first);
+  }
+
+  end(reason: string): void {
+    this.#log.info({ reason }, 'viewer disconnected');
+    this.socket.destroy();
+  }
+
+  /** Answers the PLAY waiting for the hub's first packets. */
+  #pendingPlay: ((first: RtpStart) => void) | undefined;
+
+  #onData(chunk: Buffer): void {
+    if (this.#closing) return;
+    this.#reader.push(chunk);
+    for (let item = this.#reader.read(); item && !this.#closing; item = this.#reader.read()) {
+      if (item.kind === 'error') {
+        this.#log.debug({ err: item.error.message }, 'bad input from a viewer');
+        this.#closing = true;
+        const response = makeResponse(item.error.status, { Server: SERVER, Connection: 'close' });
+        this.socket.end(serializeMessage(response), () => this.socket.destroy());
+      } else if (item.kind === 'request') {
+        if (++this.#queued > MAX_QUEUED_REQUESTS) {
+          this.#closing = true;
+          this.socket.destroy();
+          return;
+        }
+        const request = item;
+        this.#queue = this.#queue.then(() => this.#handle(request)).finally(() => this.#queued--);
+      }
+      // `$` frames from the viewer (RTCP receiver reports) and stray responses need no answer.
+    }
+  }
+
+  #onClose(): void {
+    this.#closing = true;
+    this.#hub.detach(this);
+    if (this.#leased) {
+      this.#leased = false;
+      this.#hub.release();
+    }
+    this.#pendingPlay = undefined;
+  }
+
+  async #handle(request: RtspRequest): Promise<void> {
+    if (this.#closing) return;
+    const cseq = request.headers.get('CSeq');
+    if (cseq === undefined) {
+      this.#reply(request, makeResponse(400, {}, undefined, 'Bad Request: no CSeq'));
+      return;
+    }
+    if (this.#auth && !this.#auth.verify(request)) {
+      const response = makeResponse(401);
+      for (const value of this.#auth.challenge()) response.headers.append('WWW-Authenticate', value);
+      this.#reply(request, response);
+      return;
+    }
+    const given = sessionIdOf(request);
+    if (given !== undefined && given !== this.#sessionId && request.method !== 'OPTIONS') {
+      this.#reply(request, makeResponse(454));
+      return;
+    }
+    switch (request.method) {
+      case 'OPTIONS':
+        this.#reply(request, makeResponse(200, { Public: PUBLIC }));
+        return;
+      case 'DESCRIBE':
+        return this.#describe(request);
+      case 'SETUP':
+        return this.#setup(request);
+      case 'PLAY':
+        return this.#play(request);
+      case 'PAUSE':
+        this.#hub.detach(this);
+        this.#playing = false;
+        this.#reply(request, makeResponse(200));
+        return;
+      case 'TEARDOWN':
+        this.#hub.detach(this);
+        this.#playing = false;
+        this.#reply(request, makeResponse(200));
+        this.#closing = true;
+        this.socket.end();
+        return;
+      case 'GET_PARAMETER':
+      case 'SET_PARAMETER':
+        this.#reply(request, makeResponse(200));
+        return;
+      default:
+        this.#reply(request, makeResponse(NOT_ALLOWED.has(request.method) ? 405 : 501, { Allow: PUBLIC }));
+    }
+  }
+
+  /** The stream's description, holding the stream open for this connection; undefined after answering 503. */
+  async #stream(request: RtspRequest): Promise<StreamInfo | undefined> {
+    if (this.#info) return this.#info;
+    if (!this.#leased) {
+      this.#leased = true;
+      this.#hub.acquire();
+    }
+    try {
+      this.#info = await this.#hub.describe();
+      return this.#info;
+    } catch (error) {
+      // The reason phrase carries the user-facing message: players print it ("503 the base station ...").
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#reply(request, makeResponse(503, {}, undefined, reason.replace(/[\r\n]+/g, ' ').slice(0, 300)));
+      return undefined;
+    }
+  }
+
+  async #describe(request: RtspRequest): Promise<void> {
+    const info = await this.#stream(request);
+    if (!info) return;
+    const sdp = parseSdp(info.sdpText);
+    for (const [index, media] of sdp.media.entries()) setControl(media, `trackID=${index}`);
+    const session = sdp.session.find((line) => line.type === 'a' && line.value.startsWith('control:'));
+    if (session) session.value = 'control:*';
+    else sdp.session.push({ type: 'a', value: 'control:*' });
+    this.#contentBase = request.uri.endsWith('/') ? request.uri : `${request.uri}/`;
+    const response = makeResponse(200, { 'Content-Base': this.#contentBase });
+    this.#reply(request, withBody(response, writeSdp(sdp), 'application/sdp'));
+  }
+
+  async #setup(request: RtspRequest): Promise<void> {
+    const info = await this.#stream(request);
+    if (!info) return;
+    const match = /^(.*\/)trackID=(\d+)\/?$/.exec(request.uri);
+    const track = match ? info.tracks.find((t) => t.index === Number(match[2])) : undefined;
+    if (!match || !track) {
+      this.#reply(request, makeResponse(404, {}, undefined, 'Not Found: no such track'));
+      return;
+    }
+    this.#contentBase ??= match[1];
+    const spec = (request.headers.get('Transport') ?? '').split(',').find((t) => /^\s*RTP\/AVP\/TCP\b/i.test(t));
+    if (spec === undefined) {
+      // Media only flows interleaved on this connection; clients then retry with TCP.
+      this.#reply(request, makeResponse(461, {}, undefined, 'Unsupported Transport: use RTP/AVP/TCP (interleaved)'));
+      return;
+    }
+    const used = new Set([...this.#channels].filter(([t]) => t !== track.index).map(([, c]) => c));
+    const asked = /interleaved=(\d+)/.exec(spec)?.[1];
+    let channel = asked === undefined ? track.index * 2 : Number(asked);
+    while (channel > 254 || channel % 2 !== 0 || used.has(channel)) channel = channel > 254 ? 0 : channel + 1;
+    this.#channels.set(track.index, channel);
+    this.#sessionId ??= randomBytes(8).toString('hex');
+    this.#reply(
+      request,
+      makeResponse(200, {
+        Transport: `RTP/AVP/TCP;unicast;interleaved=${channel}-${channel + 1}`,
+        Session: `${this.#sessionId};timeout=${SESSION_TIMEOUT_SECONDS}`,
+      }),
+    );
+  }
+
+  async #play(request: RtspRequest): Promise<void> {
+    if (this.#sessionId === undefined || this.#channels.size === 0) {
+      this.#reply(request, makeResponse(455, {}, undefined, 'Method Not Valid in This State: SETUP first'));
+      return;
+    }
+    if (this.#playing) {
+      this.#reply(request, makeResponse(200, { Range: 'npt=0.000-' }));
+      return;
+    }
+    this.#playing = true;
+    this.socket.setTimeout(0);
+    // The answer goes out from inside the hub, right before this viewer's first packet.
+    await new Promise<void>((resolve) => {
+      this.#pendingPlay = (first) => {
+        this.#pendingPlay = undefined;
+        const rtpInfo = [...this.#channels.keys()]
+          .sort((a, b) => a - b)
+          .flatMap((track) => {
+            const start = first.get(track);
+            return start ? [`url=${this.#contentBase ?? ''}trackID=${track};seq=${start.sequence};rtptime=${start.timestamp}`] : [];
+          });
+        const response = makeResponse(200, { Range: 'npt=0.000-' });
+        if (rtpInfo.length > 0) response.headers.set('RTP-Info', rtpInfo.join(','));
+        this.#reply(request, response);
+        resolve();
+      };
+      this.#hub.play(this);
+      if (this.#closing) resolve();
+    });
+  }
+
+  #reply(request: RtspRequest, response: RtspResponse): void {
+    const headers = response.headers;
+    const cseq = request.headers.get('CSeq');
+    // CSeq first, as clients read it; then who we are and the session.
+    const ordered = makeResponse(response.status, {}, undefined, response.reason);
+    if (cseq !== undefined) ordered.headers.set('CSeq', cseq);
+    ordered.headers.set('Server', SERVER);
+    if (this.#sessionId !== undefined && request.method !== 'SETUP' && request.method !== 'OPTIONS') {
+      ordered.headers.set('Session', `${this.#sessionId};timeout=${SESSION_TIMEOUT_SECONDS}`);
+    }
+    for (const [name, value] of headers) ordered.headers.append(name, value);
+    ordered.body = response.body;
+    if (!this.socket.destroyed) this.socket.write(serializeMessage(ordered));
+  }
+}

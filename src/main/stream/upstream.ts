@@ -1,0 +1,320 @@
+// The session to a base station for one camera (PROTOCOL.md §5): mutual TLS with the enrolled
+// client certificate, FFmpeg-shaped RTSP with the Nonce on every request, DESCRIBE, SETUP of every
+// track, PLAY, keep-alives, TEARDOWN. Media `$` frames go straight to `onFrame`, never through RTSP
+// parsing beyond the reader's 4-byte peek.
+//
+//   const upstream = await UpstreamSession.open(options, { onFrame, onState, onClose, onFingerprint });
+//   upstream.tracks  // what the base station streams, channel pairs 0-1, 2-3, ...
+//   await upstream.close();  // TEARDOWN (with its Nonce), then the socket ends
+
+import { isIP } from 'node:net';
+import tls from 'node:tls';
+import type { Logger } from '../log.js';
+import { makeRequest, serializeMessage, sessionIdOf, sessionTimeoutOf, type RtspResponse } from '../rtsp/message.js';
+import { NONCE_HEADER, NonceSequence } from '../rtsp/nonce.js';
+import { RtspReader } from '../rtsp/reader.js';
+import { controlOf, parseSdp, resolveControlUrl, rtpmapOf, videoCodecOf, type SessionDescription } from '../rtsp/sdp.js';
+import type { VideoCodecName } from '../rtsp/keyframe.js';
+import {
+  StreamError,
+  closedByBaseStation,
+  connectTimeout,
+  connectionError,
+  fingerprintChanged,
+  responseError,
+  responseTimeout,
+} from './errors.js';
+
+/** The Arlo app's player (ijkplayer on FFmpeg); the base station has only seen this client. */
+export const USER_AGENT = 'ijkplayer-android-6.2.2';
+
+export interface UpstreamOptions {
+  host: string;
+  port: number;
+  /** The stream's path, from `arloStreamPath`. */
+  path: string;
+  certificatePem: string;
+  privateKeyPem: string;
+  /** SHA-256 fingerprint (colon-separated hex) of the base station's certificate, when pinned. */
+  pinnedFingerprint?: string;
+  connectTimeoutMs?: number;
+  responseTimeoutMs?: number;
+  logger: Logger;
+}
+
+export type UpstreamPhase = 'connecting' | 'handshake' | 'media';
+
+export interface UpstreamHooks {
+  /** Every media packet: the track it belongs to, whether it is RTCP, and a view of its bytes. */
+  onFrame(track: UpstreamTrack, rtcp: boolean, packet: Buffer): void;
+  onPhase?(phase: UpstreamPhase): void;
+  /** The base station's certificate fingerprint, when nothing was pinned yet (pin it). */
+  onFingerprint?(fingerprint: string): void;
+  /** The session ended without `close()`: the base station dropped it or stopped answering. */
+  onClose?(error: StreamError): void;
+}
+
+export interface UpstreamTrack {
+  /** Position of the track's media section in the SDP. */
+  index: number;
+  kind: string;
+  /** Set for H.264/H.265 video, whose keyframes the hub looks for. */
+  codec?: VideoCodecName;
+  /** RTP clock rate from the rtpmap (90000 for video). */
+  clockRate: number;
+  rtpChannel: number;
+}
+
+/** Where the first packet of each track will be, from the PLAY answer's RTP-Info. */
+export type RtpStart = Map<number, { sequence: number; timestamp: number }>;
+
+const DEFAULTS = { connectTimeoutMs: 10_000, responseTimeoutMs: 10_000 };
+/** TEARDOWN is a courtesy when we leave: never wait long for it. */
+const TEARDOWN_TIMEOUT_MS = 2_000;
+
+interface Pending {
+  method: string;
+  resolve(response: RtspResponse): void;
+  reject(error: StreamError): void;
+  timer: NodeJS.Timeout;
+}
+
+export class UpstreamSession {
+  readonly url: string;
+  /** The SDP as the base station sent it. */
+  readonly sdpText: string;
+  readonly sdp: SessionDescription;
+  readonly tracks: readonly UpstreamTrack[];
+
+  readonly #conn: Connection;
+
+  private constructor(conn: Connection, url: string, sdpText: string, sdp: SessionDescription, tracks: UpstreamTrack[]) {
+    this.#conn = conn;
+    this.url = url;
+    this.sdpText = sdpText;
+    this.sdp = sdp;
+    this.tracks = tracks;
+  }
+
+  /** Connects, DESCRIBEs, SETs UP every track and PLAYs; rejects with a classified `StreamError`. */
+  static async open(options: UpstreamOptions, hooks: UpstreamHooks): Promise<UpstreamSession> {
+    const conn = new Connection(options, hooks);
+    try {
+      hooks.onPhase?.('connecting');
+      await conn.connect();
+      hooks.onPhase?.('handshake');
+      const url = conn.url;
+      const options_ = await conn.request('OPTIONS', url);
+      conn.keepAliveMethod = /\bGET_PARAMETER\b/i.test(options_.headers.get('Public') ?? '') ? 'GET_PARAMETER' : 'OPTIONS';
+
+      const described = await conn.request('DESCRIBE', url, { Accept: 'application/sdp' });
+      const sdpText = described.body.toString('utf8');
+      const sdp = parseSdp(sdpText);
+      const base = described.headers.get('Content-Base') ?? described.headers.get('Content-Location') ?? url;
+      const tracks: UpstreamTrack[] = [];
+      for (const [index, media] of sdp.media.entries()) {
+        const rtpChannel = tracks.length * 2;
+        const control = resolveControlUrl(base, controlOf(media) ?? '*');
+        const setup = await conn.request('SETUP', control, {
+          Transport: `RTP/AVP/TCP;unicast;interleaved=${rtpChannel}-${rtpChannel + 1}`,
+        });
+        conn.startSession(setup);
+        const channel = /interleaved=(\d+)/.exec(setup.headers.get('Transport') ?? '')?.[1];
+        const codec = media.type === 'video' ? videoCodecOf(media) : undefined;
+        tracks.push({
+          index,
+          kind: media.type,
+          ...(codec ? { codec } : {}),
+          clockRate: rtpmapOf(media)?.clockRate ?? 90_000,
+          rtpChannel: channel === undefined ? rtpChannel : Number(channel),
+        });
+      }
+      if (tracks.length === 0) throw new StreamError('protocol', `the base station at ${conn.where} described no media`);
+      conn.tracks = tracks;
+      // FFmpeg's aggregate control URL: the session-level control against the Content-Base.
+      conn.controlUrl = resolveControlUrl(base, controlOf(sdp) ?? '*');
+      await conn.request('PLAY', conn.controlUrl, { Range: 'npt=0.000-' });
+      conn.playing = true;
+      hooks.onPhase?.('media');
+      return new UpstreamSession(conn, url, sdpText, sdp, tracks);
+    } catch (error) {
+      conn.destroy();
+      throw error instanceof StreamError ? error : new StreamError('protocol', String(error), { cause: error });
+    }
+  }
+
+  /** TEARDOWN with its Nonce, then the connection closes. Never throws. */
+  async close(): Promise<void> {
+    await this.#conn.teardown();
+  }
+}
+
+/** The TLS connection and the RTSP request/response exchange on it; one request in flight at a time. */
+class Connection {
+  readonly url: string;
+  readonly where: string;
+  controlUrl: string;
+  keepAliveMethod: 'GET_PARAMETER' | 'OPTIONS' = 'OPTIONS';
+  tracks: UpstreamTrack[] = [];
+  playing = false;
+
+  readonly #options: UpstreamOptions & typeof DEFAULTS;
+  readonly #hooks: UpstreamHooks;
+  readonly #log: Logger;
+  readonly #nonce = new NonceSequence();
+  readonly #reader = new RtspReader();
+  #socket: tls.TLSSocket | undefined;
+  #cseq = 0;
+  #session: string | undefined;
+  #pending: Pending | undefined;
+  /** Requests wait here so that each carries the Nonce of the previous answer. */
+  #queue: Promise<unknown> = Promise.resolve();
+  #keepAlive: NodeJS.Timeout | undefined;
+  #closing = false;
+  #closed = false;
+
+  constructor(options: UpstreamOptions, hooks: UpstreamHooks) {
+    this.#options = { ...DEFAULTS, ...options };
+    this.#hooks = hooks;
+    this.#log = options.logger;
+    const host = isIP(options.host) === 6 ? `[${options.host}]` : options.host;
+    this.where = `${host}:${options.port}`;
+    this.url = `rtsp://${this.where}${options.path}`;
+    this.controlUrl = this.url;
+  }
+
+  connect(): Promise<void> {
+    const { host, port, certificatePem, privateKeyPem, connectTimeoutMs } = this.#options;
+    return new Promise((resolve, reject) => {
+      const socket = tls.connect({
+        host,
+        port,
+        cert: certificatePem,
+        key: privateKeyPem,
+        minVersion: 'TLSv1.2',
+        // The base station's certificate chains to nothing we have; it is pinned below instead.
+        rejectUnauthorized: false,
+        // No SNI for an address (RFC 6066 §3); a name (e.g. VMB5000.local) gets it.
+        servername: isIP(host) ? '' : host,
+      });
+      this.#socket = socket;
+      const timer = setTimeout(() => fail(connectTimeout(this.where, connectTimeoutMs)), connectTimeoutMs);
+      const fail = (error: StreamError): void => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(error);
+      };
+      socket.once('error', (error) => fail(connectionError(error, this.where)));
+      socket.once('secureConnect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        const presented = socket.getPeerCertificate().fingerprint256;
+        const pinned = this.#options.pinnedFingerprint;
+        if (pinned !== undefined && presented?.toUpperCase() !== pinned.toUpperCase()) {
+          fail(fingerprintChanged(this.where, pinned, presented ?? 'none'));
+          return;
+        }
+        if (pinned === undefined && presented) this.#hooks.onFingerprint?.(presented);
+        socket.setNoDelay(true);
+        socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+        socket.on('error', (error) => this.#fail(connectionError(error, this.where)));
+        socket.on('close', () => this.#fail(closedByBaseStation(this.where)));
+        resolve();
+      });
+    });
+  }
+
+  /** Sends one request after the previous one is answered; rejects on a non-2xx answer. */
+  request(method: string, uri: string, extra: Record<string, string> = {}, timeoutMs?: number): Promise<RtspResponse> {
+    const run = this.#queue.then(() => this.#send(method, uri, extra, timeoutMs ?? this.#options.responseTimeoutMs));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  startSession(setup: RtspResponse): void {
+    if (this.#session !== undefined) return;
+    this.#session = sessionIdOf(setup);
+    const timeout = sessionTimeoutOf(setup);
+    // FFmpeg sends its keep-alive at half the timeout; a third leaves room for a slow answer.
+    const interval = Math.max(500, (timeout * 1000) / 3);
+    this.#keepAlive = setInterval(() => {
+      if (!this.playing || this.#closing) return;
+      this.request(this.keepAliveMethod, this.controlUrl).catch((error: unknown) => {
+        this.#fail(error instanceof StreamError ? error : closedByBaseStation(this.where));
+      });
+    }, interval);
+    this.#keepAlive.unref();
+  }
+
+  async teardown(): Promise<void> {
+    if (this.#closed || this.#closing) return;
+    this.#closing = true;
+    clearInterval(this.#keepAlive);
+    try {
+      await this.request('TEARDOWN', this.controlUrl, {}, TEARDOWN_TIMEOUT_MS);
+    } catch (error) {
+      this.#log.debug({ err: error }, 'TEARDOWN not answered');
+    }
+    this.destroy();
+  }
+
+  destroy(): void {
+    this.#closed = true;
+    clearInterval(this.#keepAlive);
+    this.#socket?.destroy();
+    if (this.#pending) {
+      clearTimeout(this.#pending.timer);
+      this.#pending.reject(closedByBaseStation(this.where));
+      this.#pending = undefined;
+    }
+  }
+
+  #send(method: string, uri: string, extra: Record<string, string>, timeoutMs: number): Promise<RtspResponse> {
+    const socket = this.#socket;
+    if (this.#closed || !socket || socket.destroyed) return Promise.reject(closedByBaseStation(this.where));
+    // Header order as FFmpeg writes it: method headers, CSeq, User-Agent, Session; then the Nonce.
+    const request = makeRequest(method, uri, { ...extra, CSeq: ++this.#cseq, 'User-Agent': USER_AGENT });
+    if (this.#session !== undefined) request.headers.set('Session', this.#session);
+    request.headers.set(NONCE_HEADER, this.#nonce.next());
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending = undefined;
+        reject(responseTimeout(this.where, method, timeoutMs));
+      }, timeoutMs);
+      this.#pending = { method, resolve, reject, timer };
+      socket.write(serializeMessage(request));
+    });
+  }
+
+  #onData(chunk: Buffer): void {
+    this.#reader.push(chunk);
+    for (let item = this.#reader.read(); item; item = this.#reader.read()) {
+      if (item.kind === 'frame') {
+        const track = this.tracks[item.channel >> 1];
+        if (track) this.#hooks.onFrame(track, (item.channel & 1) === 1, item.payload);
+      } else if (item.kind === 'response') {
+        this.#onResponse(item);
+      } else if (item.kind === 'error') {
+        this.#log.debug({ err: item.error.message }, 'unreadable bytes from the base station');
+      }
+      // A request from the base station (none is known) is ignored.
+    }
+  }
+
+  #onResponse(response: RtspResponse): void {
+    this.#nonce.observe(response);
+    const pending = this.#pending;
+    if (!pending) return;
+    this.#pending = undefined;
+    clearTimeout(pending.timer);
+    if (response.status >= 200 && response.status < 300) pending.resolve(response);
+    else pending.reject(responseError(this.where, pending.method, response));
+  }
+
+  /** The session is over without `close()`: tell the owner once. */
+  #fail(error: StreamError): void {
+    if (this.#closed || this.#closing) return;
+    this.destroy();
+    if (this.playing) this.#hooks.onClose?.(error);
+  }
+}
