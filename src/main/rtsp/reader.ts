@@ -79,6 +79,12 @@ export class RtspReader {
   #pending: Buffer = EMPTY;
   /** After an oversized header the rest of that message is discarded up to the next plausible start. */
   #discarding = false;
+  /** Body bytes of a rejected oversized message still to drop: its Content-Length says exactly how many. */
+  #skipBody = 0;
+  /** Garbage skipped but not yet reported: a run is reported once, when it ends. */
+  #garbage = 0;
+  /** Whether the last byte consumed was LF, so a message starting a later chunk is recognized. */
+  #afterLF = true;
 
   constructor(limits: Partial<RtspLimits> = {}) {
     this.limits = { ...DEFAULT_RTSP_LIMITS, ...limits };
@@ -96,16 +102,23 @@ export class RtspReader {
 
   /** The next complete item, or null when more bytes are needed. Never throws on input. */
   read(): RtspItem | null {
+    if (this.#skipBody > 0) {
+      const dropped = Math.min(this.#skipBody, this.#pending.length);
+      this.#consume(dropped);
+      this.#skipBody -= dropped;
+    }
     const buf = this.#pending;
     if (buf.length === 0) return null;
 
-    if (this.#discarding) return this.#skipGarbage(0, 'header-too-large');
+    if (this.#discarding || this.#garbage > 0) return this.#skip();
     if (buf[0] === DOLLAR) return this.#readFrame(buf);
-    if (!plausibleStart(buf, 0)) return this.#skipGarbage(0, 'garbage');
+    if (startAt(buf, 0) === 'no') return this.#skip();
     return this.#readMessage(buf);
   }
 
   #consume(count: number): void {
+    if (count === 0) return;
+    this.#afterLF = this.#pending[Math.min(count, this.#pending.length) - 1] === LF;
     this.#pending = count >= this.#pending.length ? EMPTY : this.#pending.subarray(count);
   }
 
@@ -118,22 +131,38 @@ export class RtspReader {
     return frame;
   }
 
-  /** Drops bytes from `from` up to the next `$` or plausible start line and reports them. */
-  #skipGarbage(from: number, code: RtspParseErrorCode): RtspReadError {
+  /**
+   * Drops bytes up to the next `$` or plausible start line. Garbage is reported once per run, when
+   * the run ends (or every maxHeaderBytes of an endless run); the rest of an oversized message was
+   * already reported with its rejection and is dropped silently. A `$` does not end a discard: the
+   * oversized message's own bytes may hold one.
+   */
+  #skip(): RtspItem | null {
     const buf = this.#pending;
     let resume = -1;
-    for (let i = Math.max(from, 1); i < buf.length; i++) {
-      const byte = buf[i]!;
-      if (byte === DOLLAR && !this.#discarding) { resume = i; break; }
-      if (buf[i - 1] === LF && plausibleStart(buf, i)) { resume = i; break; }
+    let undecided = false;
+    for (let i = 0; i < buf.length; i++) {
+      if (buf[i] === DOLLAR && !this.#discarding) { resume = i; break; }
+      if (!(i === 0 ? this.#afterLF : buf[i - 1] === LF)) continue;
+      const start = startAt(buf, i);
+      if (start === 'no') continue;
+      // A possible start cut off by the end of the chunk: wait for more before ending the run.
+      undecided = start === 'maybe';
+      resume = i;
+      break;
     }
     const skipped = resume < 0 ? buf.length : resume;
     this.#consume(skipped);
-    if (resume >= 0) this.#discarding = false;
-    const message = code === 'garbage'
-      ? `skipped ${skipped} bytes that are not RTSP`
-      : `discarded ${skipped} more bytes of an oversized message`;
-    return readError(code, message, skipped);
+    if (this.#discarding) {
+      if (resume < 0 || undecided) return null;
+      this.#discarding = false;
+      return this.read();
+    }
+    this.#garbage += skipped;
+    if ((resume < 0 || undecided) && this.#garbage < this.limits.maxHeaderBytes) return null;
+    const total = this.#garbage;
+    this.#garbage = 0;
+    return readError('garbage', `skipped ${total} bytes that are not RTSP`, total);
   }
 
   #readMessage(buf: Buffer): RtspItem | null {
@@ -141,8 +170,9 @@ export class RtspReader {
     const headEnd = findHeadEnd(buf, limit);
     if (headEnd < 0) {
       if (buf.length < this.limits.maxHeaderBytes) return null;
-      // No end of header within the limit: reject, drop what we hold and skip the rest of it.
-      const dropped = buf.length;
+      // No end of header within the limit: reject, drop that much and skip the rest of the message
+      // (not what follows it, which may already be in the buffer).
+      const dropped = this.limits.maxHeaderBytes;
       this.#consume(dropped);
       this.#discarding = true;
       return readError('header-too-large', `header larger than ${this.limits.maxHeaderBytes} bytes`, dropped);
@@ -173,9 +203,9 @@ export class RtspReader {
       bodyLength = Number(lengthHeader);
     }
     if (bodyLength > this.limits.maxBodyBytes) {
-      // The body is skipped as it arrives: the next read treats it as garbage up to a new message.
+      // The body is dropped as it arrives, exactly Content-Length bytes; what follows is read normally.
       this.#consume(totalHead);
-      this.#discarding = true;
+      this.#skipBody = bodyLength;
       return readError('body-too-large', `body of ${bodyLength} bytes exceeds ${this.limits.maxBodyBytes}`, totalHead);
     }
     if (buf.length < totalHead + bodyLength) return null;
@@ -201,19 +231,21 @@ function readError(code: RtspParseErrorCode, message: string, bytes: number): Rt
 
 /**
  * Could a message start at `at`? A response starts with `RTSP/`; a request with a method token
- * (letters, digits, `_`, `-`) followed by a space. While the bytes run out before that can be
- * decided, the answer is yes: the reader then waits for more.
+ * (letters, digits, `_`, `-`) followed by a space. `maybe` while the bytes run out before that can
+ * be decided: the reader then waits for more.
  */
-function plausibleStart(buf: Buffer, at: number): boolean {
+function startAt(buf: Buffer, at: number): 'yes' | 'no' | 'maybe' {
   const available = Math.min(buf.length - at, RESPONSE_PREFIX.length);
-  if (buf.compare(RESPONSE_PREFIX, 0, available, at, at + available) === 0) return true;
+  if (buf.compare(RESPONSE_PREFIX, 0, available, at, at + available) === 0) {
+    return available === RESPONSE_PREFIX.length ? 'yes' : 'maybe';
+  }
   for (let i = at; i < buf.length && i - at <= MAX_METHOD_LENGTH; i++) {
     const c = buf[i]!;
-    if (c === SP) return i > at;
+    if (c === SP) return i > at ? 'yes' : 'no';
     const token = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d;
-    if (!token) return false;
+    if (!token) return 'no';
   }
-  return buf.length - at <= MAX_METHOD_LENGTH;
+  return buf.length - at <= MAX_METHOD_LENGTH ? 'maybe' : 'no';
 }
 
 /** Index of the blank line ending the head (CRLFCRLF or LFLF), searching below `limit`; -1 if absent. */
