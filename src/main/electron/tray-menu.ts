@@ -76,6 +76,16 @@ export function isStreaming(state: AppState): boolean {
   return streamingCount(state) > 0;
 }
 
+/**
+ * The tray icon under `assets/tray/`. macOS gets template images (black + alpha, named
+ * `…Template`) that the menu bar tints for light and dark; the others get coloured icons.
+ * Electron picks the `@2x` sibling of each file on high-density screens.
+ */
+export function trayIconFile(platform: NodeJS.Platform, streaming: boolean): string {
+  if (platform === 'darwin') return streaming ? 'trayStreamingTemplate.png' : 'trayTemplate.png';
+  return streaming ? 'tray-streaming.png' : 'tray.png';
+}
+
 function cameraItem(camera: CameraView, actions: TrayActions): TrayMenuItem {
   const status = camera.running ? STATE_LABEL[camera.state] : 'stopped';
   const viewers = camera.viewers > 0 ? `, ${camera.viewers} viewer${camera.viewers === 1 ? '' : 's'}` : '';
