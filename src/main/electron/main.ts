@@ -31,7 +31,6 @@ if (!app.requestSingleInstanceLock()) {
 async function start(): Promise<void> {
   let quitting = false;
   let window: BrowserWindow | undefined;
-  let tray: AppTray | undefined;
   let service: AppService | undefined;
 
   const showWindow = (): void => {
@@ -50,16 +49,6 @@ async function start(): Promise<void> {
   app.on('before-quit', () => {
     quitting = true;
   });
-  app.on('will-quit', (event) => {
-    if (!service) return;
-    // Close upstream sessions (TEARDOWN) before exit so battery cameras go back to sleep.
-    event.preventDefault();
-    const closing = service;
-    service = undefined;
-    tray?.destroy();
-    void closing.close().finally(() => app.quit());
-  });
-
   await app.whenReady();
   const logger = createDesktopLogger();
   try {
@@ -113,11 +102,20 @@ async function start(): Promise<void> {
     setLaunchAtLogin: (enabled) => void api.updateSettings({ launchAtLogin: enabled }).catch(report('launch at login')),
     quit: () => app.quit(),
   };
-  tray = createTray({ iconDir: join(assetsDir, 'tray'), platform: process.platform, actions, onClick: showWindow });
+  const tray: AppTray = createTray({ iconDir: join(assetsDir, 'tray'), platform: process.platform, actions, onClick: showWindow });
+  app.on('will-quit', (event) => {
+    if (!service) return;
+    // Close upstream sessions (TEARDOWN) before exit so battery cameras go back to sleep.
+    event.preventDefault();
+    const closing = service;
+    service = undefined;
+    tray.destroy();
+    void closing.close().finally(() => app.quit());
+  });
 
   let openAtLogin: boolean | undefined;
   const onState = (state: Awaited<ReturnType<AppService['getState']>>): void => {
-    tray?.update(state);
+    tray.update(state);
     if (state.settings.launchAtLogin !== openAtLogin) {
       openAtLogin = state.settings.launchAtLogin;
       app.setLoginItemSettings({ openAtLogin, args: [HIDDEN_ARG] });

@@ -5,9 +5,11 @@
 import type { IpcRendererEvent } from 'electron';
 import type { AppState } from '../../shared/api.js';
 import type { ApiBridge, ApiResult } from '../../shared/bridge.js';
+/* eslint-disable @typescript-eslint/no-require-imports -- a .cts under verbatimModuleSyntax imports values this way */
 import electron = require('electron');
 import shared = require('../../shared/api.js');
 import channels = require('../../shared/bridge.js');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const { contextBridge, ipcRenderer } = electron;
 const { BRIDGE_GLOBAL, IPC_CALL_CHANNEL, IPC_STATE_CHANNEL } = channels;
