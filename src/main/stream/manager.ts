@@ -138,10 +138,7 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
       ...(authenticator && !isLoopback(options.listenAddress) ? { authenticator } : {}),
       logger: log,
     });
-    let url = arloStreamUrl(urlHost(options.listenAddress), server.port, `/${encodeURIComponent(options.deviceId)}`);
-    if (options.credentials && !isLoopback(options.listenAddress)) {
-      url = credentialsInUrl(url, options.credentials.username, options.credentials.password);
-    }
+    const url = viewerUrl({ ...options, port: server.port });
     this.#endpoints.set(options.deviceId, { options, hub, server, url, samples: [] });
     this.#startSampler();
     log.info({ port: server.port }, 'camera endpoint listening');
@@ -226,6 +223,13 @@ function runtimeOf(endpoint: Endpoint): EndpointRuntime {
     port: endpoint.server.port,
     url: endpoint.url,
   };
+}
+
+/** The URL a viewer pastes into a player for this endpoint (credentials included beyond loopback). */
+export function viewerUrl(options: Pick<EndpointOptions, 'deviceId' | 'listenAddress' | 'port' | 'credentials'>): string {
+  const url = arloStreamUrl(urlHost(options.listenAddress), options.port, `/${encodeURIComponent(options.deviceId)}`);
+  if (!options.credentials || isLoopback(options.listenAddress)) return url;
+  return credentialsInUrl(url, options.credentials.username, options.credentials.password);
 }
 
 /** The host to put in a copyable URL: the listen address, or this machine's LAN address for a wildcard. */

@@ -1,0 +1,129 @@
+// Shared rig for the stream engine's tests: a strict simulated base station over mutual TLS with
+// the Nonce rule, a StreamManager in front of it, and stock ffmpeg/ffprobe as viewers. Everything
+// listens on 127.0.0.1 and is cleaned up by `close()` (children killed, sockets closed).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { SimBaseStation, type SimBaseStationOptions, type SimCamera } from '../../src/sim/basestation.js';
+import { SimCertificateAuthority } from '../../src/sim/ca.js';
+import { silentLogger } from '../../src/main/log.js';
+import { StreamManager, type EndpointOptions, type EndpointRuntime } from '../../src/main/stream/manager.js';
+import { issueIdentity, type ClientIdentity } from './sim-client.js';
+
+export interface Rig {
+  ca: SimCertificateAuthority;
+  station: SimBaseStation;
+  identity: ClientIdentity;
+  manager: StreamManager;
+  /** Starts an endpoint for a simulated camera on an ephemeral port; returns its runtime (with the URL). */
+  endpoint(cameraId: string, overrides?: Partial<EndpointOptions>): Promise<EndpointRuntime>;
+  close(): Promise<void>;
+}
+
+export async function startRig(options: { cameras: SimCamera[]; station?: Partial<SimBaseStationOptions> }): Promise<Rig> {
+  const ca = await SimCertificateAuthority.create();
+  const identity = issueIdentity(ca);
+  const station = new SimBaseStation({ ca, cameras: options.cameras, ...options.station });
+  await station.start();
+  const manager = new StreamManager({ logger: silentLogger, publishIntervalMs: 100 });
+  return {
+    ca,
+    station,
+    identity,
+    manager,
+    async endpoint(cameraId, overrides = {}) {
+      const camera = options.cameras.find((c) => c.deviceId === cameraId)!;
+      await manager.start({
+        deviceId: cameraId,
+        cameraId,
+        codec: camera.codecs[0]!,
+        ownBaseStation: camera.ownBaseStation ?? false,
+        port: 0,
+        listenAddress: '127.0.0.1',
+        lingerMs: 300,
+        upstream: {
+          baseStationId: 'BASE1',
+          host: '127.0.0.1',
+          port: station.port,
+          certificatePem: identity.certPem,
+          privateKeyPem: identity.keyPem,
+        },
+        ...overrides,
+      });
+      return manager.runtime(overrides.deviceId ?? cameraId)!;
+    },
+    async close() {
+      killChildren();
+      await manager.stopAll();
+      await station.stop();
+    },
+  };
+}
+
+const children = new Set<ChildProcess>();
+
+function killChildren(): void {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program to its end (killed after `timeoutMs`), collecting its output. */
+export function run(command: string, args: string[], timeoutMs = 20_000): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      children.delete(child);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export interface ProbedStream {
+  codec_type: string;
+  codec_name: string;
+  width?: number;
+  height?: number;
+}
+
+export async function ffprobe(url: string, transport: 'tcp' | 'default' = 'tcp'): Promise<ProbedStream[]> {
+  const args = ['-v', 'error', ...(transport === 'tcp' ? ['-rtsp_transport', 'tcp'] : []), '-show_streams', '-of', 'json', url];
+  const result = await run('ffprobe', args);
+  if (result.code !== 0) throw new Error(`ffprobe failed (${result.code}): ${result.stderr}`);
+  return (JSON.parse(result.stdout) as { streams: ProbedStream[] }).streams;
+}
+
+/** Decodes `frames` video frames with ffmpeg; returns the frame count it reports and its error output. */
+export async function ffmpegDecode(
+  url: string,
+  options: { frames: number; transport?: 'tcp' | 'default'; timeoutMs?: number },
+): Promise<{ code: number | null; frames: number; errors: string }> {
+  const args = [
+    '-hide_banner', '-nostdin', '-v', 'error', '-stats_period', '0.5', '-progress', 'pipe:1',
+    ...(options.transport === 'default' ? [] : ['-rtsp_transport', 'tcp']),
+    '-i', url, '-map', '0:v', '-frames:v', String(options.frames), '-f', 'null', '-',
+  ];
+  const result = await run('ffmpeg', args, options.timeoutMs ?? 20_000);
+  const counts = [...result.stdout.matchAll(/^frame=(\d+)/gm)].map((m) => Number(m[1]));
+  return { code: result.code, frames: counts.at(-1) ?? 0, errors: result.stderr.trim() };
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
