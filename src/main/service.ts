@@ -1,0 +1,452 @@
+// The app: owns the store, the Arlo account, discovery and the stream engine, implements AppApi
+// for both shells, and publishes AppState. Everything a shell does goes through here.
+
+import { isIP } from 'node:net';
+import type {
+  AppApiClient,
+  AppState,
+  CameraView,
+  EnrollOutcome,
+  SettingsPatch,
+  SettingsView,
+  SignInStep,
+  VideoCodec,
+} from '../shared/api.js';
+import { ArloAccount } from './arlo/account.js';
+import { discoverBaseStations, mergeDiscovered } from './discovery/mdns.js';
+import { AppError } from './errors.js';
+import type { Logger } from './log.js';
+import { openDataStore } from './store/data-store.js';
+import type { AppData, CameraRecord, DataStore, SecretStore } from './store/types.js';
+import { StreamManager, viewerUrl, type EndpointOptions } from './stream/manager.js';
+import { isLoopback } from './stream/server.js';
+
+export interface AppServiceOptions {
+  dataDir: string;
+  /** Encrypts secrets at rest headless (ARLO_RTSP_PASSPHRASE). */
+  passphrase?: string;
+  /** A keychain-backed store (the desktop shell's); overrides the passphrase store. */
+  secrets?: SecretStore;
+  logger: Logger;
+  shell: 'desktop' | 'web';
+  /** How this shell opens a URL in a player; absent where it cannot (the web UI). */
+  openInPlayer?: (url: string) => Promise<void>;
+  /** Command-line choices, saved as settings so the next start keeps them. */
+  overrides?: {
+    listenAddress?: string;
+    portBase?: number;
+    baseStationAddresses?: Record<string, { host: string; port?: number }>;
+  };
+  /** Browse mDNS for base stations without a typed address at start and on refresh (default true). */
+  discovery?: boolean;
+}
+
+export interface AppService extends AppApiClient {
+  close(): Promise<void>;
+}
+
+export async function createAppService(options: AppServiceOptions): Promise<AppService> {
+  const store = await openDataStore(options.dataDir, {
+    passphrase: options.passphrase,
+    secrets: options.secrets,
+    logger: options.logger,
+  });
+  const service = new Service(store, options);
+  await service.init();
+  return service;
+}
+
+const BASE_STATION_PORT = 554;
+const DISCOVERY_TIMEOUT_MS = 3000;
+
+class Service implements AppService {
+  readonly #store: DataStore;
+  readonly #options: AppServiceOptions;
+  readonly #log: Logger;
+  readonly #account: ArloAccount;
+  readonly #streams: StreamManager;
+  readonly #listeners = new Set<(state: AppState) => void>();
+  readonly #warnings: string[] = [];
+
+  constructor(store: DataStore, options: AppServiceOptions) {
+    this.#store = store;
+    this.#options = options;
+    this.#log = options.logger;
+    this.#account = new ArloAccount(store, options.logger, { onSignInStep: () => this.#publish() });
+    this.#streams = new StreamManager({ logger: options.logger });
+    this.#streams.on('change', () => this.#publish());
+    this.#streams.on('fingerprintPinned', (baseStationId: string, fingerprint: string) => {
+      void this.#updateBaseStation(baseStationId, (b) => { b.pinnedFingerprint = fingerprint; });
+    });
+    this.#streams.on('certificateRejected', (baseStationId: string) => {
+      void this.#account.markCertificateRejected(baseStationId).then(() => this.#publish());
+    });
+  }
+
+  async init(): Promise<void> {
+    const { overrides } = this.#options;
+    if (overrides) {
+      await this.#store.update((data) => {
+        if (overrides.listenAddress) data.settings.listenAddress = checkListenAddress(overrides.listenAddress);
+        if (overrides.portBase !== undefined) reassignPorts(data, checkPortBase(overrides.portBase));
+        for (const [id, address] of Object.entries(overrides.baseStationAddresses ?? {})) {
+          const record = data.baseStations.find((b) => b.deviceId === id);
+          if (!record) throw new AppError('unknown-base-station', `No base station with id ${id} is known: run "arlo-rtsp devices" to list them.`);
+          Object.assign(record, { host: address.host, port: address.port ?? BASE_STATION_PORT, addressSource: 'typed' });
+        }
+      });
+    }
+    if (this.#store.secrets.protection.startsWith('plain')) {
+      this.#warnings.push('Secrets are stored in a plain file readable only by you; set ARLO_RTSP_PASSPHRASE to encrypt them.');
+    }
+    if (this.#options.discovery !== false) await this.#discover();
+    const data = await this.#store.read();
+    for (const camera of data.cameras.filter((c) => c.running)) {
+      await this.startCamera(camera.deviceId).catch((error: unknown) => {
+        this.#log.warn({ deviceId: camera.deviceId, err: String(error) }, 'could not resume camera');
+      });
+    }
+  }
+
+  // ---- state ----
+
+  subscribe(listener: (state: AppState) => void): () => void {
+    this.#listeners.add(listener);
+    void this.getState().then(listener, () => undefined);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async getState(): Promise<AppState> {
+    const data = await this.#store.read();
+    const lanPassword = await this.#store.secrets.get('lanPassword');
+    return {
+      account: await this.#account.accountView(),
+      signIn: this.#account.signInStep,
+      baseStations: data.baseStations.map((b) => ({
+        deviceId: b.deviceId,
+        name: b.name,
+        model: b.model,
+        host: b.host,
+        port: b.port,
+        addressSource: b.addressSource,
+        enrolled: Boolean(b.certificatePem) && !b.certificateRejected,
+        certificateExpires: b.certificateExpires,
+        error: b.certificateRejected ? 'The base station refused our certificate: enroll again.' : undefined,
+      })),
+      cameras: await Promise.all(data.cameras.map((c) => this.#cameraView(c, data))),
+      settings: settingsView(data, lanPassword !== undefined),
+      warnings: [...this.#warnings],
+      shell: this.#options.shell,
+    };
+  }
+
+  async #cameraView(camera: CameraRecord, data: AppData): Promise<CameraView> {
+    const runtime = this.#streams.runtime(camera.deviceId);
+    const url = runtime?.url ?? viewerUrl({
+      deviceId: camera.deviceId,
+      listenAddress: data.settings.listenAddress,
+      port: camera.port,
+      credentials: await this.#lanCredentials(data),
+    });
+    return {
+      deviceId: camera.deviceId,
+      name: camera.name,
+      model: camera.model,
+      baseStationId: camera.baseStationId,
+      codecs: camera.codecs,
+      codec: camera.codec,
+      port: camera.port,
+      url,
+      running: runtime?.running ?? false,
+      state: runtime?.state ?? 'idle',
+      error: runtime?.error,
+      viewers: runtime?.viewers ?? 0,
+      bytesIn: runtime?.bytesIn ?? 0,
+      bytesOut: runtime?.bytesOut ?? 0,
+      bitrate: runtime?.bitrate ?? 0,
+      upstreamSessions: runtime?.upstreamSessions ?? 0,
+      packetsDropped: runtime?.packetsDropped ?? 0,
+    };
+  }
+
+  #publish(): void {
+    if (this.#listeners.size === 0) return;
+    void this.getState().then(
+      (state) => { for (const listener of this.#listeners) listener(state); },
+      (error: unknown) => this.#log.error({ err: String(error) }, 'could not publish state'),
+    );
+  }
+
+  async #changed<T>(result: T): Promise<T> {
+    this.#publish();
+    return result;
+  }
+
+  // ---- account ----
+
+  async signIn(email: string, password: string): Promise<SignInStep> {
+    return this.#changed(await this.#account.signIn(email, password));
+  }
+
+  async chooseFactor(factorId: string): Promise<SignInStep> {
+    return this.#changed(await this.#account.chooseFactor(factorId));
+  }
+
+  async submitMfaCode(code: string): Promise<SignInStep> {
+    return this.#changed(await this.#account.submitMfaCode(code));
+  }
+
+  async cancelSignIn(): Promise<SignInStep> {
+    return this.#changed(this.#account.cancelSignIn());
+  }
+
+  async useToken(token: string): Promise<SignInStep> {
+    return this.#changed(await this.#account.useToken(token));
+  }
+
+  async signOut(): Promise<void> {
+    return this.#changed(await this.#account.signOut());
+  }
+
+  async refreshDevices(): Promise<void> {
+    await this.#account.refreshDevices();
+    await this.#discover();
+    this.#publish();
+  }
+
+  async enroll(baseStationIds?: string[]): Promise<EnrollOutcome[]> {
+    return this.#changed(await this.#account.enroll(baseStationIds));
+  }
+
+  // ---- base stations ----
+
+  async setBaseStationAddress(baseStationId: string, host: string | null, port?: number): Promise<void> {
+    if (host !== null && !/^[A-Za-z0-9.:_-]+$/.test(host)) {
+      throw new AppError('invalid-address', `"${host}" is not a host name or IP address.`);
+    }
+    await this.#updateBaseStation(baseStationId, (b) => {
+      if (host === null) {
+        delete b.host;
+        delete b.port;
+        delete b.addressSource;
+      } else {
+        Object.assign(b, { host, port: port ?? BASE_STATION_PORT, addressSource: 'typed' });
+      }
+    });
+    if (host === null) await this.#discover();
+    await this.#restartCamerasOf(baseStationId);
+    this.#publish();
+  }
+
+  async #updateBaseStation(baseStationId: string, change: (b: AppData['baseStations'][number]) => void): Promise<void> {
+    await this.#store.update((data) => {
+      const record = data.baseStations.find((b) => b.deviceId === baseStationId);
+      if (!record) throw new AppError('unknown-base-station', `No base station with id ${baseStationId} is known; refresh the device list.`);
+      change(record);
+    });
+    this.#publish();
+  }
+
+  async #discover(): Promise<void> {
+    if (this.#options.discovery === false) return;
+    const data = await this.#store.read();
+    if (!data.baseStations.some((b) => b.addressSource !== 'typed')) return;
+    try {
+      const found = await discoverBaseStations({ timeoutMs: DISCOVERY_TIMEOUT_MS });
+      if (found.length > 0) await this.#store.update((d) => { d.baseStations = mergeDiscovered(d.baseStations, found); });
+    } catch (error) {
+      this.#log.warn({ err: String(error) }, 'mDNS discovery failed');
+    }
+  }
+
+  // ---- cameras ----
+
+  async startCamera(deviceId: string): Promise<void> {
+    const data = await this.#store.read();
+    const endpoint = await this.#endpointFor(deviceId, data);
+    await this.#streams.start(endpoint);
+    await this.#setRunning(deviceId, true);
+  }
+
+  async stopCamera(deviceId: string): Promise<void> {
+    await this.#streams.stop(deviceId);
+    await this.#setRunning(deviceId, false);
+  }
+
+  async startAll(): Promise<void> {
+    const data = await this.#store.read();
+    const failures: string[] = [];
+    for (const camera of data.cameras.filter((c) => c.localStreaming)) {
+      await this.startCamera(camera.deviceId).catch((error: unknown) => {
+        failures.push(`${camera.name}: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
+    if (failures.length > 0) throw new AppError('start-failed', `Some cameras did not start. ${failures.join(' ')}`);
+  }
+
+  async stopAll(): Promise<void> {
+    const data = await this.#store.read();
+    for (const camera of data.cameras) await this.stopCamera(camera.deviceId);
+  }
+
+  async setCameraCodec(deviceId: string, codec: VideoCodec): Promise<void> {
+    await this.#store.update((data) => {
+      const camera = findCamera(data, deviceId);
+      if (!camera.codecs.includes(codec)) {
+        throw new AppError('codec-not-offered', `${camera.name} does not offer ${codec === 'hevc' ? 'HEVC (4K)' : 'H.264'} locally.`);
+      }
+      camera.codec = codec;
+    });
+    if (this.#streams.runtime(deviceId)?.running) await this.startCamera(deviceId);
+    this.#publish();
+  }
+
+  async openInPlayer(deviceId: string): Promise<void> {
+    const open = this.#options.openInPlayer;
+    if (!open) throw new AppError('not-available', 'Opening a player works in the desktop app; here, copy the URL into your player.');
+    const state = await this.getState();
+    const camera = state.cameras.find((c) => c.deviceId === deviceId);
+    if (!camera) throw new AppError('unknown-camera', `No camera with id ${deviceId} is known; refresh the device list.`);
+    await open(camera.url);
+  }
+
+  async #setRunning(deviceId: string, running: boolean): Promise<void> {
+    await this.#store.update((data) => { findCamera(data, deviceId).running = running; });
+    this.#publish();
+  }
+
+  async #restartCamerasOf(baseStationId: string): Promise<void> {
+    const data = await this.#store.read();
+    for (const camera of data.cameras) {
+      if (camera.baseStationId === baseStationId && this.#streams.runtime(camera.deviceId)?.running) {
+        await this.startCamera(camera.deviceId);
+      }
+    }
+  }
+
+  /** Everything the engine needs to serve one camera, or the reason it cannot yet. */
+  async #endpointFor(deviceId: string, data: AppData): Promise<EndpointOptions> {
+    const camera = findCamera(data, deviceId);
+    if (!camera.localStreaming) {
+      throw new AppError('no-local-streaming', `${camera.name} cannot stream locally (Arlo does not offer it for the ${camera.model}).`);
+    }
+    const base = data.baseStations.find((b) => b.deviceId === camera.baseStationId);
+    if (!base) throw new AppError('unknown-base-station', `The base station of ${camera.name} is unknown; refresh the device list.`);
+    if (!base.certificatePem || base.certificateRejected) {
+      throw new AppError('not-enrolled', `${base.name} has no valid certificate yet: enroll it first.`);
+    }
+    if (!base.host) {
+      throw new AppError('no-address', `The address of ${base.name} is unknown: type it in (mDNS found nothing).`);
+    }
+    const privateKeyPem = await this.#store.secrets.get('clientPrivateKey');
+    if (!privateKeyPem) throw new AppError('not-enrolled', 'The private key of this installation is missing: enroll again.');
+    const { settings } = data;
+    const credentials = await this.#lanCredentials(data);
+    if (!isLoopback(settings.listenAddress) && !credentials) {
+      throw new AppError('lan-credentials-missing', 'Serving the LAN needs a username and password for viewers: set them in Settings.');
+    }
+    return {
+      deviceId: camera.deviceId,
+      cameraId: camera.deviceId,
+      codec: camera.codec,
+      ownBaseStation: camera.ownBaseStation,
+      port: camera.port,
+      listenAddress: settings.listenAddress,
+      credentials,
+      lingerMs: settings.lingerSeconds * 1000,
+      upstream: {
+        baseStationId: base.deviceId,
+        host: base.host,
+        port: base.port ?? BASE_STATION_PORT,
+        certificatePem: base.certificatePem,
+        privateKeyPem,
+        pinnedFingerprint: base.pinnedFingerprint,
+      },
+    };
+  }
+
+  /** Viewer credentials, which only apply when the ports listen beyond loopback. */
+  async #lanCredentials(data: AppData): Promise<EndpointOptions['credentials']> {
+    if (isLoopback(data.settings.listenAddress) || !data.settings.lanUsername) return undefined;
+    const password = await this.#store.secrets.get('lanPassword');
+    return password === undefined ? undefined : { username: data.settings.lanUsername, password };
+  }
+
+  // ---- settings ----
+
+  async updateSettings(patch: SettingsPatch): Promise<SettingsView> {
+    const before = (await this.#store.read()).settings;
+    if (patch.lanPassword !== undefined) {
+      if (patch.lanPassword === '') await this.#store.secrets.delete('lanPassword');
+      else await this.#store.secrets.set('lanPassword', patch.lanPassword);
+    }
+    const data = await this.#store.update((d) => {
+      if (patch.listenAddress !== undefined) d.settings.listenAddress = checkListenAddress(patch.listenAddress);
+      if (patch.portBase !== undefined && patch.portBase !== d.settings.portBase) reassignPorts(d, checkPortBase(patch.portBase));
+      if (patch.lanUsername !== undefined) d.settings.lanUsername = patch.lanUsername.trim() || undefined;
+      if (patch.launchAtLogin !== undefined) d.settings.launchAtLogin = patch.launchAtLogin;
+      if (patch.lingerSeconds !== undefined) {
+        if (!Number.isInteger(patch.lingerSeconds) || patch.lingerSeconds < 0 || patch.lingerSeconds > 600) {
+          throw new AppError('invalid-setting', 'Linger must be a whole number of seconds from 0 to 600.');
+        }
+        d.settings.lingerSeconds = patch.lingerSeconds;
+      }
+    });
+    const endpointsChanged = before.listenAddress !== data.settings.listenAddress
+      || before.portBase !== data.settings.portBase
+      || before.lanUsername !== data.settings.lanUsername
+      || patch.lanPassword !== undefined;
+    if (endpointsChanged) {
+      for (const camera of data.cameras) {
+        if (this.#streams.runtime(camera.deviceId)?.running) await this.startCamera(camera.deviceId);
+      }
+    }
+    this.#publish();
+    return settingsView(data, (await this.#store.secrets.get('lanPassword')) !== undefined);
+  }
+
+  async close(): Promise<void> {
+    this.#listeners.clear();
+    await this.#streams.stopAll();
+    await this.#account.close();
+  }
+}
+
+function findCamera(data: AppData, deviceId: string): CameraRecord {
+  const camera = data.cameras.find((c) => c.deviceId === deviceId);
+  if (!camera) throw new AppError('unknown-camera', `No camera with id ${deviceId} is known; refresh the device list.`);
+  return camera;
+}
+
+function settingsView(data: AppData, lanPasswordSet: boolean): SettingsView {
+  const { settings } = data;
+  return {
+    listenAddress: settings.listenAddress,
+    portBase: settings.portBase,
+    lanUsername: settings.lanUsername,
+    lanPasswordSet,
+    launchAtLogin: settings.launchAtLogin,
+    lingerSeconds: settings.lingerSeconds,
+  };
+}
+
+function checkListenAddress(address: string): string {
+  if (address !== 'localhost' && isIP(address) === 0) {
+    throw new AppError('invalid-setting', `Listen address "${address}" is not an IP address (127.0.0.1 for this computer only, 0.0.0.0 for the LAN).`);
+  }
+  return address;
+}
+
+function checkPortBase(portBase: number): number {
+  if (!Number.isInteger(portBase) || portBase < 1024 || portBase > 65000) {
+    throw new AppError('invalid-setting', 'The first RTSP port must be a whole number from 1024 to 65000.');
+  }
+  return portBase;
+}
+
+/** Moves every camera's port by the same offset as the port base, so each keeps its place. */
+function reassignPorts(data: AppData, portBase: number): void {
+  const offset = portBase - data.settings.portBase;
+  data.settings.portBase = portBase;
+  for (const camera of data.cameras) camera.port += offset;
+}
