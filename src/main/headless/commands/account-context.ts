@@ -57,7 +57,8 @@ export function createPrompter(): Prompter {
         return await next();
       } finally {
         muted = false;
-        if (process.stdin.isTTY) process.stderr.write('\n');
+        // The Enter was not echoed either.
+        process.stderr.write('\n');
       }
     },
     close: () => rl.close(),
