@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// `npm run sim`: a simulated Arlo base station on this machine, to try clients against by hand.
+// With --out it writes a CA-issued client certificate and key, so that e.g.
+//   openssl s_client -connect 127.0.0.1:<port> -cert client.pem -key client-key.pem
+// can speak to it (every request then needs the Nonce header, see PROTOCOL.md §5).
+
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { SimBaseStation, type SimCamera } from './basestation.js';
+import { SimCertificateAuthority } from './ca.js';
+
+const CAMERAS: SimCamera[] = [
+  { deviceId: 'SIMCAM-AVC', codecs: ['avc'] },
+  { deviceId: 'SIMCAM-HEVC', codecs: ['avc', 'hevc'] },
+  { deviceId: 'SIMCAM-OWN', codecs: ['avc'], ownBaseStation: true },
+];
+
+function portNumber(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port is 0..65535');
+  return port;
+}
+
+async function writeClientFiles(dir: string, ca: SimCertificateAuthority, station: SimBaseStation): Promise<void> {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const issued = ca.issueClientCertificate(publicKey.export({ type: 'spki', format: 'pem' }).toString(), { commonName: 'sim-cli-client' });
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'client.pem'), issued.pem);
+  await writeFile(join(dir, 'client-key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
+  await writeFile(join(dir, 'ca.pem'), ca.certificatePem);
+  if (station.serverCertificatePem) await writeFile(join(dir, 'basestation.pem'), station.serverCertificatePem);
+}
+
+const program = new Command('arlo-sim')
+  .description('A simulated Arlo base station: RTSP over mutual TLS with the Nonce rule, serving test clips.')
+  .option('--plain', 'no TLS and no Nonce rule (for stock ffprobe/ffmpeg/VLC)', false)
+  .option('--port <port>', 'TCP port (0 = any free one)', portNumber, 8554)
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--out <dir>', 'write a client certificate and key issued by the simulated CA here')
+  .action(async (options: { plain: boolean; port: number; host: string; out?: string }) => {
+    const ca = await SimCertificateAuthority.create();
+    const station = new SimBaseStation({ ca, cameras: CAMERAS, plain: options.plain, port: options.port, host: options.host });
+    const { port } = await station.start();
+    console.log(`Simulated Arlo base station on ${options.host}:${port} (${options.plain ? 'plain RTSP, no Nonce' : 'mutual TLS 1.2 + Nonce'})`);
+    for (const camera of CAMERAS) {
+      for (const codec of camera.ownBaseStation ? [undefined] : camera.codecs) console.log(`  ${station.urlFor(camera.deviceId, codec)}`);
+    }
+    if (options.out) {
+      await writeClientFiles(options.out, ca, station);
+      console.log(`Client certificate and key in ${options.out}: client.pem, client-key.pem (CA: ca.pem, base station: basestation.pem)`);
+    }
+    const shutdown = () => void station.stop().then(() => process.exit(0));
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+
+await program.parseAsync();
