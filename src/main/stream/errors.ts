@@ -49,6 +49,7 @@ export function connectionError(error: unknown, where: string): StreamError {
       { cause: error },
     );
   }
+  if (code === 'ECONNRESET' || code === 'EPIPE') return closedByBaseStation(where);
   return new StreamError('closed', `the connection to the base station at ${where} failed: ${detail}`, { cause: error });
 }
 

@@ -1,0 +1,151 @@
+// The stream engine under the conditions of a long-running service: sessions longer than the base
+// station's timeout, late joiners, viewers that stop reading, a base station that drops the
+// stream, and one camera too many. Raw RTSP viewers (our test client) so packets can be inspected.
+
+import assert from 'node:assert/strict';
+import { after, afterEach, describe, it } from 'node:test';
+import { isKeyframeStart } from '../../src/main/rtsp/keyframe.js';
+import { parseRtpHeader } from '../../src/main/rtsp/rtp.js';
+import type { InterleavedFrame } from '../../src/main/rtsp/message.js';
+import { TestRtspClient } from './sim-client.js';
+import { startRig, waitFor, type Rig } from './stream-support.js';
+
+const rigs: Rig[] = [];
+const clients: TestRtspClient[] = [];
+
+async function viewer(url: string): Promise<{ client: TestRtspClient; responses: Awaited<ReturnType<TestRtspClient['play']>>['responses'] }> {
+  const client = await TestRtspClient.connectPlain(Number(new URL(url).port));
+  clients.push(client);
+  const { responses } = await client.play(url);
+  return { client, responses };
+}
+
+function videoFrames(frames: InterleavedFrame[]): InterleavedFrame[] {
+  return frames.filter((f) => f.channel === 0);
+}
+
+/** Distinct video timestamps (pictures) among frames[from..]. */
+function pictures(frames: InterleavedFrame[], from: number): number {
+  return new Set(videoFrames(frames.slice(from)).map((f) => parseRtpHeader(f.payload)?.timestamp)).size;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+afterEach(() => {
+  for (const client of clients.splice(0)) client.close();
+});
+
+after(async () => {
+  for (const rig of rigs) await rig.close();
+});
+
+describe('stream engine resilience', () => {
+  it('keeps a session longer than the base station timeout alive with valid Nonces', async () => {
+    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }], station: { sessionTimeoutSeconds: 2 } });
+    rigs.push(rig);
+    const { url } = await rig.endpoint('CAM');
+    const { client } = await viewer(url);
+    await sleep(5_000);
+    const before = client.frames.length;
+    await sleep(1_000);
+    assert.ok(pictures(client.frames, before) >= 10, 'video still flowing after 2.5 session timeouts');
+    assert.equal(rig.station.stats.sessionTimeouts, 0);
+    assert.equal(rig.station.stats.nonceViolations, 0);
+    assert.ok(rig.station.stats.requests.some((r) => r.method === 'GET_PARAMETER' && r.status === 200), 'keep-alives sent');
+  });
+
+  it('starts a late joiner at a keyframe, with RTP-Info naming its first packet of each track', async () => {
+    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
+    rigs.push(rig);
+    const { url } = await rig.endpoint('CAM');
+    await viewer(url);
+    for (const wait of [500, 1_100]) {
+      await sleep(wait); // Mid-GOP: the clip has a keyframe every second.
+      const { client, responses } = await viewer(url);
+      await client.waitForFrames(20);
+      const first = client.frames.find((f) => f.channel === 0)!;
+      const header = parseRtpHeader(first.payload)!;
+      assert.ok(isKeyframeStart('h264', first.payload.subarray(header.payloadOffset, header.payloadEnd)), 'first video packet starts a keyframe');
+      const rtpInfo = responses.at(-1)!.headers.get('RTP-Info') ?? '';
+      assert.match(rtpInfo, new RegExp(`trackID=0;seq=${header.sequence};rtptime=${header.timestamp}(,|$)`));
+      const audio = client.frames.find((f) => f.channel === 2);
+      if (audio) {
+        const audioHeader = parseRtpHeader(audio.payload)!;
+        assert.match(rtpInfo, new RegExp(`trackID=1;seq=${audioHeader.sequence};rtptime=${audioHeader.timestamp}(,|$)`));
+      }
+    }
+    assert.equal(rig.station.stats.sessionsOpened, 1);
+    assert.equal(rig.station.stats.nonceViolations, 0);
+  });
+
+  it('a viewer that stops reading loses packets but does not slow another viewer', async () => {
+    const rig = await startRig({
+      cameras: [{ deviceId: 'CAM', codecs: ['avc'] }],
+      station: { source: { synthetic: { bitrate: 24_000_000, fps: 15, keyframeIntervalFrames: 15 } } },
+    });
+    rigs.push(rig);
+    const { url } = await rig.endpoint('CAM', { limits: { viewerQueueBytes: 256 * 1024, viewerStallMs: 60_000 } });
+    const stuck = await viewer(url);
+    stuck.client.socket.pause();
+    const { client } = await viewer(url);
+    await waitFor(() => (rig.manager.runtime('CAM')?.packetsDropped ?? 0) > 0, 15_000, 'the stuck viewer to lose packets');
+    const before = client.frames.length;
+    await sleep(2_000);
+    const rate = pictures(client.frames, before) / 2;
+    assert.ok(rate >= 13, `the reading viewer got ${rate} pictures/s of 15`);
+    assert.equal(rig.manager.runtime('CAM')?.viewers, 2, 'the stuck viewer is kept within its stall limit');
+
+    // Reading again, it resumes at a keyframe.
+    const stuckBefore = stuck.client.frames.length;
+    stuck.client.socket.resume();
+    await waitFor(() => {
+      const fresh = videoFrames(stuck.client.frames.slice(stuckBefore));
+      return fresh.length > 0 && rig.manager.runtime('CAM')!.bytesOut > 0;
+    }, 10_000, 'the stuck viewer to get packets again');
+    assert.equal(rig.station.stats.nonceViolations, 0);
+  });
+
+  it('shows a dropped upstream, keeps viewers served, and gives the next viewer video', async () => {
+    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
+    rigs.push(rig);
+    const { url } = await rig.endpoint('CAM');
+    const { client } = await viewer(url);
+    await client.waitForFrames(20);
+    const states: string[] = [];
+    rig.manager.on('change', () => {
+      const runtime = rig.manager.runtime('CAM');
+      states.push(`${runtime?.state}:${runtime?.error ?? ''}`);
+    });
+    const before = client.frames.length;
+    rig.station.disconnectAll();
+    // Not left hanging: video resumes on the same connection (or the connection is closed).
+    let closed = false;
+    void client.closed.then(() => (closed = true));
+    await waitFor(() => closed || pictures(client.frames, before) > 15, 10_000, 'video to resume or the viewer to be let go');
+    await waitFor(() => states.some((s) => /closed the stream/.test(s)), 2_000, 'the state to show the drop');
+    assert.equal(rig.manager.runtime('CAM')?.upstreamSessions, 2);
+    const next = await viewer(url);
+    await next.client.waitForFrames(20);
+    assert.equal(rig.manager.runtime('CAM')?.state, 'media');
+    assert.equal(rig.station.stats.nonceViolations, 0);
+  });
+
+  it('gives a sixth camera beyond the base station limit a clear error state', async () => {
+    const ids = ['C1', 'C2', 'C3', 'C4', 'C5', 'C6'];
+    const rig = await startRig({ cameras: ids.map((deviceId) => ({ deviceId, codecs: ['avc' as const] })) });
+    rigs.push(rig);
+    const urls = [];
+    for (const id of ids) urls.push((await rig.endpoint(id)).url);
+    for (const url of urls.slice(0, 5)) await viewer(url);
+    const sixth = await TestRtspClient.connectPlain(Number(new URL(urls[5]!).port));
+    clients.push(sixth);
+    const describe = await sixth.request('DESCRIBE', urls[5]!, { Accept: 'application/sdp' });
+    assert.equal(describe.status, 503);
+    assert.match(describe.reason, /five per base station/);
+    const runtime = rig.manager.runtime('C6')!;
+    assert.equal(runtime.state, 'error');
+    assert.match(runtime.error ?? '', /453.*one stream per camera and five per base station/);
+    assert.equal(rig.station.stats.activeSessions, 5);
+    assert.equal(rig.station.stats.nonceViolations, 0);
+  });
+});
