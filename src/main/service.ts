@@ -13,7 +13,7 @@ import type {
   VideoCodec,
 } from '../shared/api.js';
 import { ArloAccount } from './arlo/account.js';
-import { discoverBaseStations, mergeDiscovered } from './discovery/mdns.js';
+import { discoverBaseStations, mergeDiscovered, type DiscoverOptions } from './discovery/mdns.js';
 import { AppError } from './errors.js';
 import type { Logger } from './log.js';
 import { openDataStore } from './store/data-store.js';
@@ -37,8 +37,11 @@ export interface AppServiceOptions {
     portBase?: number;
     baseStationAddresses?: Record<string, { host: string; port?: number }>;
   };
-  /** Browse mDNS for base stations without a typed address at start and on refresh (default true). */
-  discovery?: boolean;
+  /**
+   * Browse mDNS for base stations without a typed address at start and on refresh (on every
+   * interface by default); `false` turns it off, which tests do: they never multicast off loopback.
+   */
+  discovery?: false | Omit<DiscoverOptions, 'timeoutMs' | 'signal'>;
 }
 
 export interface AppService extends AppApiClient {
@@ -252,7 +255,7 @@ class Service implements AppService {
     const data = await this.#store.read();
     if (!data.baseStations.some((b) => b.addressSource !== 'typed')) return;
     try {
-      const found = await discoverBaseStations({ timeoutMs: DISCOVERY_TIMEOUT_MS });
+      const found = await discoverBaseStations({ ...this.#options.discovery, timeoutMs: DISCOVERY_TIMEOUT_MS });
       if (found.length > 0) await this.#store.update((d) => { d.baseStations = mergeDiscovered(d.baseStations, found); });
     } catch (error) {
       this.#log.warn({ err: String(error) }, 'mDNS discovery failed');
