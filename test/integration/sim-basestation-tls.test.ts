@@ -153,6 +153,29 @@ describe('simulated base station over mutual TLS', () => {
     client.close();
   });
 
+  it('answers with an injected fault status once, after the Nonce check', async () => {
+    const client = await connect();
+    const url = station.urlFor('CAM-AVC');
+    station.respondNextWith(503, { method: 'DESCRIBE', reason: 'Service Unavailable (injected)' });
+    assert.equal((await client.request('OPTIONS', url)).status, 200);
+    const failed = await client.request('DESCRIBE', url, { Accept: 'application/sdp' });
+    assert.deepEqual([failed.status, failed.reason], [503, 'Service Unavailable (injected)']);
+    assert.equal((await client.request('DESCRIBE', url, { Accept: 'application/sdp' })).status, 200);
+    client.close();
+  });
+
+  it('disconnectAll drops a playing client mid-stream and frees its camera', async () => {
+    const client = await connect();
+    await client.play(station.urlFor('CAM-AVC'));
+    await client.waitForFrames(5);
+    station.disconnectAll();
+    await client.closed;
+    const again = await connect();
+    const { responses } = await again.play(station.urlFor('CAM-AVC'));
+    assert.equal(responses.at(-1)!.status, 200, 'the camera can stream again');
+    again.close();
+  });
+
   it('fails the TLS handshake of a certificate from another CA and of a revoked one', async () => {
     const stranger = issueIdentity(await SimCertificateAuthority.create({ commonName: 'Some Other CA' }));
     const revoked = issueIdentity(ca, 'revoked-installation');
