@@ -39,6 +39,8 @@ export interface EndpointOptions {
   };
   /** Tuning of queues and caches; the defaults suit real cameras. */
   limits?: Partial<HubLimits>;
+  /** How long a viewer may take to send one request whole; see `REQUEST_TIMEOUT_MS`. */
+  requestTimeoutMs?: number;
 }
 
 export interface EndpointRuntime {
@@ -136,6 +138,7 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
       port: options.port,
       listenAddress: options.listenAddress,
       ...(authenticator && !isLoopback(options.listenAddress) ? { authenticator } : {}),
+      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       logger: log,
     });
     const url = viewerUrl({ ...options, port: server.port });

@@ -17,6 +17,8 @@ export interface EndpointServerOptions {
   logger: Logger;
   /** Viewer connections at once; more are refused at accept. */
   maxConnections?: number;
+  /** How long a viewer may take to send one request whole (default `REQUEST_TIMEOUT_MS`). */
+  requestTimeoutMs?: number;
 }
 
 export function isLoopback(address: string): boolean {
@@ -45,7 +47,7 @@ export class EndpointServer {
     const server = net.createServer((socket) => {
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
-      new DownstreamSession(socket, hub, authenticator, logger);
+      new DownstreamSession(socket, hub, authenticator, logger, options.requestTimeoutMs);
     });
     server.maxConnections = options.maxConnections ?? 64;
     await new Promise<void>((resolve, reject) => {

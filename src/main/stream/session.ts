@@ -19,6 +19,12 @@ const SERVER = 'Arlo Local RTSP';
 const SESSION_TIMEOUT_SECONDS = 60;
 /** A connection that has not started playing within this time is closed. */
 const IDLE_BEFORE_PLAY_MS = 60_000;
+/**
+ * A request must arrive whole within this time of its first byte (the first one, of the connection
+ * opening): a slow-loris client, an endless header or a `$` frame that never completes is let go
+ * instead of holding one of the port's few connection slots.
+ */
+export const REQUEST_TIMEOUT_MS = 10_000;
 /** Requests waiting for an answer beyond this mean a client that does not wait for answers. */
 const MAX_QUEUED_REQUESTS = 16;
 /** Methods of RFC 2326 that this server knows but does not allow (a viewer cannot record). */
@@ -40,12 +46,17 @@ export class DownstreamSession implements HubViewer {
   readonly #channels = new Map<number, number>();
   #playing = false;
   #closing = false;
+  readonly #requestTimeoutMs: number;
+  #requestTimer: NodeJS.Timeout | undefined;
+  #requested = false;
 
-  constructor(socket: Socket, hub: CameraHub, auth: RtspAuthenticator | undefined, logger: Logger) {
+  constructor(socket: Socket, hub: CameraHub, auth: RtspAuthenticator | undefined, logger: Logger, requestTimeoutMs = REQUEST_TIMEOUT_MS) {
     this.socket = socket;
     this.#hub = hub;
     this.#auth = auth;
     this.#log = logger;
+    this.#requestTimeoutMs = requestTimeoutMs;
+    this.#watchPartialInput();
     socket.setNoDelay(true);
     socket.setTimeout(IDLE_BEFORE_PLAY_MS, () => {
       if (!this.#playing) socket.destroy();
@@ -81,6 +92,7 @@ export class DownstreamSession implements HubViewer {
         const response = makeResponse(item.error.status, { Server: SERVER, Connection: 'close' });
         this.socket.end(serializeMessage(response), () => this.socket.destroy());
       } else if (item.kind === 'request') {
+        this.#requested = true;
         if (++this.#queued > MAX_QUEUED_REQUESTS) {
           this.#closing = true;
           this.socket.destroy();
@@ -91,10 +103,26 @@ export class DownstreamSession implements HubViewer {
       }
       // `$` frames from the viewer (RTCP receiver reports) and stray responses need no answer.
     }
+    if (!this.#closing) this.#watchPartialInput();
+  }
+
+  /** Runs the request deadline while input is incomplete (or no request came yet); stops it otherwise. */
+  #watchPartialInput(): void {
+    if (this.#requested && this.#reader.buffered === 0) {
+      clearTimeout(this.#requestTimer);
+      this.#requestTimer = undefined;
+      return;
+    }
+    this.#requestTimer ??= setTimeout(() => {
+      this.#log.debug({ buffered: this.#reader.buffered }, 'viewer sent no complete request in time');
+      this.#closing = true;
+      this.socket.destroy();
+    }, this.#requestTimeoutMs);
   }
 
   #onClose(): void {
     this.#closing = true;
+    clearTimeout(this.#requestTimer);
     this.#hub.detach(this);
     if (this.#leased) {
       this.#leased = false;
