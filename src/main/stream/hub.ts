@@ -35,7 +35,10 @@ export interface StreamInfo {
 }
 
 export interface HubLimits {
-  /** Packets kept since the last keyframe; beyond this the cache is dropped until the next one. */
+  /**
+   * Packets kept since the last keyframe; beyond this the cache is dropped until the next one. 0
+   * disables it: a new viewer then waits for the next keyframe (benchmarks measure the difference).
+   */
   cacheBytes: number;
   /** A viewer's socket queue beyond which its packets are dropped. */
   viewerQueueBytes: number;
@@ -333,7 +336,8 @@ export class CameraHub {
 
     for (const attached of this.#viewers.values()) {
       if (!attached.started) {
-        if (keyStart && this.#cacheValid) this.#start(attached, this.#cache);
+        // Without a cache (disabled, or this keyframe outgrew it) the viewer still starts right here.
+        if (keyStart) this.#start(attached, this.#cacheValid ? this.#cache : [{ track: track.index, packet }]);
         continue;
       }
       this.#deliver(attached, track.index, packet, keyStart);
