@@ -31,11 +31,15 @@ export class StreamError extends Error {
 const CERTIFICATE_ALERT = /ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_[A-Z_]+|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED|HANDSHAKE_FAILURE|DECRYPT_ERROR)/;
 const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EADDRNOTAVAIL']);
 
-/** A socket or TLS error on the connection to `where` (`host:port`), classified. */
-export function connectionError(error: unknown, where: string): StreamError {
+/**
+ * A socket or TLS error on the connection to `where` (`host:port`), classified. `inHandshake`: TCP
+ * is up but TLS is not; a base station that cuts the connection then (instead of sending an
+ * alert, as a Node TLS server does) is refusing our certificate too.
+ */
+export function connectionError(error: unknown, where: string, inHandshake = false): StreamError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
   const detail = error instanceof Error ? error.message : String(error);
-  if (CERTIFICATE_ALERT.test(code)) {
+  if (CERTIFICATE_ALERT.test(code) || (inHandshake && (code === 'ECONNRESET' || code === 'EPIPE'))) {
     return new StreamError(
       'certificate-rejected',
       `the base station at ${where} refused our certificate (${detail}): enroll this base station again`,

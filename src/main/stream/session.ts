@@ -85,12 +85,19 @@ export class DownstreamSession implements HubViewer {
   #onData(chunk: Buffer): void {
     if (this.#closing) return;
     this.#reader.push(chunk);
-    for (let item = this.#reader.read(); item && !this.#closing; item = this.#reader.read()) {
+    while (!this.#closing) {
+      const buffered = this.#reader.buffered;
+      const item = this.#reader.read();
+      if (!item) {
+        // The reader reports a garbage run only once it ends; bytes it swallowed without an item
+        // are that garbage, and a client sending it gets its answer now.
+        if (this.#reader.buffered < buffered) this.#reject(400);
+        else this.#watchPartialInput();
+        return;
+      }
       if (item.kind === 'error') {
         this.#log.debug({ err: item.error.message }, 'bad input from a viewer');
-        this.#closing = true;
-        const response = makeResponse(item.error.status, { Server: SERVER, Connection: 'close' });
-        this.socket.end(serializeMessage(response), () => this.socket.destroy());
+        this.#reject(item.error.status);
       } else if (item.kind === 'request') {
         this.#requested = true;
         if (++this.#queued > MAX_QUEUED_REQUESTS) {
@@ -103,7 +110,6 @@ export class DownstreamSession implements HubViewer {
       }
       // `$` frames from the viewer (RTCP receiver reports) and stray responses need no answer.
     }
-    if (!this.#closing) this.#watchPartialInput();
   }
 
   /** Runs the request deadline while input is incomplete (or no request came yet); stops it otherwise. */
@@ -118,6 +124,13 @@ export class DownstreamSession implements HubViewer {
       this.#closing = true;
       this.socket.destroy();
     }, this.#requestTimeoutMs);
+  }
+
+  /** Answers unreadable input with its status and closes the connection; nothing else is disturbed. */
+  #reject(status: number): void {
+    this.#closing = true;
+    const response = makeResponse(status, { Server: SERVER, Connection: 'close' });
+    this.socket.end(serializeMessage(response), () => this.socket.destroy());
   }
 
   #onClose(): void {

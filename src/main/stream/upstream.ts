@@ -204,7 +204,9 @@ class Connection {
         socket.destroy();
         reject(error);
       };
-      socket.once('error', (error) => fail(connectionError(error, this.where)));
+      let tcpConnected = false;
+      socket.once('connect', () => (tcpConnected = true));
+      socket.once('error', (error) => fail(connectionError(error, this.where, tcpConnected)));
       socket.once('secureConnect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
