@@ -2,6 +2,8 @@
 // a machine-readable `code` for the UI and a message a user can act on. Messages never carry a
 // token, password, code or key, and never a stack.
 
+import { AppError } from '../errors.js';
+
 export type ArloErrorCode =
   | 'token-expired'
   | 'wrong-password'
@@ -15,14 +17,13 @@ export type ArloErrorCode =
   | 'certificate-rejected'
   | 'unexpected';
 
-export class ArloError extends Error {
+// An AppError, so transports (web, IPC) pass its code and message to the user.
+export class ArloError extends AppError {
   override readonly name = 'ArloError';
+  declare readonly code: ArloErrorCode;
 
-  constructor(
-    readonly code: ArloErrorCode,
-    message: string,
-  ) {
-    super(message);
+  constructor(code: ArloErrorCode, message: string) {
+    super(code, message);
   }
 }
 
