@@ -218,7 +218,12 @@ class Service implements AppService {
   }
 
   async enroll(baseStationIds?: string[]): Promise<EnrollOutcome[]> {
-    return this.#changed(await this.#account.enroll(baseStationIds));
+    const outcomes = await this.#account.enroll(baseStationIds);
+    // A running endpoint holds the certificate it started with; a new one reaches it only by a restart.
+    for (const outcome of outcomes) {
+      if (outcome.result === 'enrolled') await this.#restartCamerasOf(outcome.baseStationId);
+    }
+    return this.#changed(outcomes);
   }
 
   // ---- base stations ----
@@ -379,10 +384,7 @@ class Service implements AppService {
 
   async updateSettings(patch: SettingsPatch): Promise<SettingsView> {
     const before = (await this.#store.read()).settings;
-    if (patch.lanPassword !== undefined) {
-      if (patch.lanPassword === '') await this.#store.secrets.delete('lanPassword');
-      else await this.#store.secrets.set('lanPassword', patch.lanPassword);
-    }
+    const passwordSet = patch.lanPassword !== undefined ? patch.lanPassword !== '' : (await this.#store.secrets.get('lanPassword')) !== undefined;
     const data = await this.#store.update((d) => {
       if (patch.listenAddress !== undefined) d.settings.listenAddress = checkListenAddress(patch.listenAddress);
       if (patch.portBase !== undefined && patch.portBase !== d.settings.portBase) reassignPorts(d, checkPortBase(patch.portBase));
@@ -394,7 +396,17 @@ class Service implements AppService {
         }
         d.settings.lingerSeconds = patch.lingerSeconds;
       }
+      // Refused before anything is stored: running cameras would otherwise stay on the old address.
+      const lanWithoutCredentials = !isLoopback(d.settings.listenAddress) && !(d.settings.lanUsername && passwordSet);
+      if (lanWithoutCredentials && d.cameras.some((c) => this.#streams.runtime(c.deviceId)?.running)) {
+        throw new AppError('lan-credentials-missing', 'Serving the LAN needs a username and password for viewers: set them together with the listen address.');
+      }
     });
+    // The secret follows the checked settings, so a refused patch changes nothing.
+    if (patch.lanPassword !== undefined) {
+      if (patch.lanPassword === '') await this.#store.secrets.delete('lanPassword');
+      else await this.#store.secrets.set('lanPassword', patch.lanPassword);
+    }
     const endpointsChanged = before.listenAddress !== data.settings.listenAddress
       || before.portBase !== data.settings.portBase
       || before.lanUsername !== data.settings.lanUsername
