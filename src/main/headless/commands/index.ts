@@ -5,7 +5,9 @@ import { register as devices } from './devices.js';
 import { register as enroll } from './enroll.js';
 import { register as login } from './login.js';
 import { register as registerImport } from './import.js';
+import { register as serve } from './serve.js';
+import { register as demo } from './demo.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [login, devices, enroll, registerImport];
+export const commands: RegisterCommand[] = [login, devices, enroll, registerImport, serve, demo];

@@ -1,0 +1,147 @@
+// `arlo-rtsp serve`: runs every enrolled camera as a local RTSP URL, prints the URLs, serves
+// `GET /api/state` on --http, and stops cleanly (TEARDOWN to the base station) on SIGINT/SIGTERM.
+// `runServe` is also the body of `arlo-rtsp demo`.
+
+import type { Command } from 'commander';
+import { createLogger, type Logger } from '../../log.js';
+import { createAppService, type AppService, type AppServiceOptions } from '../../service.js';
+import { startWebServer, type WebServer } from '../web.js';
+
+interface ServeCliOptions {
+  dataDir: string;
+  listen?: string;
+  portBase?: string;
+  basestation: string[];
+  http: string;
+}
+
+export const DEFAULT_HTTP = '127.0.0.1:8555';
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('serve every enrolled camera as a local RTSP URL until interrupted')
+    .option('--listen <address>', 'address the RTSP ports listen on (127.0.0.1; 0.0.0.0 serves the LAN and needs viewer credentials)')
+    .option('--port-base <port>', 'first RTSP port; each camera keeps its own port from here (default 8556)')
+    .option('--basestation <id=host[:port]>', "a base station's address when discovery cannot find it (repeatable)", collect, [])
+    .option('--http <host:port>', 'where GET /api/state is served', DEFAULT_HTTP)
+    .action(async (_options: unknown, command: Command) => {
+      const options = command.optsWithGlobals<ServeCliOptions>();
+      const running = await runServe({
+        dataDir: options.dataDir,
+        http: options.http,
+        logger: createLogger(),
+        overrides: {
+          ...(options.listen ? { listenAddress: options.listen } : {}),
+          ...(options.portBase ? { portBase: parsePort(options.portBase, '--port-base') } : {}),
+          ...(options.basestation.length > 0 ? { baseStationAddresses: parseBaseStations(options.basestation) } : {}),
+        },
+      });
+      await untilSignal();
+      await running.close();
+    });
+}
+
+export interface ServeOptions {
+  dataDir: string;
+  /** `host:port` of the HTTP server. */
+  http: string;
+  logger: Logger;
+  overrides?: AppServiceOptions['overrides'];
+  discovery?: AppServiceOptions['discovery'];
+}
+
+export interface RunningServe {
+  service: AppService;
+  web: WebServer;
+  close(): Promise<void>;
+}
+
+/** Starts the service and every enrolled camera, the HTTP server, and prints what to paste where. */
+export async function runServe(options: ServeOptions): Promise<RunningServe> {
+  const http = parseHostPort(options.http, '--http');
+  const service = await createAppService({
+    dataDir: options.dataDir,
+    logger: options.logger,
+    shell: 'web',
+    ...(options.overrides ? { overrides: options.overrides } : {}),
+    ...(options.discovery !== undefined ? { discovery: options.discovery } : {}),
+  });
+  let web: WebServer;
+  try {
+    await startEnrolledCameras(service);
+    web = await startWebServer({ host: http.host, port: http.port, api: service, logger: options.logger });
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
+  const state = await service.getState();
+  const running = state.cameras.filter((c) => c.running);
+  if (running.length === 0) {
+    console.log('no camera is running: sign in and enroll first ("arlo-rtsp login", "arlo-rtsp enroll"), or import a certificate');
+  }
+  for (const camera of running) console.log(`${camera.name} (${camera.deviceId}): ${camera.url}`);
+  console.log(`state: ${web.url}/api/state`);
+  return {
+    service,
+    web,
+    async close() {
+      await web.close();
+      await service.close();
+    },
+  };
+}
+
+/** Starts each camera whose base station is enrolled; one that cannot start is reported, not fatal. */
+async function startEnrolledCameras(service: AppService): Promise<void> {
+  const state = await service.getState();
+  const enrolled = new Set(state.baseStations.filter((b) => b.enrolled).map((b) => b.deviceId));
+  for (const camera of state.cameras.filter((c) => enrolled.has(c.baseStationId) && !c.running)) {
+    await service.startCamera(camera.deviceId).catch((error: unknown) => {
+      console.error(`${camera.name} (${camera.deviceId}) not started: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      console.log(`${signal}: stopping`);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `HOST:PORT`, `[v6]:PORT`; port 0 picks a free one (the printed URL tells which). */
+export function parseHostPort(text: string, option: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(text.trim());
+  if (!match) throw new Error(`${option} wants HOST:PORT (e.g. ${DEFAULT_HTTP}), not "${text}"`);
+  return { host: match[1] ?? match[2]!, port: match[3] === '0' ? 0 : parsePort(match[3]!, option) };
+}
+
+function parsePort(text: string, option: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw new Error(`${option}: "${text}" is not a port number (1-65535)`);
+  return port;
+}
+
+/** `ID=HOST[:PORT]` (IPv6 as `ID=[::1]:554`) for each --basestation. */
+export function parseBaseStations(values: string[]): Record<string, { host: string; port?: number }> {
+  const result: Record<string, { host: string; port?: number }> = {};
+  for (const value of values) {
+    const match = /^([^=\s]+)=(?:\[([^\]]+)\]|([^:\s]+))(?::(\d+))?$/.exec(value.trim());
+    if (!match) throw new Error(`--basestation wants ID=HOST[:PORT] (e.g. 4R01234567890=192.168.1.20), not "${value}"`);
+    const port = match[4] === undefined ? undefined : parsePort(match[4], '--basestation');
+    result[match[1]!] = { host: match[2] ?? match[3]!, ...(port !== undefined ? { port } : {}) };
+  }
+  return result;
+}
