@@ -1,0 +1,128 @@
+// The headless shell end to end, as a user runs it: `arlo-rtsp demo` and `arlo-rtsp serve` in a
+// child process, stock ffmpeg playing the printed URL, GET /api/state, and a clean stop on a signal
+// (TEARDOWN with a valid Nonce, no Nonce violation).
+
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { generatePrivateKeyPem, publicKeyForCloud } from '../../src/main/enroll/key-pair.js';
+import { openDataStore } from '../../src/main/store/data-store.js';
+import { SimBaseStation } from '../../src/sim/basestation.js';
+import { SimCertificateAuthority } from '../../src/sim/ca.js';
+import { ffmpegDecode, waitFor } from '../integration/stream-support.js';
+
+const CLI = new URL('../../src/main/headless/cli.ts', import.meta.url).pathname;
+const children: ChildProcess[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+
+after(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  for (const cleanup of cleanups) await cleanup();
+});
+
+interface Cli {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+function startCli(args: string[], env: Record<string, string> = {}): Cli {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ARLO_RTSP_LOG_LEVEL: 'warn', ...env },
+  });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+/** A port base unlikely to collide with other tests: the cameras' ports are fixed from it. */
+function portBase(): number {
+  return 20_000 + Math.floor(Math.random() * 20_000);
+}
+
+async function getState(output: string): Promise<{ cameras: { deviceId: string; state: string; bytesOut: number; url: string }[] }> {
+  const url = /state: (http:\/\/\S+)/.exec(output)![1]!;
+  const response = await fetch(url);
+  assert.equal(response.status, 200);
+  return (await response.json()) as never;
+}
+
+describe('arlo-rtsp demo', () => {
+  it('prints URLs that ffmpeg plays, reports state over HTTP, and stops with TEARDOWN on SIGTERM', async () => {
+    const cli = startCli(['demo', '--http', '127.0.0.1:0', '--port-base', String(portBase())]);
+    await waitFor(() => /state: http/.test(cli.output()), 30_000, `the demo to start; output: ${cli.output()}`);
+    const urls = [...cli.output().matchAll(/: (rtsp:\/\/\S+)/g)].map((m) => m[1]!);
+    assert.equal(urls.length, 2, cli.output());
+
+    const decoded = await ffmpegDecode(urls[0]!, { frames: 30 });
+    assert.equal(decoded.errors, '');
+    assert.ok(decoded.frames >= 30);
+    const state = await getState(cli.output());
+    const camera = state.cameras.find((c) => urls[0]!.endsWith(c.deviceId))!;
+    assert.ok(camera.bytesOut > 0, 'bytes out counted');
+    assert.ok(['media', 'idle'].includes(camera.state));
+
+    cli.child.kill('SIGTERM');
+    assert.equal(await cli.exited, 0, cli.output());
+    const summary = /(\d+) sessions, (\d+) TEARDOWNs with a valid Nonce, (\d+) Nonce violations/.exec(cli.output());
+    assert.ok(summary, cli.output());
+    assert.equal(summary[1], '1');
+    assert.equal(summary[2], '1', 'the session ended with TEARDOWN');
+    assert.equal(summary[3], '0');
+  });
+});
+
+describe('arlo-rtsp serve', () => {
+  it('serves an enrolled camera at a typed base-station address and tears down on SIGINT', async () => {
+    const ca = await SimCertificateAuthority.create();
+    const station = new SimBaseStation({ ca, cameras: [{ deviceId: 'CAM1', codecs: ['avc'] }] });
+    await station.start();
+    const dataDir = await mkdtemp(join(tmpdir(), 'arlo-serve-test-'));
+    cleanups.push(async () => {
+      await station.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    // What enrollment leaves behind, with a stale address that --basestation corrects.
+    const store = await openDataStore(dataDir, { passphrase: 'test passphrase' });
+    const key = await generatePrivateKeyPem();
+    const issued = ca.issueClientCertificate(publicKeyForCloud(key), { commonName: 'serve-test' });
+    await store.secrets.set('clientPrivateKey', key);
+    await store.update((data) => {
+      data.baseStations = [{
+        deviceId: 'BASE1', name: 'Base', model: 'VMB5000', uniqueId: 'u_BASE1', host: '192.0.2.1', port: 554,
+        addressSource: 'typed', certificatePem: issued.pem, certificateExpires: issued.expires.toISOString(),
+      }];
+      data.cameras = [{
+        deviceId: 'CAM1', name: 'Porch', model: 'VMC4041P', baseStationId: 'BASE1', ownBaseStation: false,
+        codecs: ['avc'], codec: 'avc', localStreaming: true, port: 8556, running: false,
+      }];
+    });
+
+    const cli = startCli([
+      '--data-dir', dataDir, 'serve', '--basestation', `BASE1=127.0.0.1:${station.port}`,
+      '--port-base', String(portBase()), '--http', '127.0.0.1:0',
+    ], { ARLO_RTSP_PASSPHRASE: 'test passphrase' });
+    await waitFor(() => /state: http/.test(cli.output()), 30_000, `serve to start; output: ${cli.output()}`);
+    const url = /Porch \(CAM1\): (rtsp:\/\/\S+)/.exec(cli.output())?.[1];
+    assert.ok(url, cli.output());
+
+    const decoded = await ffmpegDecode(url, { frames: 20 });
+    assert.equal(decoded.errors, '');
+    assert.ok(decoded.frames >= 20);
+    assert.equal((await getState(cli.output())).cameras[0]?.deviceId, 'CAM1');
+
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.exited, 0, cli.output());
+    assert.equal(station.stats.sessionsOpened, 1);
+    assert.equal(station.stats.teardownsWithValidNonce, 1);
+    assert.equal(station.stats.activeSessions, 0);
+    assert.equal(station.stats.nonceViolations, 0);
+  });
+});
