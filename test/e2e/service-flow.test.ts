@@ -162,7 +162,6 @@ describe('the app service, end to end', { timeout: 50_000 }, () => {
     assert.equal(result.code, 0, result.stderr);
     const playing = seen.filter((v) => v.state === 'media' && v.viewers === 1);
     const [firstPlaying, lastPlaying] = [playing[0]!, playing.at(-1)!];
-    assert.ok(firstPlaying.bytesIn > before.bytesIn || lastPlaying.bytesIn > firstPlaying.bytesIn);
     assert.ok(lastPlaying.bytesIn > firstPlaying.bytesIn, 'bytesIn rises while ffmpeg reads');
     assert.ok(lastPlaying.bytesOut > firstPlaying.bytesOut, 'bytesOut rises while ffmpeg reads');
     assert.ok(lastPlaying.bytesOut > before.bytesOut);
