@@ -421,14 +421,28 @@ export class CameraHub {
     }
   }
 
+  /**
+   * A viewer's socket stays corked while the packets of one upstream chunk (up to a TLS record, a
+   * dozen packets) are fanned out, so they leave in one writev: per-packet syscalls cost several
+   * times the CPU of the relaying itself (see docs/BENCHMARKS.md).
+   */
   #send(attached: Attached, channel: number, packet: Buffer): void {
     const socket = attached.viewer.socket;
-    socket.cork();
+    if (!this.#corked.has(socket)) {
+      if (this.#corked.size === 0) process.nextTick(this.#uncorkAll);
+      this.#corked.add(socket);
+      socket.cork();
+    }
     socket.write(frameHeader(channel, packet.length));
     socket.write(packet);
-    socket.uncork();
     this.stats.bytesOut += packet.length + 4;
   }
+
+  readonly #corked = new Set<HubViewer['socket']>();
+  readonly #uncorkAll = (): void => {
+    for (const socket of this.#corked) socket.uncork();
+    this.#corked.clear();
+  };
 
   #end(attached: Attached, reason: string): void {
     this.detach(attached.viewer);
