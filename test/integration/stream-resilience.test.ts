@@ -105,6 +105,20 @@ describe('stream engine resilience', () => {
     assert.equal(rig.station.stats.nonceViolations, 0);
   });
 
+  it('disconnects a viewer stalled beyond its limit', async () => {
+    const rig = await startRig({
+      cameras: [{ deviceId: 'CAM', codecs: ['avc'] }],
+      station: { source: { synthetic: { bitrate: 24_000_000, fps: 15, keyframeIntervalFrames: 15 } } },
+    });
+    rigs.push(rig);
+    const { url } = await rig.endpoint('CAM', { limits: { viewerQueueBytes: 64 * 1024, viewerStallMs: 1_000 } });
+    const stuck = await viewer(url);
+    stuck.client.socket.pause();
+    await waitFor(() => rig.manager.runtime('CAM')?.viewers === 0, 15_000, 'the stalled viewer to be disconnected');
+    const next = await viewer(url);
+    await next.client.waitForFrames(10);
+  });
+
   it('shows a dropped upstream, keeps viewers served, and gives the next viewer video', async () => {
     const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
     rigs.push(rig);

@@ -55,6 +55,8 @@ export async function startRig(options: { cameras: SimCamera[]; station?: Partia
       killChildren();
       await manager.stopAll();
       await station.stop();
+      // Every test of the engine ends with the Nonce rule kept throughout.
+      if (station.stats.nonceViolations !== 0) throw new Error(`${station.stats.nonceViolations} Nonce violations`);
     },
   };
 }

@@ -130,7 +130,7 @@ export class UpstreamSession {
         });
       }
       if (tracks.length === 0) throw new StreamError('protocol', `the base station at ${conn.where} described no media`);
-      conn.tracks = tracks;
+      for (const track of tracks) conn.channels.set(track.rtpChannel, track);
       // FFmpeg's aggregate control URL: the session-level control against the Content-Base.
       conn.controlUrl = resolveControlUrl(base, controlOf(sdp) ?? '*');
       await conn.request('PLAY', conn.controlUrl, { Range: 'npt=0.000-' });
@@ -155,7 +155,8 @@ class Connection {
   readonly where: string;
   controlUrl: string;
   keepAliveMethod: 'GET_PARAMETER' | 'OPTIONS' = 'OPTIONS';
-  tracks: UpstreamTrack[] = [];
+  /** RTP channel (as the base station confirmed it) → track; RTCP is on the channel after. */
+  readonly channels = new Map<number, UpstreamTrack>();
   playing = false;
 
   readonly #options: UpstreamOptions & typeof DEFAULTS;
@@ -292,8 +293,9 @@ class Connection {
     this.#reader.push(chunk);
     for (let item = this.#reader.read(); item; item = this.#reader.read()) {
       if (item.kind === 'frame') {
-        const track = this.tracks[item.channel >> 1];
-        if (track) this.#hooks.onFrame(track, (item.channel & 1) === 1, item.payload);
+        const rtcp = !this.channels.has(item.channel);
+        const track = rtcp ? this.channels.get(item.channel - 1) : this.channels.get(item.channel);
+        if (track) this.#hooks.onFrame(track, rtcp, item.payload);
       } else if (item.kind === 'response') {
         this.#onResponse(item);
       } else if (item.kind === 'error') {
