@@ -269,7 +269,12 @@ export class CameraHub {
     this.#reconnect = setTimeout(() => {
       this.#reconnect = undefined;
       if (this.#closed || this.#upstream) return;
-      if (this.#viewers.size === 0 && this.#leases === 0) return;
+      if (this.#viewers.size === 0 && this.#leases === 0) {
+        // Everyone left while we waited: show what happened; the next viewer tries again.
+        this.error = lastError.message;
+        this.#setState('error');
+        return;
+      }
       this.#ensure().catch((error: unknown) => {
         this.#scheduleReconnect(attempt + 1, error instanceof StreamError ? error : lastError);
       });
