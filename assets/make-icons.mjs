@@ -2,7 +2,9 @@
 // Draws the app and tray icons (a camera with a "live" dot) as PNGs, so the artwork is code we can
 // review and re-run: `node assets/make-icons.mjs`. electron-builder makes .ico/.icns from icon.png
 // (1024 px, as its docs recommend; 512 px is their minimum for macOS).
+import { Buffer } from 'node:buffer';
 import { writeFileSync, mkdirSync } from 'node:fs';
+import process from 'node:process';
 import { deflateSync, crc32 } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,4 +118,4 @@ for (const [name, [size, layers]] of Object.entries(files)) {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, render(size, layers));
 }
-console.log(`wrote ${Object.keys(files).length} icons under ${here}`);
+process.stdout.write(`wrote ${Object.keys(files).length} icons under ${here}\n`);

@@ -130,7 +130,8 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
       result = await callMethod(api, name as AppApiMethod, args);
     } catch (error) {
       const payload = toApiError(error);
-      logger.warn({ method: name, code: payload.code }, 'web api call refused');
+      if (payload.code === 'internal') logger.error({ err: error, method: name }, 'web api call failed');
+      else logger.info({ method: name, code: payload.code }, 'web api call refused');
       return sendError(res, payload);
     }
     sendJson(res, 200, result ?? null);

@@ -1,7 +1,7 @@
 // First run, part two (and later, on demand): choose base stations, enroll them, and give each a
 // LAN address (found by mDNS, or typed).
 
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { BaseStationView, EnrollOutcome } from '../../shared/api.js';
 import { useAction, useApi } from '../hooks.js';
 import { ErrorNote } from './ErrorNote.js';
@@ -10,10 +10,13 @@ export function BaseStations({ stations, onDone }: { stations: BaseStationView[]
   const api = useApi();
   const refresh = useAction();
   const enroll = useAction();
-  const [chosen, setChosen] = useState<Set<string>>(() => new Set(stations.filter((s) => !s.enrolled).map((s) => s.deviceId)));
+  // Not-yet-enrolled stations are chosen by default; the user's ticks flip that. Kept as flips, not
+  // as a chosen set, so stations arriving after the first render are chosen too.
+  const [flipped, setFlipped] = useState<ReadonlySet<string>>(new Set());
   const [outcomes, setOutcomes] = useState<EnrollOutcome[]>([]);
+  const chosen = new Set(stations.filter((s) => !s.enrolled !== flipped.has(s.deviceId)).map((s) => s.deviceId));
   const toggle = (id: string) =>
-    setChosen((current) => {
+    setFlipped((current) => {
       const next = new Set(current);
       if (next.has(id)) next.delete(id);
       else next.add(id);
@@ -22,8 +25,14 @@ export function BaseStations({ stations, onDone }: { stations: BaseStationView[]
   const runEnroll = () =>
     void enroll.run(async () => {
       setOutcomes(await api.enroll([...chosen]));
+      setFlipped(new Set());
     });
   const anyEnrolled = stations.some((s) => s.enrolled);
+  const empty = stations.length === 0;
+  // Right after sign-in the app knows no devices yet: ask the cloud once, as the user would.
+  useEffect(() => {
+    if (empty) void refresh.run(() => api.refreshDevices());
+  }, [api, empty, refresh.run]);
 
   return (
     <section className="panel" aria-labelledby="stations-title">
@@ -57,7 +66,7 @@ export function BaseStations({ stations, onDone }: { stations: BaseStationView[]
           <ErrorNote message={enroll.error} />
           <div className="row">
             <button type="button" className="primary" disabled={enroll.busy || chosen.size === 0} onClick={runEnroll}>
-              {enroll.busy ? 'Enrolling…' : `Enroll ${chosen.size === 1 ? 'base station' : `${chosen.size} base stations`}`}
+              {enroll.busy ? 'Enrolling…' : chosen.size <= 1 ? 'Enroll base station' : `Enroll ${chosen.size} base stations`}
             </button>
             {onDone && anyEnrolled && (
               <button type="button" onClick={onDone}>
@@ -104,25 +113,40 @@ function StationCard({ station, chosen, onToggle, outcome }: {
 function AddressForm({ station }: { station: BaseStationView }) {
   const api = useApi();
   const action = useAction();
-  const [host, setHost] = useState(station.addressSource === 'typed' ? (station.host ?? '') : '');
+  const typed = station.addressSource === 'typed' && station.host ? joinHostPort(station.host, station.port) : '';
+  const [host, setHost] = useState(typed);
   const inputId = `host-${station.deviceId}`;
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    void action.run(() => api.setBaseStationAddress(station.deviceId, host.trim() === '' ? null : host.trim()));
+    const address = splitHostPort(host.trim());
+    void action.run(() => api.setBaseStationAddress(station.deviceId, address?.host ?? null, address?.port));
   };
   return (
     <form onSubmit={submit} className="address">
       <p className="small">
         {station.host
-          ? <>Address: <code>{station.host}{station.port ? `:${station.port}` : ''}</code> ({station.addressSource === 'mdns' ? 'found on the network' : 'typed'})</>
+          ? <>Address: <code>{joinHostPort(station.host, station.port)}</code> ({station.addressSource === 'mdns' ? 'found on the network' : 'typed'})</>
           : 'Address not found on the network yet: type it (see your router’s device list).'}
       </p>
       <div className="row">
-        <label htmlFor={inputId} className="inline">IP address or host name</label>
+        <label htmlFor={inputId} className="inline">Address (host or host:port)</label>
         <input id={inputId} value={host} placeholder="192.168.1.20" onChange={(e) => setHost(e.target.value)} />
         <button type="submit" disabled={action.busy}>{host.trim() === '' ? 'Find automatically' : 'Save address'}</button>
       </div>
       <ErrorNote message={action.error} />
     </form>
   );
+}
+
+/** `host`, `host:port` or `[v6]:port` as typed; undefined for an empty field (find it by mDNS). */
+function splitHostPort(text: string): { host: string; port?: number } | undefined {
+  if (text === '') return undefined;
+  const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? /^([^:]+):(\d+)$/.exec(text);
+  if (!match?.[1]) return { host: text };
+  return match[2] ? { host: match[1], port: Number(match[2]) } : { host: match[1] };
+}
+
+function joinHostPort(host: string, port?: number): string {
+  const h = host.includes(':') ? `[${host}]` : host;
+  return port ? `${h}:${port}` : h;
 }

@@ -1,0 +1,130 @@
+// The web UI end to end in Debian's Chromium (playwright-core): first run through the simulated
+// cloud with an MFA code, enrollment, the base station's address typed, then a camera started and
+// played by stock ffmpeg from the URL the page shows, with the media state and rising byte counts
+// on the page; stopping it ends ffmpeg's stream. Screenshots of each screen go to docs/screenshots.
+
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { startUiServer, type UiServer } from './ui-server.js';
+
+const SCREENSHOTS = 'docs/screenshots';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+let server: UiServer;
+let profile: string;
+let context: BrowserContext;
+let page: Page;
+const children: ChildProcess[] = [];
+
+before(async () => {
+  server = await startUiServer();
+  profile = await mkdtemp(join(tmpdir(), 'ui-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1100, height: 820 },
+    colorScheme: 'light',
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(15_000);
+});
+
+after(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await context?.close();
+  await server?.close();
+  await rm(profile, { recursive: true, force: true });
+});
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+async function bytesIn(card: Locator): Promise<number> {
+  const text = (await card.locator('[data-stat="bytes-in"]').textContent()) ?? '';
+  const match = /([\d.]+) (B|KB|MB|GB)/.exec(text);
+  assert.ok(match, `bytes in reads "${text}"`);
+  return Number(match[1]) * { B: 1, KB: 1e3, MB: 1e6, GB: 1e9 }[match[2] as 'B'];
+}
+
+describe('first run and streaming in the web UI', () => {
+  it('signs in with an emailed MFA code', async () => {
+    await page.goto(server.url);
+    await page.getByRole('heading', { name: 'Sign in to Arlo' }).waitFor();
+    await page.getByLabel('Email').fill(server.account.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: /password/i }).waitFor();
+    await shot('01-sign-in-error');
+
+    await page.getByLabel('Password').fill(server.account.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: new RegExp(`Email a code to ${server.account.email}`) }).click();
+    await page.getByLabel('Verification code').waitFor();
+    await shot('02-mfa-code');
+    const code = server.lastCode();
+    assert.ok(code, 'the simulated cloud sent a code');
+    await page.getByLabel('Verification code').fill(code);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'Base stations' }).waitFor();
+  });
+
+  it('enrolls the base station and takes a typed address', async () => {
+    await page.getByRole('button', { name: 'Enroll base station' }).click();
+    await page.getByText('Enrolled', { exact: true }).waitFor();
+    await page.getByLabel('Address (host or host:port)').fill(`127.0.0.1:${server.baseStationPort}`);
+    await page.getByRole('button', { name: 'Save address' }).click();
+    await page.getByText(`127.0.0.1:${server.baseStationPort}`, { exact: true }).waitFor();
+    await shot('03-base-stations');
+    await page.getByRole('button', { name: 'Go to cameras' }).click();
+    await page.getByRole('heading', { name: 'Cameras' }).waitFor();
+  });
+
+  it('starts a camera that ffmpeg plays from the shown URL, with live state and counters, and stops it', async () => {
+    const card = page.getByRole('listitem', { name: 'Back door' });
+    await card.getByRole('button', { name: 'Start' }).click();
+    await card.getByRole('button', { name: 'Stop' }).waitFor();
+    const url = (await card.getByRole('link').textContent()) ?? '';
+    assert.match(url, /^rtsp:\/\/127\.0\.0\.1:\d+\//);
+
+    const ffmpeg = spawn('ffmpeg', ['-nostdin', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', url, '-map', '0:v', '-c', 'copy', '-f', 'null', '-'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(ffmpeg);
+    let stderr = '';
+    ffmpeg.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => ffmpeg.on('exit', (code) => resolve(code)));
+
+    await card.locator('[data-state="media"]').waitFor({ timeout: 20_000 });
+    const first = await bytesIn(card);
+    await page.waitForTimeout(2500);
+    const second = await bytesIn(card);
+    assert.ok(second > first, `bytes in rise while ffmpeg plays (${first} → ${second})`);
+    assert.equal((await card.locator('[data-stat="viewers"]').textContent())?.trim(), '1');
+    assert.doesNotMatch((await card.locator('[data-stat="bitrate"]').textContent()) ?? '', /^0 bit/);
+    await shot('04-cameras-streaming');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot('05-cameras-streaming-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    await card.getByRole('button', { name: 'Stop' }).click();
+    const code = await Promise.race([exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 10_000))]);
+    assert.notEqual(code, 'still running', `stopping the camera ends the viewer’s stream (ffmpeg: ${stderr})`);
+    await card.getByRole('button', { name: 'Start' }).waitFor();
+    await card.locator('[data-state="idle"]').waitFor();
+  });
+
+  it('shows settings with LAN credentials required beyond loopback', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Listen address').fill('0.0.0.0');
+    await page.getByRole('group', { name: 'LAN viewer credentials' }).waitFor();
+    await shot('06-settings');
+    await page.getByLabel('Listen address').fill('127.0.0.1');
+    await page.getByLabel('Keep the camera connected after the last viewer leaves (seconds)').fill('5');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  });
+});
