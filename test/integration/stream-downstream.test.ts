@@ -114,6 +114,11 @@ describe('upstream certificates', () => {
     client.close();
     const expected = new X509Certificate(rig.station.serverCertificatePem!).fingerprint256;
     assert.deepEqual(pinned, [['BASE1', expected]]);
+    // FFmpeg's order, the Nonce rule from 0 on the first request.
+    const requests = rig.station.stats.requests.slice(0, 5);
+    assert.deepEqual(requests.map((r) => `${r.method} ${r.status}`), ['OPTIONS 200', 'DESCRIBE 200', 'SETUP 200', 'SETUP 200', 'PLAY 200']);
+    assert.equal(requests[0]?.nonce, '0');
+    assert.match(requests[1]?.uri ?? '', /\/CAM\/tcp\/avc$/);
   });
 
   it('refuses a base station whose certificate changed, before any request', async () => {

@@ -45,6 +45,8 @@ export class DownstreamSession implements HubViewer {
   /** Track index → the interleaved RTP channel the viewer chose for it. */
   readonly #channels = new Map<number, number>();
   #playing = false;
+  /** Answers the PLAY waiting for the hub's first packets. */
+  #pendingPlay: ((first: RtpStart) => void) | undefined;
   #closing = false;
   readonly #requestTimeoutMs: number;
   #requestTimer: NodeJS.Timeout | undefined;
@@ -78,9 +80,6 @@ export class DownstreamSession implements HubViewer {
     this.#log.info({ reason }, 'viewer disconnected');
     this.socket.destroy();
   }
-
-  /** Answers the PLAY waiting for the hub's first packets. */
-  #pendingPlay: ((first: RtpStart) => void) | undefined;
 
   #onData(chunk: Buffer): void {
     if (this.#closing) return;
