@@ -75,7 +75,10 @@ class Service implements AppService {
     this.#store = store;
     this.#options = options;
     this.#log = options.logger;
-    this.#account = new ArloAccount(store, options.logger, { onSignInStep: () => this.#publish() });
+    this.#account = new ArloAccount(store, options.logger, {
+      // A PUSH approved on the phone ends the sign-in without a call from the UI.
+      onSignInStep: (step) => void this.#signedInStep(step),
+    });
     this.#streams = new StreamManager({ logger: options.logger });
     this.#streams.on('change', () => this.#publish());
     this.#streams.on('fingerprintPinned', (baseStationId: string, fingerprint: string) => {
@@ -187,16 +190,26 @@ class Service implements AppService {
 
   // ---- account ----
 
+  /** Publishes a sign-in step; once signed in, fetches the devices so the UI can go on at once. */
+  async #signedInStep(step: SignInStep): Promise<SignInStep> {
+    if (step.step === 'signed-in') {
+      await this.refreshDevices().catch((error: unknown) => {
+        this.#log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not fetch devices after sign-in');
+      });
+    }
+    return this.#changed(step);
+  }
+
   async signIn(email: string, password: string): Promise<SignInStep> {
-    return this.#changed(await this.#account.signIn(email, password));
+    return this.#signedInStep(await this.#account.signIn(email, password));
   }
 
   async chooseFactor(factorId: string): Promise<SignInStep> {
-    return this.#changed(await this.#account.chooseFactor(factorId));
+    return this.#signedInStep(await this.#account.chooseFactor(factorId));
   }
 
   async submitMfaCode(code: string): Promise<SignInStep> {
-    return this.#changed(await this.#account.submitMfaCode(code));
+    return this.#signedInStep(await this.#account.submitMfaCode(code));
   }
 
   async cancelSignIn(): Promise<SignInStep> {
@@ -204,7 +217,7 @@ class Service implements AppService {
   }
 
   async useToken(token: string): Promise<SignInStep> {
-    return this.#changed(await this.#account.useToken(token));
+    return this.#signedInStep(await this.#account.useToken(token));
   }
 
   async signOut(): Promise<void> {
