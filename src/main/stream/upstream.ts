@@ -104,8 +104,8 @@ export class UpstreamSession {
       await conn.connect();
       hooks.onPhase?.('handshake');
       const url = conn.url;
-      const options_ = await conn.request('OPTIONS', url);
-      conn.keepAliveMethod = /\bGET_PARAMETER\b/i.test(options_.headers.get('Public') ?? '') ? 'GET_PARAMETER' : 'OPTIONS';
+      const offered = await conn.request('OPTIONS', url);
+      conn.keepAliveMethod = /\bGET_PARAMETER\b/i.test(offered.headers.get('Public') ?? '') ? 'GET_PARAMETER' : 'OPTIONS';
 
       const described = await conn.request('DESCRIBE', url, { Accept: 'application/sdp' });
       const sdpText = described.body.toString('utf8');
