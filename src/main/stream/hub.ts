@@ -8,6 +8,7 @@
 // to the next keyframe so its picture recovers; one stalled too long is disconnected. No viewer
 // ever waits for another.
 
+import type { CameraStreamState } from '../../shared/api.js';
 import type { Logger } from '../log.js';
 import { frameHeader } from '../rtsp/message.js';
 import { isKeyframeStart } from '../rtsp/keyframe.js';
@@ -16,7 +17,7 @@ import { RtpContinuity } from './continuity.js';
 import { StreamError } from './errors.js';
 import type { RtpStart, UpstreamHooks, UpstreamSession, UpstreamTrack } from './upstream.js';
 
-export type HubState = 'idle' | 'connecting' | 'handshake' | 'media' | 'error';
+export type HubState = CameraStreamState;
 
 /** What the downstream session of one viewer offers the hub. */
 export interface HubViewer {

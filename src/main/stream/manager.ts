@@ -9,11 +9,11 @@
 
 import { EventEmitter } from 'node:events';
 import { networkInterfaces } from 'node:os';
-import type { VideoCodec } from '../../shared/api.js';
+import type { CameraView, VideoCodec } from '../../shared/api.js';
 import type { Logger } from '../log.js';
 import { RtspAuthenticator, credentialsInUrl } from '../rtsp/auth.js';
 import { arloStreamPath, arloStreamUrl } from '../rtsp/url.js';
-import { CameraHub, type HubLimits, type HubState } from './hub.js';
+import { CameraHub, type HubLimits } from './hub.js';
 import { EndpointServer, isLoopback } from './server.js';
 import { UpstreamSession } from './upstream.js';
 
@@ -43,21 +43,11 @@ export interface EndpointOptions {
   requestTimeoutMs?: number;
 }
 
-export interface EndpointRuntime {
-  deviceId: string;
-  running: boolean;
-  state: HubState;
-  error?: string;
-  viewers: number;
-  bytesIn: number;
-  bytesOut: number;
-  /** Incoming bits per second over the last few seconds. */
-  bitrate: number;
-  upstreamSessions: number;
-  packetsDropped: number;
-  port: number;
-  url: string;
-}
+/** What the engine knows of a running endpoint: the live half of the UI's CameraView. */
+export type EndpointRuntime = Pick<
+  CameraView,
+  'deviceId' | 'running' | 'state' | 'error' | 'viewers' | 'bytesIn' | 'bytesOut' | 'bitrate' | 'upstreamSessions' | 'packetsDropped' | 'port' | 'url'
+>;
 
 export interface StreamManagerEvents {
   change: [];
