@@ -19,7 +19,7 @@ import { SimBaseStation } from '../src/sim/basestation.js';
 import { SimCertificateAuthority } from '../src/sim/ca.js';
 import type { EndpointOptions } from '../src/main/stream/manager.js';
 import type { HubLimits } from '../src/main/stream/hub.js';
-import { issueIdentity, type ClientIdentity } from '../test/integration/sim-client.js';
+import { issueIdentity, type ClientIdentity } from '../src/sim/identity.js';
 import { Child, processCpuSeconds, startStunnel } from './children.js';
 import type { EngineFigures } from './engine.js';
 import type { ViewerReport, ViewerSpec } from './viewers.js';

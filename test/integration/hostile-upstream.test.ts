@@ -5,7 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
-import { TestRtspClient, issueIdentity } from './sim-client.js';
+import { issueIdentity } from '../../src/sim/identity.js';
+import { TestRtspClient } from './sim-client.js';
 import { startRig, waitFor, type Rig } from './stream-support.js';
 
 const rigs: Rig[] = [];

@@ -8,7 +8,8 @@ import { isKeyframeStart } from '../../src/main/rtsp/keyframe.js';
 import { parseRtpHeader } from '../../src/main/rtsp/rtp.js';
 import { SimBaseStation } from '../../src/sim/basestation.js';
 import { SimCertificateAuthority } from '../../src/sim/ca.js';
-import { TestRtspClient, issueIdentity, type ClientIdentity } from './sim-client.js';
+import { issueIdentity, type ClientIdentity } from '../../src/sim/identity.js';
+import { TestRtspClient } from './sim-client.js';
 
 const SESSION_TIMEOUT_S = 2;
 

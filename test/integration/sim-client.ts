@@ -2,26 +2,11 @@
 // certificate, RtspReader for the byte stream and NonceSequence for the Nonce rule, with knobs to
 // break the rule on purpose.
 
-import { generateKeyPairSync } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { makeRequest, serializeMessage, type InterleavedFrame, type RtspResponse } from '../../src/main/rtsp/message.js';
 import { NONCE_HEADER, NonceSequence } from '../../src/main/rtsp/nonce.js';
 import { RtspReader } from '../../src/main/rtsp/reader.js';
-import type { SimCertificateAuthority } from '../../src/sim/ca.js';
-
-export interface ClientIdentity {
-  keyPem: string;
-  certPem: string;
-  serial: string;
-}
-
-export function issueIdentity(ca: SimCertificateAuthority, commonName = 'test-installation'): ClientIdentity {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const spki = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
-  const issued = ca.issueClientCertificate(spki, { commonName });
-  return { keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), certPem: issued.pem, serial: issued.serial };
-}
 
 /** `auto` follows the rule; `omit` sends no header; a bigint is sent as is (and the rule's value is skipped). */
 export type NonceChoice = 'auto' | 'omit' | bigint;

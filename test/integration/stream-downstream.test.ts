@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { TestRtspClient, issueIdentity } from './sim-client.js';
+import { issueIdentity } from '../../src/sim/identity.js';
+import { TestRtspClient } from './sim-client.js';
 import { SimCertificateAuthority } from '../../src/sim/ca.js';
 import { ffmpegDecode, startRig, waitFor, type Rig } from './stream-support.js';
 

@@ -7,7 +7,7 @@ import { SimBaseStation, type SimBaseStationOptions, type SimCamera } from '../.
 import { SimCertificateAuthority } from '../../src/sim/ca.js';
 import { silentLogger } from '../../src/main/log.js';
 import { StreamManager, type EndpointOptions, type EndpointRuntime } from '../../src/main/stream/manager.js';
-import { issueIdentity, type ClientIdentity } from './sim-client.js';
+import { issueIdentity, type ClientIdentity } from '../../src/sim/identity.js';
 
 export interface Rig {
   ca: SimCertificateAuthority;
