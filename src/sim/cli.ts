@@ -4,12 +4,12 @@
 //   openssl s_client -connect 127.0.0.1:<port> -cert client.pem -key client-key.pem
 // can speak to it (every request then needs the Nonce header, see PROTOCOL.md §5).
 
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { SimBaseStation, type SimCamera } from './basestation.js';
 import { SimCertificateAuthority } from './ca.js';
+import { issueIdentity } from './identity.js';
 
 const CAMERAS: SimCamera[] = [
   { deviceId: 'SIMCAM-AVC', codecs: ['avc'] },
@@ -24,11 +24,10 @@ function portNumber(value: string): number {
 }
 
 async function writeClientFiles(dir: string, ca: SimCertificateAuthority, station: SimBaseStation): Promise<void> {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const issued = ca.issueClientCertificate(publicKey.export({ type: 'spki', format: 'pem' }).toString(), { commonName: 'sim-cli-client' });
+  const identity = issueIdentity(ca, 'sim-cli-client');
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'client.pem'), issued.pem);
-  await writeFile(join(dir, 'client-key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
+  await writeFile(join(dir, 'client.pem'), identity.certPem);
+  await writeFile(join(dir, 'client-key.pem'), identity.keyPem, { mode: 0o600 });
   await writeFile(join(dir, 'ca.pem'), ca.certificatePem);
   if (station.serverCertificatePem) await writeFile(join(dir, 'basestation.pem'), station.serverCertificatePem);
 }
