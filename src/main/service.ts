@@ -13,6 +13,7 @@ import type {
   VideoCodec,
 } from '../shared/api.js';
 import { ArloAccount } from './arlo/account.js';
+import type { ArloEndpoints } from './arlo/endpoints.js';
 import { discoverBaseStations, mergeDiscovered, type DiscoverOptions } from './discovery/mdns.js';
 import { AppError } from './errors.js';
 import type { Logger } from './log.js';
@@ -29,6 +30,8 @@ export interface AppServiceOptions {
   secrets?: SecretStore;
   logger: Logger;
   shell: 'desktop' | 'web';
+  /** Where the Arlo cloud lives; defaults to ARLO_API_URL / ARLO_AUTH_URL, else Arlo's own hosts. */
+  arloEndpoints?: ArloEndpoints;
   /** How this shell opens a URL in a player; absent where it cannot (the web UI). */
   openInPlayer?: (url: string) => Promise<void>;
   /** Command-line choices, saved as settings so the next start keeps them. */
@@ -76,6 +79,7 @@ class Service implements AppService {
     this.#options = options;
     this.#log = options.logger;
     this.#account = new ArloAccount(store, options.logger, {
+      ...(options.arloEndpoints ? { endpoints: options.arloEndpoints } : {}),
       // A PUSH approved on the phone ends the sign-in without a call from the UI.
       onSignInStep: (step) => void this.#signedInStep(step),
     });

@@ -1,10 +1,10 @@
-// The headless shell end to end, as a user runs it: `arlo-rtsp demo` and `arlo-rtsp serve` in a
-// child process, stock ffmpeg playing the printed URL, GET /api/state, and a clean stop on a signal
-// (TEARDOWN with a valid Nonce, no Nonce violation).
+// The headless shell end to end, as a user runs it: `arlo-rtsp demo` (the user path through the
+// simulated cloud and base station) and `arlo-rtsp serve` in a child process, stock ffmpeg playing the
+// printed URL, the web UI and GET /api/state, and a clean stop on a signal (TEARDOWN with a valid Nonce).
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -55,19 +55,32 @@ async function getState(output: string): Promise<{ cameras: { deviceId: string; 
 }
 
 describe('arlo-rtsp demo', () => {
-  it('prints URLs that ffmpeg plays, reports state over HTTP, and stops with TEARDOWN on SIGTERM', async () => {
+  it('walks sign-in, devices, address and enrollment through the simulators, prints URLs ffmpeg plays and the web UI, and stops with TEARDOWN', async () => {
     const cli = startCli(['demo', '--http', '127.0.0.1:0', '--port-base', String(portBase())]);
     await waitFor(() => /state: http/.test(cli.output()), 30_000, `the demo to start; output: ${cli.output()}`);
-    const urls = [...cli.output().matchAll(/: (rtsp:\/\/\S+)/g)].map((m) => m[1]!);
-    assert.equal(urls.length, 2, cli.output());
+    const output = cli.output();
+    // The user's path, in order: the code "emailed", the sign-in it completes, devices, typed address, enrollment.
+    const code = /sent a verification code by EMAIL to mfa@example\.com: (\d{6})/.exec(output)?.[1];
+    assert.ok(code, output);
+    assert.match(output, /signed in as mfa@example\.com/);
+    assert.match(output, /found base station Home base \(VMB5000, MFABS5000\) with cameras: Driveway 4K \(avc\+hevc\), Back door \(avc\)/);
+    assert.match(output, /mDNS cannot find a simulator.*typed its address 127\.0\.0\.1:\d+/);
+    assert.match(output, /enrollment of MFABS5000: Home base: new certificate/);
+    const steps = ['verification code', 'signed in as', 'found base station', 'typed its address', 'enrollment of', 'web UI:'].map((s) => output.indexOf(s));
+    assert.deepEqual(steps, [...steps].sort((a, b) => a - b), 'the steps are printed in the order a user takes them');
+    const urls = [...output.matchAll(/: (rtsp:\/\/\S+)/g)].map((m) => m[1]!);
+    assert.deepEqual(urls.map((u) => u.split('/').at(-1)), ['MFACAM4K01', 'MFACAMHD01'], output);
 
     const decoded = await ffmpegDecode(urls[0]!, { frames: 30 });
     assert.equal(decoded.errors, '');
     assert.ok(decoded.frames >= 30);
-    const state = await getState(cli.output());
+    const state = await getState(output);
     const camera = state.cameras.find((c) => urls[0]!.endsWith(c.deviceId))!;
     assert.ok(camera.bytesOut > 0, 'bytes out counted');
     assert.ok(['media', 'idle'].includes(camera.state));
+    const ui = await fetch(/web UI: (http:\/\/\S+)/.exec(output)![1]!);
+    assert.equal(ui.status, 200);
+    assert.match(await ui.text(), /<div id="root">/);
 
     cli.child.kill('SIGTERM');
     assert.equal(await cli.exited, 0, cli.output());
@@ -76,6 +89,18 @@ describe('arlo-rtsp demo', () => {
     assert.equal(summary[1], '1');
     assert.equal(summary[2], '1', 'the session ended with TEARDOWN');
     assert.equal(summary[3], '0');
+    const dataDir = /data dir (\S+) \(removed at exit\)/.exec(output)?.[1];
+    assert.ok(dataDir, output);
+    await assert.rejects(stat(dataDir), { code: 'ENOENT' }, 'the temporary data dir is removed');
+  });
+
+  it('refuses a data dir that already holds data, saying what to do', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'arlo-demo-used-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    await writeFile(join(dataDir, 'settings.json'), '{}');
+    const cli = startCli(['--data-dir', dataDir, 'demo', '--http', '127.0.0.1:0']);
+    assert.equal(await cli.exited, 1);
+    assert.match(cli.output(), /already holds data.*give a new or empty --data-dir/);
   });
 });
 

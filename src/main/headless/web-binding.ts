@@ -223,11 +223,11 @@ function statusOf(payload: ApiErrorPayload): number {
   return STATUS_BY_CODE[payload.code] ?? (payload.code === 'internal' ? 500 : 422);
 }
 
-function sendError(res: ServerResponse, payload: ApiErrorPayload): void {
+export function sendError(res: ServerResponse, payload: ApiErrorPayload): void {
   sendJson(res, statusOf(payload), payload);
 }
 
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',

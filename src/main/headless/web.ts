@@ -1,90 +1,130 @@
-// The headless shell's HTTP server: `GET /api/state` (what the cameras are doing, for scripts and
-// monitoring), plus any handlers the shell mounts beside it (the AppApi binding, the renderer's
-// static files). Loopback by default; beyond loopback the copyable URLs lose their credentials here.
+// The headless shell's HTTP server, for `serve` and `demo`: the web UI (the built renderer), the
+// AppApi binding it talks to (`POST /api/call/*`, the `/api/events` WebSocket), and
+// `GET /api/state` for scripts and monitoring. Who may call is the binding's rule, applied to every
+// API route alike: anyone on this machine when listening on loopback, else only with the access token.
 
+import { randomBytes } from 'node:crypto';
+import { access } from 'node:fs/promises';
 import http from 'node:http';
-import type { AppApi, AppState } from '../../shared/api.js';
+import { join } from 'node:path';
+import type { AppApiClient, AppState } from '../../shared/api.js';
 import type { Logger } from '../log.js';
-import { isLoopback } from '../stream/server.js';
-
-/** Serves a request it recognizes and returns true; returns false (writing nothing) otherwise. */
-export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => boolean | Promise<boolean>;
+import type { SecretStore } from '../store/types.js';
+import { DEFAULT_RENDERER_ROOT, createStaticHandler } from './static.js';
+import { createWebBinding, isLoopbackAddress, sendError, sendJson } from './web-binding.js';
 
 export interface WebServerOptions {
   host: string;
+  /** 0 picks a free port (`url` tells which). */
   port: number;
-  api: Pick<AppApi, 'getState'>;
+  api: AppApiClient;
+  /** Required when `host` is not loopback: every API caller must present it. */
+  accessToken?: string;
   logger: Logger;
-  /** Tried in order before the 404, after `/api/state`. */
-  handlers?: RequestHandler[];
+  /** The built renderer (default `dist/renderer`). */
+  rendererRoot?: string;
 }
 
 export interface WebServer {
   readonly server: http.Server;
   /** `http://host:port` as it listens (the actual port when 0 was asked). */
   readonly url: string;
+  /** False when the renderer is not built: the API works, the page does not. */
+  readonly uiBuilt: boolean;
   close(): Promise<void>;
 }
 
 export const STATE_PATH = '/api/state';
 
+/** What `GET /api/state` answers: the cameras (URL, state, viewers, bytes, ...), base stations and warnings. */
+export type StateSummary = Pick<AppState, 'cameras' | 'baseStations' | 'warnings'>;
+
+/**
+ * The access token the web UI needs when listening on `host`: none on loopback; beyond it, one made
+ * once and kept as the `webAccessToken` secret, so the URL the user saved keeps working after a restart.
+ */
+export async function accessTokenFor(host: string, secrets: SecretStore): Promise<string | undefined> {
+  if (isLoopbackAddress(host)) return undefined;
+  const kept = await secrets.get('webAccessToken');
+  if (kept) return kept;
+  const token = randomBytes(24).toString('base64url');
+  await secrets.set('webAccessToken', token);
+  return token;
+}
+
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const { host, logger } = options;
-  const local = isLoopback(host);
+  const rendererRoot = options.rendererRoot ?? DEFAULT_RENDERER_ROOT;
+  const indexFile = join(rendererRoot, 'index.html');
+  const uiBuilt = await access(indexFile).then(() => true, () => false);
+  const binding = createWebBinding({
+    api: options.api,
+    listenHost: host,
+    logger,
+    ...(options.accessToken ? { accessToken: options.accessToken } : {}),
+  });
+  const serveStatic = createStaticHandler(rendererRoot);
+
   const server = http.createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
       logger.error({ err: error instanceof Error ? error.message : String(error) }, 'HTTP request failed');
-      if (!res.headersSent) send(res, 500, { error: 'internal error' });
+      if (!res.headersSent) sendError(res, { code: 'internal', message: 'Internal error; see the log.' });
       else res.destroy();
     });
   });
+  binding.attach(server);
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (binding.handleRequest(req, res)) return;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path === STATE_PATH) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        send(res, 405, { error: 'use GET' }, { Allow: 'GET, HEAD' });
-        return;
-      }
-      send(res, 200, stateSummary(await options.api.getState(), local));
+    if (path === STATE_PATH) return serveState(req, res);
+    if (await serveStatic(req, res)) return;
+    if (path === '/' && !uiBuilt) {
+      sendJson(res, 404, { code: 'ui-not-built', message: `The web UI is not built (no ${indexFile}): run "npm run build".` });
       return;
     }
-    for (const handler of options.handlers ?? []) if (await handler(req, res)) return;
-    send(res, 404, { error: `nothing at ${path}` });
+    sendJson(res, 404, { code: 'not-found', message: `Nothing at ${path}.` });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(error.code === 'EADDRINUSE'
-        ? `the web port ${options.port} on ${host} is already in use: choose another with --http HOST:PORT`
-        : `cannot serve HTTP on ${host}:${options.port}: ${error.message}`)),
-    );
-    server.listen({ host, port: options.port }, () => resolve());
-  });
+  async function serveState(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      sendError(res, { code: 'method-not-allowed', message: 'Use GET.' });
+      return;
+    }
+    const denied = binding.authorize(req);
+    if (denied) {
+      sendError(res, denied);
+      return;
+    }
+    const { cameras, baseStations, warnings } = await options.api.getState();
+    sendJson(res, 200, { cameras, baseStations, warnings } satisfies StateSummary);
+  }
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(new Error(error.code === 'EADDRINUSE'
+          ? `the web port ${options.port} on ${host} is already in use: choose another with --http HOST:PORT`
+          : `cannot serve HTTP on ${host}:${options.port}: ${error.message}`)),
+      );
+      server.listen({ host, port: options.port }, () => resolve());
+    });
+  } catch (error) {
+    await binding.close();
+    throw error;
+  }
   const { port } = server.address() as { port: number };
   return {
     server,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    uiBuilt,
+    async close() {
+      await binding.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
   };
-}
-
-/** The state for scripts: cameras and base stations, with viewer credentials kept off the network. */
-function stateSummary(state: AppState, local: boolean): Pick<AppState, 'cameras' | 'baseStations' | 'warnings'> {
-  const cameras = local ? state.cameras : state.cameras.map((c) => ({ ...c, url: c.url.replace(/^(rtsp:\/\/)[^@/]*@/, '$1') }));
-  return { cameras, baseStations: state.baseStations, warnings: state.warnings };
-}
-
-function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-    ...headers,
-  });
-  res.end(text);
 }

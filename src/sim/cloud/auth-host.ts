@@ -107,7 +107,7 @@ export function authHost(state: CloudState, options: AuthHostOptions) {
           userId: account.userId, deviceId, factorType: factor.factorType, expiresAt: Date.now() + options.codeTtlMs, polls: 0,
           ...(otp ? { otp } : {}),
         });
-        if (otp) state.sent.push({ email: account.email, factorType: factor.factorType, code: otp });
+        if (otp) state.sendCode({ email: account.email, factorType: factor.factorType, code: otp });
         return ok(res, { factorAuthCode });
       }
       case '/api/finishAuth': {

@@ -1,6 +1,9 @@
 // The simulated cloud's people and hardware. Every owner account owns one VMB5000 base station with
 // a 4K HEVC-capable camera and an avc-only one; the friend account sees the owner's devices shared.
 
+import type { VideoCodec } from '../../shared/api.js';
+import type { SimCamera } from '../basestation.js';
+
 export type SimFactorType = 'EMAIL' | 'SMS' | 'PUSH';
 
 export interface SimAccount {
@@ -101,3 +104,19 @@ export const CAPABILITIES: Record<string, unknown> = {
   },
   vmb5000_4: { Capabilities: { Streaming: { LocalStreaming: true } } },
 };
+
+/** The cameras a simulated base station serves for this owner, each with the codecs its capabilities list. */
+export function stationCamerasOf(owner: SimAccount): SimCamera[] {
+  return devicesOf(owner)
+    .filter((d) => d.deviceType === 'camera')
+    .map((d) => ({ deviceId: d.deviceId, codecs: codecsOf(CAPABILITIES[`${d.modelId.toLowerCase()}_${d.interfaceVersion}`]) }));
+}
+
+function codecsOf(capabilities: unknown): VideoCodec[] {
+  const video = (capabilities as { Capabilities?: { Video?: unknown } } | undefined)?.Capabilities?.Video;
+  const names = (Array.isArray(video) ? video : [video]).flatMap((v) => Object.keys((v as { Codecs?: object } | undefined)?.Codecs ?? {}));
+  const codecs: VideoCodec[] = [];
+  if (names.includes('H264')) codecs.push('avc');
+  if (names.includes('HEVC')) codecs.push('hevc');
+  return codecs;
+}

@@ -13,9 +13,10 @@ import { apiHost } from './api-host.js';
 import { authHost } from './auth-host.js';
 import { defaultAccounts, devicesOf, type SimAccount, type SimAccounts, type SimDevice } from './fixtures.js';
 import { sendWafBlock } from './http-util.js';
-import { CloudState, type IssuedRecord } from './state.js';
+import { CloudState, type IssuedRecord, type SentCode } from './state.js';
 
-export { SIM_PASSWORD, type SimAccount, type SimDevice } from './fixtures.js';
+export { SIM_PASSWORD, stationCamerasOf, type SimAccount, type SimDevice } from './fixtures.js';
+export type { SentCode } from './state.js';
 
 export interface SimCloudOptions {
   /** The CA that issues client certificates; the simulated base station must trust the same one. */
@@ -29,6 +30,8 @@ export interface SimCloudOptions {
   /** Answer every request as a bot-protection firewall would (403 + HTML). */
   botProtection?: boolean;
   certificateValidDays?: number;
+  /** Called with each verification code as it is "sent" by email or SMS (the demo prints them). */
+  onCodeSent?: (sent: SentCode) => void;
 }
 
 export interface SimCloud {
@@ -52,7 +55,7 @@ export interface SimCloud {
 export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimCloud> {
   const ca = options.ca ?? (await SimCertificateAuthority.create());
   const accounts = defaultAccounts();
-  const state = new CloudState(Object.values(accounts), options.tokenTtlMs ?? 2 * 60 * 60 * 1000);
+  const state = new CloudState(Object.values(accounts), options.tokenTtlMs ?? 2 * 60 * 60 * 1000, options.onCodeSent);
   let botProtection = options.botProtection ?? false;
   const pushApprovals = new Map([[accounts.push.email, options.pushApprovedAfterPolls ?? 2]]);
 

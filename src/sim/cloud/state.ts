@@ -47,7 +47,14 @@ export class CloudState {
   constructor(
     readonly accounts: SimAccount[],
     private readonly tokenTtlMs: number,
+    private readonly onCodeSent?: (sent: SentCode) => void,
   ) {}
+
+  /** "Sends" a verification code: kept for `lastCode`, and told to whoever plays the user's inbox. */
+  sendCode(sent: SentCode): void {
+    this.sent.push(sent);
+    this.onCodeSent?.(sent);
+  }
 
   issueToken(userId: string, full: boolean): { token: string; expiresIn: number } {
     const token = randomBytes(24).toString('base64url');

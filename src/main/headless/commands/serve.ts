@@ -1,11 +1,14 @@
-// `arlo-rtsp serve`: runs every enrolled camera as a local RTSP URL, prints the URLs, serves
-// `GET /api/state` on --http, and stops cleanly (TEARDOWN to the base station) on SIGINT/SIGTERM.
-// `runServe` is also the body of `arlo-rtsp demo`.
+// `arlo-rtsp serve`: runs every enrolled camera as a local RTSP URL, prints the URLs, serves the
+// web UI and `GET /api/state` on --http, and stops cleanly (TEARDOWN to the base station) on
+// SIGINT/SIGTERM. `runServe` is also the body of `arlo-rtsp demo`.
 
+import { hostname, networkInterfaces } from 'node:os';
 import type { Command } from 'commander';
 import { createLogger, type Logger } from '../../log.js';
 import { createAppService, type AppService, type AppServiceOptions } from '../../service.js';
-import { startWebServer, type WebServer } from '../web.js';
+import { openDataStore } from '../../store/data-store.js';
+import { accessTokenFor, startWebServer, type WebServer } from '../web.js';
+import { ACCESS_TOKEN_HEADER } from '../web-binding.js';
 
 interface ServeCliOptions {
   dataDir: string;
@@ -24,9 +27,10 @@ export function register(program: Command): void {
     .option('--listen <address>', 'address the RTSP ports listen on (127.0.0.1; 0.0.0.0 serves the LAN and needs viewer credentials)')
     .option('--port-base <port>', 'first RTSP port; each camera keeps its own port from here (default 8556)')
     .option('--basestation <id=host[:port]>', "a base station's address when discovery cannot find it (repeatable)", collect, [])
-    .option('--http <host:port>', 'where GET /api/state is served', DEFAULT_HTTP)
+    .option('--http <host:port>', 'where the web UI and GET /api/state are served (beyond loopback they need the access token printed at start)', DEFAULT_HTTP)
     .action(async (_options: unknown, command: Command) => {
       const options = command.optsWithGlobals<ServeCliOptions>();
+      const stopped = untilSignal();
       const running = await runServe({
         dataDir: options.dataDir,
         http: options.http,
@@ -37,7 +41,7 @@ export function register(program: Command): void {
           ...(options.basestation.length > 0 ? { baseStationAddresses: parseBaseStations(options.basestation) } : {}),
         },
       });
-      await untilSignal();
+      await stopped;
       await running.close();
     });
 }
@@ -49,6 +53,9 @@ export interface ServeOptions {
   logger: Logger;
   overrides?: AppServiceOptions['overrides'];
   discovery?: AppServiceOptions['discovery'];
+  arloEndpoints?: AppServiceOptions['arloEndpoints'];
+  /** Runs once the service is open, before the enrolled cameras start (the demo signs in and enrolls here). */
+  prepare?: (service: AppService) => Promise<void>;
 }
 
 export interface RunningServe {
@@ -60,17 +67,25 @@ export interface RunningServe {
 /** Starts the service and every enrolled camera, the HTTP server, and prints what to paste where. */
 export async function runServe(options: ServeOptions): Promise<RunningServe> {
   const http = parseHostPort(options.http, '--http');
+  // One secret store for the service and the web token: two would each overwrite the other's file.
+  const { secrets } = await openDataStore(options.dataDir, { logger: options.logger });
+  const accessToken = await accessTokenFor(http.host, secrets);
   const service = await createAppService({
     dataDir: options.dataDir,
+    secrets,
     logger: options.logger,
     shell: 'web',
     ...(options.overrides ? { overrides: options.overrides } : {}),
     ...(options.discovery !== undefined ? { discovery: options.discovery } : {}),
+    ...(options.arloEndpoints ? { arloEndpoints: options.arloEndpoints } : {}),
   });
   let web: WebServer;
   try {
+    await options.prepare?.(service);
     await startEnrolledCameras(service);
-    web = await startWebServer({ host: http.host, port: http.port, api: service, logger: options.logger });
+    web = await startWebServer({
+      host: http.host, port: http.port, api: service, logger: options.logger, ...(accessToken ? { accessToken } : {}),
+    });
   } catch (error) {
     await service.close();
     throw error;
@@ -78,10 +93,14 @@ export async function runServe(options: ServeOptions): Promise<RunningServe> {
   const state = await service.getState();
   const running = state.cameras.filter((c) => c.running);
   if (running.length === 0) {
-    console.log('no camera is running: sign in and enroll first ("arlo-rtsp login", "arlo-rtsp enroll"), or import a certificate');
+    console.log('no camera is running yet: sign in and enroll in the web UI (or "arlo-rtsp login", "arlo-rtsp enroll"), or import a certificate');
   }
   for (const camera of running) console.log(`${camera.name} (${camera.deviceId}): ${camera.url}`);
-  console.log(`state: ${web.url}/api/state`);
+  const base = browsableUrl(web.url, http.host);
+  // The only place the token is ever written out: the user needs it once to open the UI.
+  console.log(`web UI: ${base}/${accessToken ? `?token=${accessToken}` : ''}`);
+  if (!web.uiBuilt) console.log('  (the web UI is not built: run "npm run build"; the API and /api/state work without it)');
+  console.log(`state: ${base}/api/state${accessToken ? `   (send the token of the web UI URL as the ${ACCESS_TOKEN_HEADER} header)` : ''}`);
   return {
     service,
     web,
@@ -90,6 +109,13 @@ export async function runServe(options: ServeOptions): Promise<RunningServe> {
       await service.close();
     },
   };
+}
+
+/** `url` with a wildcard listen address replaced by one a browser on the LAN can open. */
+function browsableUrl(url: string, host: string): string {
+  if (host !== '0.0.0.0' && host !== '::') return url;
+  const lan = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal);
+  return url.replace(host === '::' ? '[::]' : host, lan?.address ?? hostname());
 }
 
 /** Starts each camera whose base station is enrolled; one that cannot start is reported, not fatal. */
@@ -128,7 +154,7 @@ export function parseHostPort(text: string, option: string): { host: string; por
   return { host: match[1] ?? match[2]!, port: match[3] === '0' ? 0 : parsePort(match[3]!, option) };
 }
 
-function parsePort(text: string, option: string): number {
+export function parsePort(text: string, option: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw new Error(`${option}: "${text}" is not a port number (1-65535)`);
   return port;
