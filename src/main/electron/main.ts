@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createAppService, type AppService } from '../service.js';
 import { bindIpc, isRendererUrl, pushState } from './ipc.js';
 import { createDesktopLogger, logFilePath } from './logging.js';
-import { openSafeStorageSecretStore } from './secret-store.js';
+import { openSafeStorageSecretStore, unreadableSecretsMessage } from './secret-store.js';
 import { createTray, type AppTray } from './tray.js';
 import type { TrayActions } from './tray-menu.js';
 import { openInPlayer } from './vlc.js';
@@ -69,6 +69,9 @@ async function start(): Promise<void> {
         return response === 1;
       },
     });
+    if (secrets.unreadable.length > 0) {
+      void dialog.showMessageBox({ type: 'warning', message: 'Some saved keys could not be read.', detail: unreadableSecretsMessage(secrets.unreadable) });
+    }
     service = await createAppService({
       dataDir: app.getPath('userData'),
       secrets,

@@ -2,6 +2,9 @@
 // on macOS, DPAPI on Windows, libsecret/KWallet on Linux) and kept, as base64, in an electron-store
 // file. The backend in use is recorded: Linux without a keyring falls back to `basic_text`, which
 // only obfuscates with a fixed key, so the user is asked before any secret is stored that way.
+// Every stored value is decrypted once at open: one the keychain can no longer read (another
+// machine, a reset keychain, a different backend) is dropped and reported, so the app starts as
+// if it had never been saved and tells the user what to redo, instead of failing on each read.
 
 import type { SafeStorage } from 'electron';
 import { AppError } from '../errors.js';
@@ -26,7 +29,29 @@ export interface SafeStorageSecretStoreOptions {
   logger: Logger;
 }
 
-export async function openSafeStorageSecretStore(options: SafeStorageSecretStoreOptions): Promise<SecretStore> {
+export interface DesktopSecretStore extends SecretStore {
+  /** Secrets found at open that this keychain cannot decrypt; they were dropped (see `unreadableSecretsMessage`). */
+  readonly unreadable: readonly SecretName[];
+}
+
+/** A stored secret the keychain cannot decrypt; the message says what to do. */
+export class SecretUnreadableError extends AppError {
+  override readonly name = 'SecretUnreadableError';
+  constructor(
+    readonly secret: SecretName,
+    cause: unknown,
+  ) {
+    super('secret-unreadable', `The saved ${SECRETS[secret].what} cannot be decrypted with this computer's keychain (it changed since it was saved): ${SECRETS[secret].remedy}.`, { cause });
+  }
+}
+
+/** One sentence for the user naming what was dropped at open and what to redo. */
+export function unreadableSecretsMessage(names: readonly SecretName[]): string {
+  const list = names.map((name) => `${SECRETS[name].what} (${SECRETS[name].remedy})`).join('; ');
+  return `The system keychain changed since these were saved, so they were discarded: ${list}.`;
+}
+
+export async function openSafeStorageSecretStore(options: SafeStorageSecretStoreOptions): Promise<DesktopSecretStore> {
   const { safeStorage, store, logger } = options;
   if (!(await safeStorage.isAsyncEncryptionAvailable())) {
     throw new AppError('keychain-unavailable', 'The system keychain is not available, so sign-in and certificate keys cannot be stored safely. Unlock or set up the keychain, then start the app again.');
@@ -36,12 +61,11 @@ export async function openSafeStorageSecretStore(options: SafeStorageSecretStore
   if (backend === 'basic_text' && store.get('weakStorageAccepted') !== true) {
     logger.warn('no keyring found: safeStorage would use basic_text');
     if (!(await options.confirmWeakStorage())) {
-      throw new AppError('weak-secret-storage', 'No keyring (GNOME Keyring or KWallet) was found. Install and unlock one, then start the app again.');
+      throw new AppError('weak-secret-storage', 'No keyring (GNOME Keyring or KWallet) was found, and nothing was stored. Install and unlock one, then start the app again.');
     }
     store.set('weakStorageAccepted', true);
   }
   if (typeof previous === 'string' && previous !== backend) {
-    // Values encrypted by another backend will not decrypt; they read as missing and the app asks again.
     logger.warn({ previous, backend }, 'secret storage backend changed; stored secrets may need to be entered again');
   }
   store.set('backend', backend);
@@ -51,26 +75,51 @@ export async function openSafeStorageSecretStore(options: SafeStorageSecretStore
   const write = async (name: SecretName, value: string) => {
     store.set(key(name), (await safeStorage.encryptStringAsync(value)).toString('base64'));
   };
+  const read = async (name: SecretName): Promise<string | undefined> => {
+    const stored = store.get(key(name));
+    if (typeof stored !== 'string') return undefined;
+    let decrypted: Awaited<ReturnType<SafeStorageLike['decryptStringAsync']>>;
+    try {
+      decrypted = await safeStorage.decryptStringAsync(Buffer.from(stored, 'base64'));
+    } catch (error) {
+      throw new SecretUnreadableError(name, error);
+    }
+    if (decrypted.shouldReEncrypt) await write(name, decrypted.result);
+    return decrypted.result;
+  };
+
+  const unreadable: SecretName[] = [];
+  for (const name of SECRET_NAMES) {
+    try {
+      await read(name);
+    } catch (error) {
+      if (!(error instanceof SecretUnreadableError)) throw error;
+      logger.warn({ err: error.cause, secret: name }, 'a stored secret could not be decrypted; dropped');
+      store.delete(key(name));
+      unreadable.push(name);
+    }
+  }
+
   return {
     protection: backend === 'basic_text' ? 'basic_text (weak: no keyring found)' : `system keychain (${backend})`,
-    async get(name) {
-      const stored = store.get(key(name));
-      if (typeof stored !== 'string') return undefined;
-      try {
-        const { result, shouldReEncrypt } = await safeStorage.decryptStringAsync(Buffer.from(stored, 'base64'));
-        if (shouldReEncrypt) await write(name, result);
-        return result;
-      } catch (error) {
-        logger.warn({ err: error, name }, 'a stored secret could not be decrypted; treating it as missing');
-        return undefined;
-      }
-    },
+    unreadable,
+    get: read,
     set: write,
     async delete(name) {
       store.delete(key(name));
     },
   };
 }
+
+/** What each secret is, to the user, and how to get it back. */
+const SECRETS: Record<SecretName, { what: string; remedy: string }> = {
+  arloToken: { what: 'Arlo sign-in', remedy: 'sign in again' },
+  trustedBrowserCode: { what: 'trusted-device mark', remedy: 'sign in again and enter the verification code Arlo sends' },
+  clientPrivateKey: { what: 'certificate key', remedy: 'enroll your base stations again' },
+  lanPassword: { what: 'viewer password', remedy: 'set the viewer password again in Settings' },
+  webAccessToken: { what: 'web page access token', remedy: 'a new one is made at the next start' },
+};
+const SECRET_NAMES = Object.keys(SECRETS) as SecretName[];
 
 function backendName({ platform, safeStorage }: SafeStorageSecretStoreOptions): string {
   if (platform === 'linux') return safeStorage.getSelectedStorageBackend();
