@@ -3,7 +3,7 @@
 // printed URL, the web UI and GET /api/state, and a clean stop on a signal (TEARDOWN with a valid Nonce).
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +13,8 @@ import { openDataStore } from '../../src/main/store/data-store.js';
 import { SimBaseStation } from '../../src/sim/basestation.js';
 import { SimCertificateAuthority } from '../../src/sim/ca.js';
 import { ffmpegDecode, waitFor } from '../integration/stream-support.js';
+import { startCli as startCliProcess, type RunningCli } from '../support/run-cli.js';
 
-const CLI = new URL('../../src/main/headless/cli.ts', import.meta.url).pathname;
 const children: ChildProcess[] = [];
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -23,23 +23,10 @@ after(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
 
-interface Cli {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-function startCli(args: string[], env: Record<string, string> = {}): Cli {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ARLO_RTSP_LOG_LEVEL: 'warn', ...env },
-  });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
+function startCli(args: string[], env: Record<string, string> = {}): RunningCli {
+  const cli = startCliProcess(args, env);
+  children.push(cli.child);
+  return cli;
 }
 
 /** A port base unlikely to collide with other tests: the cameras' ports are fixed from it. */

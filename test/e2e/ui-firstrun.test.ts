@@ -1,7 +1,9 @@
-// The web UI end to end in Debian's Chromium (playwright-core): first run through the simulated
-// cloud with an MFA code, enrollment, the base station's address typed, then a camera started and
-// played by stock ffmpeg from the URL the page shows, with the media state and rising byte counts
-// on the page; stopping it ends ffmpeg's stream. Screenshots of each screen go to docs/screenshots.
+// The web UI end to end in Debian's Chromium (playwright-core), against the real `arlo-rtsp demo
+// --first-run` in a child process: the first run through the simulated cloud with the MFA code the
+// demo prints as it is "sent", enrollment, the base station's address typed, then a camera started
+// and played by stock ffmpeg from the URL the page shows, with the media state and rising byte
+// counts on the page; stopping it ends ffmpeg's stream, and the demo stops with TEARDOWN on SIGTERM.
+// Screenshots of each screen go to docs/screenshots.
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,19 +12,40 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { startUiServer, type UiServer } from './ui-server.js';
+import { startCli, until, type RunningCli } from '../support/run-cli.js';
 
 const SCREENSHOTS = 'docs/screenshots';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-let server: UiServer;
+let demo: RunningCli;
+let webUrl: string;
+let email: string;
+let password: string;
+let baseStationAddress: string;
 let profile: string;
 let context: BrowserContext;
 let page: Page;
 const children: ChildProcess[] = [];
 
+/** The first capture of `pattern` in the demo's output, waiting for it to appear. */
+async function printed(pattern: RegExp, what: string): Promise<string> {
+  await until(() => pattern.test(demo.output()), `the demo to print ${what}; output: ${demo.output()}`, 30_000);
+  return pattern.exec(demo.output())![1]!;
+}
+
+/** Every verification code the demo printed so far, oldest first. */
+function codesSent(): string[] {
+  return [...demo.output().matchAll(/sent a verification code by EMAIL to \S+: (\d+)/g)].map((m) => m[1]!);
+}
+
 before(async () => {
-  server = await startUiServer();
+  // A random port base keeps parallel test runs apart.
+  demo = startCli(['demo', '--first-run', '--http', '127.0.0.1:0', '--port-base', String(20_000 + Math.floor(Math.random() * 40_000))]);
+  children.push(demo.child);
+  webUrl = await printed(/^web UI: (http:\/\/\S+)$/m, 'the web UI address');
+  email = await printed(/^ {2}email: +(\S+)$/m, 'the demo account');
+  password = await printed(/^ {2}password: (.+)$/m, 'the password');
+  baseStationAddress = await printed(/type it in\): (127\.0\.0\.1:\d+)$/m, "the base station's address");
   profile = await mkdtemp(join(tmpdir(), 'ui-chromium-'));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
@@ -37,8 +60,7 @@ before(async () => {
 after(async () => {
   for (const child of children) child.kill('SIGKILL');
   await context?.close();
-  await server?.close();
-  await rm(profile, { recursive: true, force: true });
+  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 async function shot(name: string): Promise<void> {
@@ -54,22 +76,22 @@ async function bytesIn(card: Locator): Promise<number> {
 
 describe('first run and streaming in the web UI', () => {
   it('signs in with an emailed MFA code', async () => {
-    await page.goto(server.url);
+    await page.goto(webUrl);
     await page.getByRole('heading', { name: 'Sign in to Arlo' }).waitFor();
-    await page.getByLabel('Email').fill(server.account.email);
+    await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: /password/i }).waitFor();
     await shot('01-sign-in-error');
 
-    await page.getByLabel('Password').fill(server.account.password);
+    await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: new RegExp(`Email a code to ${server.account.email}`) }).click();
+    const sentBefore = codesSent().length;
+    await page.getByRole('button', { name: new RegExp(`Email a code to ${email}`) }).click();
     await page.getByLabel('Verification code').waitFor();
     await shot('02-mfa-code');
-    const code = server.lastCode();
-    assert.ok(code, 'the simulated cloud sent a code');
-    await page.getByLabel('Verification code').fill(code);
+    await until(() => codesSent().length > sentBefore, 'the demo to print the code the simulated cloud sent');
+    await page.getByLabel('Verification code').fill(codesSent().at(-1)!);
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: 'Base stations' }).waitFor();
   });
@@ -77,9 +99,9 @@ describe('first run and streaming in the web UI', () => {
   it('enrolls the base station and takes a typed address', async () => {
     await page.getByRole('button', { name: 'Enroll base station' }).click();
     await page.getByText('Enrolled', { exact: true }).waitFor();
-    await page.getByLabel('Address (host or host:port)').fill(`127.0.0.1:${server.baseStationPort}`);
+    await page.getByLabel('Address (host or host:port)').fill(baseStationAddress);
     await page.getByRole('button', { name: 'Save address' }).click();
-    await page.getByText(`127.0.0.1:${server.baseStationPort}`, { exact: true }).waitFor();
+    await page.getByText(baseStationAddress, { exact: true }).waitFor();
     await shot('03-base-stations');
     await page.getByRole('button', { name: 'Go to cameras' }).click();
     await page.getByRole('heading', { name: 'Cameras' }).waitFor();
@@ -126,5 +148,14 @@ describe('first run and streaming in the web UI', () => {
     await page.getByLabel('Keep the camera connected after the last viewer leaves (seconds)').fill('5');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  });
+
+  it('stops the demo cleanly on SIGTERM, with TEARDOWN and a valid Nonce upstream', async () => {
+    demo.child.kill('SIGTERM');
+    assert.equal(await demo.exited, 0, demo.output());
+    const summary = /(\d+) sessions, (\d+) TEARDOWNs with a valid Nonce, (\d+) Nonce violations/.exec(demo.output());
+    assert.ok(summary, demo.output());
+    assert.equal(summary[1], summary[2], 'every base-station session ended with TEARDOWN');
+    assert.equal(summary[3], '0');
   });
 });

@@ -1,6 +1,8 @@
 // Runs `arlo-rtsp` as a child process (through tsx), the way a user does, answering prompts on stdin.
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+
+const CLI = new URL('../../src/main/headless/cli.ts', import.meta.url).pathname;
 
 export interface CliResult {
   code: number | null;
@@ -14,7 +16,7 @@ export function runCli(
   env: Record<string, string>,
   answer?: (stdin: NodeJS.WritableStream, stderr: () => string) => Promise<void>,
 ): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/headless/cli.ts', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -31,6 +33,26 @@ export function runCli(
       answering.then(() => resolve({ code, stdout, stderr }), reject);
     });
   });
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  /** stdout and stderr so far, interleaved as they came. */
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/** Starts a command that runs until stopped (serve, demo); the caller ends it with a signal. */
+export function startCli(args: string[], env: Record<string, string> = {}): RunningCli {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ARLO_RTSP_LOG_LEVEL: 'warn', ...env },
+  });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
 }
 
 export async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
