@@ -1,8 +1,11 @@
-// The main window: the React renderer from file://, locked down (context isolation, sandbox, no
-// Node, CSP in index.html, no navigation or new windows, no permissions but clipboard writes).
-// Closing it hides it to the tray; quitting is the tray's job.
+// The main window: the React renderer from file://, locked down by window-policy.ts (context
+// isolation, sandbox, no Node, no network requests, no navigation away from our page, no new
+// windows, no permissions but clipboard writes). Closing it hides it to the tray; quitting is
+// the tray's job.
 
 import { BrowserWindow, shell } from 'electron';
+import { pathToFileURL } from 'node:url';
+import { mayLoad, mayNavigate, mayUsePermission, newWindowDecision, secureWebPreferences } from './window-policy.js';
 
 export interface MainWindowOptions {
   indexPath: string;
@@ -24,30 +27,26 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     title: 'Arlo Local RTSP',
     icon: options.iconPath,
     autoHideMenuBar: true,
-    webPreferences: {
-      preload: options.preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false,
-    },
+    webPreferences: secureWebPreferences(options.preloadPath),
   });
 
+  const indexUrl = pathToFileURL(options.indexPath).href;
   const contents = win.webContents;
-  contents.on('will-navigate', (event) => event.preventDefault());
-  contents.on('will-redirect', (event) => event.preventDefault());
+  const guard = (event: { preventDefault(): void }, url: string) => {
+    if (!mayNavigate(url, indexUrl)) event.preventDefault();
+  };
+  contents.on('will-navigate', (event) => guard(event, event.url));
+  contents.on('will-redirect', (event) => guard(event, event.url));
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    // A link the user meant to follow (docs on https) opens in the browser, never in the app.
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
+    const { action, openExternally } = newWindowDecision(url);
+    if (openExternally) void shell.openExternal(openExternally);
+    return { action };
   });
-  contents.session.setPermissionRequestHandler((_wc, permission, grant) => grant(permission === 'clipboard-sanitized-write'));
-  contents.session.setPermissionCheckHandler((_wc, permission) => permission === 'clipboard-sanitized-write');
+  const { session } = contents;
+  session.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !mayLoad(details.url) }));
+  session.setPermissionRequestHandler((_wc, permission, grant) => grant(mayUsePermission(permission)));
+  session.setPermissionCheckHandler((_wc, permission) => mayUsePermission(permission));
 
   win.on('close', (event) => {
     if (options.isQuitting()) return;
