@@ -1,0 +1,111 @@
+// The headless web server as `serve` and `demo` mount it, over real HTTP and WebSocket on 127.0.0.1
+// with the real app service behind it: GET /api/state under the binding's authorization, the AppApi
+// binding, the renderer (or a clear answer when it is not built), and the access token kept beyond loopback.
+
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import { accessTokenFor, startWebServer, type WebServer } from '../../src/main/headless/web.js';
+import { WebBindingConfigError } from '../../src/main/headless/web-binding.js';
+import { silentLogger } from '../../src/main/log.js';
+import { createAppService, type AppService } from '../../src/main/service.js';
+import { openDataStore } from '../../src/main/store/data-store.js';
+
+let dir: string;
+let service: AppService;
+let web: WebServer;
+let bare: WebServer;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'headless-web-'));
+  await mkdir(join(dir, 'renderer'));
+  await writeFile(join(dir, 'renderer', 'index.html'), '<!doctype html><div id="root"></div>');
+  service = await createAppService({ dataDir: join(dir, 'data'), passphrase: 'web test', logger: silentLogger, shell: 'web', discovery: false });
+  web = await startWebServer({ host: '127.0.0.1', port: 0, api: service, logger: silentLogger, rendererRoot: join(dir, 'renderer') });
+  bare = await startWebServer({ host: '127.0.0.1', port: 0, api: service, logger: silentLogger, rendererRoot: join(dir, 'missing') });
+});
+
+after(async () => {
+  await web?.close();
+  await bare?.close();
+  await service?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the headless web server', () => {
+  it('answers GET /api/state with the cameras, base stations and warnings only', async () => {
+    const reply = await get(`${web.url}/api/state`);
+    assert.equal(reply.status, 200);
+    const body = JSON.parse(reply.body) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(body).sort(), ['baseStations', 'cameras', 'warnings']);
+    assert.deepEqual(body.cameras, []);
+  });
+
+  it('applies the binding’s authorization to /api/state: a foreign Host (DNS rebinding) is refused, other methods too', async () => {
+    const rebound = await get(`${web.url}/api/state`, { Host: 'evil.example:8555' });
+    assert.equal(rebound.status, 403);
+    assert.equal((JSON.parse(rebound.body) as { code: string }).code, 'forbidden');
+    const posted = await get(`${web.url}/api/state`, {}, 'POST');
+    assert.equal(posted.status, 405);
+    assert.equal(posted.headers.allow, 'GET, HEAD');
+  });
+
+  it('mounts the AppApi binding: POST /api/call/* and the /api/events WebSocket', async () => {
+    const response = await fetch(`${web.url}/api/call/getState`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '[]' });
+    assert.equal(response.status, 200);
+    assert.equal(((await response.json()) as { shell: string }).shell, 'web');
+
+    const ws = new WebSocket(`${web.url.replace('http', 'ws')}/api/events`);
+    const first = await new Promise<string>((resolve, reject) => {
+      ws.once('message', (data) => resolve(data.toString()));
+      ws.once('error', reject);
+    });
+    ws.close();
+    assert.equal((JSON.parse(first) as { type: string }).type, 'state');
+  });
+
+  it('serves the renderer, and says how to build it when it is missing', async () => {
+    const page = await get(`${web.url}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /id="root"/);
+    assert.ok(page.headers['content-security-policy']);
+    assert.equal(web.uiBuilt, true);
+
+    assert.equal(bare.uiBuilt, false);
+    const missing = await get(`${bare.url}/`);
+    assert.equal(missing.status, 404);
+    assert.match(missing.body, /not built.*npm run build/);
+    assert.equal((await get(`${bare.url}/nothing.js`)).status, 404);
+  });
+
+  it('refuses to listen beyond loopback without an access token (before binding any address)', async () => {
+    await assert.rejects(startWebServer({ host: '0.0.0.0', port: 0, api: service, logger: silentLogger }), WebBindingConfigError);
+  });
+
+  it('makes the access token once beyond loopback and keeps it as a secret across restarts', async () => {
+    const dataDir = join(dir, 'token-data');
+    const store = await openDataStore(dataDir, { passphrase: 'web test' });
+    assert.equal(await accessTokenFor('127.0.0.1', store.secrets), undefined);
+    assert.equal(await store.secrets.get('webAccessToken'), undefined, 'loopback needs no token and makes none');
+    const token = await accessTokenFor('0.0.0.0', store.secrets);
+    assert.match(token ?? '', /^[A-Za-z0-9_-]{32}$/);
+    const reopened = await openDataStore(dataDir, { passphrase: 'web test' });
+    assert.equal(await accessTokenFor('192.168.1.20', reopened.secrets), token);
+  });
+});
