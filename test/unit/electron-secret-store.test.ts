@@ -151,7 +151,7 @@ describe('desktop secret store (safeStorage + electron-store)', () => {
     assert.equal(store.size, 0);
   });
 
-  it('drops values another keychain encrypted and names what to redo', async () => {
+  it('reads values another keychain encrypted as absent, keeps their bytes, and names what to redo', async () => {
     const { store } = confStore();
     const first = await openSafeStorageSecretStore(options({ store }));
     await first.set('arloToken', TOKEN);
@@ -161,8 +161,13 @@ describe('desktop secret store (safeStorage + electron-store)', () => {
     const { safeStorage } = fakeSafeStorage(KEY_B);
     const second = await openSafeStorageSecretStore(options({ store, safeStorage }));
     assert.deepEqual([...second.unreadable].sort(), ['arloToken', 'lanPassword']);
-    assert.equal(await second.get('arloToken'), undefined, 'dropped, so the app starts signed out');
-    assert.equal(store.get('secrets.lanPassword'), undefined);
+    assert.equal(await second.get('arloToken'), undefined, 'absent, so the app starts signed out');
+    assert.equal(typeof store.get('secrets.lanPassword'), 'string', 'the old ciphertext is kept, not destroyed');
+
+    // The old keychain comes back: nothing was lost.
+    const back = await openSafeStorageSecretStore(options({ store }));
+    assert.deepEqual([...back.unreadable], []);
+    assert.equal(await back.get('lanPassword'), 'viewer-pass');
     const message = unreadableSecretsMessage(second.unreadable);
     assert.match(message, /sign in again/);
     assert.match(message, /viewer password again in Settings/);

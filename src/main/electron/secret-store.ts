@@ -30,7 +30,11 @@ export interface SafeStorageSecretStoreOptions {
 }
 
 export interface DesktopSecretStore extends SecretStore {
-  /** Secrets found at open that this keychain cannot decrypt; they were dropped (see `unreadableSecretsMessage`). */
+  /**
+   * Secrets found at open that this keychain cannot decrypt (see `unreadableSecretsMessage`). They
+   * read as absent, so the app asks for them again, but their bytes stay until a new value replaces
+   * them: if the old keychain comes back, nothing was lost.
+   */
   readonly unreadable: readonly SecretName[];
 }
 
@@ -48,7 +52,7 @@ export class SecretUnreadableError extends AppError {
 /** One sentence for the user naming what was dropped at open and what to redo. */
 export function unreadableSecretsMessage(names: readonly SecretName[]): string {
   const list = names.map((name) => `${SECRETS[name].what} (${SECRETS[name].remedy})`).join('; ');
-  return `The system keychain changed since these were saved, so they were discarded: ${list}.`;
+  return `The system keychain changed since these were saved, so they cannot be read now: ${list}.`;
 }
 
 export async function openSafeStorageSecretStore(options: SafeStorageSecretStoreOptions): Promise<DesktopSecretStore> {
@@ -88,25 +92,28 @@ export async function openSafeStorageSecretStore(options: SafeStorageSecretStore
     return decrypted.result;
   };
 
-  const unreadable: SecretName[] = [];
+  const unreadable = new Set<SecretName>();
   for (const name of SECRET_NAMES) {
     try {
       await read(name);
     } catch (error) {
       if (!(error instanceof SecretUnreadableError)) throw error;
-      logger.warn({ err: error.cause, secret: name }, 'a stored secret could not be decrypted; dropped');
-      store.delete(key(name));
-      unreadable.push(name);
+      logger.warn({ err: error.cause, secret: name }, 'a stored secret could not be decrypted; it reads as absent until replaced');
+      unreadable.add(name);
     }
   }
 
   return {
     protection: backend === 'basic_text' ? 'basic_text (weak: no keyring found)' : `system keychain (${backend})`,
-    unreadable,
-    get: read,
-    set: write,
+    unreadable: [...unreadable],
+    get: async (name) => (unreadable.has(name) ? undefined : read(name)),
+    async set(name, value) {
+      await write(name, value);
+      unreadable.delete(name);
+    },
     async delete(name) {
       store.delete(key(name));
+      unreadable.delete(name);
     },
   };
 }
