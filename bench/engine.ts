@@ -1,10 +1,12 @@
 // The engine under test in a process of its own, so its CPU and memory are measured alone:
 // a StreamManager driven over IPC by bench/run.ts. Messages: `start` (endpoints) → urls,
-// `mark` (begin a measured window), `measure` → `EngineFigures` for the window, `stop`.
+// `mark` (begin a measured window), `measure` → `EngineFigures` for the window, `stop` (then it
+// exits by itself, so a `--cpu-prof` profile gets written). Its CPU is read from outside, by pid,
+// with the same counter as stunnel's.
 
-import { readFileSync } from 'node:fs';
 import { silentLogger } from '../src/main/log.js';
 import { StreamManager, type EndpointOptions } from '../src/main/stream/manager.js';
+import { peakRssOf } from './children.js';
 
 export type EngineCommand =
   | { type: 'start'; endpoints: EndpointOptions[] }
@@ -13,7 +15,7 @@ export type EngineCommand =
   | { type: 'stop' };
 
 export interface EngineFigures {
-  cpuSeconds: number;
+  /** Bytes received from the base station (as `$` frames) in the window. */
   bytesIn: number;
   bytesOut: number;
   packetsDropped: number;
@@ -24,7 +26,6 @@ export interface EngineFigures {
 }
 
 const manager = new StreamManager({ logger: silentLogger });
-let markCpu = process.cpuUsage();
 let markBytes = { bytesIn: 0, bytesOut: 0, packetsDropped: 0 };
 
 function totals(): typeof markBytes {
@@ -37,11 +38,6 @@ function totals(): typeof markBytes {
   return sum;
 }
 
-function peakRss(): number {
-  const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-  return Number(kb ?? 0) * 1024;
-}
-
 process.on('message', (command: EngineCommand) => {
   void (async () => {
     switch (command.type) {
@@ -51,20 +47,17 @@ process.on('message', (command: EngineCommand) => {
         return;
       }
       case 'mark':
-        markCpu = process.cpuUsage();
         markBytes = totals();
         process.send?.('marked');
         return;
       case 'measure': {
-        const cpu = process.cpuUsage(markCpu);
         const now = totals();
         const memory = process.memoryUsage();
         const figures: EngineFigures = {
-          cpuSeconds: (cpu.user + cpu.system) / 1e6,
           bytesIn: now.bytesIn - markBytes.bytesIn,
           bytesOut: now.bytesOut - markBytes.bytesOut,
           packetsDropped: now.packetsDropped - markBytes.packetsDropped,
-          peakRssBytes: peakRss(),
+          peakRssBytes: peakRssOf(process.pid),
           rssBytes: memory.rss,
           heapUsedBytes: memory.heapUsed,
         };
@@ -77,3 +70,6 @@ process.on('message', (command: EngineCommand) => {
     }
   })();
 });
+
+// Asked to stop without a `stop` message (the bench failed): still exit normally, for the profile.
+process.once('SIGTERM', () => void manager.stopAll().finally(() => process.exit(0)));

@@ -1,7 +1,7 @@
 // `npm run bench`: the stream engine against its references on loopback, one table per scenario.
 //
-//   npm run bench                          # every scenario, about 3-4 minutes
-//   npm run bench -- --duration 10 --only 5x3,late
+//   npm run bench                          # every scenario, about 10 minutes
+//   npm run bench -- --repeat 1 --only 5x3,late
 //
 // The simulated base station (this process) sends synthetic H.264 at a set bitrate, each video
 // RTP packet stamped with its send time, over mutual TLS with the Nonce rule. Viewers run in a
@@ -9,17 +9,20 @@
 //   direct   straight from the base station (mutual TLS + Nonce in the viewer): the zero-proxy floor
 //   stunnel  through stunnel4 in client mode (the C floor for TLS termination plus copying)
 //   ours     through the engine, a StreamManager in a child process (bench/engine.ts)
-// Figures: CPU seconds per GB delivered to viewers (engine: process.cpuUsage(); stunnel: /proc),
-// per-packet latency p50/p99 and what a relay adds to the direct path's, peak RSS, packets
-// dropped, one camera's throughput ceiling, and a late viewer's wait for its first keyframe with
-// and without the hub's keyframe cache.
+// Each scenario runs `--repeat` times (the three paths in turn each time) and prints medians with
+// the spread across repetitions. A measured window lasts `--duration` seconds, longer when needed
+// to receive `--min-mb` from the base station, so CPU figures sum many packets. Figures: CPU seconds
+// per GB received from the base station and per GB delivered to viewers (engine and stunnel alike
+// from /proc schedstat, nanosecond resolution), per-packet latency p50/p99 and what a relay adds to
+// the direct path's in the same repetition, peak RSS, packets dropped, one camera's throughput
+// ceiling, and a late viewer's wait for its first keyframe with and without the keyframe cache.
 
 import { parseArgs } from 'node:util';
 import { SimBaseStation } from '../src/sim/basestation.js';
 import { SimCertificateAuthority } from '../src/sim/ca.js';
+import { issueIdentity, type ClientIdentity } from '../src/sim/identity.js';
 import type { EndpointOptions } from '../src/main/stream/manager.js';
 import type { HubLimits } from '../src/main/stream/hub.js';
-import { issueIdentity, type ClientIdentity } from '../src/sim/identity.js';
 import { Child, processCpuSeconds, startStunnel } from './children.js';
 import type { EngineFigures } from './engine.js';
 import type { ViewerReport, ViewerSpec } from './viewers.js';
@@ -27,12 +30,16 @@ import type { ViewerReport, ViewerSpec } from './viewers.js';
 const { values: flags } = parseArgs({
   options: {
     duration: { type: 'string', default: '6' },
+    'min-mb': { type: 'string', default: '20' },
+    repeat: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '2' },
     only: { type: 'string' },
     fps: { type: 'string', default: '15' },
   },
 });
 const DURATION_MS = Number(flags.duration) * 1000;
+const MIN_BYTES = Number(flags['min-mb']) * 1e6;
+const REPEAT = Math.max(1, Number(flags.repeat));
 const WARMUP_MS = Number(flags.warmup) * 1000;
 const FPS = Number(flags.fps);
 const only = flags.only?.split(',');
@@ -40,10 +47,15 @@ const wanted = (name: string) => !only || only.some((o) => name.includes(o));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** One path measured once. */
 interface Row {
   path: string;
   viewers: number;
-  bytes: number;
+  seconds: number;
+  /** Received from the base station (the engine's input; for direct and stunnel what they relay). */
+  bytesIn: number;
+  /** Delivered to the viewers. */
+  bytesOut: number;
   cpuSeconds?: number;
   latencies: number[];
   lost: number;
@@ -66,7 +78,7 @@ async function station(cameras: number, bitrate: number, keyframeIntervalFrames 
 }
 
 /** Runs viewers for warmup + duration; `window` brackets the measured part. */
-async function view(specs: ViewerSpec[], window: { start?(): void | Promise<void>; end?(): void | Promise<void> } = {}, durationMs = DURATION_MS): Promise<ViewerReport[]> {
+async function view(specs: ViewerSpec[], durationMs: number, window: { start?(): void | Promise<void>; end?(): void | Promise<void> } = {}): Promise<ViewerReport[]> {
   const child = new Child('./viewers.ts');
   try {
     const reports = child.ask<ViewerReport[]>({ viewers: specs, warmupMs: WARMUP_MS, durationMs });
@@ -76,15 +88,18 @@ async function view(specs: ViewerSpec[], window: { start?(): void | Promise<void
     await window.end?.();
     return await reports;
   } finally {
-    child.kill();
+    await child.close();
   }
 }
 
-function row(path: string, reports: ViewerReport[], extra: Partial<Row> = {}): Row {
+function row(path: string, reports: ViewerReport[], durationMs: number, extra: Partial<Row> = {}): Row {
+  const bytesOut = reports.reduce((sum, r) => sum + r.bytes, 0);
   return {
     path,
     viewers: reports.length,
-    bytes: reports.reduce((sum, r) => sum + r.bytes, 0),
+    seconds: durationMs / 1000,
+    bytesIn: bytesOut,
+    bytesOut,
     latencies: reports.flatMap((r) => r.latencies).sort((a, b) => a - b),
     lost: reports.reduce((sum, r) => sum + r.lost, 0),
     errors: reports.flatMap((r) => (r.error ? [r.error] : [])),
@@ -92,79 +107,121 @@ function row(path: string, reports: ViewerReport[], extra: Partial<Row> = {}): R
   };
 }
 
-async function direct(sim: SimBaseStation, ids: string[]): Promise<Row> {
-  return row('direct', await view(ids.map((id) => ({ url: sim.urlFor(id), tls: identity, nonce: true }))));
+async function direct(sim: SimBaseStation, ids: string[], durationMs: number): Promise<Row> {
+  return row('direct', await view(ids.map((id) => ({ url: sim.urlFor(id), tls: identity, nonce: true })), durationMs), durationMs);
 }
 
-async function viaStunnel(sim: SimBaseStation, ids: string[]): Promise<Row> {
+async function viaStunnel(sim: SimBaseStation, ids: string[], durationMs: number): Promise<Row> {
   const stunnel = await startStunnel(ids.map(() => sim.port), identity);
   try {
     let cpu = 0;
     const reports = await view(
       ids.map((id, i) => ({ url: sim.urlFor(id).replace(`:${sim.port}/`, `:${stunnel.ports[i]}/`), nonce: true })),
+      durationMs,
       { start: () => void (cpu = processCpuSeconds(stunnel.pid)), end: () => void (cpu = processCpuSeconds(stunnel.pid) - cpu) },
     );
-    return row('stunnel', reports, { cpuSeconds: cpu });
+    return row('stunnel', reports, durationMs, { cpuSeconds: cpu });
   } finally {
     stunnel.stop();
   }
 }
 
-async function ours(sim: SimBaseStation, ids: string[], viewersPerCamera: number, limits?: Partial<HubLimits>, durationMs?: number): Promise<{ row: Row; reports: ViewerReport[] }> {
+function endpointsFor(sim: SimBaseStation, ids: string[], limits?: Partial<HubLimits>): EndpointOptions[] {
+  return ids.map((id) => ({
+    deviceId: id, cameraId: id, codec: 'avc', ownBaseStation: false, port: 0, listenAddress: '127.0.0.1', lingerMs: 1_000,
+    upstream: { baseStationId: 'BENCH', host: '127.0.0.1', port: sim.port, certificatePem: identity.certPem, privateKeyPem: identity.keyPem },
+    ...(limits ? { limits } : {}),
+  }));
+}
+
+async function ours(sim: SimBaseStation, ids: string[], viewersPerCamera: number, durationMs: number): Promise<Row> {
   const engine = new Child('./engine.ts');
   try {
-    const endpoints: EndpointOptions[] = ids.map((id) => ({
-      deviceId: id, cameraId: id, codec: 'avc', ownBaseStation: false, port: 0, listenAddress: '127.0.0.1', lingerMs: 1_000,
-      upstream: { baseStationId: 'BENCH', host: '127.0.0.1', port: sim.port, certificatePem: identity.certPem, privateKeyPem: identity.keyPem },
-      ...(limits ? { limits } : {}),
-    }));
-    const urls = await engine.ask<string[]>({ type: 'start', endpoints });
+    const urls = await engine.ask<string[]>({ type: 'start', endpoints: endpointsFor(sim, ids) });
     let figures: EngineFigures | undefined;
+    let cpu = 0;
     const specs = urls.flatMap((url) => Array.from({ length: viewersPerCamera }, (): ViewerSpec => ({ url, nonce: false })));
-    const reports = await view(specs, {
-      start: async () => void (await engine.ask({ type: 'mark' })),
-      end: async () => void (figures = await engine.ask<EngineFigures>({ type: 'measure' })),
-    }, durationMs);
+    const reports = await view(specs, durationMs, {
+      start: async () => {
+        await engine.ask({ type: 'mark' });
+        cpu = processCpuSeconds(engine.pid);
+      },
+      end: async () => {
+        cpu = processCpuSeconds(engine.pid) - cpu;
+        figures = await engine.ask<EngineFigures>({ type: 'measure' });
+      },
+    });
     await engine.ask({ type: 'stop' });
-    return { row: row('ours', reports, { cpuSeconds: figures?.cpuSeconds, dropped: figures?.packetsDropped, peakRss: figures?.peakRssBytes }), reports };
+    return row('ours', reports, durationMs, { cpuSeconds: cpu, bytesIn: figures?.bytesIn ?? 0, dropped: figures?.packetsDropped, peakRss: figures?.peakRssBytes });
   } finally {
-    engine.kill();
+    await engine.close();
   }
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 const fixed = (n: number | undefined, digits = 2) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits));
+const median = (values: number[]) => quantile([...values].sort((a, b) => a - b), 0.5);
+const perGb = (cpu: number | undefined, bytes: number) => (cpu === undefined || bytes === 0 ? undefined : cpu / (bytes / 1e9));
 
-function printTable(title: string, rows: Row[]): void {
-  const base = rows.find((r) => r.path === 'direct');
-  const stunnel = rows.find((r) => r.path === 'stunnel');
-  const perGb = (r: Row) => (r.cpuSeconds === undefined ? undefined : r.cpuSeconds / (r.bytes / 1e9));
-  const header = ['path', 'viewers', 'Mbit/s out', 'CPU s', 'CPU s/GB', '× stunnel', 'p50 ms', 'p99 ms', '+p50 ms', '+p99 ms', 'peak RSS MB', 'dropped', 'lost'];
-  const lines = rows.map((r) => {
-    const p50 = quantile(r.latencies, 0.5);
-    const p99 = quantile(r.latencies, 0.99);
-    const ratio = stunnel && perGb(r) !== undefined && perGb(stunnel) ? perGb(r)! / perGb(stunnel)! : undefined;
+/** A figure over the repetitions: the median, and `[min–max]` when there was more than one. */
+function spread(values: (number | undefined)[], digits = 2): { median: number | undefined; text: string } {
+  const known = values.filter((v): v is number => v !== undefined && !Number.isNaN(v));
+  if (known.length === 0) return { median: undefined, text: '–' };
+  const mid = median(known);
+  const text = known.length > 1 ? `${fixed(mid, digits)} [${fixed(Math.min(...known), digits)}–${fixed(Math.max(...known), digits)}]` : fixed(mid, digits);
+  return { median: mid, text };
+}
+
+/** `runs[i]` holds one repetition's rows, the same paths in the same order each time. */
+function printTable(title: string, runs: Row[][]): void {
+  const header = ['path', 'viewers', 'Mbit/s in', 'Mbit/s out', 'CPU s', 'CPU s/GB in', 'CPU s/GB out', '× stunnel (in)', '× stunnel (out)',
+    'p50 ms', 'p99 ms', '+p50 ms', '+p99 ms', 'peak RSS MB', 'dropped', 'lost'];
+  const paths = runs[0]!.map((r) => r.path);
+  const of = (path: string) => runs.map((rows) => rows.find((r) => r.path === path)!);
+  const stunnel = paths.includes('stunnel') ? of('stunnel') : undefined;
+  const lines = paths.map((path) => {
+    const rows = of(path);
+    const p = (r: Row, q: number) => quantile(r.latencies, q);
+    const added = (q: number) => rows.map((r, i) => (path === 'direct' ? undefined : p(r, q) - p(runs[i]!.find((d) => d.path === 'direct')!, q)));
+    const inGb = spread(rows.map((r) => perGb(r.cpuSeconds, r.bytesIn)));
+    const outGb = spread(rows.map((r) => perGb(r.cpuSeconds, r.bytesOut)));
+    const ratio = (mine: number | undefined, pick: (r: Row) => number) => {
+      const theirs = stunnel ? median(stunnel.map((r) => perGb(r.cpuSeconds, pick(r)) ?? NaN)) : undefined;
+      return path === 'ours' && mine !== undefined && theirs ? fixed(mine / theirs) : '';
+    };
+    const rss = rows.map((r) => r.peakRss).filter((v): v is number => v !== undefined);
+    const dropped = rows.map((r) => r.dropped).filter((v): v is number => v !== undefined);
     return [
-      r.path, String(r.viewers), fixed((r.bytes * 8) / (DURATION_MS / 1000) / 1e6, 1), fixed(r.cpuSeconds), fixed(perGb(r), 1),
-      r.path === 'ours' ? fixed(ratio) : '', fixed(p50), fixed(p99),
-      base && r !== base ? fixed(p50 - quantile(base.latencies, 0.5)) : '', base && r !== base ? fixed(p99 - quantile(base.latencies, 0.99)) : '',
-      r.peakRss === undefined ? '' : fixed(r.peakRss / 2 ** 20, 0), r.dropped === undefined ? '' : String(r.dropped), String(r.lost),
+      path, String(rows[0]!.viewers),
+      fixed(median(rows.map((r) => (r.bytesIn * 8) / r.seconds / 1e6)), 1), fixed(median(rows.map((r) => (r.bytesOut * 8) / r.seconds / 1e6)), 1),
+      spread(rows.map((r) => r.cpuSeconds)).text, inGb.text, outGb.text, ratio(inGb.median, (r) => r.bytesIn), ratio(outGb.median, (r) => r.bytesOut),
+      spread(rows.map((r) => p(r, 0.5))).text, spread(rows.map((r) => p(r, 0.99))).text,
+      path === 'direct' ? '' : spread(added(0.5)).text, path === 'direct' ? '' : spread(added(0.99)).text,
+      rss.length ? fixed(Math.max(...rss) / 2 ** 20, 0) : '', dropped.length ? String(dropped.reduce((a, b) => a + b, 0)) : '',
+      String(rows.reduce((sum, r) => sum + r.lost, 0)),
     ];
   });
   console.log(`\n### ${title}\n`);
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map(() => '---').join('|')}|`);
   for (const line of lines) console.log(`| ${line.join(' | ')} |`);
-  for (const r of rows) if (r.errors.length > 0) console.log(`\n${r.path}: ${r.errors.length} viewer error(s): ${[...new Set(r.errors)].join('; ')}`);
+  for (const rows of runs) for (const r of rows) if (r.errors.length > 0) console.log(`\n${r.path}: ${r.errors.length} viewer error(s): ${[...new Set(r.errors)].join('; ')}`);
 }
 
 async function scenario(name: string, cameras: number, viewersPerCamera: number, bitrate: number): Promise<void> {
   if (!wanted(name)) return;
+  const durationMs = Math.max(DURATION_MS, Math.ceil((MIN_BYTES * 8 * 1000) / (cameras * bitrate)));
   const sim = await station(cameras, bitrate);
   const ids = sim.cameras.map((c) => c.deviceId);
   try {
-    const rows = [await direct(sim, ids), await viaStunnel(sim, ids), (await ours(sim, ids, viewersPerCamera)).row];
-    printTable(`${name}: ${cameras} camera(s) × ${viewersPerCamera} viewer(s) at ${bitrate / 1e6} Mbit/s (direct and stunnel: 1 viewer per camera, the base station serves one stream per camera)`, rows);
+    const runs: Row[][] = [];
+    for (let i = 0; i < REPEAT; i++) {
+      runs.push([await direct(sim, ids, durationMs), await viaStunnel(sim, ids, durationMs), await ours(sim, ids, viewersPerCamera, durationMs)]);
+    }
+    printTable(
+      `${name}: ${cameras} camera(s) × ${viewersPerCamera} viewer(s) at ${bitrate / 1e6} Mbit/s, ${durationMs / 1000} s windows, median [min–max] of ${REPEAT} (direct and stunnel: 1 viewer per camera, the base station serves one stream per camera)`,
+      runs,
+    );
   } finally {
     await sim.stop();
   }
@@ -184,9 +241,9 @@ async function ceiling(): Promise<void> {
         const r = await run();
         return { r, simDropped: sim.stats.framesDropped - before };
       };
-      const d = await measure(async () => row('direct', await view([{ url: sim.urlFor('CAM1'), tls: identity, nonce: true }], {}, 3_000)));
-      const o = await measure(async () => (await ours(sim, ['CAM1'], 1, undefined, 3_000)).row);
-      const rate = (r: Row) => (r.bytes * 8) / 3 / 1e6;
+      const d = await measure(() => direct(sim, ['CAM1'], 3_000));
+      const o = await measure(() => ours(sim, ['CAM1'], 1, 3_000));
+      const rate = (r: Row) => (r.bytesOut * 8) / r.seconds / 1e6;
       const behind = rate(o.r) < 0.95 * mbit || o.simDropped > 0 || quantile(o.r.latencies, 0.99) > 100;
       console.log(`| ${mbit} | ${fixed(rate(d.r), 1)} | ${fixed(rate(o.r), 1)} | ${fixed(quantile(o.r.latencies, 0.99))} | ${fixed(quantile(d.r.latencies, 0.99))} | ${o.simDropped} | ${behind ? 'falls behind' : 'keeps up'} |`);
       if (behind) break;
@@ -209,22 +266,15 @@ async function lateJoiner(): Promise<void> {
     try {
       const engine = new Child('./engine.ts');
       try {
-        const [url] = await engine.ask<string[]>({
-          type: 'start',
-          endpoints: [{
-            deviceId: 'CAM1', cameraId: 'CAM1', codec: 'avc', ownBaseStation: false, port: 0, listenAddress: '127.0.0.1', lingerMs: 1_000,
-            upstream: { baseStationId: 'BENCH', host: '127.0.0.1', port: sim.port, certificatePem: identity.certPem, privateKeyPem: identity.keyPem },
-            ...(limits ? { limits } : {}),
-          }],
-        });
+        const [url] = await engine.ask<string[]>({ type: 'start', endpoints: endpointsFor(sim, ['CAM1'], limits) });
         const specs: ViewerSpec[] = [{ url: url!, nonce: false }, ...Array.from({ length: joiners }, (_, i) => ({ url: url!, nonce: false, delayMs: 1_500 + i * spacing }))];
-        const reports = await view(specs, {}, 1_500 + joiners * spacing + 1_000 - WARMUP_MS);
+        const reports = await view(specs, 1_500 + joiners * spacing + 1_000 - WARMUP_MS);
         const waits = reports.slice(1).map((r) => r.firstKeyframeMs ?? NaN);
         const sorted = [...waits].sort((a, b) => a - b);
         console.log(`| ${label} | ${fixed(quantile(sorted, 0.5), 0)} | ${fixed(sorted.at(-1), 0)} | ${waits.map((w) => fixed(w, 0)).join(', ')} |`);
         await engine.ask({ type: 'stop' });
       } finally {
-        engine.kill();
+        await engine.close();
       }
     } finally {
       await sim.stop();
@@ -235,7 +285,7 @@ async function lateJoiner(): Promise<void> {
 async function main(): Promise<void> {
   ca = await SimCertificateAuthority.create();
   identity = issueIdentity(ca, 'bench');
-  console.log(`# arlo-rtsp bench: ${DURATION_MS / 1000} s measured after ${WARMUP_MS / 1000} s warm-up, ${FPS} fps synthetic H.264`);
+  console.log(`# arlo-rtsp bench: windows of at least ${DURATION_MS / 1000} s and ${MIN_BYTES / 1e6} MB received, after ${WARMUP_MS / 1000} s warm-up, ${REPEAT} repetition(s), ${FPS} fps synthetic H.264`);
   await scenario('1x1@8', 1, 1, 8e6);
   await scenario('1x1@20', 1, 1, 20e6);
   await scenario('1x1@40', 1, 1, 40e6);

@@ -8,8 +8,11 @@
 //   });
 //
 // A frame's payload is a view into the pushed chunk whenever the frame lies inside one chunk, so
-// the media path copies nothing. Garbage is skipped up to the next plausible message or frame and
-// reported once per run; limits are enforced with a typed error item, never by growing a buffer.
+// the media path copies nothing; a frame split across chunks costs a copy of that frame alone, and
+// the rest of the completing chunk stays a view. A frame's payload is always preceded in memory by
+// its own 4-byte header, so `frameBytes()` gives the frame as received. Garbage is skipped up to
+// the next plausible message or frame and reported once per run; limits are enforced with a typed
+// error item, never by growing a buffer.
 
 import { RtspHeaders, type InterleavedFrame, type RtspMessage } from './message.js';
 
@@ -65,6 +68,15 @@ export interface RtspReadError {
 
 export type RtspItem = RtspMessage | InterleavedFrame | RtspReadError;
 
+/**
+ * The whole interleaved frame (`$`, channel, length, payload) of a frame an `RtspReader` returned,
+ * as a view of the same memory: a relay forwards it with no new header. Only for this reader's frames.
+ */
+export function frameBytes(frame: InterleavedFrame): Buffer {
+  const { payload } = frame;
+  return Buffer.from(payload.buffer, payload.byteOffset - 4, payload.length + 4);
+}
+
 const DOLLAR = 0x24;
 const LF = 0x0a;
 const CR = 0x0d;
@@ -77,6 +89,8 @@ const MAX_METHOD_LENGTH = 32;
 export class RtspReader {
   readonly limits: RtspLimits;
   #pending: Buffer = EMPTY;
+  /** What followed a frame completed by the start of a chunk: read once `#pending` is used up. */
+  #rest: Buffer = EMPTY;
   /** After an oversized header the rest of that message is discarded up to the next plausible start. */
   #discarding = false;
   /** Body bytes of a rejected oversized message still to drop: its Content-Length says exactly how many. */
@@ -92,12 +106,29 @@ export class RtspReader {
 
   /** Bytes received but not yet returned by `read()`. Bounded by the limits plus one frame. */
   get buffered(): number {
-    return this.#pending.length;
+    return this.#pending.length + this.#rest.length;
   }
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
-    this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
+    if (this.#rest.length > 0) {
+      this.#rest = Buffer.concat([this.#rest, chunk]);
+      return;
+    }
+    const pending = this.#pending;
+    if (pending.length === 0) {
+      this.#pending = chunk;
+      return;
+    }
+    // A frame cut by the end of the last chunk (TLS records are 16 kB, frames ~1.4 kB: most chunks
+    // end this way): complete it with the bytes it lacks, not a copy of the whole chunk.
+    const missing = this.#frameStarted(pending) ? 4 + pending.readUInt16BE(2) - pending.length : 0;
+    if (missing > 0 && missing < chunk.length) {
+      this.#pending = Buffer.concat([pending, chunk.subarray(0, missing)]);
+      this.#rest = chunk.subarray(missing);
+      return;
+    }
+    this.#pending = Buffer.concat([pending, chunk]);
   }
 
   /** The next complete item, or null when more bytes are needed. Never throws on input. */
@@ -116,10 +147,20 @@ export class RtspReader {
     return this.#readMessage(buf);
   }
 
+  /** Whether `buf` starts with a frame header read() will take as one (not bytes being skipped). */
+  #frameStarted(buf: Buffer): boolean {
+    return buf.length >= 4 && buf[0] === DOLLAR && !this.#discarding && this.#garbage === 0 && this.#skipBody === 0;
+  }
+
   #consume(count: number): void {
     if (count === 0) return;
     this.#afterLF = this.#pending[Math.min(count, this.#pending.length) - 1] === LF;
-    this.#pending = count >= this.#pending.length ? EMPTY : this.#pending.subarray(count);
+    if (count < this.#pending.length) {
+      this.#pending = this.#pending.subarray(count);
+    } else {
+      this.#pending = this.#rest;
+      this.#rest = EMPTY;
+    }
   }
 
   #readFrame(buf: Buffer): InterleavedFrame | null {
