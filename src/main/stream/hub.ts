@@ -1,8 +1,9 @@
 // One camera's fan-out: a single upstream session shared by every viewer (the base station allows
 // one stream per camera). The first lease opens it, the last one leaving starts a linger after
-// which it is torn down (a battery camera sleeps again). Every `$` packet goes to each playing
-// viewer's socket as a 4-byte header plus a view of the packet, never copied; the packets since
-// the last keyframe are kept so a new viewer starts with a decodable picture at once.
+// which it is torn down (a battery camera sleeps again). Every `$` frame goes to each playing
+// viewer's socket as received (a view, never copied; consecutive frames of one upstream chunk in
+// one write); the packets since the last keyframe are kept so a new viewer starts with a decodable
+// picture at once.
 //
 // A viewer that stops reading loses packets (counted) once its socket queue is full, then skips
 // to the next keyframe so its picture recovers; one stalled too long is disconnected. No viewer
@@ -85,6 +86,8 @@ interface Attached {
   waiting: boolean;
   stalledSince: number | undefined;
   startTimer: NodeJS.Timeout | undefined;
+  /** Frames for this viewer lying back to back in one upstream chunk, written as one view at the end of the tick. */
+  run: { memory: ArrayBufferLike | undefined; start: number; end: number };
 }
 
 interface CacheEntry {
@@ -154,7 +157,7 @@ export class CameraHub {
   /** Starts sending to a viewer (PLAY): from the cached keyframe at once, else from the next one. */
   play(viewer: HubViewer): void {
     if (this.#viewers.has(viewer)) return;
-    const attached: Attached = { viewer, started: false, waiting: true, stalledSince: undefined, startTimer: undefined };
+    const attached: Attached = { viewer, started: false, waiting: true, stalledSince: undefined, startTimer: undefined, run: { memory: undefined, start: 0, end: 0 } };
     this.#viewers.set(viewer, attached);
     if (!this.#video?.codec) {
       this.#start(attached, []);
@@ -171,6 +174,7 @@ export class CameraHub {
     const attached = this.#viewers.get(viewer);
     if (!attached) return;
     clearTimeout(attached.startTimer);
+    this.#flush(attached);
     this.#viewers.delete(viewer);
     this.#options.onChange();
     this.#maybeLinger();
@@ -200,8 +204,8 @@ export class CameraHub {
     this.#setState('connecting');
     try {
       const upstream = await this.#options.open({
-        onFrame: (track, rtcp, packet) => {
-          if (current()) this.#onFrame(track, rtcp, packet);
+        onFrame: (track, rtcp, packet, frame) => {
+          if (current()) this.#onFrame(track, rtcp, packet, frame);
         },
         onPhase: (phase) => {
           if (current() && phase !== 'media') this.#setState(phase);
@@ -306,13 +310,13 @@ export class CameraHub {
     this.#options.onChange();
   }
 
-  // ---- the media path: runs per packet, allocates nothing but the 4-byte frame header ----
+  // ---- the media path: runs per packet; per viewer it only extends a run of frames to write ----
 
-  #onFrame(track: UpstreamTrack, rtcp: boolean, packet: Buffer): void {
+  #onFrame(track: UpstreamTrack, rtcp: boolean, packet: Buffer, frame: Buffer): void {
     this.stats.bytesIn += packet.length + 4;
     const continuity = this.#continuity[track.index];
     if (rtcp) {
-      if (continuity?.rtcp(packet)) this.#fanOutRtcp(track.index, packet);
+      if (continuity?.rtcp(packet)) this.#fanOutRtcp(track.index, packet, frame);
       return;
     }
     continuity?.rtp(packet);
@@ -346,7 +350,7 @@ export class CameraHub {
         if (keyStart) this.#start(attached, this.#cacheValid ? this.#cache : [{ track: track.index, packet }]);
         continue;
       }
-      this.#deliver(attached, track.index, packet, keyStart);
+      this.#deliver(attached, track.index, packet, frame, keyStart);
     }
   }
 
@@ -381,7 +385,7 @@ export class CameraHub {
     for (const { track, packet } of from) this.#write(attached, track, packet);
   }
 
-  #deliver(attached: Attached, track: number, packet: Buffer, keyStart: boolean): void {
+  #deliver(attached: Attached, track: number, packet: Buffer, frame: Buffer, keyStart: boolean): void {
     const channel = attached.viewer.channelOf(track);
     if (channel === undefined) return;
     const queued = attached.viewer.socket.writableLength;
@@ -399,7 +403,7 @@ export class CameraHub {
       }
       attached.waiting = false;
     }
-    this.#send(attached, channel, packet);
+    this.#send(attached, channel, packet, frame);
   }
 
   #drop(attached: Attached): void {
@@ -417,36 +421,61 @@ export class CameraHub {
     if (channel !== undefined) this.#send(attached, channel, packet);
   }
 
-  #fanOutRtcp(track: number, packet: Buffer): void {
+  #fanOutRtcp(track: number, packet: Buffer, frame: Buffer): void {
     for (const attached of this.#viewers.values()) {
       if (!attached.started || attached.waiting) continue;
       const channel = attached.viewer.channelOf(track);
       if (channel !== undefined && attached.viewer.socket.writableLength <= this.#limits.viewerQueueBytes) {
-        this.#send(attached, channel + 1, packet);
+        this.#send(attached, channel + 1, packet, frame);
       }
     }
   }
 
   /**
-   * A viewer's socket stays corked while the packets of one upstream chunk (up to a TLS record, a
-   * dozen packets) are fanned out, so they leave in one writev: per-packet syscalls cost several
-   * times the CPU of the relaying itself (see docs/BENCHMARKS.md).
+   * Per-write costs dominate relaying (see docs/BENCHMARKS.md): a frame on the channel the viewer
+   * set up (the usual case) is not written at once but joins the viewer's run when it lies right
+   * after it in the same upstream chunk, so a whole TLS record's frames (a dozen) leave as one view
+   * in one write, with no header allocated. The socket stays corked until the end of the tick, so
+   * the runs of one tick (a frame completed across chunks starts a new one) leave in one writev.
    */
-  #send(attached: Attached, channel: number, packet: Buffer): void {
+  #send(attached: Attached, channel: number, packet: Buffer, frame?: Buffer): void {
     const socket = attached.viewer.socket;
-    if (!this.#corked.has(socket)) {
+    if (!this.#corked.has(attached)) {
       if (this.#corked.size === 0) process.nextTick(this.#uncorkAll);
-      this.#corked.add(socket);
+      this.#corked.add(attached);
       socket.cork();
     }
+    this.stats.bytesOut += packet.length + 4;
+    const run = attached.run;
+    if (frame && frame[1] === channel) {
+      if (run.memory === frame.buffer && run.end === frame.byteOffset) {
+        run.end += frame.length;
+        return;
+      }
+      this.#flush(attached);
+      run.memory = frame.buffer;
+      run.start = frame.byteOffset;
+      run.end = frame.byteOffset + frame.length;
+      return;
+    }
+    this.#flush(attached);
     socket.write(frameHeader(channel, packet.length));
     socket.write(packet);
-    this.stats.bytesOut += packet.length + 4;
   }
 
-  readonly #corked = new Set<HubViewer['socket']>();
+  #flush(attached: Attached): void {
+    const run = attached.run;
+    if (run.memory === undefined) return;
+    attached.viewer.socket.write(Buffer.from(run.memory, run.start, run.end - run.start));
+    run.memory = undefined;
+  }
+
+  readonly #corked = new Set<Attached>();
   readonly #uncorkAll = (): void => {
-    for (const socket of this.#corked) socket.uncork();
+    for (const attached of this.#corked) {
+      this.#flush(attached);
+      attached.viewer.socket.uncork();
+    }
     this.#corked.clear();
   };
 

@@ -12,7 +12,7 @@ import tls from 'node:tls';
 import type { Logger } from '../log.js';
 import { makeRequest, serializeMessage, sessionIdOf, sessionTimeoutOf, type RtspResponse } from '../rtsp/message.js';
 import { NONCE_HEADER, NonceSequence } from '../rtsp/nonce.js';
-import { RtspReader } from '../rtsp/reader.js';
+import { RtspReader, frameBytes } from '../rtsp/reader.js';
 import { controlOf, parseSdp, resolveControlUrl, rtpmapOf, videoCodecOf, type SessionDescription } from '../rtsp/sdp.js';
 import type { VideoCodecName } from '../rtsp/keyframe.js';
 import {
@@ -45,8 +45,11 @@ export interface UpstreamOptions {
 export type UpstreamPhase = 'connecting' | 'handshake' | 'media';
 
 export interface UpstreamHooks {
-  /** Every media packet: the track it belongs to, whether it is RTCP, and a view of its bytes. */
-  onFrame(track: UpstreamTrack, rtcp: boolean, packet: Buffer): void;
+  /**
+   * Every media packet: the track it belongs to, whether it is RTCP, a view of its bytes, and a
+   * view of the whole interleaved frame as received (`$`, channel, length, then `packet`'s bytes).
+   */
+  onFrame(track: UpstreamTrack, rtcp: boolean, packet: Buffer, frame: Buffer): void;
   onPhase?(phase: UpstreamPhase): void;
   /** The base station's certificate fingerprint, when nothing was pinned yet (pin it). */
   onFingerprint?(fingerprint: string): void;
@@ -295,7 +298,7 @@ class Connection {
       if (item.kind === 'frame') {
         const rtcp = !this.channels.has(item.channel);
         const track = rtcp ? this.channels.get(item.channel - 1) : this.channels.get(item.channel);
-        if (track) this.#hooks.onFrame(track, rtcp, item.payload);
+        if (track) this.#hooks.onFrame(track, rtcp, item.payload, frameBytes(item));
       } else if (item.kind === 'response') {
         this.#onResponse(item);
       } else if (item.kind === 'error') {
