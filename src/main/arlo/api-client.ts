@@ -55,9 +55,17 @@ export class ArloApiClient {
     private readonly token: string,
   ) {}
 
+  /**
+   * The account's devices. An entry without the fields we need (a chime, a light, a device type
+   * this app has never seen) is skipped rather than failing the whole list.
+   */
   async devices(): Promise<ArloDevice[]> {
     const answer = await this.#call('GET', '/hmsweb/v2/users/devices');
-    return this.#data(answer, z.array(arloDeviceSchema), 'Listing your Arlo devices');
+    const entries = this.#data(answer, z.array(z.unknown()), 'Listing your Arlo devices');
+    return entries.flatMap((entry) => {
+      const device = arloDeviceSchema.safeParse(entry);
+      return device.success ? [device.data] : [];
+    });
   }
 
   /** The capabilities document of a model, as the cloud serves it (no envelope). */
