@@ -14,6 +14,7 @@ import type { VideoCodec } from '../shared/api.js';
 import { arloStreamPath, arloStreamUrl, parseArloStreamPath } from '../main/rtsp/url.js';
 import { createSelfSignedServerCertificate, type SimCertificateAuthority } from './ca.js';
 import { SimConnection, type Refusal, type ResolvedStream, type StationContext } from './connection.js';
+import type { SimQuirks } from './quirks.js';
 import { loadMedia, type SimMedia, type SourceOption } from './source.js';
 import { emptyStats, type SimBaseStationStats } from './stats.js';
 
@@ -35,6 +36,8 @@ export interface SimBaseStationOptions {
   sessionTimeoutSeconds?: number;
   maxSessions?: number;
   source?: SourceOption;
+  /** How this base station differs from the default one, within RFC 2326 and PROTOCOL.md (see quirks.ts). */
+  quirks?: SimQuirks;
 }
 
 export class SimBaseStation implements StationContext {
@@ -43,6 +46,7 @@ export class SimBaseStation implements StationContext {
   readonly sessionTimeoutSeconds: number;
   readonly host: string;
   readonly maxSessions: number;
+  readonly quirks: SimQuirks;
   /** The base station's self-signed certificate (PEM), known after `start()`; clients pin it. */
   serverCertificatePem: string | undefined;
 
@@ -61,6 +65,7 @@ export class SimBaseStation implements StationContext {
     this.sessionTimeoutSeconds = options.sessionTimeoutSeconds ?? 60;
     this.host = options.host ?? '127.0.0.1';
     this.maxSessions = options.maxSessions ?? 5;
+    this.quirks = options.quirks ?? {};
   }
 
   get port(): number {

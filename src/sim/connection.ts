@@ -10,6 +10,7 @@ import { RtspReader } from '../main/rtsp/reader.js';
 import { AUDIO_PAYLOAD_TYPE, VIDEO_PAYLOAD_TYPE, describeMedia, trackCount } from './describe.js';
 import { RtpPacketizer } from './packetizer.js';
 import { MediaPump, type TrackSetup } from './pump.js';
+import { SplitWriter, lowerCaseHeaders, type SimQuirks } from './quirks.js';
 import type { SimMedia } from './source.js';
 import { recordRequest, type SimBaseStationStats } from './stats.js';
 
@@ -18,6 +19,7 @@ export interface StationContext {
   readonly plain: boolean;
   readonly sessionTimeoutSeconds: number;
   readonly stats: SimBaseStationStats;
+  readonly quirks: SimQuirks;
   /** The stream a URL path names, or the refusal to send. */
   resolveStream(path: string): ResolvedStream | Refusal;
   /** Takes the camera's one stream slot and a base-station slot, or says why not. */
@@ -54,6 +56,7 @@ interface Session {
 export class SimConnection {
   readonly #reader = new RtspReader();
   readonly #verifier: NonceVerifier | undefined;
+  readonly #splitter: SplitWriter | undefined;
   #session: Session | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
 
@@ -62,6 +65,7 @@ export class SimConnection {
     private readonly station: StationContext,
   ) {
     this.#verifier = station.plain ? undefined : new NonceVerifier();
+    this.#splitter = station.quirks.splitRecords ? new SplitWriter(socket) : undefined;
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('close', () => this.#close());
     socket.on('error', () => socket.destroy());
@@ -128,15 +132,17 @@ export class SimConnection {
     if ('status' in target) return this.#response(target.status, cseq, target.reason);
     if (target.track !== undefined) return this.#response(404, cseq, 'Not Found (DESCRIBE names a stream, not a track)');
     const base = request.uri.endsWith('/') ? request.uri : `${request.uri}/`;
-    const response = this.#response(200, cseq, undefined, { 'Content-Base': base });
-    return withBody(response, describeMedia(target.stream.media, this.socket.localAddress ?? '127.0.0.1'), 'application/sdp');
+    const { quirks } = this.station;
+    const response = this.#response(200, cseq, undefined, quirks.noContentBase ? {} : { 'Content-Base': base });
+    const sdp = describeMedia(target.stream.media, this.socket.localAddress ?? '127.0.0.1', base, quirks);
+    return withBody(response, sdp, 'application/sdp');
   }
 
   #setup(request: RtspRequest, cseq: string): RtspResponse {
     const target = this.#target(request.uri);
     if ('status' in target) return this.#response(target.status, cseq, target.reason);
     const { stream, track, streamPath } = target;
-    if (track === undefined || track >= trackCount(stream.media)) return this.#response(404, cseq, 'Not Found (no such track)');
+    if (track === undefined || track >= trackCount(stream.media, this.station.quirks)) return this.#response(404, cseq, 'Not Found (no such track)');
 
     const transport = request.headers.get('Transport') ?? '';
     const interleaved = /(?:^|;)\s*interleaved=(\d+)-(\d+)\s*(?:;|$)/.exec(transport);
@@ -144,7 +150,7 @@ export class SimConnection {
     if (parts[0] !== 'RTP/AVP/TCP' || !parts.includes('unicast') || !interleaved || Number(interleaved[2]) !== Number(interleaved[1]) + 1) {
       return this.#response(461, cseq, 'Unsupported Transport (only RTP/AVP/TCP;unicast;interleaved=a-b)');
     }
-    const channel = Number(interleaved[1]);
+    const channel = Number(interleaved[1]) + (this.station.quirks.channelShift ?? 0);
     if (channel > 254) return this.#response(461, cseq, 'Unsupported Transport (channel out of range)');
 
     let session = this.#session;
@@ -184,13 +190,15 @@ export class SimConnection {
       'RTP-Info': rtpInfo.join(','),
     });
     if (!session.pump) {
+      const pending = (): number => this.socket.writableLength + (this.#splitter?.pendingBytes ?? 0);
       session.pump = new MediaPump(session.media, video, audio, {
-        ready: () => this.socket.writable && this.socket.writableLength < MAX_PENDING_BYTES,
+        ready: () => this.socket.writable && pending() < MAX_PENDING_BYTES,
         write: (chunks) => this.#write(chunks),
         dropped: () => this.station.stats.framesDropped++,
-      });
-      // After the PLAY response is on the wire: media must not precede it.
-      setImmediate(() => session.pump?.start());
+      }, { senderReportMs: this.station.quirks.senderReportMs });
+      // Media follows the PLAY response on the wire, unless a quirk has it race ahead.
+      if (this.station.quirks.framesBeforePlayResponse) session.pump.start();
+      else setImmediate(() => session.pump?.start());
     }
     return response;
   }
@@ -239,11 +247,17 @@ export class SimConnection {
   }
 
   #send(response: RtspResponse): void {
-    this.#write([serializeMessage(response)]);
+    this.#write([serializeMessage(this.station.quirks.lowerCaseHeaders ? lowerCaseHeaders(response) : response)]);
   }
 
   #write(chunks: Buffer[]): void {
     if (!this.socket.writable) return;
+    if (this.#splitter) {
+      const joined = Buffer.concat(chunks);
+      this.#splitter.write(joined);
+      this.station.stats.bytesSent += joined.length;
+      return;
+    }
     this.socket.cork();
     for (const chunk of chunks) {
       this.socket.write(chunk);
@@ -271,6 +285,7 @@ export class SimConnection {
 
   #close(): void {
     clearTimeout(this.#idleTimer);
+    this.#splitter?.stop();
     this.#endSession();
   }
 }

@@ -1,0 +1,90 @@
+// Ways a base station may differ from our default simulator and still follow RFC 2326 and
+// PROTOCOL.md: what another device, firmware or stand-in could do. Tests turn them on to prove the
+// engine does not depend on our simulator's habits.
+//
+//   new SimBaseStation({ ca, cameras, quirks: { lowerCaseHeaders: true, audioFirst: true } });
+
+import type { Socket } from 'node:net';
+import type { RtspResponse } from '../main/rtsp/message.js';
+import { RtspHeaders } from '../main/rtsp/message.js';
+
+export interface SimQuirks {
+  /** Response header names in lower case (`cseq:`, `nonce:`, `session:`, `content-base:`): RFC 2326 §4.2 makes them case-insensitive. */
+  lowerCaseHeaders?: boolean;
+  /** Every `a=control` an absolute URL under the Content-Base (which ends in `/`) instead of `trackID=N`. */
+  absoluteControl?: boolean;
+  /** The session-level `a=control`: `*` (the default), the absolute aggregate URL, or none at all. */
+  sessionControl?: '*' | 'absolute' | 'none';
+  /** No Content-Base on DESCRIBE: controls resolve against the request URL. */
+  noContentBase?: boolean;
+  /** The audio track described before the video track. */
+  audioFirst?: boolean;
+  /** Video only, even when the camera's clip has audio. */
+  videoOnly?: boolean;
+  /** The base station answers SETUP with other interleaved channels than asked, shifted by this (RFC 2326 §12.39 lets it). */
+  channelShift?: number;
+  /** RTCP sender reports on each track's odd channel, this often (ms). */
+  senderReportMs?: number;
+  /** Media starts on the connection before the PLAY response is written. */
+  framesBeforePlayResponse?: boolean;
+  /**
+   * Every write cut at awkward places (inside a `$` header, inside the final CRLF CRLF, mid-payload),
+   * each piece its own TLS record, sent a tick apart so the client reads them as separate chunks.
+   */
+  splitRecords?: boolean;
+}
+
+/** The response as a base station with lower-case header names would send it. */
+export function lowerCaseHeaders(response: RtspResponse): RtspResponse {
+  const headers = new RtspHeaders();
+  for (const [name, value] of response.headers) headers.append(name.toLowerCase(), value);
+  return { ...response, headers };
+}
+
+/** Where `splitRecords` cuts a write of `length` bytes: the first bytes one by one, the middle, the last three. */
+export function splitPoints(length: number): number[] {
+  const cuts = [1, 2, 5, Math.floor(length / 2), length - 3, length - 1].filter((at) => at > 0 && at < length);
+  return [...new Set(cuts)].sort((a, b) => a - b);
+}
+
+/**
+ * Writes in order, each buffer cut at `splitPoints` and every piece written alone after a timer, so
+ * each becomes its own TLS record and, on loopback, its own read at the client.
+ */
+export class SplitWriter {
+  #queue: Buffer[] = [];
+  #pendingBytes = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly socket: Socket) {}
+
+  /** Bytes accepted but not yet handed to the socket. */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  write(chunk: Buffer): void {
+    let from = 0;
+    for (const at of [...splitPoints(chunk.length), chunk.length]) {
+      this.#queue.push(chunk.subarray(from, at));
+      from = at;
+    }
+    this.#pendingBytes += chunk.length;
+    this.#timer ??= setTimeout(this.#drain, 0);
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#queue = [];
+    this.#pendingBytes = 0;
+  }
+
+  readonly #drain = (): void => {
+    this.#timer = undefined;
+    const piece = this.#queue.shift();
+    if (!piece) return;
+    this.#pendingBytes -= piece.length;
+    if (this.socket.writable) this.socket.write(piece);
+    if (this.#queue.length > 0) this.#timer = setTimeout(this.#drain, 0);
+  };
+}
