@@ -16,9 +16,12 @@ export class Child {
   readonly #waiting: ((message: unknown) => void)[] = [];
 
   constructor(module: string) {
-    // BENCH_CPU_PROF=<dir> profiles the engine (node --cpu-prof), to see where its CPU goes.
-    const profile = process.env.BENCH_CPU_PROF && module.includes('engine') ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    this.#process = fork(new URL(module, import.meta.url), { execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // BENCH_CPU_PROF=<dir> profiles the engine (node --cpu-prof), to see where its CPU goes;
+    // BENCH_ENGINE_FLAGS adds node flags to it (e.g. --trace-gc).
+    const engine = module.includes('engine');
+    const profile = process.env.BENCH_CPU_PROF && engine ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const extra = engine ? (process.env.BENCH_ENGINE_FLAGS?.split(' ').filter(Boolean) ?? []) : [];
+    this.#process = fork(new URL(module, import.meta.url), { execArgv: ['--import', 'tsx', ...profile, ...extra], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.#process.on('message', (message) => this.#waiting.shift()?.(message));
     this.#process.on('exit', (code) => {
       for (const wake of this.#waiting.splice(0)) wake(new Error(`${module} exited (${code})`));

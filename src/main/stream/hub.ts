@@ -15,6 +15,7 @@ import { frameHeader } from '../rtsp/message.js';
 import { isKeyframeStart } from '../rtsp/keyframe.js';
 import { parseRtpHeader } from '../rtsp/rtp.js';
 import { RtpContinuity } from './continuity.js';
+import { PacketCache, type CachedPacket } from './packet-cache.js';
 import { StreamError } from './errors.js';
 import type { RtpStart, UpstreamHooks, UpstreamSession, UpstreamTrack } from './upstream.js';
 
@@ -90,11 +91,6 @@ interface Attached {
   run: { memory: ArrayBufferLike | undefined; start: number; end: number };
 }
 
-interface CacheEntry {
-  track: number;
-  packet: Buffer;
-}
-
 /** Errors that another attempt cannot fix: the user must act first. */
 const FATAL: ReadonlySet<string> = new Set(['certificate-rejected', 'fingerprint-changed', 'not-found']);
 
@@ -118,8 +114,7 @@ export class CameraHub {
 
   #video: UpstreamTrack | undefined;
   #continuity: RtpContinuity[] = [];
-  #cache: CacheEntry[] = [];
-  #cacheBytes = 0;
+  readonly #cache = new PacketCache();
   #cacheValid = false;
   #cacheTimestamp: number | undefined;
   /** The latest packet of each track, to seed the cache with the audio just before a keyframe. */
@@ -162,7 +157,7 @@ export class CameraHub {
     if (!this.#video?.codec) {
       this.#start(attached, []);
     } else if (this.#cacheValid && this.#upstream) {
-      this.#start(attached, this.#cache);
+      this.#start(attached, this.#cache.packets());
     } else {
       attached.startTimer = setTimeout(() => this.#start(attached, []), this.#limits.playWaitMs);
     }
@@ -335,9 +330,8 @@ export class CameraHub {
       }
     }
     if (this.#cacheValid) {
-      this.#cache.push({ track: track.index, packet });
-      this.#cacheBytes += packet.length;
-      if (this.#cacheBytes > this.#limits.cacheBytes) {
+      this.#cache.add(track.index, packet);
+      if (this.#cache.bytes > this.#limits.cacheBytes) {
         this.#cacheValid = false;
         this.#resetCache(undefined);
       }
@@ -347,7 +341,7 @@ export class CameraHub {
     for (const attached of this.#viewers.values()) {
       if (!attached.started) {
         // Without a cache (disabled, or this keyframe outgrew it) the viewer still starts right here.
-        if (keyStart) this.#start(attached, this.#cacheValid ? this.#cache : [{ track: track.index, packet }]);
+        if (keyStart) this.#start(attached, this.#cacheValid ? this.#cache.packets() : [{ track: track.index, packet }]);
         continue;
       }
       this.#deliver(attached, track.index, packet, frame, keyStart);
@@ -356,20 +350,18 @@ export class CameraHub {
 
   /** A new cache begins at a keyframe, seeded with the latest packet of every other track. */
   #resetCache(timestamp: number | undefined): void {
-    this.#cache = [];
-    this.#cacheBytes = 0;
+    this.#cache.clear();
     this.#cacheTimestamp = timestamp;
     if (timestamp === undefined) return;
     this.#cacheValid = true;
     for (const [index, packet] of this.#last.entries()) {
       if (packet && index !== this.#video?.index) {
-        this.#cache.push({ track: index, packet });
-        this.#cacheBytes += packet.length;
+        this.#cache.add(index, packet);
       }
     }
   }
 
-  #start(attached: Attached, from: readonly CacheEntry[]): void {
+  #start(attached: Attached, from: readonly CachedPacket[]): void {
     if (attached.started || !this.#viewers.has(attached.viewer)) return;
     clearTimeout(attached.startTimer);
     attached.started = true;
