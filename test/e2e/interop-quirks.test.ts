@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { SimBaseStationOptions } from '../../src/sim/basestation.js';
 import type { VideoCodec } from '../../src/shared/api.js';
-import { ffmpegDecode, ffprobe, startRig, type Rig } from '../integration/stream-support.js';
+import { isKeyframeStart } from '../../src/main/rtsp/keyframe.js';
+import { parseRtpHeader } from '../../src/main/rtsp/rtp.js';
+import { TestRtspClient } from '../integration/sim-client.js';
+import { ffmpegDecode, ffprobe, startRig, waitFor, type Rig } from '../integration/stream-support.js';
 
 interface Case {
   name: string;
@@ -87,4 +90,33 @@ describe('engine upstream against differently shaped base stations', { concurren
       c.check?.(rig);
     });
   }
+
+  // The first keyframe comes with the frames that race the PLAY answer; were they lost, the first
+  // viewer would wait for the next keyframe, a whole interval (3 s here) later.
+  it('$ frames before the PLAY response: the first viewer starts with the keyframe the base station sent first', async () => {
+    const keyframeIntervalMs = 3_000;
+    const rig = await startRig({
+      cameras: [{ deviceId: 'CAM', codecs: ['avc'] }],
+      station: {
+        quirks: { framesBeforePlayResponse: true },
+        source: { synthetic: { bitrate: 2_000_000, fps: 15, keyframeIntervalFrames: (15 * keyframeIntervalMs) / 1000 } },
+      },
+    });
+    rigs.push(rig);
+    const { url } = await rig.endpoint('CAM');
+    const client = await TestRtspClient.connectPlain(Number(new URL(url).port));
+    try {
+      const started = performance.now();
+      await client.play(url);
+      await waitFor(() => client.frames.some((f) => f.channel === 0), keyframeIntervalMs * 2, 'a video packet');
+      const firstVideoMs = performance.now() - started;
+      const first = client.frames.find((f) => f.channel === 0)!;
+      const header = parseRtpHeader(first.payload)!;
+      assert.ok(isKeyframeStart('h264', first.payload.subarray(header.payloadOffset, header.payloadEnd)), 'first video packet starts a keyframe');
+      assert.ok(firstVideoMs < keyframeIntervalMs / 2, `first video ${Math.round(firstVideoMs)} ms after connecting (keyframes every ${keyframeIntervalMs} ms)`);
+      assert.equal(rig.station.stats.sessionsOpened, 1);
+    } finally {
+      client.close();
+    }
+  });
 });

@@ -91,6 +91,19 @@ interface Attached {
   run: { memory: ArrayBufferLike | undefined; start: number; end: number };
 }
 
+/**
+ * Frames a base station sends before its PLAY answer (or before the hub has taken the session over)
+ * are held, so the keyframe they usually start with is not lost; a round trip's worth in practice.
+ */
+const MAX_HELD_BYTES = 2 * 1024 * 1024;
+
+interface HeldFrame {
+  track: UpstreamTrack;
+  rtcp: boolean;
+  packet: Buffer;
+  frame: Buffer;
+}
+
 /** Errors that another attempt cannot fix: the user must act first. */
 const FATAL: ReadonlySet<string> = new Set(['certificate-rejected', 'fingerprint-changed', 'not-found']);
 
@@ -119,6 +132,9 @@ export class CameraHub {
   #cacheTimestamp: number | undefined;
   /** The latest packet of each track, to seed the cache with the audio just before a keyframe. */
   #last: (Buffer | undefined)[] = [];
+  /** Frames of the session being opened, until `#adopt` delivers them. */
+  #held: HeldFrame[] = [];
+  #heldBytes = 0;
 
   constructor(options: HubOptions) {
     this.#options = options;
@@ -196,11 +212,14 @@ export class CameraHub {
   async #open(): Promise<UpstreamSession> {
     const generation = ++this.#generation;
     const current = (): boolean => generation === this.#generation && !this.#closed;
+    this.#releaseHeld();
     this.#setState('connecting');
     try {
       const upstream = await this.#options.open({
         onFrame: (track, rtcp, packet, frame) => {
-          if (current()) this.#onFrame(track, rtcp, packet, frame);
+          if (!current()) return;
+          if (this.#upstream) this.#onFrame(track, rtcp, packet, frame);
+          else this.#hold(track, rtcp, packet, frame);
         },
         onPhase: (phase) => {
           if (current() && phase !== 'media') this.#setState(phase);
@@ -216,6 +235,7 @@ export class CameraHub {
       this.#adopt(upstream);
       return upstream;
     } catch (error) {
+      this.#releaseHeld();
       const failure = error instanceof StreamError ? error : new StreamError('protocol', String(error), { cause: error });
       if (current()) {
         this.error = failure.message;
@@ -237,8 +257,25 @@ export class CameraHub {
     this.#cacheValid = false;
     this.#last = [];
     this.error = undefined;
+    const held = this.#held;
+    this.#releaseHeld();
+    for (const { track, rtcp, packet, frame } of held) this.#onFrame(track, rtcp, packet, frame);
     this.#setState('media');
     this.#maybeLinger();
+  }
+
+  #hold(track: UpstreamTrack, rtcp: boolean, packet: Buffer, frame: Buffer): void {
+    if (this.#heldBytes + frame.length > MAX_HELD_BYTES) {
+      this.stats.packetsDropped++;
+      return;
+    }
+    this.#held.push({ track, rtcp, packet, frame });
+    this.#heldBytes += frame.length;
+  }
+
+  #releaseHeld(): void {
+    this.#held = [];
+    this.#heldBytes = 0;
   }
 
   /** The base station dropped the session: reconnect while viewers remain. */
@@ -295,6 +332,7 @@ export class CameraHub {
     this.#generation++;
     this.#cacheValid = false;
     this.#resetCache(undefined);
+    this.#releaseHeld();
     if (upstream) await upstream.close();
     if (this.state !== 'error') this.#setState('idle');
   }
