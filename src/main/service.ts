@@ -20,7 +20,7 @@ import type { Logger } from './log.js';
 import { openDataStore } from './store/data-store.js';
 import type { AppData, CameraRecord, DataStore, SecretStore } from './store/types.js';
 import { StreamManager, viewerUrl, type EndpointOptions } from './stream/manager.js';
-import { isLoopback } from './stream/server.js';
+import { isLoopbackAddress } from '../shared/net.js';
 
 export interface AppServiceOptions {
   dataDir: string;
@@ -367,7 +367,7 @@ class Service implements AppService {
     if (!privateKeyPem) throw new AppError('not-enrolled', 'The private key of this installation is missing: enroll again.');
     const { settings } = data;
     const credentials = await this.#lanCredentials(data);
-    if (!isLoopback(settings.listenAddress) && !credentials) {
+    if (!isLoopbackAddress(settings.listenAddress) && !credentials) {
       throw new AppError('lan-credentials-missing', 'Serving the LAN needs a username and password for viewers: set them in Settings.');
     }
     return {
@@ -392,7 +392,7 @@ class Service implements AppService {
 
   /** Viewer credentials, which only apply when the ports listen beyond loopback. */
   async #lanCredentials(data: AppData): Promise<EndpointOptions['credentials']> {
-    if (isLoopback(data.settings.listenAddress) || !data.settings.lanUsername) return undefined;
+    if (isLoopbackAddress(data.settings.listenAddress) || !data.settings.lanUsername) return undefined;
     const password = await this.#store.secrets.get('lanPassword');
     return password === undefined ? undefined : { username: data.settings.lanUsername, password };
   }
@@ -414,7 +414,7 @@ class Service implements AppService {
         d.settings.lingerSeconds = patch.lingerSeconds;
       }
       // Refused before anything is stored: running cameras would otherwise stay on the old address.
-      const lanWithoutCredentials = !isLoopback(d.settings.listenAddress) && !(d.settings.lanUsername && passwordSet);
+      const lanWithoutCredentials = !isLoopbackAddress(d.settings.listenAddress) && !(d.settings.lanUsername && passwordSet);
       if (lanWithoutCredentials && d.cameras.some((c) => this.#streams.runtime(c.deviceId)?.running)) {
         throw new AppError('lan-credentials-missing', 'Serving the LAN needs a username and password for viewers: set them together with the listen address.');
       }

@@ -12,6 +12,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { APP_API_METHODS, type ApiErrorPayload, type AppApiClient, type AppApiMethod, type AppState } from '../../shared/api.js';
+import { isLoopbackAddress } from '../../shared/net.js';
 import { toApiError } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -192,12 +193,6 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
   }
 
   return { handleRequest, attach, authorize: (req) => authorize(req), close };
-}
-
-/** Whether an address to listen on keeps the server on this machine. */
-export function isLoopbackAddress(address: string): boolean {
-  const a = address.replace(/^\[|\]$/g, '').toLowerCase();
-  return a === 'localhost' || a === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a) || a === '::ffff:127.0.0.1';
 }
 
 /** HTTP status for each error code the binding itself produces; errors of the service map to 422. */

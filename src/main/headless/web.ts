@@ -11,7 +11,8 @@ import type { AppApiClient, AppState } from '../../shared/api.js';
 import type { Logger } from '../log.js';
 import type { SecretStore } from '../store/types.js';
 import { DEFAULT_RENDERER_ROOT, createStaticHandler } from './static.js';
-import { createWebBinding, isLoopbackAddress, sendError, sendJson } from './web-binding.js';
+import { isLoopbackAddress } from '../../shared/net.js';
+import { createWebBinding, sendError, sendJson } from './web-binding.js';
 
 export interface WebServerOptions {
   host: string;

@@ -14,7 +14,8 @@ import type { Logger } from '../log.js';
 import { RtspAuthenticator, credentialsInUrl } from '../rtsp/auth.js';
 import { arloStreamPath, arloStreamUrl } from '../rtsp/url.js';
 import { CameraHub, type HubLimits } from './hub.js';
-import { EndpointServer, isLoopback } from './server.js';
+import { isLoopbackAddress } from '../../shared/net.js';
+import { EndpointServer } from './server.js';
 import { UpstreamSession } from './upstream.js';
 
 export interface EndpointOptions {
@@ -127,7 +128,7 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
       hub,
       port: options.port,
       listenAddress: options.listenAddress,
-      ...(authenticator && !isLoopback(options.listenAddress) ? { authenticator } : {}),
+      ...(authenticator && !isLoopbackAddress(options.listenAddress) ? { authenticator } : {}),
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       logger: log,
     });
@@ -221,7 +222,7 @@ function runtimeOf(endpoint: Endpoint): EndpointRuntime {
 /** The URL a viewer pastes into a player for this endpoint (credentials included beyond loopback). */
 export function viewerUrl(options: Pick<EndpointOptions, 'deviceId' | 'listenAddress' | 'port' | 'credentials'>): string {
   const url = arloStreamUrl(urlHost(options.listenAddress), options.port, `/${encodeURIComponent(options.deviceId)}`);
-  if (!options.credentials || isLoopback(options.listenAddress)) return url;
+  if (!options.credentials || isLoopbackAddress(options.listenAddress)) return url;
   return credentialsInUrl(url, options.credentials.username, options.credentials.password);
 }
 

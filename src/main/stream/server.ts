@@ -3,6 +3,7 @@
 // authenticator is required, so a LAN never gets an open camera by accident.
 
 import net from 'node:net';
+import { isLoopbackAddress } from '../../shared/net.js';
 import type { Logger } from '../log.js';
 import type { RtspAuthenticator } from '../rtsp/auth.js';
 import type { CameraHub } from './hub.js';
@@ -21,9 +22,6 @@ export interface EndpointServerOptions {
   requestTimeoutMs?: number;
 }
 
-export function isLoopback(address: string): boolean {
-  return address === 'localhost' || address === '::1' || /^127\./.test(address) || address === '::ffff:127.0.0.1';
-}
 
 export class EndpointServer {
   readonly port: number;
@@ -40,7 +38,7 @@ export class EndpointServer {
   /** Listens; rejects with a sentence naming the port when it is taken or the address is not ours. */
   static async listen(options: EndpointServerOptions): Promise<EndpointServer> {
     const { hub, listenAddress, authenticator, logger } = options;
-    if (!authenticator && !isLoopback(listenAddress)) {
+    if (!authenticator && !isLoopbackAddress(listenAddress)) {
       throw new Error(`listening on ${listenAddress} needs a username and password for viewers: set them, or listen on 127.0.0.1`);
     }
     const sockets = new Set<net.Socket>();

@@ -3,10 +3,10 @@
 
 import { useState, type FormEvent } from 'react';
 import type { SettingsPatch, SettingsView } from '../../shared/api.js';
+import { isLoopbackAddress } from '../../shared/net.js';
 import { useAction, useApi } from '../hooks.js';
 import { ErrorNote } from './ErrorNote.js';
 
-const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
 
 export function Settings({ settings, desktop }: { settings: SettingsView; desktop: boolean }) {
   const api = useApi();
@@ -18,7 +18,7 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
   const [launchAtLogin, setLaunchAtLogin] = useState(settings.launchAtLogin);
   const [linger, setLinger] = useState(String(settings.lingerSeconds));
   const [saved, setSaved] = useState(false);
-  const lan = !LOOPBACK.includes(listenAddress.trim());
+  const lan = !isLoopbackAddress(listenAddress);
   const passwordRequired = lan && !settings.lanPasswordSet;
 
   const submit = (event: FormEvent) => {
