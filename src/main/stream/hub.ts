@@ -122,6 +122,8 @@ export class CameraHub {
   /** Bumped whenever an upstream session is replaced, so late hooks of an old one are ignored. */
   #generation = 0;
   #linger: NodeJS.Timeout | undefined;
+  /** The TEARDOWN of the previous session; a new one waits for it (one stream per camera). */
+  #tearingDown: Promise<void> | undefined;
   #reconnect: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -215,6 +217,8 @@ export class CameraHub {
     this.#releaseHeld();
     this.#setState('connecting');
     try {
+      await this.#tearingDown;
+      if (!current()) throw new StreamError('closed', 'this camera is stopped');
       const upstream = await this.#options.open({
         onFrame: (track, rtcp, packet, frame) => {
           if (!current()) return;
@@ -329,12 +333,18 @@ export class CameraHub {
   async #teardown(): Promise<void> {
     const upstream = this.#upstream;
     this.#upstream = undefined;
-    this.#generation++;
+    const generation = ++this.#generation;
     this.#cacheValid = false;
     this.#resetCache(undefined);
     this.#releaseHeld();
-    if (upstream) await upstream.close();
-    if (this.state !== 'error') this.#setState('idle');
+    if (upstream) {
+      const closing = upstream.close();
+      this.#tearingDown = closing;
+      await closing;
+      if (this.#tearingDown === closing) this.#tearingDown = undefined;
+    }
+    // A viewer that came during the TEARDOWN has its own session by now: its state stands.
+    if (generation === this.#generation && this.state !== 'error') this.#setState('idle');
   }
 
   #setState(state: HubState): void {

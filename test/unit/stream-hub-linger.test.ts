@@ -1,0 +1,79 @@
+// The hub's linger against a viewer arriving while the lingered session's TEARDOWN is still in
+// flight: the base station allows one stream per camera, so the new session must not open before
+// the old one is closed, and the hub must end up showing the new session's state.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { silentLogger } from '../../src/main/log.js';
+import { CameraHub } from '../../src/main/stream/hub.js';
+import type { UpstreamSession } from '../../src/main/stream/upstream.js';
+
+interface FakeUpstream {
+  session: UpstreamSession;
+  closed: boolean;
+  /** Lets the pending TEARDOWN finish. */
+  finishClose(): void;
+}
+
+function fakeUpstream(): FakeUpstream {
+  let finish: () => void = () => undefined;
+  const fake: FakeUpstream = {
+    closed: false,
+    finishClose: () => finish(),
+    session: {
+      sdpText: 'v=0\r\n',
+      tracks: [{ index: 0, kind: 'audio', clockRate: 8000, rtpChannel: 0 }],
+      close: () =>
+        new Promise<void>((resolve) => {
+          finish = () => {
+            fake.closed = true;
+            resolve();
+          };
+        }),
+    } as unknown as UpstreamSession,
+  };
+  return fake;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('camera hub linger', () => {
+  it('opens a new viewer\'s session only after the lingered one is torn down, and shows it as media', async () => {
+    const upstreams: FakeUpstream[] = [];
+    const openedWhileOldOpen: boolean[] = [];
+    const hub = new CameraHub({
+      logger: silentLogger,
+      lingerMs: 10,
+      onChange: () => undefined,
+      open: () => {
+        openedWhileOldOpen.push(upstreams.some((u) => !u.closed));
+        const upstream = fakeUpstream();
+        upstreams.push(upstream);
+        return Promise.resolve(upstream.session);
+      },
+    });
+
+    hub.acquire();
+    await hub.describe();
+    hub.release();
+    await sleep(50); // the linger has fired; its TEARDOWN is not answered yet
+    assert.equal(upstreams.length, 1);
+
+    hub.acquire();
+    const described = hub.describe();
+    await sleep(20);
+    upstreams[0]!.finishClose();
+    await described;
+    await sleep(10);
+
+    assert.equal(upstreams.length, 2);
+    assert.deepEqual(openedWhileOldOpen, [false, false], 'no second session while the first was still open');
+    assert.equal(hub.state, 'media', 'the live session\'s state, not the torn-down one\'s "idle"');
+
+    hub.release();
+    const closing = hub.close();
+    await sleep(10);
+    upstreams[1]!.finishClose();
+    await closing;
+  });
+});
