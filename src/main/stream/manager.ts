@@ -76,6 +76,8 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
   readonly #endpoints = new Map<string, Endpoint>();
   /** Fingerprints pinned in this process before the service stored them. */
   readonly #pins = new Map<string, string>();
+  /** Per camera, the start/stop in progress: the next one waits for it, so calls never overlap. */
+  readonly #busy = new Map<string, Promise<void>>();
   #publish: NodeJS.Timeout | undefined;
   #sampler: NodeJS.Timeout | undefined;
 
@@ -86,8 +88,27 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
   }
 
   /** Opens the camera's RTSP port (replacing a running endpoint of that camera). */
-  async start(options: EndpointOptions): Promise<void> {
-    await this.stop(options.deviceId);
+  start(options: EndpointOptions): Promise<void> {
+    return this.#inTurn(options.deviceId, () => this.#start(options));
+  }
+
+  /** Closes the camera's port, its viewers, and its upstream session (TEARDOWN). */
+  stop(deviceId: string): Promise<void> {
+    return this.#inTurn(deviceId, () => this.#stop(deviceId));
+  }
+
+  #inTurn(deviceId: string, task: () => Promise<void>): Promise<void> {
+    const run = (this.#busy.get(deviceId) ?? Promise.resolve()).then(task);
+    const settled = run.catch(() => undefined);
+    this.#busy.set(deviceId, settled);
+    void settled.then(() => {
+      if (this.#busy.get(deviceId) === settled) this.#busy.delete(deviceId);
+    });
+    return run;
+  }
+
+  async #start(options: EndpointOptions): Promise<void> {
+    await this.#stop(options.deviceId);
     const log = this.#log.child({ camera: options.deviceId });
     const { upstream } = options;
     if (upstream.pinnedFingerprint) this.#pins.set(upstream.baseStationId, upstream.pinnedFingerprint);
@@ -139,8 +160,7 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
     this.#changed();
   }
 
-  /** Closes the camera's port, its viewers, and its upstream session (TEARDOWN). */
-  async stop(deviceId: string): Promise<void> {
+  async #stop(deviceId: string): Promise<void> {
     const endpoint = this.#endpoints.get(deviceId);
     if (!endpoint) return;
     this.#endpoints.delete(deviceId);
