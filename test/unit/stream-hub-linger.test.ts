@@ -76,4 +76,20 @@ describe('camera hub linger', () => {
     upstreams[1]!.finishClose();
     await closing;
   });
+
+  it('close() returns only once a lingered session\'s TEARDOWN is done, so a restarted camera cannot overlap it', async () => {
+    const upstream = fakeUpstream();
+    const hub = new CameraHub({ logger: silentLogger, lingerMs: 10, onChange: () => undefined, open: () => Promise.resolve(upstream.session) });
+    hub.acquire();
+    await hub.describe();
+    hub.release();
+    await sleep(50); // the linger has fired; its TEARDOWN is not answered yet
+    let closed = false;
+    const closing = hub.close().then(() => (closed = true));
+    await sleep(20);
+    assert.equal(closed, false);
+    upstream.finishClose();
+    await closing;
+    assert.equal(upstream.closed, true);
+  });
 });

@@ -201,6 +201,7 @@ export class CameraHub {
     for (const attached of [...this.#viewers.values()]) this.#end(attached, 'the camera was stopped');
     await this.#opening?.catch(() => undefined);
     await this.#teardown();
+    await this.#tearingDown;
   }
 
   #ensure(): Promise<UpstreamSession> {
