@@ -135,12 +135,17 @@ export class DownstreamSession implements HubViewer {
   #onClose(): void {
     this.#closing = true;
     clearTimeout(this.#requestTimer);
+    this.#releaseStream();
+    this.#pendingPlay = undefined;
+  }
+
+  /** Lets go of the stream (the hub lingers, then tears the upstream down if no one else watches). */
+  #releaseStream(): void {
     this.#hub.detach(this);
     if (this.#leased) {
       this.#leased = false;
       this.#hub.release();
     }
-    this.#pendingPlay = undefined;
   }
 
   async #handle(request: RtspRequest): Promise<void> {
@@ -177,7 +182,9 @@ export class DownstreamSession implements HubViewer {
         this.#reply(request, makeResponse(200));
         return;
       case 'TEARDOWN':
-        this.#hub.detach(this);
+        // Released now, not when the client gets round to closing: a client that keeps the
+        // connection open must not keep the base-station session (and a battery camera) awake.
+        this.#releaseStream();
         this.#playing = false;
         this.#reply(request, makeResponse(200));
         this.#closing = true;
