@@ -238,7 +238,9 @@ class Connection {
   }
 
   startSession(setup: RtspResponse): void {
-    if (this.#session !== undefined) return;
+    // Once per session, whether or not the base station named it (a reply without `Session` must
+    // not start a second keep-alive timer on the next SETUP).
+    if (this.#session !== undefined || this.#keepAlive !== undefined) return;
     this.#session = sessionIdOf(setup);
     const timeout = sessionTimeoutOf(setup);
     // FFmpeg sends its keep-alive at half the timeout; a third leaves room for a slow answer.
