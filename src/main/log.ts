@@ -6,10 +6,13 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-/** Field names never written out, at any depth we log. */
+/**
+ * Field names never written out, at any depth we log. Not `code`: that name carries error codes
+ * support needs; a verification code is logged by no one and travels as `otp`.
+ */
 export const SECRET_FIELDS = [
   'token', 'password', 'privateKey', 'privateKeyPem', 'key', 'authorization', 'Authorization',
-  'otp', 'code', 'factorAuthCode', 'browserAuthCode', 'passphrase', 'lanPassword', 'accessToken', 'secret',
+  'otp', 'factorAuthCode', 'browserAuthCode', 'passphrase', 'lanPassword', 'accessToken', 'secret',
 ];
 
 const redactPaths = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
