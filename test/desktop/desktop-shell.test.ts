@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { AppState } from '../../src/shared/api.js';
 import { IPC_CALL_CHANNEL } from '../../src/shared/bridge.js';
 import { exitsWithin, launchDesktop, menuLabels, tempHome, until, type DesktopApp, type LaunchOptions, type Snapshot } from './harness/driver.js';
 
@@ -44,7 +45,7 @@ describe('the desktop shell under the Electron stand-in', { timeout: 120_000 }, 
     assert.ok(window);
     assert.match(window.url, /^file:\/\/.*\/dist\/renderer\/index\.html$/);
     await until(app, async () => (await app.snapshot()).windows[0]?.visible, 'the window to show');
-    const state = await until(app, () => app.pageState(window.id), 'the page to receive a state');
+    const state = await app.call<AppState>(window.id, 'getState');
     assert.equal(state.shell, 'desktop');
     assert.equal(state.account.signedIn, false);
     assert.equal(await quitFromTray(app), 0);
@@ -137,9 +138,12 @@ describe('the desktop shell under the Electron stand-in', { timeout: 120_000 }, 
     });
   }
 
-  it('on macOS hides the Dock icon with app.dock.hide() and uses template tray icons', async () => {
+  it('on macOS the Dock icon comes and goes with the window (app.dock), and the tray uses template icons', async () => {
     const { app, first } = await start({ env: { HARNESS_PLATFORM: 'darwin' } });
-    assert.equal(first.dockHidden, true);
+    await until(app, async () => (await app.snapshot()).windows[0]?.visible, 'the window to show');
+    assert.equal((await app.snapshot()).dockHidden, false);
+    await app.op('closeWindow', first.windows[0]!.id);
+    await until(app, async () => (await app.snapshot()).dockHidden, 'the Dock icon to hide with the window');
     assert.match(first.tray?.image.file ?? '', /trayTemplate\.png$/);
     assert.equal(first.tray?.image.empty, false);
     assert.equal(await quitFromTray(app), 0);
@@ -174,7 +178,7 @@ describe('the desktop shell under the Electron stand-in', { timeout: 120_000 }, 
     it('a keyring that answers: no question, no warning', async () => {
       const { app, first } = await start({ env: { HARNESS_KEYRING: 'gnome_libsecret' } });
       assert.deepEqual(first.dialogs, []);
-      const state = await until(app, () => app.pageState(first.windows[0]!.id), 'a state');
+      const state = await app.call<AppState>(first.windows[0]!.id, 'getState');
       assert.deepEqual(state.warnings.filter((w) => WEAK.test(w)), []);
       assert.equal(await quitFromTray(app), 0);
     });
@@ -184,7 +188,7 @@ describe('the desktop shell under the Electron stand-in', { timeout: 120_000 }, 
         const { app, first } = await start({ env: { HARNESS_KEYRING: keyring }, onDialog: (d) => d.buttons?.indexOf('Store them anyway') ?? 0 });
         assert.equal(first.dialogs.length, 1);
         assert.match(first.dialogs[0]!.message, /keyring/i);
-        const state = await until(app, () => app.pageState(first.windows[0]!.id), 'a state');
+        const state = await app.call<AppState>(first.windows[0]!.id, 'getState');
         assert.equal(state.warnings.filter((w) => WEAK.test(w)).length, 1, state.warnings.join('\n'));
         assert.equal(await quitFromTray(app), 0);
       });

@@ -11,7 +11,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const crypto = require('node:crypto');
+const { createCipheriv, createDecipheriv, createHash, pbkdf2Sync } = require('node:crypto');
 const vm = require('node:vm');
 const { execFileSync } = require('node:child_process');
 const { pathToFileURL } = require('node:url');
@@ -468,12 +468,12 @@ function describeMenu(menu) {
 }
 
 // Tray — docs/api/tray.md; setContextMenu replaces the menu (an open one closes on Linux/Windows).
-let tray;
+const trays = [];
 class Tray extends EventEmitter {
   constructor(image) {
     super();
     if (!app.isReady()) throw new Error('Cannot create Tray before app is ready');
-    tray = this;
+    trays.push(this);
     this.image = typeof image === 'string' ? nativeImage.createFromPath(image) : image;
     this.tooltip = '';
     this.title = '';
@@ -495,17 +495,17 @@ class Tray extends EventEmitter {
 // names what was chosen from the desktop, not what answered; it exists on Linux only.
 // HARNESS_KEYRING: a backend name, or `<backend>:unreachable` for a keyring that does not answer.
 const [keyringBackend, keyringState] = (process.env.HARNESS_KEYRING ?? 'gnome_libsecret').split(':');
-const FIXED_KEY = crypto.pbkdf2Sync('peanuts', 'saltysalt', 1, 16, 'sha1');
-const keyringKey = crypto.createHash('sha256').update(`harness keyring ${keyringBackend}`).digest().subarray(0, 16);
+const FIXED_KEY = pbkdf2Sync('peanuts', 'saltysalt', 1, 16, 'sha1');
+const keyringKey = createHash('sha256').update(`harness keyring ${keyringBackend}`).digest().subarray(0, 16);
 const usesFixedKey = platform === 'linux' && (keyringBackend === 'basic_text' || keyringState === 'unreachable');
 function cipher(version, key) {
   return {
     encrypt(text) {
-      const c = crypto.createCipheriv('aes-128-cbc', key, Buffer.alloc(16, 0x20));
+      const c = createCipheriv('aes-128-cbc', key, Buffer.alloc(16, 0x20));
       return Buffer.concat([Buffer.from(version), c.update(text, 'utf8'), c.final()]);
     },
     decrypt(data) {
-      const d = crypto.createDecipheriv('aes-128-cbc', key, Buffer.alloc(16, 0x20));
+      const d = createDecipheriv('aes-128-cbc', key, Buffer.alloc(16, 0x20));
       return Buffer.concat([d.update(data.subarray(3)), d.final()]).toString('utf8');
     },
   };
@@ -556,7 +556,11 @@ const dialog = {
 
 // ---------------------------------------------------------------------------------------------
 // The test's side of the harness: operations a user or the OS would do, and the record.
+/** The app's tray: the last one made. */
+const currentTray = () => trays.at(-1);
+
 function findTrayItem(labels) {
+  const tray = currentTray();
   let items = tray?.menu?.items ?? [];
   let item;
   for (const label of labels) {
@@ -568,15 +572,18 @@ function findTrayItem(labels) {
 }
 
 const operations = {
-  snapshot: () => ({
-    ...record,
-    platform,
-    tray: tray && { image: { file: tray.image.file, empty: tray.image.isEmpty() }, tooltip: tray.tooltip, title: tray.title, destroyed: tray.destroyed, menu: tray.menu && describeMenu(tray.menu) },
-    windows: windows.map((w) => ({ id: w.id, visible: w.isVisible(), url: w.webContents.url, webPreferences: w.webContents.webPreferences, devToolsOpened: w.webContents.devToolsOpened })),
-    ipc: { handlers: [...ipcMain._handlers.keys()], listeners: ipcMain.eventNames().map(String) },
-    userData: app.getPath('userData'),
-    logs: app.getPath('logs'),
-  }),
+  snapshot: () => {
+    const tray = currentTray();
+    return {
+      ...record,
+      platform,
+      tray: tray && { image: { file: tray.image.file, empty: tray.image.isEmpty() }, tooltip: tray.tooltip, title: tray.title, destroyed: tray.destroyed, menu: tray.menu && describeMenu(tray.menu) },
+      windows: windows.map((w) => ({ id: w.id, visible: w.isVisible(), url: w.webContents.url, webPreferences: w.webContents.webPreferences, devToolsOpened: w.webContents.devToolsOpened })),
+      ipc: { handlers: [...ipcMain._handlers.keys()], listeners: ipcMain.eventNames().map(String) },
+      userData: app.getPath('userData'),
+      logs: app.getPath('logs'),
+    };
+  },
   /** A click on a tray menu item, by its labels from the top (Menu click(menuItem, window, event)). */
   clickTray(labels) {
     const item = findTrayItem(labels.map((l) => (l.startsWith('/') ? new RegExp(l.slice(1, -1)) : l)));
@@ -584,7 +591,7 @@ const operations = {
     // A native click: a task of its own, whose microtasks run before Electron goes on.
     setImmediate(() => item.click?.(item, undefined, { shiftKey: false }));
   },
-  clickTrayIcon() { setImmediate(() => tray.emit('click', preventable(), {})); },
+  clickTrayIcon() { setImmediate(() => currentTray()?.emit('click', preventable(), {})); },
   closeWindow(id) { windows.find((w) => w.id === id)?.close(); },
   /** Windows' WM_ENDSESSION: 'session-end' on each window (docs/api/browser-window.md). */
   sessionEnd() { for (const w of windows) w.emit('session-end', preventable({ reasons: ['logoff'] })); },
