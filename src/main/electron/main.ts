@@ -38,6 +38,8 @@ async function start(): Promise<void> {
   let quitting = false;
   let window: BrowserWindow | undefined;
   let service: AppService | undefined;
+  /** Ends the app; until the service runs there is nothing to close first (replaced below). */
+  let shutDown = (_why: string): void => app.exit(0);
 
   // Started at login there is no window, and then no Dock icon either (macOS); the Dock icon is
   // shown with the window and hidden with it (app.dock is macOS only).
@@ -132,7 +134,7 @@ async function start(): Promise<void> {
    * base station does not answer.
    */
   let shuttingDown = false;
-  function shutDown(why: string): void {
+  shutDown = (why) => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ why }, 'closing streams before exit');
@@ -148,7 +150,7 @@ async function start(): Promise<void> {
         clearTimeout(watchdog);
         app.exit(0);
       });
-  }
+  };
   app.on('will-quit', (event) => {
     event.preventDefault();
     shutDown('quit');
