@@ -90,7 +90,7 @@ describe('the renderer from file:// in Chromium', { timeout: 120_000 }, () => {
     await page.goto(windowUrl);
     await page.getByRole('heading', { name: 'Sign in to Arlo' }).waitFor();
     // The stylesheet applied (a file:// subresource under style-src 'self').
-    const font = await page.evaluate(() => getComputedStyle(document.body).fontFamily);
+    const font = await page.evaluate<string>('getComputedStyle(document.body).fontFamily');
     assert.notEqual(font, '', 'styles.css applied');
 
     await page.getByLabel('Email').fill(cloud.accounts.owner.email);
@@ -98,7 +98,7 @@ describe('the renderer from file:// in Chromium', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Base stations' }).waitFor();
 
-    const reported = await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
+    const reported = await page.evaluate<string[]>('window.__violations');
     assert.deepEqual([...reported, ...violations], [], 'no Content-Security-Policy violation, no page error');
     assert.deepEqual(failed, [], 'every file the page asked for loaded');
   });
