@@ -91,7 +91,7 @@ async function endsWithTeardown(app: DesktopApp, player: ChildProcess, how: () =
   player.kill('SIGKILL');
 }
 
-describe('the desktop app with the simulated cloud and base station', { timeout: 170_000 }, () => {
+describe('the desktop app with the simulated cloud and base station', () => {
   it('signs in and enrolls from the page, starts a camera from the tray, ffmpeg plays, Quit tears down and exits', async () => {
     const { app, windowId } = await launch();
     assert.deepEqual(await app.call<SignInStep>(windowId, 'signIn', account().email, account().password), { step: 'signed-in' });

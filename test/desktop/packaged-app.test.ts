@@ -41,7 +41,7 @@ function electronBuilder(args: string[]): Promise<{ code: number | null; output:
   });
 }
 
-describe('the app as electron-builder packs it', { timeout: 170_000 }, () => {
+describe('the app as electron-builder packs it', () => {
   it('runs from its app.asar: tray, window, page, IPC and quit', async () => {
     const electronDist = join(work, 'electron-dist');
     await standInElectron(electronDist);

@@ -82,7 +82,7 @@ after(async () => {
   await home?.remove();
 });
 
-describe('the renderer from file:// in Chromium', { timeout: 120_000 }, () => {
+describe('the renderer from file:// in Chromium', () => {
   it('loads as the window loads it, signs in through the real preload and IPC, with no CSP violation', async () => {
     assert.match(windowUrl, /^file:\/\/.*\/dist\/renderer\/index\.html$/);
     const failed: string[] = [];

@@ -134,7 +134,7 @@ export function launchDesktop(options: LaunchOptions): DesktopApp {
 }
 
 /** Polls `check` (an async read of the app) until it holds; fails with `what` and the app's output. */
-export async function until<T>(app: DesktopApp, check: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
+export async function until<T>(app: DesktopApp, check: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
