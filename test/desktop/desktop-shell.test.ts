@@ -1,55 +1,16 @@
 // The desktop shell as built (dist/main/electron/main.js, unmodified) under the Electron stand-in
-// of harness/: the tray and window at start, quitting, the second instance, close-to-tray, launch
-// at login on each platform, the keychain checks, the tray menu's rebuilds, and what the shell
-// hands Electron (menus, web preferences, preloads, IPC channels).
+// of harness/: the tray and window at start, quitting, close-to-tray, the second instance, the tray
+// menu's rebuilds, launch at login on Linux. (desktop-platforms and desktop-keychain do the rest.)
 
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { AppState } from '../../src/shared/api.js';
-import { IPC_CALL_CHANNEL } from '../../src/shared/bridge.js';
-import { exitsWithin, launchDesktop, menuLabels, tempHome, until, type DesktopApp, type LaunchOptions, type Snapshot } from './harness/driver.js';
+import { cleanUpDesktops, exitsWithin, launchDesktop, menuLabels, quitFromTray, startDesktop as start, until } from './harness/driver.js';
 
-const homes: { remove(): Promise<void> }[] = [];
-const running: DesktopApp[] = [];
-after(async () => {
-  for (const app of running) app.kill();
-  for (const home of homes) await home.remove();
-});
+after(cleanUpDesktops);
 
-/** Starts the app in a fresh home and waits for its tray and a loaded window. */
-async function start(options: Partial<LaunchOptions> = {}): Promise<{ app: DesktopApp; home: string; first: Snapshot }> {
-  const home = options.home ?? (await tempHome()).path;
-  if (!options.home) homes.push({ remove: async () => (await import('node:fs/promises')).rm(home, { recursive: true, force: true }) });
-  const app = launchDesktop({ ...options, home });
-  running.push(app);
-  const first = await until(app, async () => {
-    const s = await app.snapshot();
-    return s.tray?.menu && s.windows.length > 0 && s.windows.every((w) => w.url !== '') ? s : undefined;
-  }, 'the tray and the window', 60_000);
-  return { app, home, first };
-}
-
-/** Launch at login on and off from the tray, as macOS and Windows do it (no XDG entry there). */
-async function loginItemRoundTrip(app: DesktopApp, home: string): Promise<void> {
-  await app.op('clickTray', ['Launch at login']);
-  const on = await until(app, async () => {
-    const s = await app.snapshot();
-    return s.loginItem.openAtLogin ? s : undefined;
-  }, 'the login item');
-  assert.deepEqual(on.loginItem.args, ['--hidden']);
-  assert.equal(existsSync(join(home, '.config', 'autostart')), false, 'no XDG entry off Linux');
-  await app.op('clickTray', ['Launch at login']);
-  await until(app, async () => !(await app.snapshot()).loginItem.openAtLogin, 'the login item off');
-}
-
-async function quitFromTray(app: DesktopApp): Promise<number | null> {
-  await app.op('clickTray', ['Quit']);
-  return exitsWithin(app, 15_000);
-}
-
-// Each test bounds itself (the runner's per-test timeout); the file as a whole takes minutes on a loaded machine.
 describe('the desktop shell under the Electron stand-in', () => {
   it('starts into the tray with its icon and menu, shows the window on first run; Quit with nothing running exits', async () => {
     const { app, first } = await start();
@@ -86,7 +47,6 @@ describe('the desktop shell under the Electron stand-in', () => {
     assert.equal(hidden.tray?.destroyed, false);
 
     const second = launchDesktop({ home });
-    running.push(second);
     assert.equal(await exitsWithin(second, 30_000), 0, 'the second instance exits');
     await until(app, async () => (await app.snapshot()).windows[0]?.visible, 'the first instance to show its window');
     assert.equal((await app.snapshot()).windows.length, 1);
@@ -132,65 +92,4 @@ describe('the desktop shell under the Electron stand-in', () => {
     assert.equal(await quitFromTray(app), 0);
   });
 
-  it('on macOS: launch at login through setLoginItemSettings, the Dock icon with the window, template tray icons', async () => {
-    const { app, home, first } = await start({ env: { HARNESS_PLATFORM: 'darwin' } });
-    assert.match(first.tray?.image.file ?? '', /trayTemplate\.png$/);
-    assert.equal(first.tray?.image.empty, false);
-    await until(app, async () => (await app.snapshot()).windows[0]?.visible, 'the window to show');
-    assert.equal((await app.snapshot()).dockHidden, false);
-    await app.op('closeWindow', first.windows[0]!.id);
-    await until(app, async () => (await app.snapshot()).dockHidden, 'the Dock icon to hide with the window');
-    await loginItemRoundTrip(app, home);
-    assert.equal(await quitFromTray(app), 0);
-  });
-
-  it('on Windows: launch at login through setLoginItemSettings, an .ico tray icon that loads', async () => {
-    const { app, home, first } = await start({ env: { HARNESS_PLATFORM: 'win32' } });
-    assert.match(first.tray?.image.file ?? '', /\.ico$/);
-    assert.equal(first.tray?.image.empty, false);
-    await loginItemRoundTrip(app, home);
-    assert.equal(await quitFromTray(app), 0);
-  });
-
-  it('an application menu with only the Edit roles, no DevTools when packaged, no preload or IPC but ours', async () => {
-    const { app, first } = await start({ env: { HARNESS_PACKAGED: '1' } });
-    assert.deepEqual(first.applicationMenu?.map((m) => m.role ?? m.label), ['editMenu']);
-    assert.equal(first.windows[0]?.webPreferences.devTools, false);
-    assert.deepEqual(first.sessionPreloads, [], "no preload injected into every frame (electron-log's initialize)");
-    assert.deepEqual(first.ipc.handlers, [IPC_CALL_CHANNEL]);
-    assert.deepEqual(first.ipc.listeners.filter((c) => !['error'].includes(c)), [], 'no ipcMain.on channel');
-    assert.equal(await quitFromTray(app), 0);
-  });
-
-  describe('secret storage', () => {
-    const WEAK = /fixed key|not protected by a keyring/i;
-
-    it('a keyring that answers: no question, no warning', async () => {
-      const { app, first } = await start({ env: { HARNESS_KEYRING: 'gnome_libsecret' } });
-      assert.deepEqual(first.dialogs, []);
-      const state = await app.call<AppState>(first.windows[0]!.id, 'getState');
-      assert.deepEqual(state.warnings.filter((w) => WEAK.test(w)), []);
-      assert.equal(await quitFromTray(app), 0);
-    });
-
-    for (const keyring of ['basic_text', 'gnome_libsecret:unreachable', 'kwallet5:unreachable']) {
-      it(`${keyring}: the user is asked first, and the state warns`, async () => {
-        const { app, first } = await start({ env: { HARNESS_KEYRING: keyring }, onDialog: (d) => d.buttons?.indexOf('Store them anyway') ?? 0 });
-        assert.equal(first.dialogs.length, 1);
-        assert.match(first.dialogs[0]!.message, /keyring/i);
-        const state = await app.call<AppState>(first.windows[0]!.id, 'getState');
-        assert.equal(state.warnings.filter((w) => WEAK.test(w)).length, 1, state.warnings.join('\n'));
-        assert.equal(await quitFromTray(app), 0);
-      });
-    }
-
-    it('refusing the weak storage quits without storing anything', async () => {
-      const home = (await tempHome());
-      homes.push(home);
-      const app = launchDesktop({ home: home.path, env: { HARNESS_KEYRING: 'gnome_libsecret:unreachable' }, onDialog: () => 0 });
-      running.push(app);
-      assert.equal(await exitsWithin(app, 30_000), 1);
-      assert.match(app.output(), /keyring/i);
-    });
-  });
 });

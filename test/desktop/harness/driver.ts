@@ -11,6 +11,8 @@ import type { AppState } from '../../../src/shared/api.js';
 import type { ApiResult } from '../../../src/shared/bridge.js';
 
 const REGISTER = resolve('test/desktop/harness/register.mjs');
+const started: DesktopApp[] = [];
+const homes: string[] = [];
 export const BUILT_MAIN = resolve('dist/main/electron/main.js');
 
 export interface MenuItemRecord {
@@ -83,6 +85,12 @@ export interface DesktopApp {
 }
 
 export function launchDesktop(options: LaunchOptions): DesktopApp {
+  const app = launch(options);
+  started.push(app);
+  return app;
+}
+
+function launch(options: LaunchOptions): DesktopApp {
   const child = fork(options.main ?? BUILT_MAIN, options.args ?? [], {
     execArgv: ['--import', REGISTER],
     env: { ...process.env, HOME: options.home, XDG_CONFIG_HOME: join(options.home, '.config'), ARLO_RTSP_LOG_LEVEL: 'debug', ...options.env },
@@ -159,10 +167,34 @@ export async function exitsWithin(app: DesktopApp, timeoutMs: number): Promise<n
 
 export async function tempHome(): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), 'desktop-harness-'));
+  homes.push(path);
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
 /** The labels of a menu, nested submenus as [label, children]. */
 export function menuLabels(items: MenuItemRecord[] | undefined): unknown[] {
   return (items ?? []).map((i) => (i.submenu ? [i.label, menuLabels(i.submenu)] : i.label ?? `(${i.type ?? i.role})`));
+}
+
+/** Kills every app launched and removes every home made here; call from `after`. */
+export async function cleanUpDesktops(): Promise<void> {
+  for (const app of started.splice(0)) app.kill();
+  for (const home of homes.splice(0)) await rm(home, { recursive: true, force: true });
+}
+
+/** Starts the app (in a fresh home unless one is given) and waits for its tray and a loaded window. */
+export async function startDesktop(options: Partial<LaunchOptions> = {}): Promise<{ app: DesktopApp; home: string; first: Snapshot }> {
+  const home = options.home ?? (await tempHome()).path;
+  const app = launchDesktop({ ...options, home });
+  const first = await until(app, async () => {
+    const s = await app.snapshot();
+    return s.tray?.menu && s.windows.length > 0 && s.windows.every((w) => w.url !== '') ? s : undefined;
+  }, 'the tray and the window', 60_000);
+  return { app, home, first };
+}
+
+/** Quit from the tray menu; resolves with the exit code once the process has ended. */
+export async function quitFromTray(app: DesktopApp): Promise<number | null> {
+  await app.op('clickTray', ['Quit']);
+  return exitsWithin(app, 15_000);
 }
