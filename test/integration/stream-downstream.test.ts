@@ -91,7 +91,7 @@ describe('downstream port', () => {
   it('refuses to listen beyond loopback without credentials, and names a port in use', async () => {
     await assert.rejects(rig.endpoint('LAN', { listenAddress: '0.0.0.0', port: 0 }), /needs a username and password/);
     const taken = rig.manager.runtime('CAM')!.port;
-    await assert.rejects(rig.endpoint('LAN', { port: taken }), new RegExp(`port ${taken} on 127\\.0\\.0\\.1 is already in use`));
+    await assert.rejects(rig.endpoint('LAN', { port: taken }), new RegExp(`Port ${taken} on 127\\.0\\.0\\.1 is already in use`));
   });
 });
 

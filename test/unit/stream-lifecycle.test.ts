@@ -76,7 +76,7 @@ const TABLE: Row[] = [
 
   ['opening+wanted', 'wanted', 'opening', true, []],
   ['opening+wanted', 'unwanted', 'opening', false, []],
-  ['opening+wanted', 'opened', 'live', true, []],
+  ['opening+wanted', 'opened', 'live', true, ['adopt']],
   ['opening+wanted', 'open-failed(busy)', 'waiting', true, [], waitingFor('busy', 1, AT + 500)],
   ['opening+wanted', 'open-failed(certificate-rejected)', 'failed', true, ['end-viewers'], failedWith('certificate-rejected')],
   ['opening+wanted', 'open-failed(handshake-reset)', 'waiting', true, [], waitingFor('handshake-reset', 1, AT + 500)],
@@ -90,7 +90,7 @@ const TABLE: Row[] = [
 
   ['opening+unwanted', 'wanted', 'opening', true, []],
   ['opening+unwanted', 'unwanted', 'opening', false, []],
-  ['opening+unwanted', 'opened', 'lingering', false, []],
+  ['opening+unwanted', 'opened', 'lingering', false, ['adopt']],
   ['opening+unwanted', 'open-failed(busy)', 'idle', false, [], lastProblem('busy')],
   ['opening+unwanted', 'open-failed(certificate-rejected)', 'failed', false, ['end-viewers']],
   ['opening+unwanted', 'open-failed(handshake-reset)', 'idle', false, [], lastProblem('handshake-reset')],
@@ -103,7 +103,7 @@ const TABLE: Row[] = [
 
   ['opening after a reset', 'wanted', 'opening', true, []],
   ['opening after a reset', 'unwanted', 'opening', false, []],
-  ['opening after a reset', 'opened', 'live', true, []],
+  ['opening after a reset', 'opened', 'live', true, ['adopt']],
   ['opening after a reset', 'open-failed(busy)', 'waiting', true, [], waitingFor('busy', 2, AT + 1_000)],
   ['opening after a reset', 'open-failed(certificate-rejected)', 'failed', true, ['end-viewers']],
   // The second reset during the handshake in a row is a refused certificate.

@@ -69,11 +69,11 @@ export type LifecycleEvent =
 export type LifecycleEventType = LifecycleEvent['type'];
 
 /**
- * What the hub must do after a transition. `open`: start an attempt. `teardown`: TEARDOWN the
- * current session. `discard`: a session arrived that nobody expects (after `close`): tear it down.
+ * What the hub must do after a transition. `open`: start an attempt. `adopt`: the attempt's
+ * session becomes the stream. `teardown`: TEARDOWN the current session. `discard`: a session arrived that nobody expects (after `close`): tear it down.
  * `end-viewers`: let every viewer go with the problem's message.
  */
-export type Effect = 'open' | 'teardown' | 'discard' | 'end-viewers';
+export type Effect = 'open' | 'adopt' | 'teardown' | 'discard' | 'end-viewers';
 
 export interface LifecycleConfig {
   /** The delay before attempt n+1 after n failures in a row (the last one repeats). */
@@ -121,7 +121,7 @@ export function transition(state: Lifecycle, event: LifecycleEvent, config: Life
           // The attempt goes on: the session then lingers, so a viewer coming back soon finds it.
           return to(phase, [], false);
         case 'opened':
-          return to(state.wanted ? { name: 'live' } : { name: 'lingering' });
+          return to(state.wanted ? { name: 'live' } : { name: 'lingering' }, ['adopt']);
         case 'open-failed':
           return afterFailure(state, phase.failures, phase.problem, event.problem, event.at, config);
         default:
