@@ -73,6 +73,11 @@ export function connectionError(error: unknown, where: string, inHandshake = fal
   return new StreamError('closed', `the connection to the base station at ${where} failed: ${detail}`, { cause: error });
 }
 
+/** A handshake cut twice in a row (the lifecycle's verdict on two `handshake-reset` failures). */
+export function certificateRefusedByResets(): string {
+  return 'the base station refused our certificate (it closed the connection during the TLS handshake twice in a row): enroll this base station again';
+}
+
 export function connectTimeout(where: string, ms: number): StreamError {
   return new StreamError(
     'unreachable',

@@ -12,7 +12,7 @@
 // `wanted` says whether anyone holds the stream (a lease or a playing viewer); the hub reports each
 // lease acquired ("wanted") and the last one released ("unwanted").
 
-import type { StreamErrorCode } from './errors.js';
+import { certificateRefusedByResets, type StreamErrorCode } from './errors.js';
 
 /** Why the hub waits before the next attempt. */
 export type WaitReason = Exclude<StreamErrorCode, FailReason> | 'silent' | 'lost';
@@ -194,7 +194,9 @@ function afterFailure(
   // glitch looks like: only the second in a row counts as a refusal.
   const refused = code === 'handshake-reset' && previous?.reason === 'handshake-reset';
   if (isFailReason(code) || refused) {
-    const problem: Problem<FailReason> = { reason: refused ? 'certificate-rejected' : (code as FailReason), message: failure.message };
+    const problem: Problem<FailReason> = refused
+      ? { reason: 'certificate-rejected', message: certificateRefusedByResets() }
+      : { reason: code as FailReason, message: failure.message };
     return { next: { phase: { name: 'failed', problem }, wanted: state.wanted }, effects: ['end-viewers'] };
   }
   const problem: Problem<WaitReason> = { reason: code as WaitReason, message: failure.message };
