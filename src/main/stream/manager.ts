@@ -15,6 +15,7 @@ import { createSerial, type Serial } from '../serial.js';
 import { RtspAuthenticator, credentialsInUrl } from '../rtsp/auth.js';
 import { arloStreamPath, arloStreamUrl } from '../rtsp/url.js';
 import { CameraHub, type HubLimits } from './hub.js';
+import type { Phase } from './lifecycle.js';
 import { isLoopbackAddress } from '../../shared/net.js';
 import { EndpointServer } from './server.js';
 import { UpstreamSession } from './upstream.js';
@@ -58,6 +59,8 @@ export interface StreamManagerEvents {
   fingerprintPinned: [baseStationId: string, fingerprint: string];
   /** The base station refused our client certificate: it must be enrolled again. */
   certificateRejected: [baseStationId: string, message: string];
+  /** A camera's stream lifecycle entered another phase (at once, not throttled like `change`). */
+  phase: [deviceId: string, phase: Phase];
   /** Nothing answers at the base station's address (a camera's stream waits to retry): its address may have changed. */
   unreachable: [baseStationId: string, message: string];
 }
@@ -140,6 +143,7 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
         );
       },
       onPhase: (phase) => {
+        this.emit('phase', options.deviceId, phase);
         if (phase.name === 'failed' && phase.problem.reason === 'certificate-rejected') {
           this.emit('certificateRejected', upstream.baseStationId, phase.problem.message);
         } else if (phase.name === 'waiting' && phase.problem.reason === 'unreachable') {
