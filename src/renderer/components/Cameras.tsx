@@ -68,6 +68,9 @@ function CameraCard({ camera, desktop }: { camera: CameraView; desktop: boolean 
         <div><dt>Received</dt><dd data-stat="bytes-in">{formatBytes(camera.bytesIn)}</dd></div>
         <div><dt>Sent</dt><dd data-stat="bytes-out">{formatBytes(camera.bytesOut)}</dd></div>
         <div><dt>Bitrate</dt><dd data-stat="bitrate">{formatBitrate(camera.bitrate)}</dd></div>
+        {camera.keepAliveFailures > 0 && (
+          <div><dt>Keep-alives unanswered</dt><dd data-stat="keep-alive-failures">{camera.keepAliveFailures}</dd></div>
+        )}
       </dl>
       <div className="row">
         <label htmlFor={codecId} className="inline">Codec</label>
