@@ -254,9 +254,11 @@ class Connection {
     // not start a second keep-alive timer on the next SETUP).
     if (this.#session !== undefined || this.#keepAlive !== undefined) return;
     this.#session = sessionIdOf(setup);
-    // As FFmpeg does: a keep-alive at half the session timeout, its answer only logged. Whether the
-    // session is alive is judged by its media (the hub), never by these answers.
-    const interval = Math.max(500, (sessionTimeoutOf(setup) * 1000) / 2);
+    // As FFmpeg does, keep-alives well within the session timeout, their answers only logged and
+    // counted: whether the session is alive is judged by its media (the hub). Every third of the
+    // timeout rather than FFmpeg's half: one skipped behind a slow answer (below) still leaves the
+    // next inside the timeout.
+    const interval = Math.max(500, (sessionTimeoutOf(setup) * 1000) / 3);
     let unanswered = false;
     this.#keepAlive = setInterval(() => {
       if (!this.playing || this.#closing) return;
