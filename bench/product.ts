@@ -1,9 +1,10 @@
-// The whole product process for the bench: `arlo-rtsp serve` as a user runs it (through tsx, on a
-// data dir holding what enrollment leaves behind), with the web UI's events socket connected as an
-// open browser tab has it. Its CPU is read from outside by pid, like the engine's and stunnel's.
+// The whole product process for the bench: `arlo-rtsp serve` as a user runs it (the built
+// dist/main/headless/cli.js, compiled from this checkout once per bench run, on a data dir holding
+// what enrollment leaves behind), with the web UI's events socket connected as an open browser tab
+// has it. Its CPU is read from outside by pid, like the engine's and stunnel's.
 // BENCH_CPU_PROF=<dir> profiles it as well (it writes the profile when SIGTERM stops it).
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,8 @@ import type { AppState } from '../src/shared/api.js';
 import { openDataStore } from '../src/main/store/data-store.js';
 import { peakRssOf } from './children.js';
 
-const CLI = new URL('../src/main/headless/cli.ts', import.meta.url).pathname;
+const ROOT = new URL('..', import.meta.url).pathname;
+const CLI = new URL('../dist/main/headless/cli.js', import.meta.url).pathname;
 const PASSPHRASE = 'bench passphrase';
 const START_TIMEOUT_MS = 60_000;
 
@@ -28,8 +30,22 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
+let built: Promise<void> | undefined;
+
+/** Compiles src/main (as `npm run build:node`), so the process measured runs this checkout's code. */
+function build(): Promise<void> {
+  built ??= new Promise((resolve, reject) => {
+    execFile(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], (error, stdout) => {
+      if (error) reject(new Error(`the build for the serve path failed: ${stdout}`, { cause: error }));
+      else resolve();
+    });
+  });
+  return built;
+}
+
 /** Enrolled base station `BENCH` at 127.0.0.1:`baseStationPort` with `cameraIds`, each a running camera. */
 export async function startServe(baseStationPort: number, cameraIds: string[], identity: { certPem: string; keyPem: string }): Promise<ServeProcess> {
+  await build();
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-serve-'));
   const store = await openDataStore(dataDir, { passphrase: PASSPHRASE });
   await store.secrets.set('clientPrivateKey', identity.keyPem);
@@ -46,7 +62,7 @@ export async function startServe(baseStationPort: number, cameraIds: string[], i
   const portBase = 20_000 + Math.floor(Math.random() * 20_000);
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = spawn(process.execPath, [
-    '--import', 'tsx', ...profile, CLI, '--data-dir', dataDir, 'serve',
+    ...profile, CLI, '--data-dir', dataDir, 'serve',
     '--basestation', `BENCH=127.0.0.1:${baseStationPort}`, '--port-base', String(portBase), '--http', '127.0.0.1:0',
   ], { env: { ...process.env, ARLO_RTSP_PASSPHRASE: PASSPHRASE }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
