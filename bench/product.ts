@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { AppState } from '../src/shared/api.js';
 import { openDataStore } from '../src/main/store/data-store.js';
-import { peakRssOf } from './children.js';
+import { peakRssOf, rssOf } from './children.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const CLI = new URL('../dist/main/headless/cli.js', import.meta.url).pathname;
@@ -27,6 +27,7 @@ export interface ServeProcess {
   /** Bytes received from the base station, summed over cameras (GET /api/state). */
   bytesIn(): Promise<number>;
   peakRss(): number;
+  rss(): number;
   stop(): Promise<void>;
 }
 
@@ -109,6 +110,7 @@ export async function startServe(baseStationPort: number, cameraIds: string[], i
         return state.cameras.reduce((sum, camera) => sum + camera.bytesIn, 0);
       },
       peakRss: () => peakRssOf(child.pid ?? 0),
+      rss: () => rssOf(child.pid ?? 0),
       async stop() {
         events.close();
         await stop();

@@ -45,6 +45,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     fps: { type: 'string', default: '15' },
     'idle-window': { type: 'string', default: '20' },
+    paths: { type: 'string', default: 'direct,stunnel,naive,ours,serve' },
   },
 });
 const DURATION_MS = Number(flags.duration) * 1000;
@@ -53,6 +54,8 @@ const REPEAT = Math.max(1, Number(flags.repeat));
 const WARMUP_MS = Number(flags.warmup) * 1000;
 const FPS = Number(flags.fps);
 const IDLE_WINDOW_MS = Number(flags['idle-window']) * 1000;
+/** Which paths the scenarios measure (direct is the latency floor the `+p50`/`+p99` columns need). */
+const PATHS = new Set(flags.paths.split(','));
 const only = flags.only?.split(',');
 const wanted = (name: string) => !only || only.some((o) => name.includes(o));
 
@@ -72,6 +75,8 @@ interface Row {
   lost: number;
   dropped?: number;
   peakRss?: number;
+  /** Resident set at the window's end. */
+  rss?: number;
   errors: string[];
 }
 
@@ -165,6 +170,7 @@ async function viaServe(sim: SimBaseStation, ids: string[], viewersPerCamera: nu
   try {
     let cpu = 0;
     let bytesIn = 0;
+    let rss = 0;
     const specs = serve.urls.flatMap((url) => Array.from({ length: viewersPerCamera }, (): ViewerSpec => ({ url, nonce: false })));
     const reports = await view(specs, durationMs, {
       start: async () => {
@@ -173,10 +179,11 @@ async function viaServe(sim: SimBaseStation, ids: string[], viewersPerCamera: nu
       },
       end: async () => {
         cpu = processCpuSeconds(serve.pid) - cpu;
+        rss = serve.rss();
         bytesIn = (await serve.bytesIn()) - bytesIn;
       },
     });
-    return row('serve', reports, durationMs, { cpuSeconds: cpu, bytesIn, peakRss: serve.peakRss() });
+    return row('serve', reports, durationMs, { cpuSeconds: cpu, bytesIn, peakRss: serve.peakRss(), rss });
   } finally {
     await serve.stop();
   }
@@ -208,7 +215,7 @@ async function ours(sim: SimBaseStation, ids: string[], viewersPerCamera: number
       },
     });
     await engine.ask({ type: 'stop' });
-    return row('ours', reports, durationMs, { cpuSeconds: cpu, bytesIn: figures?.bytesIn ?? 0, dropped: figures?.packetsDropped, peakRss: figures?.peakRssBytes });
+    return row('ours', reports, durationMs, { cpuSeconds: cpu, bytesIn: figures?.bytesIn ?? 0, dropped: figures?.packetsDropped, peakRss: figures?.peakRssBytes, rss: figures?.rssBytes });
   } finally {
     await engine.close();
   }
@@ -231,14 +238,17 @@ function spread(values: (number | undefined)[], digits = 2): { median: number | 
 /** `runs[i]` holds one repetition's rows, the same paths in the same order each time. */
 function printTable(title: string, runs: Row[][]): void {
   const header = ['path', 'viewers', 'Mbit/s in', 'Mbit/s out', 'CPU s', 'CPU s/GB in', 'CPU s/GB out', '× stunnel (in)', '× stunnel (out)',
-    '× naive (out)', 'p50 ms', 'p99 ms', '+p50 ms', '+p99 ms', 'peak RSS MB', 'dropped', 'lost'];
+    '× naive (out)', 'p50 ms', 'p99 ms', '+p50 ms', '+p99 ms', 'RSS MB', 'peak RSS MB', 'dropped', 'lost'];
   const paths = runs[0]!.map((r) => r.path);
   const of = (path: string) => runs.map((rows) => rows.find((r) => r.path === path)!);
   const reference = (name: string) => (paths.includes(name) ? of(name) : undefined);
   const lines = paths.map((path) => {
     const rows = of(path);
     const p = (r: Row, q: number) => quantile(r.latencies, q);
-    const added = (q: number) => rows.map((r, i) => (path === 'direct' ? undefined : p(r, q) - p(runs[i]!.find((d) => d.path === 'direct')!, q)));
+    const added = (q: number) => rows.map((r, i) => {
+      const floor = runs[i]!.find((d) => d.path === 'direct');
+      return path === 'direct' || !floor ? undefined : p(r, q) - p(floor, q);
+    });
     const inGb = spread(rows.map((r) => perGb(r.cpuSeconds, r.bytesIn)));
     const outGb = spread(rows.map((r) => perGb(r.cpuSeconds, r.bytesOut)));
     const ratio = (to: string, mine: number | undefined, pick: (r: Row) => number) => {
@@ -246,7 +256,10 @@ function printTable(title: string, runs: Row[][]): void {
       const theirs = references ? median(references.map((r) => perGb(r.cpuSeconds, pick(r)) ?? NaN)) : undefined;
       return (path === 'ours' || path === 'serve') && mine !== undefined && theirs ? fixed(mine / theirs) : '';
     };
-    const rss = rows.map((r) => r.peakRss).filter((v): v is number => v !== undefined);
+    const megabytes = (pick: (r: Row) => number | undefined) => {
+      const values = rows.map(pick).filter((v): v is number => v !== undefined);
+      return values.length ? fixed(Math.max(...values) / 2 ** 20, 0) : '';
+    };
     const dropped = rows.map((r) => r.dropped).filter((v): v is number => v !== undefined);
     return [
       path, String(rows[0]!.viewers),
@@ -255,7 +268,7 @@ function printTable(title: string, runs: Row[][]): void {
       ratio('stunnel', inGb.median, (r) => r.bytesIn), ratio('stunnel', outGb.median, (r) => r.bytesOut), ratio('naive', outGb.median, (r) => r.bytesOut),
       spread(rows.map((r) => p(r, 0.5))).text, spread(rows.map((r) => p(r, 0.99))).text,
       path === 'direct' ? '' : spread(added(0.5)).text, path === 'direct' ? '' : spread(added(0.99)).text,
-      rss.length ? fixed(Math.max(...rss) / 2 ** 20, 0) : '', dropped.length ? String(dropped.reduce((a, b) => a + b, 0)) : '',
+      megabytes((r) => r.rss), megabytes((r) => r.peakRss), dropped.length ? String(dropped.reduce((a, b) => a + b, 0)) : '',
       String(rows.reduce((sum, r) => sum + r.lost, 0)),
     ];
   });
@@ -274,10 +287,16 @@ async function scenario(name: string, cameras: number, viewersPerCamera: number,
   try {
     const runs: Row[][] = [];
     for (let i = 0; i < REPEAT; i++) {
-      runs.push([
-        await direct(sim, ids, durationMs), await viaStunnel(sim, ids, durationMs), await viaNaive(sim, ids, durationMs),
-        await ours(sim, ids, viewersPerCamera, durationMs), await viaServe(sim, ids, viewersPerCamera, durationMs),
-      ]);
+      const paths: [string, () => Promise<Row>][] = [
+        ['direct', () => direct(sim, ids, durationMs)],
+        ['stunnel', () => viaStunnel(sim, ids, durationMs)],
+        ['naive', () => viaNaive(sim, ids, durationMs)],
+        ['ours', () => ours(sim, ids, viewersPerCamera, durationMs)],
+        ['serve', () => viaServe(sim, ids, viewersPerCamera, durationMs)],
+      ];
+      const rows: Row[] = [];
+      for (const [path, measure] of paths) if (PATHS.has(path)) rows.push(await measure());
+      runs.push(rows);
     }
     const shape = records === 'packet' ? 'one RTP packet per TLS record' : "a video frame's packets per write (16 kB TLS records)";
     printTable(
