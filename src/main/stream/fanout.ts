@@ -52,7 +52,7 @@ interface Attached {
   waiting: boolean;
   stalledSince: number | undefined;
   startTimer: NodeJS.Timeout | undefined;
-  /** Frames for this viewer lying back to back in one upstream chunk, written as one view (at the latest when the loop turn's reads are done). */
+  /** Frames for this viewer lying back to back in one upstream chunk, written as one view at the end of the tick. */
   run: { memory: ArrayBufferLike | undefined; start: number; end: number };
 }
 
@@ -250,16 +250,13 @@ export class FanOut {
    * Per-write costs dominate relaying (see docs/BENCHMARKS.md): a frame on the channel the viewer
    * set up (the usual case) is not written at once but joins the viewer's run when it lies right
    * after it in the same upstream chunk, so a whole TLS record's frames (a dozen) leave as one view
-   * in one write, with no header allocated. The socket stays corked until the event loop's reads
-   * of this turn are done (setImmediate, not the end of the tick): a base station that sends one
-   * RTP packet per TLS record hands us each record as a read of its own, dozens per turn, and they
-   * leave in one writev per viewer instead of one write each (a third less CPU per GB at 20 Mbit/s,
-   * docs/BENCHMARKS.md).
+   * in one write, with no header allocated. The socket stays corked until the end of the tick, so
+   * the runs of one tick (a frame completed across chunks starts a new one) leave in one writev.
    */
   #send(attached: Attached, channel: number, packet: Buffer, frame?: Buffer): void {
     const socket = attached.viewer.socket;
     if (!this.#corked.has(attached)) {
-      if (this.#corked.size === 0) setImmediate(this.#uncorkAll);
+      if (this.#corked.size === 0) process.nextTick(this.#uncorkAll);
       this.#corked.add(attached);
       socket.cork();
     }
