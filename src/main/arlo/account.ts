@@ -47,11 +47,10 @@ export class ArloAccount {
   async signIn(email: string, password: string): Promise<SignInStep> {
     this.#signIn?.cancel();
     const data = await this.store.read();
-    const trustCookies = await this.store.secrets.get('trustedBrowserCode');
+    this.#http.loadCookies(await this.store.secrets.get('trustedBrowserCode'));
     this.#signIn = new SignIn({
       http: this.#http,
       clientDeviceId: data.settings.clientDeviceId,
-      ...(trustCookies ? { trustCookies } : {}),
       logger: this.log,
       onSignedIn: (result) => this.#keep(result),
       ...(this.options.onSignInStep ? { onStep: this.options.onSignInStep } : {}),
@@ -85,12 +84,16 @@ export class ArloAccount {
       throw new ArloError('token-expired', 'That does not look like an Arlo token: copy the whole Authorization value from a signed-in my.arlo.com session.');
     }
     const data = await this.store.read();
-    await new ArloApiClient(this.#http, trimmed).devices();
+    this.#http.loadCookies(await this.store.secrets.get('trustedBrowserCode'));
+    const api = new ArloApiClient(this.#http, trimmed);
+    await api.startSession();
+    await api.devices();
     // The sign-in host may tell whose token it is; a pasted token is still usable when it does not.
     const auth = new ArloAuthClient(this.#http, data.settings.clientDeviceId);
     auth.useToken(trimmed);
     const userId = await auth.validate().catch(() => undefined);
     await this.store.secrets.set('arloToken', trimmed);
+    await this.store.secrets.set('trustedBrowserCode', this.#http.saveCookies());
     await this.store.update((d) => {
       d.account = userId ? { userId } : {};
     });
@@ -208,9 +211,12 @@ export class ArloAccount {
     return this.#signIn;
   }
 
+  /** pyaarlo's "needed for new session": session/v3 before anything else uses the token. */
   async #keep(result: SignedIn): Promise<void> {
+    await new ArloApiClient(this.#http, result.token).startSession();
     await this.store.secrets.set('arloToken', result.token);
-    if (result.trustCookies) await this.store.secrets.set('trustedBrowserCode', result.trustCookies);
+    // Every cookie the hosts set, the trusted-device mark among them.
+    await this.store.secrets.set('trustedBrowserCode', this.#http.saveCookies());
     await this.store.update((d) => {
       d.account = { email: result.email, userId: result.userId, tokenExpiresAt: result.expiresAt };
     });
