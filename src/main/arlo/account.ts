@@ -31,6 +31,7 @@ const NOT_SIGNED_IN = 'Not signed in to Arlo: sign in or paste a token first.';
 export class ArloAccount {
   readonly #http: ArloHttp;
   #signIn: SignIn | undefined;
+  #cookiesLoaded = false;
 
   constructor(
     private readonly store: DataStore,
@@ -47,7 +48,7 @@ export class ArloAccount {
   async signIn(email: string, password: string): Promise<SignInStep> {
     this.#signIn?.cancel();
     const data = await this.store.read();
-    this.#http.loadCookies(await this.store.secrets.get('trustedBrowserCode'));
+    await this.#loadCookies();
     this.#signIn = new SignIn({
       http: this.#http,
       clientDeviceId: data.settings.clientDeviceId,
@@ -84,7 +85,7 @@ export class ArloAccount {
       throw new ArloError('token-expired', 'That does not look like an Arlo token: copy the whole Authorization value from a signed-in my.arlo.com session.');
     }
     const data = await this.store.read();
-    this.#http.loadCookies(await this.store.secrets.get('trustedBrowserCode'));
+    await this.#loadCookies();
     const api = new ArloApiClient(this.#http, trimmed);
     await api.startSession();
     await api.devices();
@@ -121,6 +122,12 @@ export class ArloAccount {
       ...(tokenExpiresAt !== undefined ? { tokenExpiresAt } : {}),
       tokenExpired: token !== undefined && tokenExpiresAt !== undefined && tokenExpiresAt <= now,
     };
+  }
+
+  /** One call that proves the stored token still works (doctor): opens its session/v3. */
+  async checkSession(): Promise<void> {
+    const { api } = await this.#api();
+    await this.#guard(() => api.startSession());
   }
 
   /** Fetches the device list and capabilities and merges them into the store. */
@@ -223,7 +230,15 @@ export class ArloAccount {
     this.log.info({ userId: result.userId }, 'Signed in to Arlo');
   }
 
+  /** The cookie jar kept from earlier sessions, read once per process; it is saved after each sign-in. */
+  async #loadCookies(): Promise<void> {
+    if (this.#cookiesLoaded) return;
+    this.#http.loadCookies(await this.store.secrets.get('trustedBrowserCode'));
+    this.#cookiesLoaded = true;
+  }
+
   async #api(): Promise<{ api: ArloApiClient; userId: string | undefined }> {
+    await this.#loadCookies();
     const [token, data] = await Promise.all([this.store.secrets.get('arloToken'), this.store.read()]);
     if (!token) throw new ArloError('token-expired', NOT_SIGNED_IN);
     const expiresAt = data.account.tokenExpiresAt;

@@ -13,6 +13,7 @@ import type { CameraView, VideoCodec } from '../../shared/api.js';
 import type { Logger } from '../log.js';
 import { RtspAuthenticator, credentialsInUrl } from '../rtsp/auth.js';
 import { arloStreamPath, arloStreamUrl } from '../rtsp/url.js';
+import type { StreamError } from './errors.js';
 import { CameraHub, type HubLimits } from './hub.js';
 import { isLoopbackAddress } from '../../shared/net.js';
 import { EndpointServer } from './server.js';
@@ -56,6 +57,8 @@ export interface StreamManagerEvents {
   fingerprintPinned: [baseStationId: string, fingerprint: string];
   /** The base station refused our client certificate: it must be enrolled again. */
   certificateRejected: [baseStationId: string, message: string];
+  /** Every failure of a base-station session, for reactions above the engine (re-discovery, re-enrollment). */
+  upstreamFailed: [baseStationId: string, error: StreamError];
 }
 
 const BITRATE_WINDOW = 5;
@@ -142,6 +145,7 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
       onUpstreamError: (error) => {
         log.warn({ code: error.code, err: error.message }, 'upstream failed');
         if (error.code === 'certificate-rejected') this.emit('certificateRejected', upstream.baseStationId, error.message);
+        this.emit('upstreamFailed', upstream.baseStationId, error);
       },
     });
     const authenticator = options.credentials ? new RtspAuthenticator(options.credentials) : undefined;
@@ -176,6 +180,13 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
     await Promise.all([...this.#endpoints.keys()].map((id) => this.stop(id)));
     clearTimeout(this.#publish);
     this.#publish = undefined;
+  }
+
+  /** A base station moved (DHCP): the next session of each of its cameras opens at the new address. */
+  moveBaseStation(baseStationId: string, host: string, port: number): void {
+    for (const { options } of this.#endpoints.values()) {
+      if (options.upstream.baseStationId === baseStationId) Object.assign(options.upstream, { host, port });
+    }
   }
 
   /** Forget a pinned fingerprint (the user replaced the base station); the next session pins anew. */
