@@ -321,15 +321,18 @@ class Service implements AppService {
     const last = this.#following.get(baseStationId);
     if (last && (last.running || Date.now() - last.at < FOLLOW_INTERVAL_MS)) return;
     this.#following.set(baseStationId, { at: Date.now(), running: true });
+    let at = Date.now();
     try {
       const moved = (await this.#discover()).find((b) => b.deviceId === baseStationId);
       if (!moved?.host) return;
+      // Followed: a failure after this is news, not the same outage again.
+      at = 0;
       this.#log.info({ baseStationId, host: moved.host }, 'the base station moved (mDNS): following it to its new address');
       this.#notices.set(baseStationId, `Found again on the network at ${moved.host} (its address changed) and followed it there.`);
       this.#streams.moveBaseStation(baseStationId, moved.host, moved.port ?? BASE_STATION_PORT);
       this.#publish();
     } finally {
-      this.#following.set(baseStationId, { at: Date.now(), running: false });
+      this.#following.set(baseStationId, { at, running: false });
     }
   }
 
