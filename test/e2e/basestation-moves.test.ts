@@ -57,7 +57,7 @@ describe('a base station that moves', { skip, timeout: 120_000 }, () => {
   let announced = OLD;
   /** Browse queries the responder answered. */
   let browses = 0;
-  let published: AppState[] = [];
+  const published: AppState[] = [];
   const stations: SimBaseStation[] = [];
   const owner = () => cloud.accounts.owner;
   const baseStationId = () => cloud.devicesOf(owner()).find((d) => d.deviceType === 'basestation')!.deviceId;
