@@ -4,6 +4,7 @@ import { useState } from 'react';
 import type { CameraStreamState, CameraView, VideoCodec } from '../../shared/api.js';
 import { formatBitrate, formatBytes } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
+import { Diagnose } from './Diagnose.js';
 import { ErrorNote } from './ErrorNote.js';
 
 const STATE_LABEL: Record<CameraStreamState, string> = {
@@ -107,6 +108,7 @@ function CameraCard({ camera, desktop }: { camera: CameraView; desktop: boolean 
         )}
       </div>
       <ErrorNote message={toggle.error ?? open.error} />
+      <Diagnose request={{ baseStationId: camera.baseStationId, cameraId: camera.deviceId, playSeconds: 5 }} label={`Diagnose ${camera.name}`} />
     </>
   );
 }
