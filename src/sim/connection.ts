@@ -89,6 +89,8 @@ export class SimConnection {
   #schedule(request: RtspRequest): void {
     const { slowMethods, slowMs } = this.station.quirks;
     if (!slowMs || !slowMethods?.includes(request.method)) return this.#handle(request);
+    // The base station is the slow one: its own idle clock waits too, restarting with the answer.
+    clearTimeout(this.#idleTimer);
     const timer = setTimeout(() => {
       if (!this.socket.destroyed) this.#handle(request);
     }, slowMs);
