@@ -132,6 +132,9 @@ export interface Diagnosis {
   startedAt: string;
 }
 
+/** The longest PLAY a diagnosis measures. */
+export const MAX_DIAGNOSE_PLAY_SECONDS = 60;
+
 export interface DiagnoseRequest {
   baseStationId: string;
   /** The camera whose stream DESCRIBE (and PLAY) use; the base station's first local-streaming camera when absent. */

@@ -102,7 +102,7 @@ after(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-describe('the app service, end to end', { timeout: 50_000 }, () => {
+describe('the app service, end to end', { timeout: 120_000 }, () => {
   it('first run: MFA sign-in, devices, address, enrollment, a camera played and stopped', async () => {
     const app = await open();
     const first = await app.signIn(account().email, account().password);

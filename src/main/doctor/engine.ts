@@ -8,7 +8,7 @@
 
 import net from 'node:net';
 import { z } from 'zod';
-import type { DiagnoseRequest, Diagnosis, DiagnosisStep } from '../../shared/api.js';
+import { MAX_DIAGNOSE_PLAY_SECONDS, type DiagnoseRequest, type Diagnosis, type DiagnosisStep } from '../../shared/api.js';
 import type { ArloAccount } from '../arlo/account.js';
 import { discoverBaseStations, type DiscoverOptions } from '../discovery/mdns.js';
 import { connectTls, probeTls } from '../discovery/tls-probe.js';
@@ -26,12 +26,10 @@ export interface DoctorContext {
   discovery: false | Omit<DiscoverOptions, 'timeoutMs' | 'signal'>;
 }
 
-export const MAX_PLAY_SECONDS = 60;
-
 export const diagnoseRequestSchema = z.object({
   baseStationId: z.string().min(1),
   cameraId: z.string().min(1).optional(),
-  playSeconds: z.number().int().min(0).max(MAX_PLAY_SECONDS).optional(),
+  playSeconds: z.number().int().min(0).max(MAX_DIAGNOSE_PLAY_SECONDS).optional(),
 });
 
 const TCP_TIMEOUT_MS = 5_000;

@@ -3,9 +3,7 @@
 // JSON + text, safe to attach to a bug report.
 
 import { InvalidArgumentError, type Command } from 'commander';
-import type { Diagnosis } from '../../../shared/api.js';
-import { diagnose, MAX_PLAY_SECONDS } from '../../doctor/engine.js';
-import { diagnosisText, secretValues, writeReport } from '../../doctor/report.js';
+import { MAX_DIAGNOSE_PLAY_SECONDS as MAX_PLAY_SECONDS, type Diagnosis } from '../../../shared/api.js';
 import { withAccount } from './account-context.js';
 
 interface DoctorOptions {
@@ -26,6 +24,9 @@ export function register(program: Command): void {
     .option('--report <file>', 'also write FILE.json and FILE.txt, with no token, key, password or cookie in them')
     .option('--mdns-interface <address>', 'browse mDNS on the interface with this IPv4 address only (default: every interface)')
     .action(async (options: DoctorOptions, command: Command) => {
+      // Loaded here: the engine pulls in the stream engine, which the other commands never need at start.
+      const { diagnose } = await import('../../doctor/engine.js');
+      const { diagnosisText, secretValues, writeReport } = await import('../../doctor/report.js');
       await withAccount(command, async (account, store) => {
         const data = await store.read();
         const cameraStation = options.camera ? data.cameras.find((c) => c.deviceId === options.camera)?.baseStationId : undefined;
