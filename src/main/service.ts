@@ -70,6 +70,8 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
 }
 
 const BASE_STATION_PORT = ARLO_RTSP_PORT;
+/** The engine's failures the service reacts to. */
+type UpstreamFailure = Extract<StreamErrorCode, 'unreachable' | 'fingerprint-changed' | 'certificate-rejected'>;
 const DISCOVERY_TIMEOUT_MS = 3000;
 /** A base station that keeps failing is browsed for at most this often. */
 const FOLLOW_INTERVAL_MS = 10_000;
@@ -88,6 +90,8 @@ class Service implements AppService {
   readonly #autoEnrolled = new Map<string, string | undefined>();
   /** Per base station, when the last browse after a failure started (and whether one is running). */
   readonly #following = new Map<string, { at: number; running: boolean }>();
+  /** The viewers' password, decrypted once and written through on change (the state needs it for every URL). */
+  #lanPasswordCache: { value: string | undefined } | undefined;
 
   constructor(store: DataStore, options: AppServiceOptions) {
     this.#store = store;
@@ -103,11 +107,10 @@ class Service implements AppService {
     this.#streams.on('fingerprintPinned', (baseStationId: string, fingerprint: string) => {
       void this.#updateBaseStation(baseStationId, (b) => { b.pinnedFingerprint = fingerprint; });
     });
-    this.#streams.on('upstreamFailed', (baseStationId, error) => {
-      this.#onUpstreamFailure(baseStationId, error.code).catch((failure: unknown) => {
-        this.#log.warn({ baseStationId, err: failure instanceof Error ? failure.message : String(failure) }, 'could not react to a base-station failure');
-      });
-    });
+    // The engine's reports of a failing base station, each to one reaction (#onUpstreamFailure).
+    this.#streams.on('unreachable', (baseStationId) => this.#react(baseStationId, 'unreachable'));
+    this.#streams.on('fingerprintChanged', (baseStationId) => this.#react(baseStationId, 'fingerprint-changed'));
+    this.#streams.on('certificateRejected', (baseStationId) => this.#react(baseStationId, 'certificate-rejected'));
   }
 
   async init(): Promise<void> {
@@ -137,15 +140,15 @@ class Service implements AppService {
 
   // ---- state ----
 
+  /** Every state published from now on; the current one is `getState()`'s (callers take both). */
   subscribe(listener: (state: AppState) => void): () => void {
     this.#listeners.add(listener);
-    void this.getState().then(listener, () => undefined);
     return () => this.#listeners.delete(listener);
   }
 
   async getState(): Promise<AppState> {
     const data = await this.#store.read();
-    const lanPassword = await this.#store.secrets.get('lanPassword');
+    const lanPassword = await this.#lanPassword();
     return {
       account: await this.#account.accountView(),
       signIn: this.#account.signInStep,
@@ -190,12 +193,16 @@ class Service implements AppService {
       running: runtime?.running ?? false,
       state: runtime?.state ?? 'idle',
       error: runtime?.error,
+      waitReason: runtime?.waitReason,
+      retryAt: runtime?.retryAt,
       viewers: runtime?.viewers ?? 0,
       bytesIn: runtime?.bytesIn ?? 0,
       bytesOut: runtime?.bytesOut ?? 0,
       bitrate: runtime?.bitrate ?? 0,
       upstreamSessions: runtime?.upstreamSessions ?? 0,
       packetsDropped: runtime?.packetsDropped ?? 0,
+      keepAliveFailures: runtime?.keepAliveFailures ?? 0,
+      mediaSilences: runtime?.mediaSilences ?? 0,
     };
   }
 
@@ -303,14 +310,19 @@ class Service implements AppService {
     }, parsed.data);
   }
 
+  #react(baseStationId: string, reason: UpstreamFailure): void {
+    this.#onUpstreamFailure(baseStationId, reason).catch((failure: unknown) => {
+      this.#log.warn({ baseStationId, err: failure instanceof Error ? failure.message : String(failure) }, 'could not react to a base-station failure');
+    });
+  }
+
   /**
-   * What the service does when a base-station session fails, beyond the engine's own retries. This is
-   * the one adapter to the engine's failure report (a StreamError code today; the lifecycle's
-   * waiting/failed reason once it has one): an mDNS-found base station that stops answering or
-   * presents another certificate may have moved (DHCP), so browse and follow it; a refused
-   * certificate with a valid sign-in is replaced once, automatically.
+   * What the service does when a base-station session fails, beyond the engine's own retries
+   * (the lifecycle's `waiting(unreachable)` and `failed(...)` phases): an mDNS-found base station
+   * that stops answering or presents another certificate may have moved (DHCP), so browse and
+   * follow it; a refused certificate with a valid sign-in is replaced once, automatically.
    */
-  async #onUpstreamFailure(baseStationId: string, code: StreamErrorCode): Promise<void> {
+  async #onUpstreamFailure(baseStationId: string, code: UpstreamFailure): Promise<void> {
     if (code === 'unreachable' || code === 'fingerprint-changed') await this.#follow(baseStationId);
     else if (code === 'certificate-rejected') await this.#certificateRefused(baseStationId);
   }
@@ -527,10 +539,15 @@ class Service implements AppService {
     };
   }
 
+  async #lanPassword(): Promise<string | undefined> {
+    this.#lanPasswordCache ??= { value: await this.#store.secrets.get('lanPassword') };
+    return this.#lanPasswordCache.value;
+  }
+
   /** Viewer credentials, which only apply when the ports listen beyond loopback. */
   async #lanCredentials(data: AppData): Promise<EndpointOptions['credentials']> {
     if (isLoopbackAddress(data.settings.listenAddress) || !data.settings.lanUsername) return undefined;
-    const password = await this.#store.secrets.get('lanPassword');
+    const password = await this.#lanPassword();
     return password === undefined ? undefined : { username: data.settings.lanUsername, password };
   }
 
@@ -538,7 +555,7 @@ class Service implements AppService {
 
   async updateSettings(patch: SettingsPatch): Promise<SettingsView> {
     const before = (await this.#store.read()).settings;
-    const passwordSet = patch.lanPassword !== undefined ? patch.lanPassword !== '' : (await this.#store.secrets.get('lanPassword')) !== undefined;
+    const passwordSet = patch.lanPassword !== undefined ? patch.lanPassword !== '' : (await this.#lanPassword()) !== undefined;
     const data = await this.#store.update((d) => {
       if (patch.listenAddress !== undefined) d.settings.listenAddress = checkListenAddress(patch.listenAddress);
       if (patch.portBase !== undefined && patch.portBase !== d.settings.portBase) reassignPorts(d, checkPortBase(patch.portBase));
@@ -560,6 +577,7 @@ class Service implements AppService {
     if (patch.lanPassword !== undefined) {
       if (patch.lanPassword === '') await this.#store.secrets.delete('lanPassword');
       else await this.#store.secrets.set('lanPassword', patch.lanPassword);
+      this.#lanPasswordCache = { value: patch.lanPassword === '' ? undefined : patch.lanPassword };
     }
     const endpointsChanged = before.listenAddress !== data.settings.listenAddress
       || before.portBase !== data.settings.portBase
@@ -571,7 +589,7 @@ class Service implements AppService {
       }
     }
     this.#publish();
-    return settingsView(data, (await this.#store.secrets.get('lanPassword')) !== undefined);
+    return settingsView(data, (await this.#lanPassword()) !== undefined);
   }
 
   async close(): Promise<void> {
