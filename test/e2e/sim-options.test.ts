@@ -3,11 +3,6 @@
 // timeouts, with zero Nonce violations, one upstream session, and no error ever shown in the state.
 // (The cloud-side options are proven in test/integration/cloud-tolerance.test.ts; the SRV port
 // other than 554 in test/e2e/basestation-moves.test.ts.)
-//
-// Keep-alives answered 400/501/never and DESCRIBE/PLAY answered after 20 s pass once the stream
-// lifecycle (issue 9) no longer ends a session on a keep-alive answer, never waits for one, and
-// waits 30 s for answers: until then they run as `todo` (reported, not failing the suite).
-// Remove ENGINE_PENDING when those engine changes are merged.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -19,21 +14,19 @@ const SESSION_TIMEOUT_S = 2;
 /** Frames ffmpeg decodes: 15 fps for > 3 session timeouts. */
 const FRAMES = 15 * (3 * SESSION_TIMEOUT_S + 2);
 
-const ENGINE_PENDING = 'needs the lifecycle engine of issue 9 (keep-alive tolerance, 30 s answers)';
-
-const OPTIONS: Record<string, { quirks: SimQuirks; todo?: string }> = {
-  'small nonces': { quirks: { nonceStyle: 'small' } },
-  'signed (negative) nonces': { quirks: { nonceStyle: 'signed' } },
-  'keep-alives answered 400': { quirks: { keepAliveAnswer: 400 }, todo: ENGINE_PENDING },
-  'keep-alives answered 501': { quirks: { keepAliveAnswer: 501 }, todo: ENGINE_PENDING },
-  'keep-alives never answered': { quirks: { keepAliveAnswer: 'never' }, todo: ENGINE_PENDING },
-  'DESCRIBE and PLAY answered after 20 s (a sleeping battery camera)': { quirks: { slowMethods: ['DESCRIBE', 'PLAY'], slowMs: 20_000 }, todo: ENGINE_PENDING },
+const OPTIONS: Record<string, SimQuirks> = {
+  'small nonces': { nonceStyle: 'small' },
+  'signed (negative) nonces': { nonceStyle: 'signed' },
+  'keep-alives answered 400': { keepAliveAnswer: 400 },
+  'keep-alives answered 501': { keepAliveAnswer: 501 },
+  'keep-alives never answered': { keepAliveAnswer: 'never' },
+  'DESCRIBE and PLAY answered after 20 s (a sleeping battery camera)': { slowMethods: ['DESCRIBE', 'PLAY'], slowMs: 20_000 },
 };
 
 // Each option within its own limit; the whole (six of them, one after another) has none of its own.
 describe('the engine against each base-station behaviour of the working clients', () => {
-  for (const [name, { quirks, todo }] of Object.entries(OPTIONS)) {
-    it(name, { timeout: 150_000, ...(todo ? { todo } : {}) }, async () => {
+  for (const [name, quirks] of Object.entries(OPTIONS)) {
+    it(name, { timeout: 150_000 }, async () => {
       let rig: Rig | undefined;
       try {
         rig = await startRig({ cameras: [{ deviceId: 'CAM1', codecs: ['avc'] }], station: { sessionTimeoutSeconds: SESSION_TIMEOUT_S, quirks } });
