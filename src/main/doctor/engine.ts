@@ -218,8 +218,11 @@ function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
         const station = facts.station!;
         const result = await probeTls({ host: station.host!, port: station.port!, certificatePem: station.certificatePem!, privateKeyPem: facts.privateKeyPem! });
         if (!result.ok) {
-          if (result.error.code === 'certificate-rejected') {
-            return { fail: result.error.message, fix: 'The base station refused this app\'s certificate (revoked or replaced): enroll again (the Enroll button, or "arlo-rtsp enroll").' };
+          // A cut handshake is how a base station may refuse a certificate too; one probe cannot tell
+          // it from a glitch, so the fix says both (the engine waits for a second one before deciding).
+          if (result.error.code === 'certificate-rejected' || result.error.code === 'handshake-reset') {
+            const glitch = result.error.code === 'handshake-reset' ? ' If enrolling does not help, run the diagnosis again: a cut connection can also be a network glitch.' : '';
+            return { fail: result.error.message, fix: `The base station refused this app's certificate (revoked or replaced): enroll again (the Enroll button, or "arlo-rtsp enroll").${glitch}` };
           }
           return { fail: result.error.message, fix: 'Check that the address is the base station\'s and that nothing between (firewall, VPN) intercepts the connection.' };
         }
