@@ -6,6 +6,8 @@ import type {
   AppApiClient,
   AppState,
   CameraView,
+  DiagnoseRequest,
+  Diagnosis,
   EnrollOutcome,
   SettingsPatch,
   SettingsView,
@@ -14,11 +16,16 @@ import type {
 } from '../shared/api.js';
 import { ArloAccount } from './arlo/account.js';
 import type { ArloEndpoints } from './arlo/endpoints.js';
-import { discoverBaseStations, mergeDiscovered, type DiscoverOptions } from './discovery/mdns.js';
+import { discoverBaseStations, mergeDiscovered, type DiscoverOptions, type DiscoveredBaseStation } from './discovery/mdns.js';
+import { probeTls } from './discovery/tls-probe.js';
+import { diagnose, diagnoseRequestSchema } from './doctor/engine.js';
 import { AppError } from './errors.js';
 import type { Logger } from './log.js';
+import { ARLO_RTSP_PORT } from './rtsp/url.js';
+import { forgetPin } from './store/base-stations.js';
 import { openDataStore } from './store/data-store.js';
-import type { AppData, CameraRecord, DataStore, SecretStore } from './store/types.js';
+import type { AppData, BaseStationRecord, CameraRecord, DataStore, SecretStore } from './store/types.js';
+import type { StreamErrorCode } from './stream/errors.js';
 import { StreamManager, viewerUrl, type EndpointOptions } from './stream/manager.js';
 import { isLoopbackAddress } from '../shared/net.js';
 
@@ -62,8 +69,12 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
   return service;
 }
 
-const BASE_STATION_PORT = 554;
+const BASE_STATION_PORT = ARLO_RTSP_PORT;
+/** The engine's failures the service reacts to. */
+type UpstreamFailure = Extract<StreamErrorCode, 'unreachable' | 'fingerprint-changed' | 'certificate-rejected'>;
 const DISCOVERY_TIMEOUT_MS = 3000;
+/** A base station that keeps failing is browsed for at most this often. */
+const FOLLOW_INTERVAL_MS = 10_000;
 
 class Service implements AppService {
   readonly #store: DataStore;
@@ -73,6 +84,12 @@ class Service implements AppService {
   readonly #streams: StreamManager;
   readonly #listeners = new Set<(state: AppState) => void>();
   readonly #warnings: string[] = [];
+  /** Per base station, what the app did on its own that the UI should say (re-enrolled, moved). */
+  readonly #notices = new Map<string, string>();
+  /** Per base station, the certificate an automatic re-enrollment brought: refused too, it is left to the user. */
+  readonly #autoEnrolled = new Map<string, string | undefined>();
+  /** Per base station, when the last browse after a failure started (and whether one is running). */
+  readonly #following = new Map<string, { at: number; running: boolean }>();
   /** The viewers' password, decrypted once and written through on change (the state needs it for every URL). */
   #lanPasswordCache: { value: string | undefined } | undefined;
 
@@ -90,9 +107,10 @@ class Service implements AppService {
     this.#streams.on('fingerprintPinned', (baseStationId: string, fingerprint: string) => {
       void this.#updateBaseStation(baseStationId, (b) => { b.pinnedFingerprint = fingerprint; });
     });
-    this.#streams.on('certificateRejected', (baseStationId: string) => {
-      void this.#account.markCertificateRejected(baseStationId).then(() => this.#publish());
-    });
+    // The engine's reports of a failing base station, each to one reaction (#onUpstreamFailure).
+    this.#streams.on('unreachable', (baseStationId) => this.#react(baseStationId, 'unreachable'));
+    this.#streams.on('fingerprintChanged', (baseStationId) => this.#react(baseStationId, 'fingerprint-changed'));
+    this.#streams.on('certificateRejected', (baseStationId) => this.#react(baseStationId, 'certificate-rejected'));
   }
 
   async init(): Promise<void> {
@@ -139,9 +157,12 @@ class Service implements AppService {
         host: b.host,
         port: b.port,
         addressSource: b.addressSource,
+        ...(b.announcedPort !== undefined && b.announcedPort !== b.port ? { announcedPort: b.announcedPort } : {}),
+        ...(b.pinnedFingerprint ? { pinnedFingerprint: b.pinnedFingerprint } : {}),
         enrolled: Boolean(b.certificatePem) && !b.certificateRejected,
         certificateExpires: b.certificateExpires,
         error: b.certificateRejected ? 'The base station refused our certificate: enroll again.' : undefined,
+        ...(this.#notices.has(b.deviceId) ? { notice: this.#notices.get(b.deviceId) } : {}),
       })),
       cameras: await Promise.all(data.cameras.map((c) => this.#cameraView(c, data))),
       settings: settingsView(data, lanPassword !== undefined),
@@ -240,6 +261,8 @@ class Service implements AppService {
 
   async enroll(baseStationIds?: string[]): Promise<EnrollOutcome[]> {
     const outcomes = await this.#account.enroll(baseStationIds);
+    // The user enrolled: an automatic re-enrollment may happen again after the next refusal.
+    for (const outcome of outcomes) if (outcome.result === 'enrolled') this.#autoEnrolled.delete(outcome.baseStationId);
     // A running endpoint holds the certificate it started with; a new one reaches it only by a restart.
     for (const outcome of outcomes) {
       if (outcome.result === 'enrolled') await this.#restartCamerasOf(outcome.baseStationId);
@@ -267,6 +290,93 @@ class Service implements AppService {
     this.#publish();
   }
 
+  async forgetPinnedCertificate(baseStationId: string): Promise<void> {
+    if (typeof baseStationId !== 'string') throw new AppError('invalid-request', 'Name the base station whose pinned certificate to forget.');
+    await forgetPin(this.#store, baseStationId);
+    this.#streams.forgetFingerprint(baseStationId);
+    this.#log.info({ baseStationId }, 'forgot the pinned base-station certificate; the next session pins anew');
+    this.#publish();
+  }
+
+  async diagnose(request: DiagnoseRequest): Promise<Diagnosis> {
+    const parsed = diagnoseRequestSchema.safeParse(request);
+    if (!parsed.success) throw new AppError('invalid-request', 'Diagnose needs a base station id (and optionally a camera id and 0 to 60 seconds of PLAY).');
+    return diagnose({
+      store: this.#store,
+      account: this.#account,
+      discovery: this.#options.discovery === false ? false : { ...this.#options.discovery },
+    }, parsed.data);
+  }
+
+  #react(baseStationId: string, reason: UpstreamFailure): void {
+    this.#onUpstreamFailure(baseStationId, reason).catch((failure: unknown) => {
+      this.#log.warn({ baseStationId, err: failure instanceof Error ? failure.message : String(failure) }, 'could not react to a base-station failure');
+    });
+  }
+
+  /**
+   * What the service does when a base-station session fails, beyond the engine's own retries
+   * (the lifecycle's `waiting(unreachable)` and `failed(...)` phases): an mDNS-found base station
+   * that stops answering or presents another certificate may have moved (DHCP), so browse and
+   * follow it; a refused certificate with a valid sign-in is replaced once, automatically.
+   */
+  async #onUpstreamFailure(baseStationId: string, code: UpstreamFailure): Promise<void> {
+    if (code === 'unreachable' || code === 'fingerprint-changed') await this.#follow(baseStationId);
+    else if (code === 'certificate-rejected') await this.#certificateRefused(baseStationId);
+  }
+
+  async #follow(baseStationId: string): Promise<void> {
+    const record = (await this.#store.read()).baseStations.find((b) => b.deviceId === baseStationId);
+    if (!record || record.addressSource !== 'mdns' || this.#options.discovery === false) return;
+    const last = this.#following.get(baseStationId);
+    if (last && (last.running || Date.now() - last.at < FOLLOW_INTERVAL_MS)) return;
+    this.#following.set(baseStationId, { at: Date.now(), running: true });
+    let at = Date.now();
+    try {
+      const moved = (await this.#discover()).find((b) => b.deviceId === baseStationId);
+      if (!moved?.host) return;
+      // Followed: a failure after this is news, not the same outage again.
+      at = 0;
+      this.#log.info({ baseStationId, host: moved.host }, 'the base station moved (mDNS): following it to its new address');
+      this.#notices.set(baseStationId, `Found again on the network at ${moved.host} (its address changed) and followed it there.`);
+      this.#streams.moveBaseStation(baseStationId, moved.host, moved.port ?? BASE_STATION_PORT);
+      this.#publish();
+    } finally {
+      this.#following.set(baseStationId, { at, running: false });
+    }
+  }
+
+  async #certificateRefused(baseStationId: string): Promise<void> {
+    await this.#account.markCertificateRejected(baseStationId);
+    this.#publish();
+    const record = (await this.#store.read()).baseStations.find((b) => b.deviceId === baseStationId);
+    const account = await this.#account.accountView();
+    if (!record || !account.signedIn || account.tokenExpired) return;
+    // Replaced automatically once already and refused again: no loop, the user decides.
+    if (this.#autoEnrolled.has(baseStationId) && this.#autoEnrolled.get(baseStationId) === record.certificatePem) return;
+    this.#autoEnrolled.set(baseStationId, record.certificatePem);
+    this.#log.warn({ baseStationId }, 'the base station refused our certificate; enrolling again automatically');
+    let message: string;
+    try {
+      const [outcome] = await this.#account.enroll([baseStationId]);
+      if (outcome?.result === 'enrolled') {
+        const fresh = (await this.#store.read()).baseStations.find((b) => b.deviceId === baseStationId);
+        this.#autoEnrolled.set(baseStationId, fresh?.certificatePem);
+        await this.#restartCamerasOf(baseStationId);
+        message = `The base station refused the old certificate, so the app enrolled again on its own (${new Date().toLocaleTimeString()}) and restarted its cameras.`;
+        this.#log.warn({ baseStationId }, 'enrolled again automatically and restarted the cameras of this base station');
+      } else {
+        message = `The base station refused the certificate and enrolling again on its own failed: ${outcome?.message ?? 'no answer'}`;
+        this.#log.warn({ baseStationId }, 'automatic re-enrollment failed');
+      }
+    } catch (error) {
+      message = `The base station refused the certificate and enrolling again on its own failed: ${error instanceof Error ? error.message : String(error)}`;
+      this.#log.warn({ baseStationId, err: error instanceof Error ? error.message : String(error) }, 'automatic re-enrollment failed');
+    }
+    this.#notices.set(baseStationId, message);
+    this.#publish();
+  }
+
   async #updateBaseStation(baseStationId: string, change: (b: AppData['baseStations'][number]) => void): Promise<void> {
     await this.#store.update((data) => {
       const record = data.baseStations.find((b) => b.deviceId === baseStationId);
@@ -276,16 +386,49 @@ class Service implements AppService {
     this.#publish();
   }
 
-  async #discover(): Promise<void> {
-    if (this.#options.discovery === false) return;
+  /** Browses mDNS and stores what it found; returns the base stations whose address changed. */
+  async #discover(): Promise<BaseStationRecord[]> {
+    if (this.#options.discovery === false) return [];
     const data = await this.#store.read();
-    if (!data.baseStations.some((b) => b.addressSource !== 'typed')) return;
+    if (!data.baseStations.some((b) => b.addressSource !== 'typed')) return [];
     try {
       const found = await discoverBaseStations({ ...this.#options.discovery, timeoutMs: DISCOVERY_TIMEOUT_MS });
-      if (found.length > 0) await this.#store.update((d) => { d.baseStations = mergeDiscovered(d.baseStations, found); });
+      if (found.length === 0) return [];
+      const strangers = await this.#strangers(data.baseStations, found);
+      const updated = await this.#store.update((d) => {
+        d.baseStations = mergeDiscovered(d.baseStations, found, (record) => strangers.has(record.deviceId));
+      });
+      return updated.baseStations.filter((b) => {
+        const before = data.baseStations.find((old) => old.deviceId === b.deviceId);
+        return b.host !== undefined && before?.host !== undefined && before.host !== b.host;
+      });
     } catch (error) {
       this.#log.warn({ err: String(error) }, 'mDNS discovery failed');
+      return [];
     }
+  }
+
+  /**
+   * The pinned base stations mDNS places at a new address where another certificate answers (or
+   * none we can check): never followed there, whatever the answer claims.
+   */
+  async #strangers(records: readonly BaseStationRecord[], found: readonly DiscoveredBaseStation[]): Promise<Set<string>> {
+    const strangers = new Set<string>();
+    const privateKeyPem = await this.#store.secrets.get('clientPrivateKey');
+    for (const seen of found) {
+      const record = records.find((b) => b.deviceId === seen.deviceId);
+      if (!record?.pinnedFingerprint || record.addressSource === 'typed' || record.host === seen.host) continue;
+      const probe = record.certificatePem && privateKeyPem
+        ? await probeTls({ host: seen.host, port: BASE_STATION_PORT, certificatePem: record.certificatePem, privateKeyPem })
+        : undefined;
+      if (probe?.ok && probe.fingerprint.toUpperCase() === record.pinnedFingerprint.toUpperCase()) continue;
+      strangers.add(seen.deviceId);
+      this.#log.warn(
+        { baseStationId: seen.deviceId, host: seen.host },
+        'mDNS places this base station at a new address, but what answers there does not present its pinned certificate: not following',
+      );
+    }
+    return strangers;
   }
 
   // ---- cameras ----

@@ -57,10 +57,16 @@ export interface BaseStationView {
   host?: string;
   port?: number;
   addressSource?: 'typed' | 'mdns';
+  /** The port its mDNS announcement names, when it is not the 554 every stream uses (information only). */
+  announcedPort?: number;
+  /** SHA-256 fingerprint of the base station's own certificate, pinned at first contact. */
+  pinnedFingerprint?: string;
   enrolled: boolean;
   /** ISO date the client certificate expires. */
   certificateExpires?: string;
   error?: string;
+  /** Something the app did on its own that the user should know (an automatic re-enrollment, a move). */
+  notice?: string;
 }
 
 export interface MfaFactor {
@@ -120,6 +126,39 @@ export interface AppState {
   shell: 'desktop' | 'web';
 }
 
+/** One check of `doctor` / Diagnose, in the order they run. */
+export interface DiagnosisStep {
+  /** e.g. "TLS handshake". */
+  name: string;
+  status: 'pass' | 'fail' | 'skip';
+  durationMs: number;
+  /** What was seen (versions, status lines, addresses); never a secret. */
+  detail: string;
+  /** What the user can do, in words, when the step failed (or why it was skipped). */
+  fix?: string;
+}
+
+export interface Diagnosis {
+  baseStationId: string;
+  cameraId?: string;
+  /** True only when every step passed. */
+  passed: boolean;
+  steps: DiagnosisStep[];
+  /** ISO time the diagnosis started. */
+  startedAt: string;
+}
+
+/** The longest PLAY a diagnosis measures. */
+export const MAX_DIAGNOSE_PLAY_SECONDS = 60;
+
+export interface DiagnoseRequest {
+  baseStationId: string;
+  /** The camera whose stream DESCRIBE (and PLAY) use; the base station's first local-streaming camera when absent. */
+  cameraId?: string;
+  /** PLAY for this many seconds and measure the stream (0 or absent: no PLAY). */
+  playSeconds?: number;
+}
+
 export interface EnrollOutcome {
   baseStationId: string;
   result: 'enrolled' | 'already-enrolled' | 'failed';
@@ -138,6 +177,10 @@ export interface AppApi {
   refreshDevices(): Promise<void>;
   enroll(baseStationIds?: string[]): Promise<EnrollOutcome[]>;
   setBaseStationAddress(baseStationId: string, host: string | null, port?: number): Promise<void>;
+  /** Forgets the base station's pinned certificate (it was replaced or reset); the next session pins anew. */
+  forgetPinnedCertificate(baseStationId: string): Promise<void>;
+  /** Runs every check of `arlo-rtsp doctor` for one base station (and camera) and returns the steps. */
+  diagnose(request: DiagnoseRequest): Promise<Diagnosis>;
   startCamera(deviceId: string): Promise<void>;
   stopCamera(deviceId: string): Promise<void>;
   startAll(): Promise<void>;
@@ -160,6 +203,8 @@ export const APP_API_METHODS = [
   'refreshDevices',
   'enroll',
   'setBaseStationAddress',
+  'forgetPinnedCertificate',
+  'diagnose',
   'startCamera',
   'stopCamera',
   'startAll',

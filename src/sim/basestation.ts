@@ -38,6 +38,8 @@ export interface SimBaseStationOptions {
   source?: SourceOption;
   /** How this base station differs from the default one, within RFC 2326 and PROTOCOL.md (see quirks.ts). */
   quirks?: SimQuirks;
+  /** Its own TLS certificate and key; a fresh one by default. The same identity at another address is the same base station moved. */
+  identity?: { certPem: string; keyPem: string };
 }
 
 export class SimBaseStation implements StationContext {
@@ -190,7 +192,7 @@ export class SimBaseStation implements StationContext {
 
   async #createTlsServer(): Promise<tls.Server> {
     const { ca } = this.#options;
-    const identity = await createSelfSignedServerCertificate('arlo-basestation.local');
+    const identity = this.#options.identity ?? (await createSelfSignedServerCertificate('arlo-basestation.local'));
     this.serverCertificatePem = identity.certPem;
     const secureOptions = (): tls.SecureContextOptions => ({
       key: identity.keyPem,

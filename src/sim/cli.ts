@@ -10,6 +10,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { SimBaseStation, type SimCamera } from './basestation.js';
 import { SimCertificateAuthority } from './ca.js';
 import { issueIdentity } from './identity.js';
+import type { NonceStyle } from './nonce-verifier.js';
+import type { SimQuirks } from './quirks.js';
 
 const CAMERAS: SimCamera[] = [
   { deviceId: 'SIMCAM-AVC', codecs: ['avc'] },
@@ -32,15 +34,44 @@ async function writeClientFiles(dir: string, ca: SimCertificateAuthority, statio
   if (station.serverCertificatePem) await writeFile(join(dir, 'basestation.pem'), station.serverCertificatePem);
 }
 
+function choice<T extends string>(allowed: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`one of ${allowed.join(', ')}`);
+    return value as T;
+  };
+}
+
+interface SimCliOptions {
+  plain: boolean;
+  port: number;
+  host: string;
+  out?: string;
+  nonces?: NonceStyle;
+  keepAliveAnswer?: '400' | '501' | 'never';
+  slow?: number;
+}
+
+/** The behaviours of real base stations the working clients tolerate (issue 10), as flags. */
+function quirksOf(options: SimCliOptions): SimQuirks {
+  return {
+    ...(options.nonces ? { nonceStyle: options.nonces } : {}),
+    ...(options.keepAliveAnswer ? { keepAliveAnswer: options.keepAliveAnswer === 'never' ? 'never' : (Number(options.keepAliveAnswer) as 400 | 501) } : {}),
+    ...(options.slow ? { slowMethods: ['DESCRIBE', 'PLAY'], slowMs: options.slow } : {}),
+  };
+}
+
 const program = new Command('arlo-sim')
   .description('A simulated Arlo base station: RTSP over mutual TLS with the Nonce rule, serving test clips.')
   .option('--plain', 'no TLS and no Nonce rule (for stock ffprobe/ffmpeg/VLC)', false)
   .option('--port <port>', 'TCP port (0 = any free one)', portNumber, 8554)
   .option('--host <address>', 'address to listen on', '127.0.0.1')
   .option('--out <dir>', 'write a client certificate and key issued by the simulated CA here')
-  .action(async (options: { plain: boolean; port: number; host: string; out?: string }) => {
+  .option('--nonces <style>', 'issued Nonce values: large (default), small or signed', choice<NonceStyle>(['large', 'small', 'signed']))
+  .option('--keep-alive-answer <answer>', 'answer keep-alives with 400, 501, or never', choice(['400', '501', 'never'] as const))
+  .option('--slow <ms>', 'answer DESCRIBE and PLAY only after this many milliseconds (a waking battery camera)', portNumber)
+  .action(async (options: SimCliOptions) => {
     const ca = await SimCertificateAuthority.create();
-    const station = new SimBaseStation({ ca, cameras: CAMERAS, plain: options.plain, port: options.port, host: options.host });
+    const station = new SimBaseStation({ ca, cameras: CAMERAS, plain: options.plain, port: options.port, host: options.host, quirks: quirksOf(options) });
     const { port } = await station.start();
     console.log(`Simulated Arlo base station on ${options.host}:${port} (${options.plain ? 'plain RTSP, no Nonce' : 'mutual TLS 1.2 + Nonce'})`);
     for (const camera of CAMERAS) {

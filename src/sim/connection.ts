@@ -5,9 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { makeResponse, serializeMessage, withBody, type RtspRequest, type RtspResponse } from '../main/rtsp/message.js';
-import { NONCE_HEADER, NonceVerifier, parseNonce } from '../main/rtsp/nonce.js';
+import { NONCE_HEADER, parseNonce } from '../main/rtsp/nonce.js';
 import { RtspReader } from '../main/rtsp/reader.js';
 import { AUDIO_PAYLOAD_TYPE, VIDEO_PAYLOAD_TYPE, describeMedia, trackCount } from './describe.js';
+import { NonceVerifier } from './nonce-verifier.js';
 import { RtpPacketizer } from './packetizer.js';
 import { MediaPump, type TrackSetup } from './pump.js';
 import { RecordWriter, SplitWriter, lowerCaseHeaders, type SimQuirks } from './quirks.js';
@@ -65,7 +66,7 @@ export class SimConnection {
     private readonly socket: Socket,
     private readonly station: StationContext,
   ) {
-    this.#verifier = station.plain ? undefined : new NonceVerifier();
+    this.#verifier = station.plain ? undefined : new NonceVerifier(station.quirks.nonceStyle);
     this.#splitter = station.quirks.splitRecords ? new SplitWriter(socket) : undefined;
     this.#records = station.quirks.recordPerPacket ? new RecordWriter(socket) : undefined;
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
@@ -82,7 +83,7 @@ export class SimConnection {
   #onData(chunk: Buffer): void {
     this.#reader.push(chunk);
     for (let item = this.#reader.read(); item && !this.socket.destroyed; item = this.#reader.read()) {
-      if (item.kind === 'request') this.#handle(item);
+      if (item.kind === 'request') this.#schedule(item);
       else if (item.kind === 'error') {
         this.#send(this.#response(item.error.status, undefined, item.error.message));
         if (item.error.code !== 'garbage' && item.error.code !== 'malformed') this.socket.destroy();
@@ -91,14 +92,34 @@ export class SimConnection {
     }
   }
 
+  /** A request of a `slowMethods` method is handled after `slowMs`; clients send one request at a time. */
+  #schedule(request: RtspRequest): void {
+    const { slowMethods, slowMs } = this.station.quirks;
+    if (!slowMs || !slowMethods?.includes(request.method)) return this.#handle(request);
+    // The base station is the slow one: its own idle clock waits too, restarting with the answer.
+    clearTimeout(this.#idleTimer);
+    const timer = setTimeout(() => {
+      if (!this.socket.destroyed) this.#handle(request);
+    }, slowMs);
+    this.socket.once('close', () => clearTimeout(timer));
+  }
+
   #handle(request: RtspRequest): void {
     const nonceHeader = request.headers.get(NONCE_HEADER);
     const response = this.#answer(request);
-    recordRequest(this.station.stats, { method: request.method, uri: request.uri, nonce: nonceHeader, status: response.status });
-    this.#send(response);
+    recordRequest(this.station.stats, { method: request.method, uri: request.uri, nonce: nonceHeader, status: response?.status ?? 0 });
+    if (response) this.#send(response);
   }
 
-  #answer(request: RtspRequest): RtspResponse {
+  /** A keep-alive's answer under the `keepAliveAnswer` quirk: a status, `null` for none, undefined to serve it normally. */
+  #keepAliveQuirk(request: RtspRequest, cseq: string): RtspResponse | null | undefined {
+    const quirk = this.station.quirks.keepAliveAnswer;
+    const keepAlive = (request.method === 'GET_PARAMETER' || request.method === 'OPTIONS') && this.#session?.pump !== undefined;
+    if (quirk === undefined || !keepAlive) return undefined;
+    return quirk === 'never' ? null : this.#response(quirk, cseq);
+  }
+
+  #answer(request: RtspRequest): RtspResponse | null {
     const cseq = request.headers.get('CSeq');
     if (cseq === undefined || !/^\d+$/.test(cseq.trim())) return this.#response(400, undefined, 'Bad Request (missing CSeq)');
     const isTeardown = request.method === 'TEARDOWN';
@@ -113,6 +134,8 @@ export class SimConnection {
 
     const fault = this.station.takeFault(request.method);
     if (fault) return this.#response(fault.status, cseq, fault.reason);
+    const keepAlive = this.#keepAliveQuirk(request, cseq);
+    if (keepAlive !== undefined) return keepAlive;
 
     switch (request.method) {
       case 'OPTIONS':

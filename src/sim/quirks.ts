@@ -7,6 +7,7 @@
 import type { Socket } from 'node:net';
 import type { RtspResponse } from '../main/rtsp/message.js';
 import { RtspHeaders } from '../main/rtsp/message.js';
+import type { NonceStyle } from './nonce-verifier.js';
 
 export interface SimQuirks {
   /** Response header names in lower case (`cseq:`, `nonce:`, `session:`, `content-base:`): RFC 2326 §4.2 makes them case-insensitive. */
@@ -32,6 +33,17 @@ export interface SimQuirks {
    * each piece its own TLS record, sent a tick apart so the client reads them as separate chunks.
    */
   splitRecords?: boolean;
+  /** What the issued Nonce values look like (see NonceVerifier): large (the default), small or signed. */
+  nonceStyle?: NonceStyle;
+  /**
+   * How keep-alives (GET_PARAMETER or OPTIONS once playing) are answered: 200 by default, or this
+   * status, or `never` (no answer at all). The request still keeps the session alive, as FFmpeg's
+   * ignored keep-alive answers show the real one does.
+   */
+  keepAliveAnswer?: 400 | 501 | 'never';
+  /** These methods are answered only after `slowMs` (a battery camera waking up). */
+  slowMethods?: readonly string[];
+  slowMs?: number;
   /**
    * Every interleaved frame (`$` header and one RTP packet) and every RTSP message its own TLS record,
    * as an embedded RTSP server that calls SSL_write once per packet sends them; by default a video

@@ -5,6 +5,7 @@ export interface SimRequestRecord {
   uri: string;
   /** The Nonce header as received (absent: undefined). */
   nonce: string | undefined;
+  /** 0 when the request was not answered (the `keepAliveAnswer: 'never'` quirk). */
   status: number;
 }
 

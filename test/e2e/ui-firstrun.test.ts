@@ -139,6 +139,14 @@ describe('first run and streaming in the web UI', () => {
     await card.locator('[data-state="idle"]').waitFor();
   });
 
+  it('diagnoses a camera: every check passes, with PLAY measured', async () => {
+    const card = page.getByRole('listitem', { name: 'Back door' });
+    await card.getByRole('button', { name: 'Diagnose Back door' }).click();
+    await card.getByText('Every check passed.').waitFor({ timeout: 40_000 });
+    await card.locator('li[data-status="pass"]').filter({ hasText: 'TLS handshake' }).waitFor();
+    assert.match((await card.locator('li').filter({ hasText: '✓ PLAY (' }).textContent()) ?? '', /H\.264 \d+x\d+, [\d.]+ fps/);
+  });
+
   it('shows settings with LAN credentials required beyond loopback', async () => {
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByLabel('Listen address').fill('0.0.0.0');

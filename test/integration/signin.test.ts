@@ -131,7 +131,7 @@ describe('sign-in', () => {
     assert.equal((await first.account.signIn(email.email, email.password)).step, 'enter-code');
     assert.deepEqual(await first.account.submitMfaCode(cloud.lastCode(email.email) ?? ''), { step: 'signed-in' });
     const trust = await first.store.secrets.get('trustedBrowserCode');
-    assert.match(trust ?? '', /^browser_trust_/);
+    assert.match(trust ?? '', /browser_trust_/, 'the cookie jar keeps the trust cookie');
 
     const codesBefore = cloud.lastCode(email.email);
     const again = await fresh(first.dir);

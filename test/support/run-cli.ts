@@ -10,11 +10,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `answer` gets the child's stdin and a view of the stderr seen so far; stdin ends when it returns. */
+/**
+ * `answer` gets the child's stdin and a view of the stderr seen so far; stdin ends when it returns.
+ * The child is killed after `timeoutMs`.
+ */
 export function runCli(
   args: string[],
   env: Record<string, string>,
   answer?: (stdin: NodeJS.WritableStream, stderr: () => string) => Promise<void>,
+  timeoutMs = 30_000,
 ): Promise<CliResult> {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
     env: { ...process.env, ...env },
@@ -24,7 +28,7 @@ export function runCli(
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const answering = answer ? answer(child.stdin, () => stderr).finally(() => child.stdin.end()) : Promise.resolve(child.stdin.end());
   return new Promise((resolve, reject) => {
     child.on('error', reject);

@@ -27,10 +27,17 @@ describe('mergeDiscovered', () => {
     ]);
     assert.deepEqual(merged, [
       records[0],
-      base('NEW', { host: '10.0.0.51', port: 554, addressSource: 'mdns' }),
-      base('MOVED', { host: '10.0.0.52', port: 5554, addressSource: 'mdns' }),
+      base('NEW', { host: '10.0.0.51', port: 554, announcedPort: 554, addressSource: 'mdns' }),
+      base('MOVED', { host: '10.0.0.52', port: 554, announcedPort: 5554, addressSource: 'mdns' }),
       records[3],
     ]);
     assert.equal(records[1]!.host, undefined, 'input left unchanged');
+  });
+
+  it('port 554 whatever the SRV record says; a vetoed move keeps the old address', () => {
+    const records = [base('A', { host: '10.0.0.2', port: 554, addressSource: 'mdns', pinnedFingerprint: 'AA' })];
+    const found = [{ deviceId: 'A', host: '10.0.0.7', port: 8554, hostname: 'a.local' }];
+    assert.deepEqual(mergeDiscovered(records, found)[0], { ...records[0], host: '10.0.0.7', port: 554, announcedPort: 8554 });
+    assert.deepEqual(mergeDiscovered(records, found, () => true)[0], records[0]);
   });
 });

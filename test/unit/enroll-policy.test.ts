@@ -42,6 +42,12 @@ describe('capabilities', () => {
     assert.deepEqual(parseCapabilities({ Capabilities: { Video: { Codecs: { H265: {} } } } }), { localStreaming: false, codecs: ['avc', 'hevc'] });
     assert.deepEqual(parseCapabilities('nonsense'), { localStreaming: false, codecs: ['avc'] });
   });
+  it('counts LocalStreaming as supported when the key is present and not exactly false (as Scrypted)', () => {
+    const local = (value: unknown) => parseCapabilities({ Capabilities: { Streaming: { LocalStreaming: value } } }).localStreaming;
+    for (const value of [true, {}, { Enabled: false }, 'yes', 1, []]) assert.equal(local(value), true, JSON.stringify(value));
+    assert.equal(local(false), false);
+    assert.equal(parseCapabilities({ Capabilities: { Streaming: {} } }).localStreaming, false, 'key absent');
+  });
 });
 
 describe('device merge', () => {

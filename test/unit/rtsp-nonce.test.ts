@@ -1,34 +1,65 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeResponse } from '../../src/main/rtsp/message.js';
-import { NONCE_HEADER, NonceSequence, NonceVerifier, parseNonce } from '../../src/main/rtsp/nonce.js';
+import { NONCE_HEADER, NonceSequence, parseNonce } from '../../src/main/rtsp/nonce.js';
+import { NonceVerifier, type NonceStyle } from '../../src/sim/nonce-verifier.js';
 
 const response = (nonce?: string) => makeResponse(200, nonce === undefined ? { CSeq: 1 } : { CSeq: 1, [NONCE_HEADER]: nonce });
 
-test('parseNonce reads 64-bit unsigned decimals exactly, rejects everything else', () => {
+test('parseNonce reads any signed decimal exactly, as Python int() does; rejects everything else', () => {
   assert.equal(parseNonce('0'), 0n);
   assert.equal(parseNonce('9007199254740993'), 9007199254740993n); // 2^53 + 1: a Number would round it
   assert.equal(parseNonce('18446744073709551615'), 18446744073709551615n);
-  for (const bad of [undefined, '', '18446744073709551616', '-1', '+1', '1.0', '1e3', ' 1', '0x10', '12a', '123456789012345678901']) {
+  assert.equal(parseNonce('18446744073709551616'), 18446744073709551616n, 'beyond 64 bits');
+  assert.equal(parseNonce('-1'), -1n);
+  assert.equal(parseNonce('+17'), 17n);
+  assert.equal(parseNonce(' 42 '), 42n, 'surrounding blanks, as int() allows');
+  assert.equal(parseNonce('-9223372036854775808'), -9223372036854775808n);
+  for (const bad of [undefined, '', '-', '1.0', '1e3', '0x10', '12a', '1 2', '9'.repeat(500)]) {
     assert.equal(parseNonce(bad), undefined, String(bad));
   }
 });
 
-test('NonceSequence: 0 first, response nonce + 1, otherwise previous + 1, above 2^53', () => {
-  const seq = new NonceSequence();
+test('NonceSequence: 0 first, response nonce + 1, otherwise previous + 1, above 2^53, signed, no wrap', () => {
+  const garbage: string[] = [];
+  const seq = new NonceSequence((value) => garbage.push(value));
   assert.equal(seq.next(), 0n);
   seq.observe(response('9223372036854775901'));
   assert.equal(seq.next(), 9223372036854775902n);
   assert.equal(seq.next(), 9223372036854775903n); // no new response nonce since the last request
   seq.observe(response()); // a response without Nonce changes nothing
-  seq.observe(response('junk'));
+  seq.observe(response('junk')); // nor does garbage: the count goes on
   assert.equal(seq.next(), 9223372036854775904n);
+  seq.observe(response('also junk'));
+  assert.deepEqual(garbage, ['junk'], 'garbage is reported once per connection');
   seq.observe(response('12000000000000000001'));
   seq.observe(response('12000000000000000007')); // the latest observed wins
   assert.equal(seq.next(), 12000000000000000008n);
   seq.observe(response('18446744073709551615'));
-  assert.equal(seq.next(), 0n, 'wraps at 2^64 rather than leaving the 64-bit range');
+  assert.equal(seq.next(), 18446744073709551616n, 'Python int() + 1: no wrap at 2^64');
+  seq.observe(response('-5'));
+  assert.equal(seq.next(), -4n);
+  seq.observe(response('3'));
+  assert.equal(seq.next(), 4n);
 });
+
+for (const style of ['large', 'small', 'signed'] satisfies NonceStyle[]) {
+  test(`NonceVerifier (${style} nonces) accepts exactly what NonceSequence sends`, () => {
+    const server = new NonceVerifier(style);
+    const client = new NonceSequence();
+    const issued: bigint[] = [];
+    for (let i = 0; i < 50; i++) {
+      assert.ok(server.check(client.next()), `request ${i}`);
+      if (i % 3 !== 2) {
+        const value = server.issue();
+        issued.push(value);
+        client.observe(response(String(value)));
+      }
+    }
+    if (style === 'small') assert.ok(issued.every((v) => v > 0n && v < 2000n), 'small values');
+    if (style === 'signed') assert.ok(issued.every((v) => v < 0n), 'negative values');
+  });
+}
 
 test('NonceVerifier issues large, strictly increasing values with random increments', () => {
   const v = new NonceVerifier();
@@ -44,16 +75,6 @@ test('NonceVerifier issues large, strictly increasing values with random increme
   const a = new NonceVerifier().issue();
   const b = new NonceVerifier().issue();
   assert.notEqual(a, b, 'each connection starts somewhere else');
-});
-
-test('NonceVerifier accepts exactly what NonceSequence sends', () => {
-  const server = new NonceVerifier();
-  const client = new NonceSequence();
-  for (let i = 0; i < 50; i++) {
-    assert.ok(server.check(client.next()), `request ${i}`);
-    // Some responses carry a nonce, some do not, some requests go out back to back.
-    if (i % 3 !== 2) client.observe(response(String(server.issue())));
-  }
 });
 
 test('NonceVerifier: first request 0 or absent; then last issued + 1 or previous + 1; nothing else', () => {

@@ -31,6 +31,7 @@ const NOT_SIGNED_IN = 'Not signed in to Arlo: sign in or paste a token first.';
 export class ArloAccount {
   readonly #http: ArloHttp;
   #signIn: SignIn | undefined;
+  #cookiesLoaded = false;
 
   constructor(
     private readonly store: DataStore,
@@ -47,11 +48,10 @@ export class ArloAccount {
   async signIn(email: string, password: string): Promise<SignInStep> {
     this.#signIn?.cancel();
     const data = await this.store.read();
-    const trustCookies = await this.store.secrets.get('trustedBrowserCode');
+    await this.#loadCookies();
     this.#signIn = new SignIn({
       http: this.#http,
       clientDeviceId: data.settings.clientDeviceId,
-      ...(trustCookies ? { trustCookies } : {}),
       logger: this.log,
       onSignedIn: (result) => this.#keep(result),
       ...(this.options.onSignInStep ? { onStep: this.options.onSignInStep } : {}),
@@ -85,12 +85,16 @@ export class ArloAccount {
       throw new ArloError('token-expired', 'That does not look like an Arlo token: copy the whole Authorization value from a signed-in my.arlo.com session.');
     }
     const data = await this.store.read();
-    await new ArloApiClient(this.#http, trimmed).devices();
+    await this.#loadCookies();
+    const api = new ArloApiClient(this.#http, trimmed);
+    await api.startSession();
+    await api.devices();
     // The sign-in host may tell whose token it is; a pasted token is still usable when it does not.
     const auth = new ArloAuthClient(this.#http, data.settings.clientDeviceId);
     auth.useToken(trimmed);
     const userId = await auth.validate().catch(() => undefined);
     await this.store.secrets.set('arloToken', trimmed);
+    await this.store.secrets.set('trustedBrowserCode', this.#http.saveCookies());
     await this.store.update((d) => {
       d.account = userId ? { userId } : {};
     });
@@ -118,6 +122,12 @@ export class ArloAccount {
       ...(tokenExpiresAt !== undefined ? { tokenExpiresAt } : {}),
       tokenExpired: token !== undefined && tokenExpiresAt !== undefined && tokenExpiresAt <= now,
     };
+  }
+
+  /** One call that proves the stored token still works (doctor): opens its session/v3. */
+  async checkSession(): Promise<void> {
+    const { api } = await this.#api();
+    await this.#guard(() => api.startSession());
   }
 
   /** Fetches the device list and capabilities and merges them into the store. */
@@ -208,16 +218,27 @@ export class ArloAccount {
     return this.#signIn;
   }
 
+  /** pyaarlo's "needed for new session": session/v3 before anything else uses the token. */
   async #keep(result: SignedIn): Promise<void> {
+    await new ArloApiClient(this.#http, result.token).startSession();
     await this.store.secrets.set('arloToken', result.token);
-    if (result.trustCookies) await this.store.secrets.set('trustedBrowserCode', result.trustCookies);
+    // Every cookie the hosts set, the trusted-device mark among them.
+    await this.store.secrets.set('trustedBrowserCode', this.#http.saveCookies());
     await this.store.update((d) => {
       d.account = { email: result.email, userId: result.userId, tokenExpiresAt: result.expiresAt };
     });
     this.log.info({ userId: result.userId }, 'Signed in to Arlo');
   }
 
+  /** The cookie jar kept from earlier sessions, read once per process; it is saved after each sign-in. */
+  async #loadCookies(): Promise<void> {
+    if (this.#cookiesLoaded) return;
+    this.#http.loadCookies(await this.store.secrets.get('trustedBrowserCode'));
+    this.#cookiesLoaded = true;
+  }
+
   async #api(): Promise<{ api: ArloApiClient; userId: string | undefined }> {
+    await this.#loadCookies();
     const [token, data] = await Promise.all([this.store.secrets.get('arloToken'), this.store.read()]);
     if (!token) throw new ArloError('token-expired', NOT_SIGNED_IN);
     const expiresAt = data.account.tokenExpiresAt;

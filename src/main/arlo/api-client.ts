@@ -4,7 +4,7 @@
 
 import { z } from 'zod';
 import { ARLO_MESSAGES, ArloError } from './errors.js';
-import { USER_AGENT, type ArloHttp, type HttpAnswer } from './http.js';
+import type { ArloHttp, HttpAnswer } from './http.js';
 
 export const arloDeviceSchema = z.object({
   deviceId: z.string().min(1),
@@ -34,19 +34,29 @@ export interface CertificateRequest {
   publicKey: string;
 }
 
-const failureSchema = z.object({
+const reasonFields = z.object({ error: z.union([z.string(), z.number()]).optional(), message: z.string().optional(), reason: z.string().optional() });
+
+/** A failure says why under `data` (our captures) or at the top level (pyaarlo's): read both. */
+const failureSchema = reasonFields.extend({
   success: z.literal(false),
-  data: z.object({ error: z.union([z.string(), z.number()]).optional(), message: z.string().optional(), reason: z.string().optional() }).partial().optional(),
+  data: reasonFields.partial().optional().catch(undefined),
 });
+
+/** The failure's own words, wherever it put them; undefined when it gave none. */
+export function failureText(json: unknown): string | undefined {
+  const failure = failureSchema.safeParse(json);
+  if (!failure.success) return undefined;
+  const { data, message, reason } = failure.data;
+  return data?.message ?? data?.reason ?? message ?? reason;
+}
 
 /**
  * How the certificate service says "not the owner" is not documented [guess]: an HTTP 403 with JSON,
  * or a failure whose text speaks of ownership or permission. One place to change when we learn more.
  */
-export function isNotOwnerRefusal(status: number, failure: z.infer<typeof failureSchema> | undefined): boolean {
+export function isNotOwnerRefusal(status: number, json: unknown): boolean {
   if (status === 403) return true;
-  const text = `${failure?.data?.message ?? ''} ${failure?.data?.reason ?? ''}`;
-  return /owner|permission|not allowed|access denied/i.test(text);
+  return /owner|permission|not allowed|access denied/i.test(failureText(json) ?? '');
 }
 
 export class ArloApiClient {
@@ -54,6 +64,15 @@ export class ArloApiClient {
     private readonly http: ArloHttp,
     private readonly token: string,
   ) {}
+
+  /**
+   * Opens the cloud session of a fresh token: pyaarlo calls it after every sign-in ("needed for new
+   * session") and the cloud may refuse the device list and certificates without it.
+   */
+  async startSession(): Promise<void> {
+    const answer = await this.#call('GET', '/hmsweb/users/session/v3');
+    this.#data(answer, z.unknown(), 'Opening the Arlo session');
+  }
 
   /**
    * The account's devices. An entry without the fields we need (a chime, a light, a device type
@@ -80,8 +99,7 @@ export class ArloApiClient {
 
   async createCertificate(body: CertificateRequest): Promise<CertificateAnswer> {
     const answer = await this.#call('POST', '/hmsweb/users/devices/v2/security/cert/create', body);
-    const failure = failureSchema.safeParse(answer.json);
-    if (answer.status !== 401 && isNotOwnerRefusal(answer.status, failure.success ? failure.data : undefined)) {
+    if (answer.status !== 401 && isNotOwnerRefusal(answer.status, answer.json)) {
       throw new ArloError('not-owner', ARLO_MESSAGES.notOwner);
     }
     return this.#data(answer, certificateSchema, 'Creating a certificate');
@@ -93,22 +111,18 @@ export class ArloApiClient {
       Authorization: this.token,
       'Content-Type': 'application/json; charset=UTF-8',
       Accept: 'application/json',
-      'User-Agent': USER_AGENT,
       SchemaVersion: '1',
-      Origin: 'https://my.arlo.com',
-      Referer: 'https://my.arlo.com/',
     }, body);
   }
 
   #data<T extends z.ZodType>(answer: HttpAnswer, schema: T, what: string): z.infer<T> {
     if (answer.status === 401) throw new ArloError('token-expired', ARLO_MESSAGES.tokenExpired);
-    const envelope = z.object({ success: z.boolean(), data: z.unknown() }).safeParse(answer.json);
+    const envelope = z.object({ success: z.boolean(), data: z.unknown().optional() }).safeParse(answer.json);
     if (!envelope.success) {
       throw new ArloError('unexpected', `${what} failed: the Arlo cloud answered HTTP ${answer.status} in a form this app does not know. Try again later.`);
     }
     if (!envelope.data.success) {
-      const failure = failureSchema.safeParse(answer.json);
-      const reason = failure.success ? (failure.data.data?.message ?? failure.data.data?.reason) : undefined;
+      const reason = failureText(answer.json);
       throw new ArloError('unexpected', `${what} failed: the Arlo cloud said "${reason ?? 'no reason given'}". Try again later.`);
     }
     const data = schema.safeParse(envelope.data.data);

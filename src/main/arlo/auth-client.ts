@@ -1,13 +1,13 @@
-// The sign-in host (PROTOCOL.md §3, after pyaarlo's backend.py): browser-style headers, the
-// `{meta, data}` envelope, base64(token) as Authorization once /api/auth has answered, and the
-// trusted-browser cookie that startPairingFactor sets. pyaarlo sends `factorData: ""` to
-// getFactorId: the trust is carried by that cookie (`browser_trust_*`) together with the
-// X-User-Device-Id, so both must be kept between sign-ins.
+// The sign-in host (PROTOCOL.md §3, after pyaarlo's backend.py): browser-style headers, an OPTIONS
+// preflight before every POST (as a browser, and pyaarlo, send), the `{meta, data}` envelope,
+// base64(token) as Authorization once /api/auth has answered. pyaarlo sends `factorData: ""` to
+// getFactorId: the trust is carried by a cookie startPairingFactor sets together with the
+// X-User-Device-Id; ArloHttp's cookie jar keeps every cookie, so both survive between sign-ins.
 
 import { z } from 'zod';
 import type { MfaFactor } from '../../shared/api.js';
 import { ARLO_MESSAGES, ArloError } from './errors.js';
-import { USER_AGENT, type ArloHttp, type HttpAnswer } from './http.js';
+import type { ArloHttp, HttpAnswer } from './http.js';
 
 /**
  * meta.error numbers of the sign-in host. Only `untrusted` is seen in code (pyaarlo ignores 9204 as
@@ -36,6 +36,9 @@ const tokenAnswerSchema = z.union([tokenSchema, z.object({ accessToken: tokenSch
 const metaSchema = z.object({
   meta: z.object({ code: z.number(), error: z.union([z.number(), z.string()]).optional(), message: z.string().optional() }),
   data: z.unknown().optional(),
+  // Some failures carry their text at the top level instead (pyaarlo reads both).
+  message: z.string().optional(),
+  reason: z.string().optional(),
 });
 type Meta = z.infer<typeof metaSchema>['meta'];
 
@@ -47,16 +50,11 @@ export type FinishResult = { done: true; token: AuthToken; browserAuthCode?: str
 
 export class ArloAuthClient {
   #token: string | undefined;
-  /** Cookies the sign-in host set during this sign-in (name → value), starting from the trusted ones. */
-  readonly #cookies = new Map<string, string>();
 
   constructor(
     private readonly http: ArloHttp,
     private readonly clientDeviceId: string,
-    trustCookies?: string,
-  ) {
-    if (trustCookies) this.#absorb(trustCookies.split(/;\s*/));
-  }
+  ) {}
 
   async login(email: string, password: string): Promise<AuthToken & { authCompleted: boolean }> {
     const answer = await this.#post('/api/auth', {
@@ -141,12 +139,10 @@ export class ArloAuthClient {
     return data.userId;
   }
 
-  /** Asks Arlo to trust this client next time; returns the cookies that carry the trust. */
-  async pair(browserAuthCode: string): Promise<string | undefined> {
+  /** Asks Arlo to trust this client next time; the cookie that carries the trust lands in the jar. */
+  async pair(browserAuthCode: string): Promise<void> {
     const answer = await this.#post('/api/startPairingFactor', { factorAuthCode: browserAuthCode, factorData: '', factorType: 'BROWSER' });
     this.#expectOk(answer, this.#meta(answer), z.unknown(), 'Trusting this device');
-    const trust = [...this.#cookies].filter(([name]) => name.startsWith('browser_trust'));
-    return trust.length > 0 ? trust.map(([name, value]) => `${name}=${value}`).join('; ') : undefined;
   }
 
   /** Uses a token obtained elsewhere (a pasted one) for validate(). */
@@ -158,41 +154,35 @@ export class ArloAuthClient {
     const headers: Record<string, string> = {
       Accept: 'application/json, text/plain, */*',
       'Content-Type': 'application/json',
-      Origin: 'https://my.arlo.com',
-      Referer: 'https://my.arlo.com/',
-      'User-Agent': USER_AGENT,
       'X-Service-Version': '3',
       'X-User-Device-Type': 'BROWSER',
       'X-User-Device-Automation-Name': 'QlJPV1NFUg==',
       'X-User-Device-Id': this.clientDeviceId,
     };
     if (this.#token) headers.Authorization = Buffer.from(this.#token, 'utf8').toString('base64');
-    if (this.#cookies.size > 0) headers.Cookie = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     return headers;
   }
 
+  /** The preflight a browser sends before each cross-site POST, then the POST (pyaarlo `auth_options`). */
   async #post(path: string, body: unknown): Promise<HttpAnswer> {
-    const answer = await this.http.send('auth', 'POST', path, this.#headers(), body);
-    this.#absorb(answer.setCookies.map((cookie) => cookie.split(';')[0] ?? ''));
-    return answer;
+    await this.http.send('auth', 'OPTIONS', path, {
+      ...this.#headers(),
+      'Access-Control-Request-Method': 'POST',
+      'Access-Control-Request-Headers': 'authorization,content-type,x-service-version,x-user-device-automation-name,x-user-device-id,x-user-device-type',
+    });
+    return this.http.send('auth', 'POST', path, this.#headers(), body);
   }
 
-  async #get(path: string): Promise<HttpAnswer> {
-    const answer = await this.http.send('auth', 'GET', path, this.#headers());
-    this.#absorb(answer.setCookies.map((cookie) => cookie.split(';')[0] ?? ''));
-    return answer;
-  }
-
-  #absorb(pairs: string[]): void {
-    for (const pair of pairs) {
-      const at = pair.indexOf('=');
-      if (at > 0) this.#cookies.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
-    }
+  #get(path: string): Promise<HttpAnswer> {
+    return this.http.send('auth', 'GET', path, this.#headers());
   }
 
   #meta(answer: HttpAnswer): Meta {
     const parsed = metaSchema.safeParse(answer.json);
-    if (parsed.success) return parsed.data.meta;
+    if (parsed.success) {
+      const { meta, message, reason } = parsed.data;
+      return { ...meta, ...(meta.message === undefined && (message ?? reason) !== undefined ? { message: message ?? reason } : {}) };
+    }
     if (answer.status === 401) return { code: 401 };
     throw new ArloError('unexpected', `Arlo's sign-in answered HTTP ${answer.status} in a form this app does not know: try again later, or paste a token instead.`);
   }

@@ -76,11 +76,12 @@ export interface CameraCapabilities {
   codecs: VideoCodec[];
 }
 
-/** Reads `Capabilities.Streaming.LocalStreaming` and the codecs of `Capabilities.Video` (an object with `Codecs`, or a list of such). */
+/** Reads `Capabilities.Streaming.LocalStreaming` (present and not `false`) and the codecs of `Capabilities.Video` (an object with `Codecs`, or a list of such). */
 export function parseCapabilities(document: unknown): CameraCapabilities {
   const capabilities = field(document, 'Capabilities');
   const local = field(field(capabilities, 'Streaming'), 'LocalStreaming');
-  const localStreaming = local === true || (typeof local === 'object' && local !== null && field(local, 'Enabled') !== false);
+  // Scrypted's rule: the key present means supported; only an explicit `false` says otherwise.
+  const localStreaming = local !== undefined && local !== null && local !== false;
   const video = field(capabilities, 'Video');
   const words = codecWords(Array.isArray(video) ? video.map((entry) => field(entry, 'Codecs')) : field(video, 'Codecs'));
   const hevc = words.some((word) => /hevc|h\.?265/i.test(word));

@@ -1,7 +1,14 @@
 // The one door to the Arlo cloud: undici on a private Agent (so `close()` really ends every
-// socket), bounded timeouts, and the translation of transport failures into ArloError.
+// socket), bounded timeouts, a cookie jar, and the translation of transport failures into ArloError.
 // Envelopes are unwrapped by the two host clients (api-client.ts, auth-client.ts).
+//
+// Cookies: the working clients keep every cookie the hosts set and send them back (pyaarlo keeps a
+// whole LWPCookieJar on disk); which one carries the trusted-device mark is not ours to guess. A
+// real jar (tough-cookie) applies domain, path, expiry and Secure as a browser would.
 
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import { CookieJar } from 'tough-cookie';
 import { Agent, request } from 'undici';
 import type { ArloEndpoints } from './endpoints.js';
 import { ARLO_MESSAGES, ArloError } from './errors.js';
@@ -10,8 +17,6 @@ export interface HttpAnswer {
   status: number;
   /** Parsed JSON body, or undefined when the body was not JSON (a WAF's HTML page, say). */
   json: unknown;
-  /** Raw `set-cookie` values, for the sign-in host's trusted-browser cookie. */
-  setCookies: string[];
 }
 
 export interface HttpOptions {
@@ -25,8 +30,32 @@ const DEFAULT_TIMEOUT_MS = 20_000;
 export const USER_AGENT =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36';
 
+/**
+ * What my.arlo.com's browser sends on every call, as pyaarlo copied it from a packet capture
+ * (backend.py `_build_auth_headers`); bot protection compares requests with it. Both hosts get it.
+ * zstd is left out of Accept-Encoding: Node 20 cannot decode it.
+ */
+export const BROWSER_HEADERS: Readonly<Record<string, string>> = {
+  'Accept-Encoding': 'gzip, deflate, br',
+  'Accept-Language': 'en-GB,en;q=0.9,en-US;q=0.8',
+  'Cache-Control': 'no-cache',
+  Pragma: 'no-cache',
+  Priority: 'u=1, i',
+  Origin: 'https://my.arlo.com',
+  Referer: 'https://my.arlo.com/',
+  'User-Agent': USER_AGENT,
+};
+
+const DECODERS: Record<string, (body: Buffer) => Promise<Buffer>> = {
+  gzip: promisify(zlib.gunzip),
+  'x-gzip': promisify(zlib.gunzip),
+  deflate: promisify(zlib.inflate),
+  br: promisify(zlib.brotliDecompress),
+};
+
 export class ArloHttp {
   readonly #agent: Agent;
+  #cookies = new CookieJar();
 
   constructor(
     readonly endpoints: ArloEndpoints,
@@ -36,19 +65,40 @@ export class ArloHttp {
     this.#agent = new Agent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout });
   }
 
+  /** Replaces the jar with one saved by `saveCookies` (a secret); anything unreadable starts empty. */
+  loadCookies(saved: string | undefined): void {
+    this.#cookies = new CookieJar();
+    if (!saved) return;
+    try {
+      this.#cookies = CookieJar.deserializeSync(saved);
+    } catch {
+      // Before the jar, only `name=value; ...` pairs of the sign-in host were kept.
+      for (const pair of saved.split(/;\s*/)) {
+        if (pair.includes('=')) this.#cookies.setCookieSync(`${pair}; Path=/`, this.endpoints.authUrl, { ignoreError: true });
+      }
+    }
+  }
+
+  /** The jar as JSON, to keep as a secret: it carries the trusted-device mark. */
+  saveCookies(): string {
+    return JSON.stringify(this.#cookies.serializeSync());
+  }
+
   async send(
     host: 'api' | 'auth',
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'OPTIONS',
     path: string,
     headers: Record<string, string>,
     body?: unknown,
   ): Promise<HttpAnswer> {
     const base = host === 'api' ? this.endpoints.apiUrl : this.endpoints.authUrl;
+    const url = `${base}${path}`;
+    const cookie = await this.#cookies.getCookieString(url);
     let response;
     try {
-      response = await request(`${base}${path}`, {
+      response = await request(url, {
         method,
-        headers,
+        headers: { ...BROWSER_HEADERS, ...headers, ...(cookie ? { Cookie: cookie } : {}) },
         body: body === undefined ? undefined : JSON.stringify(body),
         dispatcher: this.#agent,
       });
@@ -56,9 +106,15 @@ export class ArloHttp {
       // The cause (DNS, refused, timeout) is rarely something the user can tell apart; the host is.
       throw new ArloError('network', `Could not reach the Arlo cloud (${new URL(base).host}): check the internet connection and try again.`);
     }
+    const raw = response.headers['set-cookie'];
+    for (const setCookie of raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]) {
+      await this.#cookies.setCookie(setCookie, url, { ignoreError: true });
+    }
     let text: string;
     try {
-      text = await response.body.text();
+      const bytes = Buffer.from(await response.body.arrayBuffer());
+      const decode = DECODERS[String(response.headers['content-encoding'] ?? '').trim().toLowerCase()];
+      text = (decode ? await decode(bytes) : bytes).toString('utf8');
     } catch {
       throw new ArloError('network', `The connection to the Arlo cloud (${new URL(base).host}) broke off: try again.`);
     }
@@ -75,9 +131,7 @@ export class ArloHttp {
     if (json === undefined && (response.statusCode === 403 || response.statusCode === 429 || response.statusCode === 503)) {
       throw new ArloError('bot-protection', ARLO_MESSAGES.botProtection);
     }
-    const raw = response.headers['set-cookie'];
-    const setCookies = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-    return { status: response.statusCode, json, setCookies };
+    return { status: response.statusCode, json };
   }
 
   async close(): Promise<void> {

@@ -12,15 +12,11 @@ import type { ArloHttp } from './http.js';
 
 export interface SignedIn extends AuthToken {
   email: string;
-  /** Cookies that make Arlo trust this client next time, when pairing worked. */
-  trustCookies?: string;
 }
 
 export interface SignInOptions {
   http: ArloHttp;
   clientDeviceId: string;
-  /** Cookies from an earlier pairing (secret `trustedBrowserCode`). */
-  trustCookies?: string;
   logger: Logger;
   /** Called once, when the sign-in completes. */
   onSignedIn: (result: SignedIn) => Promise<void>;
@@ -49,7 +45,7 @@ export class SignIn {
   async start(email: string, password: string): Promise<SignInStep> {
     this.cancel();
     this.#email = email.trim();
-    this.#auth = new ArloAuthClient(this.options.http, this.options.clientDeviceId, this.options.trustCookies);
+    this.#auth = new ArloAuthClient(this.options.http, this.options.clientDeviceId);
     const login = await this.#auth.login(this.#email, password);
     this.#userId = login.userId;
     if (login.authCompleted) return this.#complete(login);
@@ -147,16 +143,15 @@ export class SignIn {
     const auth = this.#auth;
     if (!auth) throw this.#outOfOrder('finish signing in');
     await auth.validate();
-    let trustCookies = this.options.trustCookies;
     if (browserAuthCode) {
       try {
-        trustCookies = (await auth.pair(browserAuthCode)) ?? trustCookies;
+        await auth.pair(browserAuthCode);
       } catch (error) {
         // Not fatal: only the next sign-in will ask for a code again.
         this.options.logger.warn({ err: error instanceof ArloError ? error.code : 'unexpected' }, 'Arlo did not trust this device; the next sign-in will ask for a code');
       }
     }
-    await this.options.onSignedIn({ ...token, email: this.#email, ...(trustCookies ? { trustCookies } : {}) });
+    await this.options.onSignedIn({ ...token, email: this.#email });
     this.#pushAbort = undefined;
     return this.#set({ step: 'signed-in' });
   }

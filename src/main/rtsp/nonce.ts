@@ -1,25 +1,28 @@
 // The Arlo base station's `Nonce` header (PROTOCOL.md §5, "The Nonce rule"): every request
-// carries a 64-bit unsigned counter that follows the nonce of the last response.
+// carries a counter that follows the nonce of the last response.
 //
 //   client: the first request carries 0; after a response with `Nonce: X` the next request
 //           carries X+1; a request sent with no new response nonce since the previous request
 //           carries the previous value + 1.
 //
 // Values are `bigint` throughout: they are large and random, well above 2^53, so a JavaScript
-// number would silently round them.
+// number would silently round them. The working clients read the header with Python's `int()`
+// and add 1 (Scrypted's local_stream.py): any size, a sign allowed, no wrap-around. We do the
+// same, so a base station that sends a small, negative or over-64-bit value still gets back
+// exactly what those clients send.
 
-import { randomBytes } from 'node:crypto';
 import type { RtspResponse } from './message.js';
 
 export const NONCE_HEADER = 'Nonce';
 
-const MAX_NONCE = (1n << 64n) - 1n;
+/** Python's `int()` reads thousands of digits; a header this long is garbage, not a counter. */
+const MAX_DIGITS = 200;
 
-/** The value of a Nonce header: decimal digits only, 0..2^64-1; anything else is undefined. */
+/** The value of a Nonce header: a signed decimal of any size (as Python's `int()`), else undefined. */
 export function parseNonce(value: string | undefined): bigint | undefined {
-  if (value === undefined || !/^\d{1,20}$/.test(value)) return undefined;
-  const n = BigInt(value);
-  return n <= MAX_NONCE ? n : undefined;
+  const text = value?.trim();
+  if (text === undefined || text.length > MAX_DIGITS + 1 || !/^[+-]?\d+$/.test(text)) return undefined;
+  return BigInt(text);
 }
 
 /** What a client puts on its requests. One sequence per RTSP connection. */
@@ -27,74 +30,33 @@ export class NonceSequence {
   #previous: bigint | undefined;
   /** The nonce of the latest response observed since the previous request, if any. */
   #observed: bigint | undefined;
+  #garbageSeen = false;
+
+  /** `onGarbage` hears the first unreadable Nonce value of the connection (to log it once). */
+  constructor(private readonly onGarbage?: (value: string) => void) {}
 
   /** The value for the next request (and records it as sent). */
   next(): bigint {
     const base = this.#observed ?? this.#previous;
-    const value = base === undefined ? 0n : BigInt.asUintN(64, base + 1n);
+    const value = base === undefined ? 0n : base + 1n;
     this.#previous = value;
     this.#observed = undefined;
     return value;
   }
 
-  /** Feed every response received; one without a valid Nonce header changes nothing. */
+  /**
+   * Feed every response received. One without a Nonce changes nothing; an unreadable one changes
+   * nothing either (the count goes on from our previous value) and is reported once.
+   */
   observe(response: RtspResponse): void {
-    const nonce = parseNonce(response.headers.get(NONCE_HEADER));
-    if (nonce !== undefined) this.#observed = nonce;
-  }
-}
-
-/** Issued values start in [2^62, 2^63) and grow by 1..2^32 each, so 2^31 issues fit below 2^64. */
-const START_FLOOR = 1n << 62n;
-const MAX_INCREMENT = 1n << 32n;
-
-/**
- * The base station's side, one per connection: issues response nonces and checks request nonces.
- *
- * `check(received)` accepts exactly:
- *  - on the first request of the connection: `0n`, or no Nonce header at all (the Scrypted proxy
- *    omits it and works); an absent value then counts as 0 for the next check;
- *  - afterwards, if a nonce was issued since the client's previous request: (last issued) + 1;
- *  - afterwards, if none was issued since the client's previous request: (client's previous) + 1.
- * Anything else (absent, reused, skipped, a stale issued value) is rejected. Only accepted requests
- * advance the state, so a rejected request leaves the expected value unchanged.
- */
-export class NonceVerifier {
-  #lastIssued: bigint | undefined;
-  #issuedSinceRequest = false;
-  #clientPrevious: bigint | undefined;
-
-  /** A fresh value for a response: random, large, strictly greater than any issued before. */
-  issue(): bigint {
-    const value = this.#lastIssued === undefined
-      ? START_FLOOR + (randomU64() % START_FLOOR)
-      : this.#lastIssued + 1n + (randomU64() % MAX_INCREMENT);
-    this.#lastIssued = value;
-    this.#issuedSinceRequest = true;
-    return value;
-  }
-
-  /** Whether a request's Nonce (parsed with `parseNonce`) follows the rule; accepted values advance the state. */
-  check(received: bigint | undefined): boolean {
-    const expected = this.expected();
-    const ok = expected === undefined
-      ? received === undefined || received === 0n
-      : received === expected;
-    if (ok) {
-      this.#clientPrevious = received ?? 0n;
-      this.#issuedSinceRequest = false;
+    const raw = response.headers.get(NONCE_HEADER);
+    if (raw === undefined) return;
+    const nonce = parseNonce(raw);
+    if (nonce !== undefined) {
+      this.#observed = nonce;
+    } else if (!this.#garbageSeen) {
+      this.#garbageSeen = true;
+      this.onGarbage?.(raw.slice(0, 64));
     }
-    return ok;
   }
-
-  /** The value the next request must carry; undefined before the first request (0 or absent). */
-  expected(): bigint | undefined {
-    if (this.#clientPrevious === undefined) return undefined;
-    if (this.#issuedSinceRequest && this.#lastIssued !== undefined) return this.#lastIssued + 1n;
-    return BigInt.asUintN(64, this.#clientPrevious + 1n);
-  }
-}
-
-function randomU64(): bigint {
-  return randomBytes(8).readBigUInt64BE(0);
 }

@@ -4,6 +4,9 @@
 
 import type { VideoCodec } from '../../shared/api.js';
 
+/** The base station's RTSP port. The working clients always use it, whatever mDNS announces. */
+export const ARLO_RTSP_PORT = 554;
+
 export type MediaTransport = 'tcp' | 'udp';
 
 export interface ArloStreamOptions {

@@ -17,6 +17,7 @@ export const baseStationSchema = z.object({
   host: z.string().min(1).optional(),
   port: port.optional(),
   addressSource: z.enum(['typed', 'mdns']).optional(),
+  announcedPort: port.optional(),
   certificatePem: z.string().optional(),
   caChainPem: z.array(z.string()).optional(),
   certificateExpires: z.iso.datetime().optional(),

@@ -13,6 +13,8 @@ export interface BaseStationRecord {
   host?: string;
   port?: number;
   addressSource?: 'typed' | 'mdns';
+  /** The port its mDNS SRV record announces: information only, the stream always uses 554 (as every working client does). */
+  announcedPort?: number;
   /** Client certificate (the cloud's `peerCert`) as PEM, and the issuing chain. */
   certificatePem?: string;
   caChainPem?: string[];

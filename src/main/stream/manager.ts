@@ -63,6 +63,8 @@ export interface StreamManagerEvents {
   phase: [deviceId: string, phase: Phase];
   /** Nothing answers at the base station's address (a camera's stream waits to retry): its address may have changed. */
   unreachable: [baseStationId: string, message: string];
+  /** The base station presented another certificate than the pinned one: a stranger may have its old address. */
+  fingerprintChanged: [baseStationId: string, message: string];
 }
 
 const BITRATE_WINDOW = 5;
@@ -148,6 +150,8 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
           this.emit('certificateRejected', upstream.baseStationId, phase.problem.message);
         } else if (phase.name === 'waiting' && phase.problem.reason === 'unreachable') {
           this.emit('unreachable', upstream.baseStationId, phase.problem.message);
+        } else if (phase.name === 'failed' && phase.problem.reason === 'fingerprint-changed') {
+          this.emit('fingerprintChanged', upstream.baseStationId, phase.problem.message);
         }
       },
     });
@@ -182,6 +186,13 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
     await Promise.all([...this.#endpoints.keys()].map((id) => this.stop(id)));
     clearTimeout(this.#publish);
     this.#publish = undefined;
+  }
+
+  /** A base station moved (DHCP): the next session of each of its cameras opens at the new address. */
+  moveBaseStation(baseStationId: string, host: string, port: number): void {
+    for (const { options } of this.#endpoints.values()) {
+      if (options.upstream.baseStationId === baseStationId) Object.assign(options.upstream, { host, port });
+    }
   }
 
   /** Forget a pinned fingerprint (the user replaced the base station); the next session pins anew. */

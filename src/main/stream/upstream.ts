@@ -176,7 +176,7 @@ class Connection {
   readonly #options: UpstreamOptions & typeof DEFAULTS;
   readonly #hooks: UpstreamHooks;
   readonly #log: Logger;
-  readonly #nonce = new NonceSequence();
+  readonly #nonce = new NonceSequence((value) => this.#log.warn({ value }, 'the base station sent a Nonce that is not a number; counting on from ours'));
   readonly #reader = new RtspReader();
   #socket: tls.TLSSocket | undefined;
   #cseq = 0;

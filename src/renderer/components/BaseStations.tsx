@@ -4,6 +4,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { BaseStationView, EnrollOutcome } from '../../shared/api.js';
 import { useAction, useApi } from '../hooks.js';
+import { Diagnose } from './Diagnose.js';
 import { ErrorNote } from './ErrorNote.js';
 
 export function BaseStations({ stations, onDone }: { stations: BaseStationView[]; onDone?: () => void }) {
@@ -105,8 +106,32 @@ function StationCard({ station, chosen, onToggle, outcome }: {
         </p>
       )}
       <ErrorNote message={station.error} />
+      {station.notice && <p className="ok-note" role="status">{station.notice}</p>}
       <AddressForm station={station} />
+      <PinnedCertificate station={station} />
+      <Diagnose request={{ baseStationId: station.deviceId }} label={`Diagnose ${station.name}`} />
     </>
+  );
+}
+
+/** The base station's own certificate as pinned at first contact, and the way to forget it after a replacement. */
+function PinnedCertificate({ station }: { station: BaseStationView }) {
+  const api = useApi();
+  const action = useAction();
+  if (!station.pinnedFingerprint) return null;
+  return (
+    <div className="pin">
+      <p className="small muted">Pinned base-station certificate: <code>{station.pinnedFingerprint}</code></p>
+      <button
+        type="button"
+        disabled={action.busy}
+        onClick={() => void action.run(() => api.forgetPinnedCertificate(station.deviceId))}
+      >
+        Forget pinned certificate
+      </button>
+      <span className="small muted"> after replacing or resetting this base station; the next stream pins the new one.</span>
+      <ErrorNote message={action.error} />
+    </div>
   );
 }
 
@@ -125,7 +150,8 @@ function AddressForm({ station }: { station: BaseStationView }) {
     <form onSubmit={submit} className="address">
       <p className="small">
         {station.host
-          ? <>Address: <code>{joinHostPort(station.host, station.port)}</code> ({station.addressSource === 'mdns' ? 'found on the network' : 'typed'})</>
+          ? <>Address: <code>{joinHostPort(station.host, station.port)}</code> ({station.addressSource === 'mdns' ? 'found on the network' : 'typed'})
+            {station.announcedPort !== undefined && <> · it announces port {station.announcedPort}; streams use {station.port} as the Arlo apps do</>}</>
           : 'Address not found on the network yet: type it (see your router’s device list).'}
       </p>
       <div className="row">

@@ -5,6 +5,7 @@ import type { CameraView, VideoCodec } from '../../shared/api.js';
 import { STATE_LABEL, cameraStatusLine } from '../../shared/camera-status.js';
 import { formatBitrate, formatBytes } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
+import { Diagnose } from './Diagnose.js';
 import { ErrorNote } from './ErrorNote.js';
 
 const CODEC_LABEL: Record<VideoCodec, string> = { avc: 'H.264 (up to 1080p)', hevc: 'H.265 (4K)' };
@@ -103,6 +104,7 @@ function CameraCard({ camera, desktop }: { camera: CameraView; desktop: boolean 
         )}
       </div>
       <ErrorNote message={toggle.error ?? open.error} />
+      <Diagnose request={{ baseStationId: camera.baseStationId, cameraId: camera.deviceId, playSeconds: 5 }} label={`Diagnose ${camera.name}`} />
     </>
   );
 }

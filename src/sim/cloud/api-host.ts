@@ -12,11 +12,17 @@ import type { CloudState } from './state.js';
 export interface ApiHostOptions {
   ca: SimCertificateAuthority;
   certificateValidDays: number;
+  /** Devices and certificates only after GET /hmsweb/users/session/v3 with this token. */
+  requireSessionV3: boolean;
+  /** Failure text at the top level (`{success: false, message, reason}`) instead of under `data`. */
+  topLevelErrors: boolean;
 }
 
 export function apiHost(state: CloudState, options: ApiHostOptions) {
   const failure = (res: ServerResponse, status: number, error: string, message: string) =>
-    sendJson(res, status, { success: false, data: { error, message, reason: message } });
+    sendJson(res, status, options.topLevelErrors
+      ? { success: false, error, message, reason: message }
+      : { success: false, data: { error, message, reason: message } });
   const caDer = pemToDerBase64(options.ca.certificatePem);
   const intermediateDer = pemToDerBase64(options.ca.intermediatePem);
 
@@ -40,6 +46,14 @@ export function apiHost(state: CloudState, options: ApiHostOptions) {
     if (!account) return failure(res, 401, '2015', 'Your session has expired. Please log in.');
     const owner = account.sharedFrom ? state.account(account.sharedFrom) : account;
     const devices: SimDevice[] = owner ? devicesOf(owner) : [];
+
+    if (req.method === 'GET' && url.pathname === '/hmsweb/users/session/v3') {
+      record.sessionStarted = true;
+      return sendJson(res, 200, { success: true, data: { userId: account.userId, supportsMultiLocation: false } });
+    }
+    if (options.requireSessionV3 && !record.sessionStarted) {
+      return failure(res, 400, '2017', 'No session: start one with /hmsweb/users/session/v3 first');
+    }
 
     if (req.method === 'GET' && url.pathname === '/hmsweb/v2/users/devices') {
       return sendJson(res, 200, { success: true, data: devices });

@@ -9,6 +9,10 @@ export interface AuthHostOptions {
   codeTtlMs: number;
   /** finishAuth polls before a PUSH counts as approved, per account email; absent = never. */
   pushApprovals: Map<string, number>;
+  /** The trusted-device cookie's name; default `browser_trust_<userId prefix>`. */
+  trustCookieName?: string;
+  /** Failure text at the top level (`{meta: {code, error}, message}`) instead of in `meta`. */
+  topLevelErrors: boolean;
 }
 
 /** meta.error numbers; 9204 (untrusted) is seen in pyaarlo, the others are this project's guess. */
@@ -26,7 +30,7 @@ export function authHost(state: CloudState, options: AuthHostOptions) {
   const ok = (res: ServerResponse, data: unknown, headers: Record<string, string | string[]> = {}) =>
     sendJson(res, 200, { meta: { code: 200 }, data }, headers);
   const fail = (res: ServerResponse, status: number, code: number, error: number, message: string) =>
-    sendJson(res, status, { meta: { code, error, message }, data: {} });
+    sendJson(res, status, options.topLevelErrors ? { meta: { code, error }, message } : { meta: { code, error, message }, data: {} });
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim');
@@ -59,11 +63,12 @@ export function authHost(state: CloudState, options: AuthHostOptions) {
     }
     const account = state.account(record.userId);
     if (!account) return fail(res, 401, 401, ERR.unauthorized, 'Unauthorized');
+    const trustCookie = options.trustCookieName ?? `browser_trust_${account.userId.slice(0, 8)}`;
     const trustedBrowser = (): boolean => {
       const cookies = (header(req, 'cookie') ?? '').split(/;\s*/);
       return cookies.some((cookie) => {
         const [name, value] = [cookie.slice(0, cookie.indexOf('=')), cookie.slice(cookie.indexOf('=') + 1)];
-        const trust = name.startsWith('browser_trust_') ? state.trusted.get(value) : undefined;
+        const trust = name === trustCookie ? state.trusted.get(value) : undefined;
         return trust !== undefined && trust.userId === account.userId && trust.deviceId === deviceId;
       });
     };
@@ -136,7 +141,7 @@ export function authHost(state: CloudState, options: AuthHostOptions) {
         state.pairingCodes.delete(body.factorAuthCode as string);
         const value = state.newCode();
         state.trusted.set(value, pairing);
-        const cookie = `browser_trust_${account.userId.slice(0, 8)}=${value}; Path=/; Max-Age=1209600; HttpOnly; Secure; SameSite=None`;
+        const cookie = `${trustCookie}=${value}; Path=/; Max-Age=1209600; HttpOnly; Secure; SameSite=None`;
         return ok(res, {}, { 'Set-Cookie': [cookie, 'session_hint=1; Path=/'] });
       }
       default:

@@ -12,7 +12,7 @@ import { SimCertificateAuthority } from '../ca.js';
 import { apiHost } from './api-host.js';
 import { authHost } from './auth-host.js';
 import { defaultAccounts, devicesOf, type SimAccount, type SimAccounts, type SimDevice } from './fixtures.js';
-import { sendWafBlock } from './http-util.js';
+import { header, sendWafBlock } from './http-util.js';
 import { CloudState, type IssuedRecord, type SentCode } from './state.js';
 
 export { SIM_PASSWORD, stationCamerasOf, type SimAccount, type SimDevice } from './fixtures.js';
@@ -29,6 +29,18 @@ export interface SimCloudOptions {
   pushApprovedAfterPolls?: number;
   /** Answer every request as a bot-protection firewall would (403 + HTML). */
   botProtection?: boolean;
+  /**
+   * A firewall that lets browsers through: a request without the browser header set (Accept-Language,
+   * Cache-Control/Pragma no-cache, a Mozilla User-Agent), or a sign-in POST without its OPTIONS
+   * preflight just before, gets the 403 HTML page.
+   */
+  requireBrowser?: boolean;
+  /** The device list and certificate creation refuse a token until GET /hmsweb/users/session/v3 (pyaarlo: "needed for new session"). */
+  requireSessionV3?: boolean;
+  /** The name of the trusted-device cookie startPairingFactor sets (default `browser_trust_<userId prefix>`). */
+  trustCookieName?: string;
+  /** Failures carry message/reason at the top level of the body, not under `data`/`meta` (pyaarlo reads both). */
+  topLevelErrors?: boolean;
   certificateValidDays?: number;
   /** Called with each verification code as it is "sent" by email or SMS (the demo prints them). */
   onCodeSent?: (sent: SentCode) => void;
@@ -49,6 +61,8 @@ export interface SimCloud {
   setBotProtection(on: boolean): void;
   /** Makes every token issued so far expire now. */
   expireTokens(): void;
+  /** Every token needs session/v3 again (with `requireSessionV3`). */
+  forgetSessions(): void;
   close(): Promise<void>;
 }
 
@@ -59,16 +73,44 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
   let botProtection = options.botProtection ?? false;
   const pushApprovals = new Map([[accounts.push.email, options.pushApprovedAfterPolls ?? 2]]);
 
+  /** Paths each client (X-User-Device-Id) preflighted and has not POSTed yet. */
+  const preflighted = new Set<string>();
   const serve = (host: 'auth' | 'api', handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
     createServer((req, res) => {
-      state.requests.push({ host, method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '' });
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      state.requests.push({ host, method: req.method ?? '', path });
       if (botProtection) return sendWafBlock(res);
+      if (options.requireBrowser && !looksLikeBrowser(req)) return sendWafBlock(res);
+      const preflight = `${header(req, 'x-user-device-id') ?? ''} ${path}`;
+      if (req.method === 'OPTIONS') {
+        preflighted.add(preflight);
+        res.writeHead(204, {
+          'Access-Control-Allow-Origin': 'https://my.arlo.com',
+          'Access-Control-Allow-Credentials': 'true',
+          'Access-Control-Allow-Methods': 'GET, POST, PUT, OPTIONS',
+          'Access-Control-Allow-Headers': '*',
+        });
+        res.end();
+        return;
+      }
+      if (host === 'auth' && req.method === 'POST' && options.requireBrowser && !preflighted.delete(preflight)) return sendWafBlock(res);
       handle(req, res).catch(() => {
         if (!res.headersSent) res.writeHead(500).end();
       });
     });
-  const authServer = serve('auth', authHost(state, { codeTtlMs: options.codeTtlMs ?? 5 * 60 * 1000, pushApprovals }));
-  const apiServer = serve('api', apiHost(state, { ca, certificateValidDays: options.certificateValidDays ?? 365 }));
+  const topLevelErrors = options.topLevelErrors ?? false;
+  const authServer = serve('auth', authHost(state, {
+    codeTtlMs: options.codeTtlMs ?? 5 * 60 * 1000,
+    pushApprovals,
+    topLevelErrors,
+    ...(options.trustCookieName ? { trustCookieName: options.trustCookieName } : {}),
+  }));
+  const apiServer = serve('api', apiHost(state, {
+    ca,
+    certificateValidDays: options.certificateValidDays ?? 365,
+    requireSessionV3: options.requireSessionV3 ?? false,
+    topLevelErrors,
+  }));
   const [authUrl, apiUrl] = await Promise.all([listen(authServer), listen(apiServer)]);
 
   return {
@@ -86,10 +128,21 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     expireTokens: () => {
       for (const record of state.tokens.values()) record.expiresAt = 0;
     },
+    forgetSessions: () => {
+      for (const record of state.tokens.values()) record.sessionStarted = false;
+    },
     close: async () => {
       await Promise.all([closeServer(authServer), closeServer(apiServer)]);
     },
   };
+}
+
+/** The headers my.arlo.com's browser sends and a firewall checks for (pyaarlo's header set). */
+function looksLikeBrowser(req: IncomingMessage): boolean {
+  return /^Mozilla\//.test(header(req, 'user-agent') ?? '')
+    && header(req, 'accept-language') !== undefined
+    && header(req, 'cache-control') === 'no-cache'
+    && header(req, 'pragma') === 'no-cache';
 }
 
 function listen(server: Server): Promise<string> {

@@ -9,6 +9,8 @@ export interface TokenRecord {
   /** A token from /api/auth before MFA works only on the sign-in host. */
   full: boolean;
   expiresAt: number;
+  /** GET /hmsweb/users/session/v3 was called with this token. */
+  sessionStarted?: boolean;
 }
 
 export interface PendingVerification {

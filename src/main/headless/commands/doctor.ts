@@ -1,0 +1,61 @@
+// `arlo-rtsp doctor`: every check from the data directory to a playing camera, step by step, with
+// the fix for each failure; exit code 0 only when all pass. `--report FILE` writes the same as
+// JSON + text, safe to attach to a bug report.
+
+import { InvalidArgumentError, type Command } from 'commander';
+import { MAX_DIAGNOSE_PLAY_SECONDS as MAX_PLAY_SECONDS, type Diagnosis } from '../../../shared/api.js';
+import { withAccount } from './account-context.js';
+
+interface DoctorOptions {
+  basestation?: string;
+  camera?: string;
+  play?: number;
+  report?: string;
+  mdnsInterface?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('doctor')
+    .description('check every step between this computer and a playing camera, and say how to fix what fails')
+    .option('--basestation <id>', 'only this base station (default: every one, or the camera\'s)')
+    .option('--camera <id>', 'the camera to DESCRIBE and PLAY (default: the first that streams locally)')
+    .option('--play <seconds>', `PLAY for this long and measure the stream (1 to ${MAX_PLAY_SECONDS})`, playSeconds)
+    .option('--report <file>', 'also write FILE.json and FILE.txt, with no token, key, password or cookie in them')
+    .option('--mdns-interface <address>', 'browse mDNS on the interface with this IPv4 address only (default: every interface)')
+    .action(async (options: DoctorOptions, command: Command) => {
+      // Loaded here: the engine pulls in the stream engine, which the other commands never need at start.
+      const { diagnose } = await import('../../doctor/engine.js');
+      const { diagnosisText, secretValues, writeReport } = await import('../../doctor/report.js');
+      await withAccount(command, async (account, store) => {
+        const data = await store.read();
+        const cameraStation = options.camera ? data.cameras.find((c) => c.deviceId === options.camera)?.baseStationId : undefined;
+        if (options.camera && !cameraStation) throw new Error(`No camera with id ${options.camera} is known: run "arlo-rtsp devices" to list them.`);
+        const stations = options.basestation ? [options.basestation] : cameraStation ? [cameraStation] : data.baseStations.map((b) => b.deviceId);
+        if (stations.length === 0) throw new Error('No base station is known yet: sign in ("arlo-rtsp login") and run "arlo-rtsp devices" first.');
+        const diagnoses: Diagnosis[] = [];
+        for (const baseStationId of stations) {
+          const diagnosis = await diagnose(
+            { store, account, discovery: options.mdnsInterface ? { interface: options.mdnsInterface } : {} },
+            { baseStationId, ...(options.camera ? { cameraId: options.camera } : {}), ...(options.play ? { playSeconds: options.play } : {}) },
+          );
+          diagnoses.push(diagnosis);
+          console.log(`${diagnosisText(diagnosis)}\n`);
+        }
+        if (options.report) {
+          const about = { node: process.version, platform: `${process.platform} ${process.arch}` };
+          const written = await writeReport(options.report, diagnoses, await secretValues(store), about);
+          console.log(`Report written to ${written.join(' and ')}.`);
+        }
+        if (diagnoses.some((d) => !d.passed)) process.exitCode = 1;
+      });
+    });
+}
+
+function playSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_PLAY_SECONDS) {
+    throw new InvalidArgumentError(`give a whole number of seconds from 1 to ${MAX_PLAY_SECONDS}`);
+  }
+  return seconds;
+}
