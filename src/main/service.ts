@@ -12,6 +12,7 @@ import type {
   SignInStep,
   VideoCodec,
 } from '../shared/api.js';
+import { MIN_LAN_PASSWORD_LENGTH } from '../shared/api.js';
 import { ArloAccount } from './arlo/account.js';
 import type { ArloEndpoints } from './arlo/endpoints.js';
 import { discoverBaseStations, mergeDiscovered, type DiscoverOptions } from './discovery/mdns.js';
@@ -329,10 +330,15 @@ class Service implements AppService {
   async openInPlayer(deviceId: string): Promise<void> {
     const open = this.#options.openInPlayer;
     if (!open) throw new AppError('not-available', 'Opening a player works in the desktop app; here, copy the URL into your player.');
-    const state = await this.getState();
-    const camera = state.cameras.find((c) => c.deviceId === deviceId);
-    if (!camera) throw new AppError('unknown-camera', `No camera with id ${deviceId} is known; refresh the device list.`);
-    await open(camera.url);
+    await open(await this.viewerUrl(deviceId));
+  }
+
+  async viewerUrl(deviceId: string): Promise<string> {
+    const data = await this.#store.read();
+    const camera = findCamera(data, deviceId);
+    const credentials = await this.#lanCredentials(data);
+    const port = this.#streams.runtime(deviceId)?.port ?? camera.port;
+    return viewerUrl({ deviceId, listenAddress: data.settings.listenAddress, port, credentials }, true);
   }
 
   async #setRunning(deviceId: string, running: boolean): Promise<void> {
@@ -394,7 +400,7 @@ class Service implements AppService {
   async #lanCredentials(data: AppData): Promise<EndpointOptions['credentials']> {
     if (isLoopbackAddress(data.settings.listenAddress) || !data.settings.lanUsername) return undefined;
     const password = await this.#store.secrets.get('lanPassword');
-    return password === undefined ? undefined : { username: data.settings.lanUsername, password };
+    return password === undefined ? undefined : { username: data.settings.lanUsername, password, allowBasic: data.settings.lanAllowBasic };
   }
 
   // ---- settings ----
@@ -406,6 +412,10 @@ class Service implements AppService {
       if (patch.listenAddress !== undefined) d.settings.listenAddress = checkListenAddress(patch.listenAddress);
       if (patch.portBase !== undefined && patch.portBase !== d.settings.portBase) reassignPorts(d, checkPortBase(patch.portBase));
       if (patch.lanUsername !== undefined) d.settings.lanUsername = patch.lanUsername.trim() || undefined;
+      if (patch.lanAllowBasic !== undefined) d.settings.lanAllowBasic = patch.lanAllowBasic;
+      if (patch.lanPassword !== undefined && patch.lanPassword !== '' && [...patch.lanPassword].length < MIN_LAN_PASSWORD_LENGTH) {
+        throw new AppError('invalid-setting', `The viewer password must have at least ${MIN_LAN_PASSWORD_LENGTH} characters: anyone on the network can try it (Generate makes a strong one).`);
+      }
       if (patch.launchAtLogin !== undefined) d.settings.launchAtLogin = patch.launchAtLogin;
       if (patch.lingerSeconds !== undefined) {
         if (!Number.isInteger(patch.lingerSeconds) || patch.lingerSeconds < 0 || patch.lingerSeconds > 600) {
@@ -427,6 +437,7 @@ class Service implements AppService {
     const endpointsChanged = before.listenAddress !== data.settings.listenAddress
       || before.portBase !== data.settings.portBase
       || before.lanUsername !== data.settings.lanUsername
+      || before.lanAllowBasic !== data.settings.lanAllowBasic
       || patch.lanPassword !== undefined;
     if (endpointsChanged) {
       for (const camera of data.cameras) {
@@ -457,6 +468,7 @@ function settingsView(data: AppData, lanPasswordSet: boolean): SettingsView {
     portBase: settings.portBase,
     lanUsername: settings.lanUsername,
     lanPasswordSet,
+    lanAllowBasic: settings.lanAllowBasic,
     launchAtLogin: settings.launchAtLogin,
     lingerSeconds: settings.lingerSeconds,
   };

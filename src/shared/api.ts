@@ -17,7 +17,10 @@ export interface CameraView {
   codec: VideoCodec;
   /** Local RTSP port of this camera (stable across restarts). */
   port: number;
-  /** The URL to paste into a player; carries credentials when the port listens beyond loopback. */
+  /**
+   * The camera's URL, with the viewer username but never the password when the port listens beyond
+   * loopback; `viewerUrl()` gives the URL to paste, password included, at the moment it is needed.
+   */
   url: string;
   /** Whether the local endpoint is running (accepting viewers). */
   running: boolean;
@@ -78,16 +81,22 @@ export interface SettingsView {
   /** Username for LAN viewers; the password is write-only. */
   lanUsername?: string;
   lanPasswordSet: boolean;
+  /** Whether LAN viewers may use Basic authentication (the password in the clear on every request). */
+  lanAllowBasic: boolean;
   launchAtLogin: boolean;
   /** Seconds an upstream session stays up after its last viewer leaves. */
   lingerSeconds: number;
 }
+
+/** Shortest LAN viewer password accepted: anyone on the network can try it. */
+export const MIN_LAN_PASSWORD_LENGTH = 12;
 
 export interface SettingsPatch {
   listenAddress?: string;
   portBase?: number;
   lanUsername?: string;
   lanPassword?: string;
+  lanAllowBasic?: boolean;
   launchAtLogin?: boolean;
   lingerSeconds?: number;
 }
@@ -130,6 +139,8 @@ export interface AppApi {
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;
   /** Opens the camera's URL in VLC (or the system's RTSP handler). Desktop only. */
   openInPlayer(deviceId: string): Promise<void>;
+  /** The URL to paste into a player, with the LAN password in it: for "Copy URL", asked for at that moment. */
+  viewerUrl(deviceId: string): Promise<string>;
 }
 
 /** The names every transport binds, generically. Adding a method to AppApi means adding it here. */
@@ -151,6 +162,7 @@ export const APP_API_METHODS = [
   'setCameraCodec',
   'updateSettings',
   'openInPlayer',
+  'viewerUrl',
 ] as const satisfies readonly (keyof AppApi)[];
 
 export type AppApiMethod = (typeof APP_API_METHODS)[number];

@@ -318,11 +318,12 @@ export class FailureThrottle {
   }
 }
 
-/** `rtsp://user:pass@host/...` with both parts percent-encoded; replaces any userinfo already there. */
-export function credentialsInUrl(url: string, username: string, password: string): string {
+/** `rtsp://user:pass@host/...` (or `rtsp://user@host/...` without a password) percent-encoded; replaces any userinfo already there. */
+export function credentialsInUrl(url: string, username: string, password?: string): string {
   const match = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)(?:[^@/?#]*@)?(.*)$/s.exec(url);
   if (!match) throw new TypeError(`not an absolute URL: ${url}`);
-  return `${match[1]}${encodeURIComponent(username)}:${encodeURIComponent(password)}@${match[2]}`;
+  const userinfo = encodeURIComponent(username) + (password === undefined ? '' : `:${encodeURIComponent(password)}`);
+  return `${match[1]}${userinfo}@${match[2]}`;
 }
 
 /** Constant-time string equality that also hides the length of the expected value. */

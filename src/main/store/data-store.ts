@@ -40,6 +40,7 @@ export function defaultAppData(): AppData {
       portBase: 8556,
       launchAtLogin: false,
       lingerSeconds: 5,
+      lanAllowBasic: false,
       installationId: randomUUID(),
       clientDeviceId: randomUUID(),
     },
