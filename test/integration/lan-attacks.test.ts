@@ -175,14 +175,12 @@ describe('a camera port serving the LAN under attack', () => {
 
     const optedIn = (await rig.endpoint('CAM', { deviceId: 'CAM-BASIC', listenAddress: '0.0.0.0', credentials: { username: USER, password: PASSWORD, allowBasic: true } })).port;
     const accepted = new RawClient(optedIn);
-    const answers = [
-      await accepted.request('OPTIONS', `rtsp://127.0.0.1:${optedIn}/CAM-BASIC`),
-      await accepted.request('OPTIONS', `rtsp://127.0.0.1:${optedIn}/CAM-BASIC`, { Authorization: basic }),
-    ];
+    const challenge = await accepted.request('OPTIONS', `rtsp://127.0.0.1:${optedIn}/CAM-BASIC`);
+    const basicAnswer = await accepted.request('OPTIONS', `rtsp://127.0.0.1:${optedIn}/CAM-BASIC`, { Authorization: basic });
     accepted.close();
     await rig.manager.stop('CAM-BASIC');
-    assert.deepEqual(answers.map(statusOf), [401, 200]);
-    assert.ok(answers[0] !== 'closed' && answers[0].headers.getAll('WWW-Authenticate').includes('Basic realm="Arlo Local RTSP"'));
+    assert.deepEqual([statusOf(challenge), statusOf(basicAnswer)], [401, 200]);
+    assert.ok(challenge !== 'closed' && challenge.headers.getAll('WWW-Authenticate').includes('Basic realm="Arlo Local RTSP"'));
   });
 
   it('500 wrong passwords: fewer than 100 evaluated, each logged at warn without the password; the right one works again within a minute', async (t) => {

@@ -10,6 +10,7 @@ import type { SafeStorage } from 'electron';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SecretName, SecretStore } from '../store/types.js';
+import { checkSecretValue } from '../store/secret-file.js';
 
 /** The part of an electron-store instance used here (`get`/`set`/`delete` by dotted key). */
 export interface KeyValueStore {
@@ -108,6 +109,7 @@ export async function openSafeStorageSecretStore(options: SafeStorageSecretStore
     unreadable: [...unreadable],
     get: async (name) => (unreadable.has(name) ? undefined : read(name)),
     async set(name, value) {
+      checkSecretValue(name, value);
       await write(name, value);
       unreadable.delete(name);
     },
