@@ -25,6 +25,8 @@ import { isLoopbackAddress } from '../shared/net.js';
 
 export interface AppServiceOptions {
   dataDir: string;
+  /** `dataDir` also holds the shell's own files (Electron's userData): adopted although not empty. */
+  sharedDataDir?: boolean;
   /** Encrypts secrets at rest headless (ARLO_RTSP_PASSPHRASE). */
   passphrase?: string;
   /** A keychain-backed store (the desktop shell's); overrides the passphrase store. */
@@ -57,6 +59,7 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
     passphrase: options.passphrase,
     secrets: options.secrets,
     logger: options.logger,
+    ...(options.sharedDataDir ? { sharedDir: true } : {}),
   });
   const service = new Service(store, options);
   await service.init();

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { openDataStore } from '../../src/main/store/data-store.js';
 import { SecretsLockedError } from '../../src/main/store/errors.js';
 import type { SecretName, SecretStore } from '../../src/main/store/types.js';
+import { MARKER_FILE } from '../../src/main/store/private-files.js';
 
 delete process.env.ARLO_RTSP_PASSPHRASE;
 let root: string;
@@ -146,6 +147,6 @@ describe('secrets at rest', () => {
     await store.secrets.set('arloToken', TOKEN);
     assert.equal(values.get('arloToken'), TOKEN);
     assert.equal(store.secrets.protection, 'keychain');
-    assert.deepEqual(await readdir(dir), []);
+    assert.deepEqual(await readdir(dir), [MARKER_FILE]);
   });
 });

@@ -74,6 +74,8 @@ async function start(): Promise<void> {
     }
     service = await createAppService({
       dataDir: app.getPath('userData'),
+      // Electron keeps its own files there too; ours are the only ones the store touches.
+      sharedDataDir: true,
       secrets,
       logger,
       shell: 'desktop',

@@ -18,7 +18,6 @@ export const PASSPHRASE_ENV = 'ARLO_RTSP_PASSPHRASE';
 export const PASSPHRASE_PROTECTION = 'passphrase (scrypt + AES-256-GCM)';
 export const PLAIN_PROTECTION = 'plain file (0600)';
 
-/** Opens (or starts) `<dir>/secrets.json`; encrypted when `passphrase` is given. A plain file is encrypted on the first open with a passphrase. */
 /**
  * Refuses a secret that is not a non-empty string before anything is written: a number stored as
  * the LAN password made the next start set the whole secrets file aside as corrupt.
@@ -27,6 +26,7 @@ export function checkSecretValue(name: SecretName, value: unknown): asserts valu
   if (typeof value !== 'string' || value === '') throw new TypeError(`the secret ${name} must be a non-empty string`);
 }
 
+/** Opens (or starts) `<dir>/secrets.json`; encrypted when `passphrase` is given. A plain file is encrypted on the first open with a passphrase. */
 export async function openFileSecretStore(dir: string, passphrase?: string): Promise<SecretStore> {
   const path = join(dir, SECRETS_FILE);
   const existing = await load(path);
