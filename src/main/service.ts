@@ -14,6 +14,7 @@ import type {
   SignInStep,
   VideoCodec,
 } from '../shared/api.js';
+import { MIN_LAN_PASSWORD_LENGTH } from '../shared/api.js';
 import { ArloAccount } from './arlo/account.js';
 import type { ArloEndpoints } from './arlo/endpoints.js';
 import { discoverBaseStations, mergeDiscovered, type DiscoverOptions, type DiscoveredBaseStation } from './discovery/mdns.js';
@@ -31,6 +32,8 @@ import { isLoopbackAddress } from '../shared/net.js';
 
 export interface AppServiceOptions {
   dataDir: string;
+  /** `dataDir` also holds the shell's own files (Electron's userData): adopted although not empty. */
+  sharedDataDir?: boolean;
   /** Encrypts secrets at rest headless (ARLO_RTSP_PASSPHRASE). */
   passphrase?: string;
   /** A keychain-backed store (the desktop shell's); overrides the passphrase store. */
@@ -63,6 +66,7 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
     passphrase: options.passphrase,
     secrets: options.secrets,
     logger: options.logger,
+    ...(options.sharedDataDir ? { sharedDir: true } : {}),
   });
   const service = new Service(store, options);
   await service.init();
@@ -476,10 +480,15 @@ class Service implements AppService {
   async openInPlayer(deviceId: string): Promise<void> {
     const open = this.#options.openInPlayer;
     if (!open) throw new AppError('not-available', 'Opening a player works in the desktop app; here, copy the URL into your player.');
-    const state = await this.getState();
-    const camera = state.cameras.find((c) => c.deviceId === deviceId);
-    if (!camera) throw new AppError('unknown-camera', `No camera with id ${deviceId} is known; refresh the device list.`);
-    await open(camera.url);
+    await open(await this.viewerUrl(deviceId));
+  }
+
+  async viewerUrl(deviceId: string): Promise<string> {
+    const data = await this.#store.read();
+    const camera = findCamera(data, deviceId);
+    const credentials = await this.#lanCredentials(data);
+    const port = this.#streams.runtime(deviceId)?.port ?? camera.port;
+    return viewerUrl({ deviceId, listenAddress: data.settings.listenAddress, port, credentials }, true);
   }
 
   async #setRunning(deviceId: string, running: boolean): Promise<void> {
@@ -546,7 +555,7 @@ class Service implements AppService {
   async #lanCredentials(data: AppData): Promise<EndpointOptions['credentials']> {
     if (isLoopbackAddress(data.settings.listenAddress) || !data.settings.lanUsername) return undefined;
     const password = await this.#lanPassword();
-    return password === undefined ? undefined : { username: data.settings.lanUsername, password };
+    return password === undefined ? undefined : { username: data.settings.lanUsername, password, allowBasic: data.settings.lanAllowBasic };
   }
 
   // ---- settings ----
@@ -558,6 +567,10 @@ class Service implements AppService {
       if (patch.listenAddress !== undefined) d.settings.listenAddress = checkListenAddress(patch.listenAddress);
       if (patch.portBase !== undefined && patch.portBase !== d.settings.portBase) reassignPorts(d, checkPortBase(patch.portBase));
       if (patch.lanUsername !== undefined) d.settings.lanUsername = patch.lanUsername.trim() || undefined;
+      if (patch.lanAllowBasic !== undefined) d.settings.lanAllowBasic = patch.lanAllowBasic;
+      if (patch.lanPassword !== undefined && patch.lanPassword !== '' && [...patch.lanPassword].length < MIN_LAN_PASSWORD_LENGTH) {
+        throw new AppError('invalid-setting', `The viewer password must have at least ${MIN_LAN_PASSWORD_LENGTH} characters: anyone on the network can try it (Generate makes a strong one).`);
+      }
       if (patch.launchAtLogin !== undefined) d.settings.launchAtLogin = patch.launchAtLogin;
       if (patch.lingerSeconds !== undefined) {
         if (!Number.isInteger(patch.lingerSeconds) || patch.lingerSeconds < 0 || patch.lingerSeconds > 600) {
@@ -580,6 +593,7 @@ class Service implements AppService {
     const endpointsChanged = before.listenAddress !== data.settings.listenAddress
       || before.portBase !== data.settings.portBase
       || before.lanUsername !== data.settings.lanUsername
+      || before.lanAllowBasic !== data.settings.lanAllowBasic
       || patch.lanPassword !== undefined;
     if (endpointsChanged) {
       for (const camera of data.cameras) {
@@ -610,6 +624,7 @@ function settingsView(data: AppData, lanPasswordSet: boolean): SettingsView {
     portBase: settings.portBase,
     lanUsername: settings.lanUsername,
     lanPasswordSet,
+    lanAllowBasic: settings.lanAllowBasic,
     launchAtLogin: settings.launchAtLogin,
     lingerSeconds: settings.lingerSeconds,
   };

@@ -12,6 +12,7 @@ import { generatePrivateKeyPem, publicKeyForCloud } from '../../src/main/enroll/
 import { openDataStore } from '../../src/main/store/data-store.js';
 import { SimBaseStation } from '../../src/sim/basestation.js';
 import { SimCertificateAuthority } from '../../src/sim/ca.js';
+import { WebSocket } from 'ws';
 import { ffmpegDecode, waitFor } from '../integration/stream-support.js';
 import { startCli as startCliProcess, type RunningCli } from '../support/run-cli.js';
 
@@ -92,7 +93,8 @@ describe('arlo-rtsp demo', () => {
 });
 
 describe('arlo-rtsp serve', () => {
-  it('serves an enrolled camera at a typed base-station address and tears down on SIGINT', async () => {
+  /** A simulated base station and a data dir as enrollment leaves it (with a stale address that --basestation corrects). */
+  async function enrolledSetup(lan?: { username: string; password: string }): Promise<{ station: SimBaseStation; dataDir: string }> {
     const ca = await SimCertificateAuthority.create();
     const station = new SimBaseStation({ ca, cameras: [{ deviceId: 'CAM1', codecs: ['avc'] }] });
     await station.start();
@@ -101,11 +103,11 @@ describe('arlo-rtsp serve', () => {
       await station.stop();
       await rm(dataDir, { recursive: true, force: true });
     });
-    // What enrollment leaves behind, with a stale address that --basestation corrects.
     const store = await openDataStore(dataDir, { passphrase: 'test passphrase' });
     const key = await generatePrivateKeyPem();
     const issued = ca.issueClientCertificate(publicKeyForCloud(key), { commonName: 'serve-test' });
     await store.secrets.set('clientPrivateKey', key);
+    if (lan) await store.secrets.set('lanPassword', lan.password);
     await store.update((data) => {
       data.baseStations = [{
         deviceId: 'BASE1', name: 'Base', model: 'VMB5000', uniqueId: 'u_BASE1', host: '192.0.2.1', port: 554,
@@ -115,8 +117,16 @@ describe('arlo-rtsp serve', () => {
         deviceId: 'CAM1', name: 'Porch', model: 'VMC4041P', baseStationId: 'BASE1', ownBaseStation: false,
         codecs: ['avc'], codec: 'avc', localStreaming: true, port: 8556, running: false,
       }];
+      if (lan) {
+        data.settings.listenAddress = '0.0.0.0';
+        data.settings.lanUsername = lan.username;
+      }
     });
+    return { station, dataDir };
+  }
 
+  it('serves an enrolled camera at a typed base-station address and tears down on SIGINT', async () => {
+    const { station, dataDir } = await enrolledSetup();
     const cli = startCli([
       '--data-dir', dataDir, 'serve', '--basestation', `BASE1=127.0.0.1:${station.port}`,
       '--port-base', String(portBase()), '--http', '127.0.0.1:0',
@@ -136,5 +146,43 @@ describe('arlo-rtsp serve', () => {
     assert.equal(station.stats.teardownsWithValidNonce, 1);
     assert.equal(station.stats.activeSessions, 0);
     assert.equal(station.stats.nonceViolations, 0);
+  });
+
+  it('serving the LAN, shows the password nowhere: not in its output or log, /api/state or the events socket', async () => {
+    const planted = 'planted-LAN-pw-93x';
+    const { station, dataDir } = await enrolledSetup({ username: 'viewer', password: planted });
+    const cli = startCli([
+      '--data-dir', dataDir, 'serve', '--basestation', `BASE1=127.0.0.1:${station.port}`,
+      '--port-base', String(portBase()), '--http', '127.0.0.1:0',
+    ], { ARLO_RTSP_PASSPHRASE: 'test passphrase', ARLO_RTSP_LOG_LEVEL: 'debug' });
+    await waitFor(() => /state: http/.test(cli.output()), 30_000, `serve to start; output: ${cli.output()}`);
+    const url = /Porch \(CAM1\): (rtsp:\/\/\S+)/.exec(cli.output())?.[1];
+    assert.ok(url, cli.output());
+    assert.equal(new URL(url).username, 'viewer');
+    assert.equal(new URL(url).password, '', 'the printed URL has no password');
+    // It plays with the password added (through loopback, though the port listens on every address).
+    const playable = new URL(url);
+    playable.hostname = '127.0.0.1';
+    playable.password = planted;
+    const decoded = await ffmpegDecode(playable.href, { frames: 20 });
+    assert.ok(decoded.frames >= 20, decoded.errors);
+
+    const stateUrl = /state: (http:\/\/\S+)/.exec(cli.output())![1]!;
+    const state = await (await fetch(stateUrl)).text();
+    assert.ok(state.includes('viewer@'), state);
+    const events = await new Promise<string>((resolve, reject) => {
+      const ws = new WebSocket(stateUrl.replace(/^http/, 'ws').replace(/\/api\/state$/, '/api/events'));
+      ws.on('message', (data) => {
+        resolve(data.toString());
+        ws.close();
+      });
+      ws.on('error', reject);
+    });
+    assert.match(events, /"type":"state"/);
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.exited, 0, cli.output());
+    for (const [where, text] of [['output and log', cli.output()], ['/api/state', state], ['events', events]] as const) {
+      assert.ok(!text.includes(planted), `the LAN password is in the ${where}`);
+    }
   });
 });

@@ -210,12 +210,17 @@ describe('the app service, end to end', { timeout: 120_000 }, () => {
     await app.updateSettings({ listenAddress: '0.0.0.0' });
     await rejects(app.startCamera(id), 'lan-credentials-missing', /username and password.*Settings/);
     assert.equal(await listening((await camera(id)).port), false);
-    const settings = await app.updateSettings({ lanUsername: 'viewer', lanPassword: 'p@ss word' });
+    await rejects(app.updateSettings({ lanUsername: 'viewer', lanPassword: 'short pass' }), 'invalid-setting', /at least 12 characters/);
+    assert.equal((await app.getState()).settings.lanPasswordSet, false);
+    const settings = await app.updateSettings({ lanUsername: 'viewer', lanPassword: 'p@ss word 1234' });
     assert.deepEqual([settings.listenAddress, settings.lanUsername, settings.lanPasswordSet], ['0.0.0.0', 'viewer', true]);
     await app.startCamera(id);
     const { url, port } = await camera(id);
-    const parsed = new URL(url);
-    assert.deepEqual([decodeURIComponent(parsed.username), decodeURIComponent(parsed.password), parsed.port], ['viewer', 'p@ss word', String(port)]);
+    // State shows the username only; the URL to paste, password included, is asked for.
+    assert.deepEqual([new URL(url).username, new URL(url).password], ['viewer', '']);
+    assert.ok(!JSON.stringify(await app.getState()).includes('p@ss word 1234'), 'no password in the state');
+    const parsed = new URL(await app.viewerUrl(id));
+    assert.deepEqual([decodeURIComponent(parsed.username), decodeURIComponent(parsed.password), parsed.port], ['viewer', 'p@ss word 1234', String(port)]);
     parsed.hostname = '127.0.0.1';
     assert.deepEqual((await ffprobe(parsed.href)).map((s) => s.codec_name), ['h264', 'aac']);
     parsed.password = 'wrong';

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openDataStore } from '../../src/main/store/data-store.js';
+import { MARKER_FILE } from '../../src/main/store/private-files.js';
 
 delete process.env.ARLO_RTSP_PASSPHRASE;
 const writer = fileURLToPath(new URL('./store-writer.child.ts', import.meta.url));
@@ -36,7 +37,7 @@ describe('settings.json survives failures mid-write', () => {
       assert.equal(data.settings.installationId, initial.settings.installationId);
       assert.match(data.account.email ?? '', /^user\d+@example\.com$/, 'the loop wrote at least once');
       // Opening drops a leftover temp file of the killed write.
-      assert.deepEqual(await readdir(dir), ['settings.json'], `after open (before: ${names.join(', ')})`);
+      assert.deepEqual(await readdir(dir), [MARKER_FILE, 'settings.json'], `after open (before: ${names.join(', ')})`);
     }
   });
 
@@ -56,6 +57,6 @@ describe('settings.json survives failures mid-write', () => {
     assert.equal(code, 0);
     assert.match(out, /^StoreWriteError: could not save .*settings\.json \(EFBIG: the disk is full or a size limit was hit\); the previous version is kept/);
     assert.equal(await readFile(join(dir, 'settings.json'), 'utf8'), before);
-    assert.deepEqual(await readdir(dir), ['settings.json']);
+    assert.deepEqual(await readdir(dir), [MARKER_FILE, 'settings.json']);
   });
 });

@@ -73,9 +73,10 @@ describe('downstream port', () => {
   it('on a non-loopback address asks for credentials and plays for ffmpeg with them in the URL', async () => {
     await rig.endpoint('LAN', { listenAddress: '0.0.0.0', credentials: { username: 'viewer', password: 'p@ss word' } });
     const runtime = rig.manager.runtime('LAN')!;
-    assert.match(runtime.url, /^rtsp:\/\/viewer:p%40ss%20word@[^/]+:\d+\/LAN$/);
+    assert.match(runtime.url, /^rtsp:\/\/viewer@[^/]+:\d+\/LAN$/, 'the username but never the password');
     // Connect only through loopback, although the port listens on every address.
     const local = new URL(runtime.url);
+    local.password = encodeURIComponent('p@ss word');
     local.hostname = '127.0.0.1';
     const anonymous = await TestRtspClient.connectPlain(runtime.port);
     const refused = await anonymous.request('DESCRIBE', `rtsp://127.0.0.1:${runtime.port}/LAN`, { Accept: 'application/sdp' });

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { SimBaseStation, type SimBaseStationOptions, type SimCamera } from '../../src/sim/basestation.js';
 import { SimCertificateAuthority } from '../../src/sim/ca.js';
-import { silentLogger } from '../../src/main/log.js';
+import { silentLogger, type Logger } from '../../src/main/log.js';
 import { StreamManager, type EndpointOptions, type EndpointRuntime } from '../../src/main/stream/manager.js';
 import { issueIdentity, type ClientIdentity } from '../../src/sim/identity.js';
 
@@ -19,12 +19,12 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(options: { cameras: SimCamera[]; station?: Partial<SimBaseStationOptions> }): Promise<Rig> {
+export async function startRig(options: { cameras: SimCamera[]; station?: Partial<SimBaseStationOptions>; logger?: Logger }): Promise<Rig> {
   const ca = await SimCertificateAuthority.create();
   const identity = issueIdentity(ca);
   const station = new SimBaseStation({ ca, cameras: options.cameras, ...options.station });
   await station.start();
-  const manager = new StreamManager({ logger: silentLogger, publishIntervalMs: 100 });
+  const manager = new StreamManager({ logger: options.logger ?? silentLogger, publishIntervalMs: 100 });
   return {
     ca,
     station,

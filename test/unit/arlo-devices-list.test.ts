@@ -16,6 +16,8 @@ const devices = [
   { deviceId: 'BASE1', uniqueId: 'U_BASE1', deviceType: 'basestation', deviceName: 'Base', modelId: 'VMB5000' },
   { deviceId: 'CHIME1', deviceType: 'chime', deviceName: 'Chime' },
   { deviceId: 'CAM1', uniqueId: 'U_CAM1', deviceType: 'camera', deviceName: 'Cam', modelId: 'VMC5040', parentId: 'BASE1', extra: { anything: 1 } },
+  // A name that would clear the terminal, forge a log line and read backwards in the UI.
+  { deviceId: 'CAM2', uniqueId: 'U_CAM2', deviceType: 'camera', deviceName: 'Yard\u001b[2J\r\n[warn] fake\u202eline\u0007', modelId: 'VMC\u009b5040', parentId: 'BASE1' },
 ];
 
 before(async () => {
@@ -35,6 +37,12 @@ after(async () => {
 
 it('skips device entries it cannot read and keeps the rest', async () => {
   const list = await new ArloApiClient(http, 'raw-token').devices();
-  assert.deepEqual(list.map((d) => d.deviceId), ['BASE1', 'CAM1']);
+  assert.deepEqual(list.map((d) => d.deviceId), ['BASE1', 'CAM1', 'CAM2']);
   assert.equal(seenAuthorization, 'raw-token', 'the API host gets the raw token, no "Bearer"');
+});
+
+it('strips control characters from the names and models the cloud sends', async () => {
+  const cam = (await new ArloApiClient(http, 'raw-token').devices()).find((d) => d.deviceId === 'CAM2')!;
+  assert.equal(cam.deviceName, 'Yard [2J [warn] fake line');
+  assert.equal(cam.modelId, 'VMC 5040');
 });

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { bindIpc, isRendererUrl, pushState, type InvokeEventLike, type IpcMainLike } from '../../src/main/electron/ipc.js';
 import { AppError } from '../../src/main/errors.js';
 import { silentLogger } from '../../src/main/log.js';
-import { APP_API_METHODS, type AppApiClient, type AppState } from '../../src/shared/api.js';
+import { APP_API_METHODS, type AppApi, type AppApiClient, type AppApiMethod, type AppState } from '../../src/shared/api.js';
 import { IPC_CALL_CHANNEL, IPC_STATE_CHANNEL, type ApiResult } from '../../src/shared/bridge.js';
 
 const INDEX = 'file:///opt/Arlo%20Local%20RTSP/resources/app.asar/dist/renderer/index.html';
@@ -45,13 +45,40 @@ function fakeApi() {
   return { api, calls, listeners };
 }
 
+/** Arguments of the right types for every method. */
+const VALID_ARGUMENTS: { [M in AppApiMethod]: Parameters<AppApi[M]> } = {
+  getState: [], signIn: ['a@b.c', 'pw'], chooseFactor: ['f1'], submitMfaCode: ['123456'], cancelSignIn: [], useToken: ['tok'],
+  signOut: [], refreshDevices: [], enroll: [['bs']], setBaseStationAddress: ['bs', '10.0.0.2', 4000],
+  forgetPinnedCertificate: ['bs'], diagnose: [{ baseStationId: 'bs', playSeconds: 5 }], startCamera: ['cam'],
+  stopCamera: ['cam'], startAll: [], stopAll: [], setCameraCodec: ['cam', 'hevc'], updateSettings: [{ lanAllowBasic: true }],
+  openInPlayer: ['cam'], viewerUrl: ['cam'],
+};
+
 describe('ipc binding', () => {
+  it('refuses arguments of the wrong type for every method without calling the service', async () => {
+    const { ipcMain, invoke } = fakeIpcMain();
+    const { api, calls } = fakeApi();
+    bindIpc({ ipcMain, api, isTrustedUrl: (u) => isRendererUrl(u, INDEX), logger: silentLogger });
+    for (const method of APP_API_METHODS) {
+      // A number in place of every argument (none of them is a number first), or one too many.
+      const wrong = VALID_ARGUMENTS[method].length === 0 ? [42] : VALID_ARGUMENTS[method].map(() => 42);
+      const result = await invoke(INDEX, method, wrong);
+      assert.equal(result.ok, false, method);
+      assert.equal(!result.ok && result.error.code, 'bad-request', method);
+      assert.match(!result.ok ? result.error.message : '', new RegExp(`^Wrong arguments to ${method}`), method);
+    }
+    const password = await invoke(INDEX, 'updateSettings', [{ lanPassword: 12345 }]);
+    assert.deepEqual(password, { ok: false, error: { code: 'bad-request', message: 'Wrong arguments to updateSettings (argument 1, lanPassword): Invalid input: expected string, received number.' } });
+    assert.deepEqual(calls, []);
+  });
+
+
   it('binds every AppApi method through one channel and returns results in an envelope', async () => {
     const { ipcMain, invoke } = fakeIpcMain();
     const { api, calls } = fakeApi();
     bindIpc({ ipcMain, api, isTrustedUrl: (u) => isRendererUrl(u, INDEX), logger: silentLogger });
     for (const method of APP_API_METHODS) {
-      const result = await invoke(INDEX, method, method === 'startCamera' ? ['cam'] : []);
+      const result = await invoke(INDEX, method, VALID_ARGUMENTS[method]);
       assert.equal(result.ok || result.error.code !== 'unknown-method', true, method);
     }
     assert.deepEqual(calls.map(([m]) => m), [...APP_API_METHODS]);

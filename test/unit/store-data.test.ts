@@ -3,9 +3,10 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openDataStore } from '../../src/main/store/data-store.js';
+import { defaultAppData, openDataStore } from '../../src/main/store/data-store.js';
 import { CorruptDataError, DataVersionError } from '../../src/main/store/errors.js';
 import type { BaseStationRecord } from '../../src/main/store/types.js';
+import { MARKER_FILE } from '../../src/main/store/private-files.js';
 
 delete process.env.ARLO_RTSP_PASSPHRASE;
 let root: string;
@@ -40,15 +41,39 @@ describe('data store: settings.json', () => {
     assert.equal(await mode(join(dir, 'settings.json')), 0o600);
   });
 
-  it('tightens the modes of an existing dir and files', async () => {
+  it('tightens the modes of our existing dir and files, and touches nothing else in it', async () => {
     const dir = freshDir();
     await mkdir(dir, { mode: 0o755 });
     await chmod(dir, 0o755);
+    await writeFile(join(dir, 'settings.json'), JSON.stringify(defaultAppData()), { mode: 0o644 });
+    await chmod(join(dir, 'settings.json'), 0o644);
+    await writeFile(join(dir, 'settings.json.tmp-0a1b2c'), 'half a write');
     await writeFile(join(dir, 'notes.txt'), 'x', { mode: 0o644 });
     await chmod(join(dir, 'notes.txt'), 0o644);
+    await writeFile(join(dir, 'backup.tmp-1'), 'not ours');
     await openDataStore(dir);
     assert.equal(await mode(dir), 0o700);
-    assert.equal(await mode(join(dir, 'notes.txt')), 0o600);
+    assert.equal(await mode(join(dir, 'settings.json')), 0o600);
+    assert.equal(await mode(join(dir, 'notes.txt')), 0o644, 'not our file: left as it was');
+    assert.deepEqual(await readdir(dir), [MARKER_FILE, 'backup.tmp-1', 'notes.txt', 'settings.json']);
+  });
+
+  it('refuses a non-empty folder that is not ours and changes nothing in it; adopts it when shared with the shell', async () => {
+    const dir = freshDir();
+    await mkdir(dir, { mode: 0o755 });
+    await chmod(dir, 0o755);
+    await writeFile(join(dir, 'thesis.tmp-draft'), 'years of work', { mode: 0o644 });
+    await chmod(join(dir, 'thesis.tmp-draft'), 0o644);
+    await assert.rejects(openDataStore(dir), /is not empty and holds no Arlo Local RTSP data: choose an empty or new folder/);
+    assert.deepEqual(await readdir(dir), ['thesis.tmp-draft']);
+    assert.equal(await mode(dir), 0o755);
+    assert.equal(await mode(join(dir, 'thesis.tmp-draft')), 0o644);
+
+    await openDataStore(dir, { sharedDir: true });
+    assert.deepEqual(await readdir(dir), [MARKER_FILE, 'thesis.tmp-draft']);
+    assert.equal(await mode(join(dir, 'thesis.tmp-draft')), 0o644);
+    // Marked now: a later start without `sharedDir` knows the folder.
+    await openDataStore(dir);
   });
 
   it('concurrent updates all land', async () => {
@@ -110,6 +135,6 @@ describe('data store: settings.json', () => {
     await assert.rejects(store.read(), (e: unknown) => e instanceof DataVersionError && /version 2.*Update Arlo Local RTSP/.test(e.message));
     await assert.rejects(store.update(() => undefined), DataVersionError);
     assert.equal(await readFile(join(dir, 'settings.json'), 'utf8'), content);
-    assert.deepEqual(await readdir(dir), ['settings.json']);
+    assert.deepEqual(await readdir(dir), [MARKER_FILE, 'settings.json']);
   });
 });

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { openDataStore } from '../../src/main/store/data-store.js';
 import { SecretsLockedError } from '../../src/main/store/errors.js';
 import type { SecretName, SecretStore } from '../../src/main/store/types.js';
+import { MARKER_FILE } from '../../src/main/store/private-files.js';
 
 delete process.env.ARLO_RTSP_PASSPHRASE;
 let root: string;
@@ -43,6 +44,18 @@ function assertNowhere(files: Buffer[], needles: Record<string, string | Buffer>
 }
 
 describe('secrets at rest', () => {
+  it('takes only non-empty strings, and a refused value changes nothing on disk', async () => {
+    const dir = freshDir();
+    const store = await openDataStore(dir, { passphrase: 'p' });
+    await store.secrets.set('lanPassword', 'a-long-enough-password');
+    const before = await readFile(join(dir, 'secrets.json'));
+    for (const value of [12345, null, undefined, '', { toString: () => 'x' }]) {
+      await assert.rejects(store.secrets.set('lanPassword', value as unknown as string), /lanPassword must be a non-empty string/);
+    }
+    assert.deepEqual(await readFile(join(dir, 'secrets.json')), before);
+    assert.equal(await (await openDataStore(dir, { passphrase: 'p' })).secrets.get('lanPassword'), 'a-long-enough-password');
+  });
+
   it('with a passphrase, no token or private-key bytes appear anywhere in the data dir', async () => {
     const dir = freshDir();
     const store = await openDataStore(dir, { passphrase: 'correct horse battery staple' });
@@ -134,6 +147,6 @@ describe('secrets at rest', () => {
     await store.secrets.set('arloToken', TOKEN);
     assert.equal(values.get('arloToken'), TOKEN);
     assert.equal(store.secrets.protection, 'keychain');
-    assert.deepEqual(await readdir(dir), []);
+    assert.deepEqual(await readdir(dir), [MARKER_FILE]);
   });
 });

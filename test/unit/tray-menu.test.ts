@@ -16,7 +16,7 @@ function camera(deviceId: string, over: Partial<CameraView> = {}): CameraView {
 function state(cameras: CameraView[], launchAtLogin = false): AppState {
   return {
     account: { signedIn: true, tokenExpired: false }, signIn: { step: 'signed-in' }, baseStations: [], cameras,
-    settings: { listenAddress: '127.0.0.1', portBase: 8554, lanPasswordSet: false, launchAtLogin, lingerSeconds: 10 },
+    settings: { listenAddress: '127.0.0.1', portBase: 8554, lanPasswordSet: false, lanAllowBasic: false, launchAtLogin, lingerSeconds: 10 },
     warnings: [], shell: 'desktop',
   };
 }
@@ -53,7 +53,7 @@ describe('tray menu', () => {
     const c = find(menu, /^Cam c/);
     assert.equal(c.label, 'Cam c — error');
     assert.equal(find(c.submenu ?? [], /enroll again/).enabled, false);
-    assert.deepEqual(calls, ['stopCamera(a)', 'copyUrl(rtsp://127.0.0.1:8554/a)', 'openInPlayer(a)', 'startCamera(b)']);
+    assert.deepEqual(calls, ['stopCamera(a)', 'copyUrl(a)', 'openInPlayer(a)', 'startCamera(b)']);
   });
 
   it('offers start all / stop all only when they would do something', () => {

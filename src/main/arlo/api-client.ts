@@ -3,6 +3,7 @@
 // so the rest of the app handles typed values only.
 
 import { z } from 'zod';
+import { printable } from '../../shared/text.js';
 import { ARLO_MESSAGES, ArloError } from './errors.js';
 import type { ArloHttp, HttpAnswer } from './http.js';
 
@@ -10,8 +11,9 @@ export const arloDeviceSchema = z.object({
   deviceId: z.string().min(1),
   uniqueId: z.string().min(1),
   deviceType: z.string(),
-  deviceName: z.string().default(''),
-  modelId: z.string().min(1),
+  // Shown in the UI and printed by the CLI: control characters go at the door.
+  deviceName: z.string().default('').transform(printable),
+  modelId: z.string().min(1).transform(printable),
   parentId: z.string().optional(),
   userId: z.string().optional(),
   owner: z.object({ ownerId: z.string() }).partial().optional(),
@@ -34,7 +36,11 @@ export interface CertificateRequest {
   publicKey: string;
 }
 
-const reasonFields = z.object({ error: z.union([z.string(), z.number()]).optional(), message: z.string().optional(), reason: z.string().optional() });
+const reasonFields = z.object({
+  error: z.union([z.string(), z.number()]).optional(),
+  message: z.string().transform(printable).optional(),
+  reason: z.string().transform(printable).optional(),
+});
 
 /** A failure says why under `data` (our captures) or at the top level (pyaarlo's): read both. */
 const failureSchema = reasonFields.extend({

@@ -6,6 +6,7 @@
 
 import { z } from 'zod';
 import type { MfaFactor } from '../../shared/api.js';
+import { printable } from '../../shared/text.js';
 import { ARLO_MESSAGES, ArloError } from './errors.js';
 import type { ArloHttp, HttpAnswer } from './http.js';
 
@@ -34,7 +35,7 @@ const tokenSchema = z.object({
 const tokenAnswerSchema = z.union([tokenSchema, z.object({ accessToken: tokenSchema }).transform((v) => v.accessToken)]);
 
 const metaSchema = z.object({
-  meta: z.object({ code: z.number(), error: z.union([z.number(), z.string()]).optional(), message: z.string().optional() }),
+  meta: z.object({ code: z.number(), error: z.union([z.number(), z.string()]).optional(), message: z.string().transform(printable).optional() }),
   data: z.unknown().optional(),
   // Some failures carry their text at the top level instead (pyaarlo reads both).
   message: z.string().optional(),
@@ -43,7 +44,7 @@ const metaSchema = z.object({
 type Meta = z.infer<typeof metaSchema>['meta'];
 
 const factorsSchema = z.object({
-  items: z.array(z.object({ factorId: z.string().min(1), factorType: z.string(), factorNickname: z.string().optional() })),
+  items: z.array(z.object({ factorId: z.string().min(1), factorType: z.string(), factorNickname: z.string().transform(printable).optional() })),
 });
 
 export type FinishResult = { done: true; token: AuthToken; browserAuthCode?: string } | { done: false; meta: Meta };

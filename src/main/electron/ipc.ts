@@ -4,7 +4,7 @@
 // gone wrong or an injected frame gets refused. Types only from Electron, so the logic is tested
 // under plain Node with fakes of these small shapes.
 
-import { APP_API_METHODS, type AppApiClient, type AppApiMethod, type AppState } from '../../shared/api.js';
+import { APP_API_METHODS, checkArguments, type AppApiClient, type AppApiMethod, type AppState } from '../../shared/api.js';
 import { IPC_CALL_CHANNEL, IPC_STATE_CHANNEL, type ApiResult } from '../../shared/bridge.js';
 import { toApiError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -47,9 +47,11 @@ export function bindIpc({ ipcMain, api, isTrustedUrl, logger }: IpcBindingOption
       return { ok: false, error: { code: 'unknown-method', message: `No API method "${String(method)}".` } };
     }
     if (!Array.isArray(args)) return { ok: false, error: { code: 'bad-request', message: 'Arguments must be an array.' } };
+    const checked = checkArguments(method as AppApiMethod, args);
+    if (!checked.ok) return { ok: false, error: { code: 'bad-request', message: checked.message } };
     try {
       const call = api[method as AppApiMethod] as (...a: unknown[]) => Promise<unknown>;
-      return { ok: true, value: await call.apply(api, args) };
+      return { ok: true, value: await call.apply(api, checked.args) };
     } catch (error) {
       const payload = toApiError(error);
       if (payload.code === 'internal') logger.error({ err: error, method }, 'ipc call failed');

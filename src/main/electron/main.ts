@@ -93,6 +93,8 @@ async function start(): Promise<void> {
     }
     service = await createAppService({
       dataDir: app.getPath('userData'),
+      // Electron keeps its own files there too; ours are the only ones the store touches.
+      sharedDataDir: true,
       secrets,
       logger,
       shell: 'desktop',
@@ -118,7 +120,7 @@ async function start(): Promise<void> {
     stopCamera: (id) => void api.stopCamera(id).catch(report('stop')),
     startAll: () => void api.startAll().catch(report('start all')),
     stopAll: () => void api.stopAll().catch(report('stop all')),
-    copyUrl: (url) => clipboard.writeText(url),
+    copyUrl: (id) => void api.viewerUrl(id).then((url) => clipboard.writeText(url), report('copy URL')),
     openInPlayer: (id) => void api.openInPlayer(id).catch(report('open in player')),
     openWindow: showWindow,
     setLaunchAtLogin: (enabled) => void api.updateSettings({ launchAtLogin: enabled }).catch(report('launch at login')),

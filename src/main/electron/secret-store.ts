@@ -15,6 +15,7 @@ import type { SafeStorage } from 'electron';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SecretName, SecretStore } from '../store/types.js';
+import { checkSecretValue } from '../store/secret-file.js';
 
 /** The part of a `conf` instance used here (`get`/`set`/`delete` by dotted key). */
 export interface KeyValueStore {
@@ -118,6 +119,7 @@ export async function openSafeStorageSecretStore(options: SafeStorageSecretStore
     unreadable: [...unreadable],
     get: async (name) => (unreadable.has(name) ? undefined : read(name)),
     async set(name, value) {
+      checkSecretValue(name, value);
       await write(name, value);
       unreadable.delete(name);
     },

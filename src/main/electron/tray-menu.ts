@@ -23,7 +23,8 @@ export interface TrayActions {
   stopCamera(deviceId: string): void;
   startAll(): void;
   stopAll(): void;
-  copyUrl(url: string): void;
+  /** Copies the camera's URL, LAN password included, to the clipboard. */
+  copyUrl(deviceId: string): void;
   openInPlayer(deviceId: string): void;
   openWindow(): void;
   setLaunchAtLogin(enabled: boolean): void;
@@ -103,7 +104,7 @@ function cameraItem(camera: CameraView, actions: TrayActions): TrayMenuItem {
       camera.running
         ? { label: 'Stop', click: () => actions.stopCamera(camera.deviceId) }
         : { label: 'Start', click: () => actions.startCamera(camera.deviceId) },
-      { label: 'Copy URL', toolTip: camera.url, click: () => actions.copyUrl(camera.url) },
+      { label: 'Copy URL', toolTip: camera.url, click: () => actions.copyUrl(camera.deviceId) },
       { label: 'Open in VLC', enabled: camera.running, click: () => actions.openInPlayer(camera.deviceId) },
       ...(camera.running && detail ? [{ label: detail, enabled: false }] : []),
     ],

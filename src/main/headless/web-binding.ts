@@ -11,7 +11,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { APP_API_METHODS, type ApiErrorPayload, type AppApiClient, type AppApiMethod, type AppState } from '../../shared/api.js';
+import { APP_API_METHODS, checkArguments, type ApiErrorPayload, type AppApiClient, type AppApiMethod, type AppState } from '../../shared/api.js';
 import { isLoopbackAddress } from '../../shared/net.js';
 import { toApiError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -126,9 +126,11 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
       return sendError(res, { code: 'bad-request', message: 'The body is not valid JSON.' });
     }
     if (!Array.isArray(args)) return sendError(res, { code: 'bad-request', message: 'The body must be a JSON array of arguments.' });
+    const checked = checkArguments(name as AppApiMethod, args);
+    if (!checked.ok) return sendError(res, { code: 'bad-request', message: checked.message });
     let result: unknown;
     try {
-      result = await callMethod(api, name as AppApiMethod, args);
+      result = await callMethod(api, name as AppApiMethod, checked.args);
     } catch (error) {
       const payload = toApiError(error);
       if (payload.code === 'internal') logger.error({ err: error, method: name }, 'web api call failed');
@@ -208,7 +210,8 @@ const STATUS_BY_CODE: Record<string, number> = {
 };
 
 function callMethod(api: AppApiClient, name: AppApiMethod, args: unknown[]): Promise<unknown> {
-  // The generic call: the service validates its arguments as it validates any user input.
+  // The generic call, with arguments of the types the method takes (`checkArguments`); the service
+  // checks their values as it checks any user input.
   const method = api[name] as (...a: unknown[]) => Promise<unknown>;
   return method.apply(api, args);
 }

@@ -1,134 +1,329 @@
-// Authentication of viewers on our downstream RTSP server (RFC 2326 §D via RFC 2617): Digest MD5
-// as FFmpeg and VLC speak it (no qop), Digest with qop=auth, and Basic. Server nonces are
-// stateless: a timestamp plus an HMAC of it under a random per-process secret, so they cannot be
-// forged, expire on their own, and die with the process.
+// Authentication of viewers on our downstream RTSP server. Digest as RFC 7616 describes it: the
+// challenge offers SHA-256 and MD5 with qop=auth; answers without qop (RFC 2069 style, as FFmpeg
+// without qop, GStreamer and VLC send them) are still taken. Replay is prevented by binding every
+// nonce to the connection it was issued on: a recorded exchange played on another connection names
+// a nonce that connection never issued. Nonces also expire (`stale=true` after), and with qop the
+// `nc` must grow per nonce. Basic sends the password in the clear on every request, so it is
+// offered and accepted only when the user opted in.
+//
+// Wrong credentials are throttled per client address across all cameras (`FailureThrottle`): a
+// growing delay before each evaluation, then a temporary block that expires by itself.
 
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Logger } from '../log.js';
 import type { RtspRequest } from './message.js';
+
+export const DEFAULT_REALM = 'Arlo Local RTSP';
+/** About a minute, as RFC 7616 suggests for short-lived nonces; long enough for any RTSP setup. */
+export const NONCE_LIFETIME_MS = 60_000;
+/** Attempts an unauthenticated connection may fail (a request without or with wrong credentials) before it is closed. */
+export const MAX_FAILED_ATTEMPTS = 3;
 
 export interface RtspAuthOptions {
   username: string;
   password: string;
   realm?: string;
-  /** How long a Digest nonce stays valid. Default 10 minutes: longer than any RTSP setup. */
+  /** Accept Basic (password in the clear on every request): only when the user opted in. Default false. */
+  allowBasic?: boolean;
+  /** How long a Digest nonce stays valid (default `NONCE_LIFETIME_MS`). */
   nonceLifetimeMs?: number;
+  /** Shared by every camera so an address's failures count together; each authenticator has its own otherwise. */
+  throttle?: FailureThrottle;
   /** Clock, for tests. */
   now?: () => number;
 }
 
-export const DEFAULT_REALM = 'Arlo Local RTSP';
+/** What a connection's request earned: go ahead, or a 401 with these challenges (and the connection closed after it if `close`). */
+export type AuthVerdict = { accepted: true } | { accepted: false; challenge: string[]; close: boolean };
 
+type Algorithm = 'SHA-256' | 'MD5';
+const HASHES: Record<Algorithm, string> = { 'SHA-256': 'sha256', MD5: 'md5' };
+
+/** What every connection of one endpoint shares. */
+interface EndpointAuth {
+  realm: string;
+  username: string;
+  password: string;
+  allowBasic: boolean;
+  lifetime: number;
+  throttle: FailureThrottle;
+  now: () => number;
+}
+
+/** One endpoint's viewer credentials; `connection()` gives each viewer connection its own state. */
 export class RtspAuthenticator {
-  readonly realm: string;
-  readonly #username: string;
-  readonly #password: string;
-  readonly #lifetime: number;
-  readonly #now: () => number;
+  readonly #endpoint: EndpointAuth;
 
   constructor(options: RtspAuthOptions) {
-    this.realm = options.realm ?? DEFAULT_REALM;
-    if (/["\\\r\n]/.test(this.realm)) throw new TypeError('realm must not contain quotes, backslashes or line breaks');
-    this.#username = options.username;
-    this.#password = options.password;
-    this.#lifetime = options.nonceLifetimeMs ?? 10 * 60_000;
-    this.#now = options.now ?? Date.now;
+    const realm = options.realm ?? DEFAULT_REALM;
+    if (/["\\\r\n]/.test(realm)) throw new TypeError('realm must not contain quotes, backslashes or line breaks');
+    const now = options.now ?? Date.now;
+    this.#endpoint = {
+      realm,
+      username: options.username,
+      password: options.password,
+      allowBasic: options.allowBasic ?? false,
+      lifetime: options.nonceLifetimeMs ?? NONCE_LIFETIME_MS,
+      throttle: options.throttle ?? new FailureThrottle({ now }),
+      now,
+    };
+  }
+
+  get realm(): string {
+    return this.#endpoint.realm;
+  }
+
+  /** The state of one viewer connection from `address`; `logger` names the camera. */
+  connection(address: string, logger: Logger): ConnectionAuth {
+    return new ConnectionAuth(this.#endpoint, address, logger);
+  }
+}
+
+/** The digest the right credentials give for this answer (RFC 7616 §3.4.1). */
+function expectedDigest(endpoint: EndpointAuth, algorithm: Algorithm, method: string, params: Map<string, string>): string {
+  const hash = (text: string) => createHash(HASHES[algorithm]).update(text, 'utf8').digest('hex');
+  const ha1 = hash(`${endpoint.username}:${endpoint.realm}:${endpoint.password}`);
+  const ha2 = hash(`${method}:${params.get('uri')}`);
+  const qop = params.get('qop');
+  return qop === undefined
+    ? hash(`${ha1}:${params.get('nonce')}:${ha2}`)
+    : hash(`${ha1}:${params.get('nonce')}:${params.get('nc')}:${params.get('cnonce')}:${qop}:${ha2}`);
+}
+
+interface IssuedNonce {
+  value: string;
+  issuedAt: number;
+  /** The highest `nc` accepted with this nonce (qop=auth answers); 0 before the first. */
+  lastNc: number;
+}
+
+/**
+ * One viewer connection's authentication: the nonce issued on it, whether it has authenticated, and
+ * how many attempts it has failed. Requests are checked one at a time (the session answers in order).
+ */
+export class ConnectionAuth {
+  readonly #endpoint: EndpointAuth;
+  readonly #address: string;
+  readonly #log: Logger;
+  #nonce: IssuedNonce | undefined;
+  #authenticated = false;
+  #failures = 0;
+  /** Called once, when the connection first authenticates. */
+  onAuthenticated: (() => void) | undefined;
+
+  constructor(endpoint: EndpointAuth, address: string, logger: Logger) {
+    this.#endpoint = endpoint;
+    this.#address = address;
+    this.#log = logger;
+  }
+
+  get authenticated(): boolean {
+    return this.#authenticated;
+  }
+
+  async check(request: RtspRequest): Promise<AuthVerdict> {
+    const { allowBasic, throttle, username, password } = this.#endpoint;
+    const header = request.headers.get('Authorization');
+    const space = header === undefined ? -1 : header.indexOf(' ');
+    const scheme = header === undefined ? '' : (space < 0 ? header : header.slice(0, space)).toLowerCase();
+    const rest = header === undefined || space < 0 ? '' : header.slice(space + 1).trim();
+
+    if (scheme === 'basic' && allowBasic) {
+      const outcome = await throttle.attempt(this.#address, () => (safeEqual(rest, Buffer.from(`${username}:${password}`, 'utf8').toString('base64')) ? 'accepted' : 'refused'));
+      return this.#conclude(outcome);
+    }
+    if (scheme === 'digest') {
+      const params = parseAuthParams(rest);
+      const algorithm = this.#answerable(request, params);
+      if (algorithm) {
+        const outcome = await throttle.attempt(this.#address, () => this.#evaluateDigest(request, params, algorithm));
+        return this.#conclude(outcome);
+      }
+    }
+    // No credentials, a scheme we do not take, or an answer to a nonce this connection did not issue
+    // (a replay from elsewhere): nothing to evaluate, but it counts against the connection.
+    return this.#refuse(false);
+  }
+
+  /** The algorithm of a well-formed answer to this connection's current nonce, or undefined. */
+  #answerable(request: RtspRequest, params: Map<string, string>): Algorithm | undefined {
+    const nonce = this.#nonce;
+    if (!nonce || params.get('nonce') !== nonce.value) return undefined;
+    if (params.get('realm') !== this.#endpoint.realm) return undefined;
+    if (params.get('username') === undefined || params.get('response') === undefined) return undefined;
+    // The digest covers `uri`; it must name what this request asks for, or an answer could be used for another request.
+    if (params.get('uri') !== request.uri) return undefined;
+    const qop = params.get('qop');
+    if (qop !== undefined) {
+      const nc = params.get('nc');
+      if (qop !== 'auth' || nc === undefined || !/^[0-9a-fA-F]{8}$/.test(nc) || params.get('cnonce') === undefined) return undefined;
+      // nc must grow: the same answer sent twice is a replay.
+      if (parseInt(nc, 16) <= nonce.lastNc) return undefined;
+    }
+    const algorithm = (params.get('algorithm') ?? 'MD5').toUpperCase();
+    return algorithm === 'MD5' || algorithm === 'SHA-256' ? algorithm : undefined;
+  }
+
+  #evaluateDigest(request: RtspRequest, params: Map<string, string>, algorithm: Algorithm): AttemptOutcome {
+    const nonce = this.#nonce!;
+    const expected = expectedDigest(this.#endpoint, algorithm, request.method, params);
+    // Both comparisons always run, so timing says nothing about which one failed.
+    const userOk = safeEqual(params.get('username')!, this.#endpoint.username);
+    const responseOk = safeEqual(params.get('response')!.toLowerCase(), expected);
+    if (!userOk || !responseOk) return 'refused';
+    const nc = params.get('nc');
+    if (nc !== undefined) nonce.lastNc = parseInt(nc, 16);
+    const { lifetime, now } = this.#endpoint;
+    return now() - nonce.issuedAt > lifetime ? 'stale' : 'accepted';
+  }
+
+  #conclude(outcome: AttemptOutcome | 'blocked'): AuthVerdict {
+    if (outcome === 'accepted') {
+      if (!this.#authenticated) {
+        this.#authenticated = true;
+        this.onAuthenticated?.();
+      }
+      return { accepted: true };
+    }
+    if (outcome === 'refused') {
+      // The address and the camera (the logger's); never what was tried.
+      this.#log.warn({ address: this.#address }, 'viewer gave a wrong username or password');
+      const blockedMs = this.#endpoint.throttle.blockedMs(this.#address);
+      if (blockedMs > 0) this.#log.warn({ address: this.#address, seconds: Math.round(blockedMs / 1000) }, 'too many wrong passwords from this address: its attempts are refused for a while');
+    }
+    if (outcome === 'blocked') this.#log.debug({ address: this.#address }, 'viewer credentials not evaluated: address blocked after repeated failures');
+    // Right credentials on an expired nonce: a fresh nonce marked stale, not a failure.
+    return outcome === 'stale' ? this.#challengeWith(this.#issueNonce(), true) : this.#refuse(false);
   }
 
   /**
-   * The WWW-Authenticate values of a 401 answer to `request`: Digest first (clients prefer the first
-   * they know), then Basic. An answer that used a current nonce of ours failed on its credentials, so
-   * the same nonce comes back: clients such as GStreamer read a changed nonce as "stale, retry" and
-   * would repeat the wrong password. A nonce of ours that expired gets a fresh one with `stale=true`.
+   * A 401 answer. The nonce stays the same while it is current: a client whose answer failed on its
+   * credentials must not read a changed nonce as "stale, retry" and repeat the wrong password.
    */
-  challenge(request?: RtspRequest): string[] {
-    const offered = request && digestParams(request)?.get('nonce');
-    const now = this.#now();
-    const state = offered === undefined ? 'none' : this.#nonceState(offered, now);
-    const nonce = state === 'current' ? offered! : this.#makeNonce(now);
-    return [
-      `Digest realm="${this.realm}", nonce="${nonce}", algorithm=MD5${state === 'expired' ? ', stale=true' : ''}`,
-      `Basic realm="${this.realm}"`,
-    ];
+  #refuse(stale: boolean): AuthVerdict {
+    const { lifetime, now } = this.#endpoint;
+    const nonce = this.#nonce && now() - this.#nonce.issuedAt <= lifetime ? this.#nonce : this.#issueNonce();
+    const verdict = this.#challengeWith(nonce, stale);
+    if (!this.#authenticated && ++this.#failures >= MAX_FAILED_ATTEMPTS) verdict.close = true;
+    return verdict;
   }
 
-  /** Whether the request's Authorization header carries valid credentials. */
-  verify(request: RtspRequest): boolean {
-    const header = request.headers.get('Authorization');
-    if (header === undefined) return false;
-    const space = header.indexOf(' ');
-    const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
-    const rest = space < 0 ? '' : header.slice(space + 1).trim();
-    if (scheme === 'basic') return this.#verifyBasic(rest);
-    if (scheme === 'digest') return this.#verifyDigest(request, parseAuthParams(rest));
-    return false;
+  #challengeWith(nonce: IssuedNonce, stale: boolean): AuthVerdict & { accepted: false } {
+    const { realm, allowBasic } = this.#endpoint;
+    const tail = stale ? ', stale=true' : '';
+    // SHA-256 first as RFC 7616 asks; MD5 last, because FFmpeg and GStreamer take the last Digest
+    // challenge and compute only MD5. Both name the same nonce, so either answer works.
+    const challenge = (['SHA-256', 'MD5'] as const).map((algorithm) => `Digest realm="${realm}", qop="auth", nonce="${nonce.value}", algorithm=${algorithm}${tail}`);
+    if (allowBasic) challenge.push(`Basic realm="${realm}"`);
+    return { accepted: false, challenge, close: false };
   }
 
-  #verifyBasic(token: string): boolean {
-    const expected = Buffer.from(`${this.#username}:${this.#password}`, 'utf8').toString('base64');
-    return safeEqual(token, expected);
-  }
-
-  #verifyDigest(request: RtspRequest, params: Map<string, string>): boolean {
-    const username = params.get('username');
-    const nonce = params.get('nonce');
-    const uri = params.get('uri');
-    const response = params.get('response');
-    if (username === undefined || nonce === undefined || uri === undefined || response === undefined) return false;
-    if (params.get('realm') !== this.realm) return false;
-    const algorithm = params.get('algorithm');
-    if (algorithm !== undefined && algorithm.toUpperCase() !== 'MD5') return false;
-    // The digest covers `uri`; it must name what this request asks for, or an old answer could be replayed elsewhere.
-    if (uri !== request.uri || this.#nonceState(nonce, this.#now()) !== 'current') return false;
-
-    const ha1 = md5(`${this.#username}:${this.realm}:${this.#password}`);
-    const ha2 = md5(`${request.method}:${uri}`);
-    const qop = params.get('qop');
-    let expected: string;
-    if (qop === undefined) {
-      expected = md5(`${ha1}:${nonce}:${ha2}`);
-    } else {
-      const nc = params.get('nc');
-      const cnonce = params.get('cnonce');
-      if (qop !== 'auth' || nc === undefined || cnonce === undefined) return false;
-      expected = md5(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`);
-    }
-    // Both comparisons always run, so timing says nothing about which one failed.
-    const userOk = safeEqual(username, this.#username);
-    const responseOk = safeEqual(response.toLowerCase(), expected);
-    return userOk && responseOk;
-  }
-
-  #makeNonce(time: number): string {
-    const stamp = Math.floor(time).toString(16).padStart(12, '0');
-    return `${stamp}${mac(stamp, this.realm)}`;
-  }
-
-  /** Whether `nonce` is one of ours and still valid, one of ours that expired, or not ours at all. */
-  #nonceState(nonce: string, now: number): 'current' | 'expired' | 'foreign' {
-    if (!/^[0-9a-f]{12}[0-9a-f]{32}$/.test(nonce)) return 'foreign';
-    const stamp = nonce.slice(0, 12);
-    if (!safeEqual(nonce.slice(12), mac(stamp, this.realm))) return 'foreign';
-    const age = now - parseInt(stamp, 16);
-    if (age < -5_000) return 'foreign';
-    return age <= this.#lifetime ? 'current' : 'expired';
+  #issueNonce(): IssuedNonce {
+    this.#nonce = { value: randomBytes(16).toString('hex'), issuedAt: this.#endpoint.now(), lastNc: 0 };
+    return this.#nonce;
   }
 }
 
-/** `rtsp://user:pass@host/...` with both parts percent-encoded; replaces any userinfo already there. */
-export function credentialsInUrl(url: string, username: string, password: string): string {
+type AttemptOutcome = 'accepted' | 'refused' | 'stale';
+
+export interface ThrottleOptions {
+  /** Delay before the evaluation after the first failure; doubles with each further one up to `maxDelayMs`. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Failures in a row after which the address is blocked. */
+  blockAfter?: number;
+  blockMs?: number;
+  /** Failures older than this are forgotten. */
+  forgetMs?: number;
+  now?: () => number;
+}
+
+interface AddressRecord {
+  failures: number;
+  lastFailureAt: number;
+  blockedUntil: number;
+  /** Attempts from this address run one after another, so parallel connections do not multiply the rate. */
+  queue: Promise<unknown>;
+}
+
+/**
+ * Failed logins per client address: each evaluation waits a delay that grows with the address's
+ * failures, and after `blockAfter` failures the address's attempts are refused unevaluated for
+ * `blockMs`. The block expires by itself, so the owner is never locked out for long.
+ */
+export class FailureThrottle {
+  readonly #baseDelay: number;
+  readonly #maxDelay: number;
+  readonly #blockAfter: number;
+  readonly #blockMs: number;
+  readonly #forgetMs: number;
+  readonly #now: () => number;
+  readonly #addresses = new Map<string, AddressRecord>();
+
+  constructor(options: ThrottleOptions = {}) {
+    this.#baseDelay = options.baseDelayMs ?? 100;
+    this.#maxDelay = options.maxDelayMs ?? 2_000;
+    this.#blockAfter = options.blockAfter ?? 10;
+    this.#blockMs = options.blockMs ?? 30_000;
+    this.#forgetMs = options.forgetMs ?? 60_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Runs `evaluate` when the address's turn and delay come, or answers 'blocked' without running it. */
+  attempt<T extends AttemptOutcome>(address: string, evaluate: () => T): Promise<T | 'blocked'> {
+    const record = this.#record(address);
+    const turn = record.queue.then(async () => {
+      if (this.#now() < record.blockedUntil) return 'blocked' as const;
+      const wait = record.lastFailureAt + this.#delay(record.failures) - this.#now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const outcome = evaluate();
+      if (outcome === 'refused') this.#failed(address, record);
+      else if (outcome === 'accepted') this.#addresses.delete(address);
+      return outcome;
+    });
+    record.queue = turn;
+    return turn;
+  }
+
+  /** How much longer the address's attempts are refused unevaluated; 0 when they are not. */
+  blockedMs(address: string): number {
+    const record = this.#addresses.get(address);
+    return record ? Math.max(0, record.blockedUntil - this.#now()) : 0;
+  }
+
+  #record(address: string): AddressRecord {
+    const now = this.#now();
+    let record = this.#addresses.get(address);
+    const expired = record && now >= record.blockedUntil && now - record.lastFailureAt > this.#forgetMs;
+    if (!record || expired) {
+      record = { failures: 0, lastFailureAt: 0, blockedUntil: 0, queue: record?.queue ?? Promise.resolve() };
+      this.#addresses.set(address, record);
+    }
+    return record;
+  }
+
+  #delay(failures: number): number {
+    return failures === 0 ? 0 : Math.min(this.#baseDelay * 2 ** (failures - 1), this.#maxDelay);
+  }
+
+  #failed(address: string, record: AddressRecord): void {
+    const now = this.#now();
+    record.failures++;
+    record.lastFailureAt = now;
+    if (record.failures >= this.#blockAfter) {
+      record.blockedUntil = now + this.#blockMs;
+      // After the block the address starts afresh: the owner's right password is evaluated at once.
+      record.failures = 0;
+    }
+  }
+}
+
+/** `rtsp://user:pass@host/...` (or `rtsp://user@host/...` without a password) percent-encoded; replaces any userinfo already there. */
+export function credentialsInUrl(url: string, username: string, password?: string): string {
   const match = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)(?:[^@/?#]*@)?(.*)$/s.exec(url);
   if (!match) throw new TypeError(`not an absolute URL: ${url}`);
-  return `${match[1]}${encodeURIComponent(username)}:${encodeURIComponent(password)}@${match[2]}`;
-}
-
-const SECRET = randomBytes(32);
-
-function mac(stamp: string, realm: string): string {
-  return createHmac('sha256', SECRET).update(`${stamp}:${realm}`).digest('hex').slice(0, 32);
-}
-
-function md5(text: string): string {
-  return createHash('md5').update(text, 'utf8').digest('hex');
+  const userinfo = encodeURIComponent(username) + (password === undefined ? '' : `:${encodeURIComponent(password)}`);
+  return `${match[1]}${userinfo}@${match[2]}`;
 }
 
 /** Constant-time string equality that also hides the length of the expected value. */
@@ -136,13 +331,6 @@ function safeEqual(a: string, b: string): boolean {
   const ha = createHash('sha256').update(a, 'utf8').digest();
   const hb = createHash('sha256').update(b, 'utf8').digest();
   return timingSafeEqual(ha, hb);
-}
-
-/** The parameters of the request's Digest Authorization header, if it has one. */
-function digestParams(request: RtspRequest): Map<string, string> | undefined {
-  const header = request.headers.get('Authorization');
-  const match = header === undefined ? null : /^digest\s+(.*)$/is.exec(header.trim());
-  return match ? parseAuthParams(match[1]!) : undefined;
 }
 
 /** `key=value, key="quoted, value"` pairs of a Digest header; keys in lower case. */

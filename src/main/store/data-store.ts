@@ -9,7 +9,7 @@ import { CorruptDataError, DataVersionError, checkVersion } from './errors.js';
 import { keepAside } from './keep-aside.js';
 import { preparePrivateDir, writePrivateFile } from './private-files.js';
 import { DATA_VERSION, appDataSchema } from './schema.js';
-import { PASSPHRASE_ENV, openFileSecretStore } from './secret-file.js';
+import { PASSPHRASE_ENV, SECRETS_FILE, openFileSecretStore } from './secret-file.js';
 import { createSerial } from '../serial.js';
 import type { AppData, DataStore, SecretStore } from './types.js';
 
@@ -21,12 +21,14 @@ export interface OpenDataStoreOptions {
   /** A secret store of the shell's own (the desktop's keychain-backed one). */
   secrets?: SecretStore;
   logger?: Logger;
+  /** The directory also holds the shell's own files (the desktop's userData); see `preparePrivateDir`. */
+  sharedDir?: boolean;
 }
 
 /** Opens (creating if needed) the data directory `dir`. Fails on a wrong passphrase, never on corrupt settings (`read` reports those). */
 export async function openDataStore(dir: string, options: OpenDataStoreOptions = {}): Promise<DataStore> {
   const absolute = resolve(dir);
-  await preparePrivateDir(absolute);
+  await preparePrivateDir(absolute, { ownFiles: [SETTINGS_FILE, SECRETS_FILE], ...(options.sharedDir ? { shared: true } : {}) });
   const secrets = options.secrets ?? (await openFileSecretStore(absolute, options.passphrase ?? process.env[PASSPHRASE_ENV]));
   return new FileDataStore(absolute, secrets, options.logger ?? silentLogger);
 }
@@ -40,6 +42,7 @@ export function defaultAppData(): AppData {
       portBase: 8556,
       launchAtLogin: false,
       lingerSeconds: 5,
+      lanAllowBasic: false,
       installationId: randomUUID(),
       clientDeviceId: randomUUID(),
     },

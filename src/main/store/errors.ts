@@ -41,6 +41,17 @@ export function checkVersion(file: string, json: unknown, supported: number): vo
   if (typeof version === 'number' && version > supported) throw new DataVersionError(file, version, supported);
 }
 
+/** The data directory given holds files of something else: it is left untouched. */
+export class ForeignDirectoryError extends AppError {
+  override readonly name = 'ForeignDirectoryError';
+  constructor(readonly dir: string) {
+    super(
+      'foreign-data-dir',
+      `${dir} is not empty and holds no Arlo Local RTSP data: choose an empty or new folder for --data-dir (nothing in it was changed).`,
+    );
+  }
+}
+
 /** The passphrase given does not decrypt the secrets file (or none was given for an encrypted one). */
 export class SecretsLockedError extends AppError {
   override readonly name = 'SecretsLockedError';

@@ -42,6 +42,7 @@ export const settingsSchema = z.object({
   listenAddress: z.string().min(1),
   portBase: port,
   lanUsername: z.string().optional(),
+  lanAllowBasic: z.boolean().default(false),
   launchAtLogin: z.boolean(),
   lingerSeconds: z.number().min(0).max(3600),
   installationId: z.uuid(),

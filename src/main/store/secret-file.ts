@@ -18,6 +18,14 @@ export const PASSPHRASE_ENV = 'ARLO_RTSP_PASSPHRASE';
 export const PASSPHRASE_PROTECTION = 'passphrase (scrypt + AES-256-GCM)';
 export const PLAIN_PROTECTION = 'plain file (0600)';
 
+/**
+ * Refuses a secret that is not a non-empty string before anything is written: a number stored as
+ * the LAN password made the next start set the whole secrets file aside as corrupt.
+ */
+export function checkSecretValue(name: SecretName, value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value === '') throw new TypeError(`the secret ${name} must be a non-empty string`);
+}
+
 /** Opens (or starts) `<dir>/secrets.json`; encrypted when `passphrase` is given. A plain file is encrypted on the first open with a passphrase. */
 export async function openFileSecretStore(dir: string, passphrase?: string): Promise<SecretStore> {
   const path = join(dir, SECRETS_FILE);
@@ -94,7 +102,8 @@ class FileSecretStore<Stored> implements SecretStore {
     }
   }
 
-  set(name: SecretName, value: string): Promise<void> {
+  async set(name: SecretName, value: string): Promise<void> {
+    checkSecretValue(name, value);
     return this.serial(() => this.write({ ...this.secrets, [name]: this.codec.encode(name, value) }));
   }
 

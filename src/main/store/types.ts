@@ -46,6 +46,8 @@ export interface AppSettings {
   listenAddress: string;
   portBase: number;
   lanUsername?: string;
+  /** Basic authentication for LAN viewers: off unless the user opts in. */
+  lanAllowBasic: boolean;
   launchAtLogin: boolean;
   lingerSeconds: number;
   /** Random id made once per installation: the enrollment `uuid`. Never a base station's deviceId. */

@@ -12,7 +12,7 @@ import { networkInterfaces } from 'node:os';
 import type { CameraView, VideoCodec } from '../../shared/api.js';
 import type { Logger } from '../log.js';
 import { createSerial, type Serial } from '../serial.js';
-import { RtspAuthenticator, credentialsInUrl } from '../rtsp/auth.js';
+import { FailureThrottle, RtspAuthenticator, credentialsInUrl } from '../rtsp/auth.js';
 import { arloStreamPath, arloStreamUrl } from '../rtsp/url.js';
 import { CameraHub, type HubLimits } from './hub.js';
 import type { Phase } from './lifecycle.js';
@@ -29,8 +29,8 @@ export interface EndpointOptions {
   ownBaseStation: boolean;
   port: number;
   listenAddress: string;
-  /** Required when `listenAddress` is not loopback; they go into the URL. */
-  credentials?: { username: string; password: string };
+  /** Required when `listenAddress` is not loopback; the username goes into the URL. */
+  credentials?: { username: string; password: string; allowBasic?: boolean };
   lingerMs: number;
   upstream: {
     baseStationId: string;
@@ -89,6 +89,8 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
   readonly #turns = new Map<string, Serial>();
   #publish: NodeJS.Timeout | undefined;
   #sampler: NodeJS.Timeout | undefined;
+  /** Wrong viewer passwords per address, counted across every camera. */
+  readonly #throttle = new FailureThrottle();
 
   constructor(options: { logger: Logger; publishIntervalMs?: number }) {
     super();
@@ -155,7 +157,7 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
         }
       },
     });
-    const authenticator = options.credentials ? new RtspAuthenticator(options.credentials) : undefined;
+    const authenticator = options.credentials ? new RtspAuthenticator({ ...options.credentials, throttle: this.#throttle }) : undefined;
     const server = await EndpointServer.listen({
       hub,
       port: options.port,
@@ -278,11 +280,14 @@ function runtimeOf(endpoint: Endpoint): EndpointRuntime {
   };
 }
 
-/** The URL a viewer pastes into a player for this endpoint (credentials included beyond loopback). */
-export function viewerUrl(options: Pick<EndpointOptions, 'deviceId' | 'listenAddress' | 'port' | 'credentials'>): string {
+/**
+ * The URL of this endpoint: beyond loopback with the viewer username, and the password only when
+ * `withPassword` (the URL a viewer pastes, handed out on request and never kept in state or logs).
+ */
+export function viewerUrl(options: Pick<EndpointOptions, 'deviceId' | 'listenAddress' | 'port' | 'credentials'>, withPassword = false): string {
   const url = arloStreamUrl(urlHost(options.listenAddress), options.port, `/${encodeURIComponent(options.deviceId)}`);
   if (!options.credentials || isLoopbackAddress(options.listenAddress)) return url;
-  return credentialsInUrl(url, options.credentials.username, options.credentials.password);
+  return credentialsInUrl(url, options.credentials.username, withPassword ? options.credentials.password : undefined);
 }
 
 /** The host to put in a copyable URL: the listen address, or this machine's LAN address for a wildcard. */

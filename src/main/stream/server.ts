@@ -1,6 +1,11 @@
 // A camera's downstream RTSP port: one TCP listener per camera, each connection a `DownstreamSession`
 // fed by the camera's hub. Listens on loopback unless told otherwise; beyond loopback an
 // authenticator is required, so a LAN never gets an open camera by accident.
+//
+// Connections that have not authenticated yet get a small budget of their own (`ConnectionBudget`),
+// so that no number of them can keep a viewer with the password out: each lives a fixed time that
+// requests do not extend (and is closed after a few failed attempts, see auth.ts), and a new
+// connection replaces the oldest unauthenticated one when the budget is full.
 
 import net from 'node:net';
 import { isLoopbackAddress } from '../../shared/net.js';
@@ -21,7 +26,23 @@ export interface EndpointServerOptions {
   maxConnections?: number;
   /** How long a viewer may take to send one request whole (default `REQUEST_TIMEOUT_MS`). */
   requestTimeoutMs?: number;
+  /** Limits on connections that have not authenticated (defaults `UNAUTHENTICATED_LIMITS`). */
+  unauthenticated?: Partial<UnauthenticatedLimits>;
 }
+
+export interface UnauthenticatedLimits {
+  /** Unauthenticated connections on the port at once. */
+  perPort: number;
+  /** Unauthenticated connections from one address at once. */
+  perAddress: number;
+  /** How long a connection may stay unauthenticated, from its opening; requests do not extend it. */
+  lifetimeMs: number;
+}
+
+export const UNAUTHENTICATED_LIMITS: UnauthenticatedLimits = { perPort: 16, perAddress: 8, lifetimeMs: 10_000 };
+/** Connections from one address at once, authenticated or not. */
+const MAX_CONNECTIONS_PER_ADDRESS = 32;
+
 
 
 export class EndpointServer {
@@ -43,8 +64,17 @@ export class EndpointServer {
       throw new AppError('lan-credentials-missing', `listening on ${listenAddress} needs a username and password for viewers: set them, or listen on 127.0.0.1`);
     }
     const sessions = new Set<DownstreamSession>();
+    const budget = new ConnectionBudget({ ...UNAUTHENTICATED_LIMITS, ...options.unauthenticated });
     const server = net.createServer((socket) => {
-      const session = new DownstreamSession(socket, hub, authenticator, logger, options.requestTimeoutMs);
+      const address = socket.remoteAddress ?? '';
+      if (!budget.admit(socket, address, authenticator !== undefined)) {
+        logger.warn({ address }, 'viewer connection refused: too many connections from this address');
+        socket.destroy();
+        return;
+      }
+      const auth = authenticator?.connection(address, logger);
+      if (auth) auth.onAuthenticated = () => budget.authenticated(socket);
+      const session = new DownstreamSession(socket, hub, auth, logger, options.requestTimeoutMs);
       sessions.add(session);
       socket.once('close', () => sessions.delete(session));
     });
@@ -64,6 +94,69 @@ export class EndpointServer {
     const sessions = [...this.#sessions];
     for (const session of sessions) session.socket.destroy();
     await Promise.all([closed, ...sessions.map((session) => session.drained())]);
+  }
+}
+
+interface Admitted {
+  socket: net.Socket;
+  address: string;
+  /** Set while the connection has not authenticated: the timer that closes it. */
+  deadline: NodeJS.Timeout | undefined;
+}
+
+/** Who is connected to one port, and which unauthenticated connection goes when a new one comes. */
+class ConnectionBudget {
+  readonly #limits: UnauthenticatedLimits;
+  readonly #connections = new Map<net.Socket, Admitted>();
+  /** Unauthenticated connections, oldest first (a Map keeps insertion order). */
+  readonly #unauthenticated = new Map<net.Socket, Admitted>();
+
+  constructor(limits: UnauthenticatedLimits) {
+    this.#limits = limits;
+  }
+
+  /** Takes a new connection in, making room by closing the oldest unauthenticated ones; false if the address has too many authenticated ones. */
+  admit(socket: net.Socket, address: string, needsAuth: boolean): boolean {
+    if (this.#count(address) >= MAX_CONNECTIONS_PER_ADDRESS && !this.#evictOldest(address)) return false;
+    const admitted: Admitted = { socket, address, deadline: undefined };
+    this.#connections.set(socket, admitted);
+    socket.once('close', () => this.#forget(admitted));
+    if (!needsAuth) return true;
+    if (this.#count(address, this.#unauthenticated) >= this.#limits.perAddress) this.#evictOldest(address);
+    if (this.#unauthenticated.size >= this.#limits.perPort) this.#evictOldest();
+    admitted.deadline = setTimeout(() => socket.destroy(), this.#limits.lifetimeMs);
+    this.#unauthenticated.set(socket, admitted);
+    return true;
+  }
+
+  authenticated(socket: net.Socket): void {
+    const admitted = this.#unauthenticated.get(socket);
+    if (!admitted) return;
+    clearTimeout(admitted.deadline);
+    this.#unauthenticated.delete(socket);
+  }
+
+  #forget(admitted: Admitted): void {
+    clearTimeout(admitted.deadline);
+    this.#connections.delete(admitted.socket);
+    this.#unauthenticated.delete(admitted.socket);
+  }
+
+  #count(address: string, among: Map<net.Socket, Admitted> = this.#connections): number {
+    let count = 0;
+    for (const admitted of among.values()) if (admitted.address === address) count++;
+    return count;
+  }
+
+  /** Closes the oldest unauthenticated connection (of `address`, if given); false if there is none. */
+  #evictOldest(address?: string): boolean {
+    for (const admitted of this.#unauthenticated.values()) {
+      if (address !== undefined && admitted.address !== address) continue;
+      this.#forget(admitted);
+      admitted.socket.destroy();
+      return true;
+    }
+    return false;
   }
 }
 

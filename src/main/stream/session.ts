@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Logger } from '../log.js';
-import type { RtspAuthenticator } from '../rtsp/auth.js';
+import type { ConnectionAuth } from '../rtsp/auth.js';
 import { makeResponse, serializeMessage, sessionIdOf, withBody, type RtspRequest, type RtspResponse } from '../rtsp/message.js';
 import { RtspReader } from '../rtsp/reader.js';
 import { createSerial } from '../serial.js';
@@ -54,7 +54,7 @@ interface PendingPlay {
 export class DownstreamSession implements HubViewer {
   readonly socket: Socket;
   readonly #hub: CameraHub;
-  readonly #auth: RtspAuthenticator | undefined;
+  readonly #auth: ConnectionAuth | undefined;
   readonly #log: Logger;
   readonly #reader = new RtspReader();
   readonly #inTurn = createSerial();
@@ -73,7 +73,7 @@ export class DownstreamSession implements HubViewer {
   #requestTimer: NodeJS.Timeout | undefined;
   #requested = false;
 
-  constructor(socket: Socket, hub: CameraHub, auth: RtspAuthenticator | undefined, logger: Logger, requestTimeoutMs = REQUEST_TIMEOUT_MS) {
+  constructor(socket: Socket, hub: CameraHub, auth: ConnectionAuth | undefined, logger: Logger, requestTimeoutMs = REQUEST_TIMEOUT_MS) {
     this.socket = socket;
     this.#hub = hub;
     this.#auth = auth;
@@ -188,10 +188,16 @@ export class DownstreamSession implements HubViewer {
       this.#reply(request, makeResponse(400, {}, undefined, 'Bad Request: no CSeq'));
       return;
     }
-    if (this.#auth && !this.#auth.verify(request)) {
-      const response = makeResponse(401);
-      for (const value of this.#auth.challenge(request)) response.headers.append('WWW-Authenticate', value);
+    const verdict = this.#auth ? await this.#auth.check(request) : { accepted: true as const };
+    if (this.#closed()) return;
+    if (!verdict.accepted) {
+      const response = makeResponse(401, verdict.close ? { Connection: 'close' } : {});
+      for (const value of verdict.challenge) response.headers.append('WWW-Authenticate', value);
       this.#reply(request, response);
+      if (verdict.close) {
+        this.#state = 'closed';
+        this.socket.end();
+      }
       return;
     }
     if (!this.#checkState(request)) return;

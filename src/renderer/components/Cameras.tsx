@@ -50,7 +50,8 @@ function CameraCard({ camera, desktop }: { camera: CameraView; desktop: boolean 
 
   const copy = () =>
     void open.run(async () => {
-      await navigator.clipboard.writeText(camera.url);
+      // The URL with the password is asked for now and goes only to the clipboard.
+      await navigator.clipboard.writeText(await api.viewerUrl(camera.deviceId));
       setCopied(true);
       setTimeout(() => setCopied(false), 2000);
     });

@@ -2,11 +2,26 @@
 // launch at login (desktop) and how long an idle upstream session lingers.
 
 import { useState, type FormEvent } from 'react';
-import type { SettingsPatch, SettingsView } from '../../shared/api.js';
+import { MIN_LAN_PASSWORD_LENGTH, type SettingsPatch, type SettingsView } from '../../shared/api.js';
 import { isLoopbackAddress } from '../../shared/net.js';
 import { useAction, useApi } from '../hooks.js';
 import { ErrorNote } from './ErrorNote.js';
 
+/** Letters and digits without look-alikes (0/O, 1/l/I), easy to type into a player on another device. */
+const PASSWORD_ALPHABET = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const GENERATED_LENGTH = 20;
+
+/** A random viewer password from the browser's CSPRNG (rejection sampling keeps every character equally likely). */
+export function generatePassword(): string {
+  const limit = 256 - (256 % PASSWORD_ALPHABET.length);
+  let password = '';
+  while (password.length < GENERATED_LENGTH) {
+    for (const byte of crypto.getRandomValues(new Uint8Array(32))) {
+      if (byte < limit && password.length < GENERATED_LENGTH) password += PASSWORD_ALPHABET[byte % PASSWORD_ALPHABET.length];
+    }
+  }
+  return password;
+}
 
 export function Settings({ settings, desktop }: { settings: SettingsView; desktop: boolean }) {
   const api = useApi();
@@ -15,6 +30,9 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
   const [portBase, setPortBase] = useState(String(settings.portBase));
   const [lanUsername, setLanUsername] = useState(settings.lanUsername ?? '');
   const [lanPassword, setLanPassword] = useState('');
+  /** Shown in the clear once generated, so the user can note it for the players. */
+  const [showPassword, setShowPassword] = useState(false);
+  const [lanAllowBasic, setLanAllowBasic] = useState(settings.lanAllowBasic);
   const [launchAtLogin, setLaunchAtLogin] = useState(settings.launchAtLogin);
   const [linger, setLinger] = useState(String(settings.lingerSeconds));
   const [saved, setSaved] = useState(false);
@@ -29,12 +47,16 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
       portBase: Number(portBase),
       lingerSeconds: Number(linger),
     };
-    if (lan) patch.lanUsername = lanUsername.trim();
+    if (lan) {
+      patch.lanUsername = lanUsername.trim();
+      patch.lanAllowBasic = lanAllowBasic;
+    }
     if (lanPassword !== '') patch.lanPassword = lanPassword;
     if (desktop) patch.launchAtLogin = launchAtLogin;
     void action.run(async () => {
       await api.updateSettings(patch);
       setLanPassword('');
+      setShowPassword(false);
       setSaved(true);
     });
   };
@@ -60,8 +82,25 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
             </label>
             <label>
               Password {settings.lanPasswordSet && <span className="muted">(set; type to change)</span>}
-              <input type="password" value={lanPassword} required={passwordRequired} autoComplete="new-password" onChange={(e) => setLanPassword(e.target.value)} />
+              <input
+                type={showPassword ? 'text' : 'password'} value={lanPassword} required={passwordRequired} minLength={MIN_LAN_PASSWORD_LENGTH}
+                autoComplete="new-password" aria-describedby="password-hint" onChange={(e) => setLanPassword(e.target.value)}
+              />
             </label>
+            <div className="row">
+              <button type="button" onClick={() => { setLanPassword(generatePassword()); setShowPassword(true); }}>Generate a password</button>
+            </div>
+            <p className="hint" id="password-hint">
+              At least {MIN_LAN_PASSWORD_LENGTH} characters: anyone on your network can try to guess it. Players get it through
+              “Copy URL”; it is never shown in the camera list.
+            </p>
+            <label className="check">
+              <input type="checkbox" checked={lanAllowBasic} onChange={(e) => setLanAllowBasic(e.target.checked)} aria-describedby="basic-hint" />
+              Also accept Basic authentication
+            </label>
+            <p className="hint" id="basic-hint">
+              Off unless a player cannot do Digest: Basic sends the password readable by anyone on the network with every request.
+            </p>
           </fieldset>
         )}
         <label>

@@ -1,6 +1,7 @@
 // `arlo-rtsp devices`: fetch the account's base stations and cameras and show what can stream.
 
 import type { Command } from 'commander';
+import { printable } from '../../../shared/text.js';
 import { withAccount } from './account-context.js';
 
 export function register(program: Command): void {
@@ -14,10 +15,11 @@ export function register(program: Command): void {
         for (const station of data.baseStations) {
           const owned = found.baseStations.find((b) => b.deviceId === station.deviceId)?.owned === false ? ', shared with you' : '';
           const enrolled = station.certificateExpires ? `enrolled until ${station.certificateExpires}` : 'not enrolled';
-          console.log(`${station.name} (${station.model}, ${station.deviceId}${owned}): ${enrolled}`);
+          // Names, models and ids come from the cloud: printed only through `printable`.
+          console.log(`${printable(station.name)} (${printable(station.model)}, ${printable(station.deviceId)}${owned}): ${enrolled}`);
           for (const camera of data.cameras.filter((c) => c.baseStationId === station.deviceId)) {
             const local = camera.localStreaming ? `port ${camera.port}, ${camera.codecs.join('+')}` : 'no local streaming';
-            console.log(`  ${camera.name} (${camera.model}, ${camera.deviceId}): ${local}`);
+            console.log(`  ${printable(camera.name)} (${printable(camera.model)}, ${printable(camera.deviceId)}): ${local}`);
           }
         }
         if (data.baseStations.length === 0) console.log('No base stations on this Arlo account.');

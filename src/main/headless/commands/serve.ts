@@ -9,6 +9,7 @@ import { createAppService, type AppService, type AppServiceOptions } from '../..
 import { openDataStore } from '../../store/data-store.js';
 import { accessTokenFor, startWebServer, type WebServer } from '../web.js';
 import { ACCESS_TOKEN_HEADER } from '../web-binding.js';
+import { printable } from '../../../shared/text.js';
 
 interface ServeCliOptions {
   dataDir: string;
@@ -95,7 +96,8 @@ export async function runServe(options: ServeOptions): Promise<RunningServe> {
   if (running.length === 0) {
     console.log('no camera is running yet: sign in and enroll in the web UI (or "arlo-rtsp login", "arlo-rtsp enroll"), or import a certificate');
   }
-  for (const camera of running) console.log(`${camera.name} (${camera.deviceId}): ${camera.url}`);
+  // The URL names the viewer but never the password: the web UI's "Copy URL" gives it whole.
+  for (const camera of running) console.log(`${printable(camera.name)} (${printable(camera.deviceId)}): ${camera.url}`);
   const base = browsableUrl(web.url, http.host);
   // The only place the token is ever written out: the user needs it once to open the UI.
   console.log(`web UI: ${base}/${accessToken ? `?token=${accessToken}` : ''}`);
@@ -124,7 +126,7 @@ async function startEnrolledCameras(service: AppService): Promise<void> {
   const enrolled = new Set(state.baseStations.filter((b) => b.enrolled).map((b) => b.deviceId));
   for (const camera of state.cameras.filter((c) => enrolled.has(c.baseStationId) && !c.running)) {
     await service.startCamera(camera.deviceId).catch((error: unknown) => {
-      console.error(`${camera.name} (${camera.deviceId}) not started: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`${printable(camera.name)} (${printable(camera.deviceId)}) not started: ${error instanceof Error ? error.message : String(error)}`);
     });
   }
 }

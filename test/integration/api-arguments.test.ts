@@ -1,0 +1,109 @@
+// Every AppApi method called over the web binding with arguments of the wrong type, against the
+// real service and its files: each call gets 400 with a sentence naming the method and the
+// argument, and the data directory (settings, secrets) stays byte for byte as it was. The cases
+// the security review found are among them: a number or null as the LAN password.
+
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { silentLogger } from '../../src/main/log.js';
+import { createWebBinding } from '../../src/main/headless/web-binding.js';
+import { createAppService, type AppService } from '../../src/main/service.js';
+import { APP_API_METHODS, type AppApiMethod } from '../../src/shared/api.js';
+
+const PASSWORD = 'a-long-enough-password';
+
+/** Wrong-typed arguments for every method: numbers where strings go, strings where numbers or objects go, or one too many. */
+const WRONG: { [M in AppApiMethod]: unknown[][] } = {
+  getState: [[1]],
+  signIn: [[1, 'pw'], ['a@b.c', null]],
+  chooseFactor: [[{}]],
+  submitMfaCode: [[123456]],
+  cancelSignIn: [['x']],
+  useToken: [[['token']]],
+  signOut: [[true]],
+  refreshDevices: [[null]],
+  enroll: [['bs'], [[1]]],
+  setBaseStationAddress: [['bs', 10], ['bs', '10.0.0.2', '4000'], [null, null]],
+  forgetPinnedCertificate: [[42], []],
+  diagnose: [['bs'], [{ baseStationId: 1 }], [{ baseStationId: 'bs', playSeconds: '5' }], [{ baseStationId: 'bs', extra: true }]],
+  startCamera: [[7]],
+  stopCamera: [[]],
+  startAll: [[{}]],
+  stopAll: [[0]],
+  setCameraCodec: [['cam', 'mjpeg'], ['cam']],
+  updateSettings: [
+    [{ lanPassword: 12345 }], [{ lanPassword: null }], [{ listenAddress: 0 }], [{ portBase: '8554' }],
+    [{ lingerSeconds: 1.5 }], [{ launchAtLogin: 'yes' }], [{ lanAllowBasic: 1 }], [{ unknown: true }], [null], ['x'],
+  ],
+  openInPlayer: [[1]],
+  viewerUrl: [[undefined]],
+};
+
+async function snapshot(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const name of (await readdir(dir)).sort()) files.set(name, (await readFile(join(dir, name))).toString('base64'));
+  return files;
+}
+
+describe('AppApi arguments over HTTP', () => {
+  let dataDir: string;
+  let service: AppService;
+  let server: Server;
+  let port: number;
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'api-arguments-'));
+    service = await createAppService({ dataDir, passphrase: 'arguments test', logger: silentLogger, shell: 'web', discovery: false });
+    await service.updateSettings({ lanUsername: 'viewer', lanPassword: PASSWORD });
+    const binding = createWebBinding({ api: service, listenHost: '127.0.0.1', logger: silentLogger });
+    server = createServer((req, res) => {
+      if (!binding.handleRequest(req, res)) res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await service.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  function call(method: string, args: unknown[]): Promise<{ status: number; body: { code?: string; message?: string } }> {
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: `/api/call/${method}`, method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as { code?: string; message?: string } }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(args));
+    });
+  }
+
+  it('answers 400 with a clear message for wrong-typed arguments to every method, and changes nothing on disk', async () => {
+    const before = await snapshot(dataDir);
+    assert.ok(before.has('settings.json') && before.has('secrets.json'), [...before.keys()].join(', '));
+    for (const method of APP_API_METHODS) {
+      assert.ok(WRONG[method].length > 0, method);
+      for (const args of WRONG[method]) {
+        const answer = await call(method, args);
+        const what = `${method}(${JSON.stringify(args)})`;
+        assert.equal(answer.status, 400, `${what}: ${JSON.stringify(answer.body)}`);
+        assert.equal(answer.body.code, 'bad-request', what);
+        assert.match(answer.body.message ?? '', new RegExp(`^Wrong arguments to ${method}\\b.*: .+\\.$`), what);
+      }
+    }
+    assert.equal((await call('updateSettings', [{ lanPassword: 12345 }])).body.message,
+      'Wrong arguments to updateSettings (argument 1, lanPassword): Invalid input: expected string, received number.');
+    assert.deepEqual(await snapshot(dataDir), before);
+    // The password still works as set: nothing was stored in its place.
+    assert.equal((await service.getState()).settings.lanPasswordSet, true);
+  });
+});
