@@ -8,11 +8,8 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { generatePrivateKeyPem, publicKeyForCloud } from '../../src/main/enroll/key-pair.js';
-import { openDataStore } from '../../src/main/store/data-store.js';
-import { SimBaseStation } from '../../src/sim/basestation.js';
-import { SimCertificateAuthority } from '../../src/sim/ca.js';
 import { ffmpegDecode, waitFor } from '../integration/stream-support.js';
+import { enrolledStation, ENROLLED_PASSPHRASE } from '../support/enrolled-station.js';
 import { startCli as startCliProcess, type RunningCli } from '../support/run-cli.js';
 
 const children: ChildProcess[] = [];
@@ -93,34 +90,13 @@ describe('arlo-rtsp demo', () => {
 
 describe('arlo-rtsp serve', () => {
   it('serves an enrolled camera at a typed base-station address and tears down on SIGINT', async () => {
-    const ca = await SimCertificateAuthority.create();
-    const station = new SimBaseStation({ ca, cameras: [{ deviceId: 'CAM1', codecs: ['avc'] }] });
-    await station.start();
-    const dataDir = await mkdtemp(join(tmpdir(), 'arlo-serve-test-'));
-    cleanups.push(async () => {
-      await station.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    });
-    // What enrollment leaves behind, with a stale address that --basestation corrects.
-    const store = await openDataStore(dataDir, { passphrase: 'test passphrase' });
-    const key = await generatePrivateKeyPem();
-    const issued = ca.issueClientCertificate(publicKeyForCloud(key), { commonName: 'serve-test' });
-    await store.secrets.set('clientPrivateKey', key);
-    await store.update((data) => {
-      data.baseStations = [{
-        deviceId: 'BASE1', name: 'Base', model: 'VMB5000', uniqueId: 'u_BASE1', host: '192.0.2.1', port: 554,
-        addressSource: 'typed', certificatePem: issued.pem, certificateExpires: issued.expires.toISOString(),
-      }];
-      data.cameras = [{
-        deviceId: 'CAM1', name: 'Porch', model: 'VMC4041P', baseStationId: 'BASE1', ownBaseStation: false,
-        codecs: ['avc'], codec: 'avc', localStreaming: true, port: 8556, running: false,
-      }];
-    });
+    const { station, dataDir, address, close } = await enrolledStation();
+    cleanups.push(close);
 
     const cli = startCli([
-      '--data-dir', dataDir, 'serve', '--basestation', `BASE1=127.0.0.1:${station.port}`,
+      '--data-dir', dataDir, 'serve', '--basestation', address,
       '--port-base', String(portBase()), '--http', '127.0.0.1:0',
-    ], { ARLO_RTSP_PASSPHRASE: 'test passphrase' });
+    ], { ARLO_RTSP_PASSPHRASE: ENROLLED_PASSPHRASE });
     await waitFor(() => /state: http/.test(cli.output()), 30_000, `serve to start; output: ${cli.output()}`);
     const url = /Porch \(CAM1\): (rtsp:\/\/\S+)/.exec(cli.output())?.[1];
     assert.ok(url, cli.output());
