@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import { createLogger, type Logger } from '../../log.js';
 import { createAppService, type AppService, type AppServiceOptions } from '../../service.js';
 import { openDataStore } from '../../store/data-store.js';
-import { accessTokenFor, startWebServer, type WebServer } from '../web.js';
+import { accessTokenFor, HEALTH_PATH, METRICS_PATH, STATE_PATH, startWebServer, type WebServer } from '../web.js';
 import { ACCESS_TOKEN_HEADER } from '../web-binding.js';
 
 interface ServeCliOptions {
@@ -112,7 +112,8 @@ export async function runServe(options: ServeOptions): Promise<RunningServe> {
   // The only place the token is ever written out: the user needs it once to open the UI.
   console.log(`web UI: ${base}/${accessToken ? `?token=${accessToken}` : ''}`);
   if (!web.uiBuilt) console.log('  (the web UI is not built: run "npm run build"; the API and /api/state work without it)');
-  console.log(`state: ${base}/api/state${accessToken ? `   (send the token of the web UI URL as the ${ACCESS_TOKEN_HEADER} header)` : ''}`);
+  console.log(`state: ${base}${STATE_PATH}${accessToken ? `   (send the token of the web UI URL as the ${ACCESS_TOKEN_HEADER} header)` : ''}`);
+  console.log(`metrics: ${base}${METRICS_PATH} (Prometheus, same rule as state)   health: ${base}${HEALTH_PATH}`);
   return {
     service,
     web,
