@@ -1,6 +1,7 @@
 // GET /metrics and GET /healthz of `arlo-rtsp serve`, run as a child process against a simulated
 // base station: the exposition parses as Prometheus text, the camera's series move while ffmpeg
-// plays, and /healthz answers 200 while serving and 503 with the reason once a camera is in error.
+// plays, and /healthz answers 200 while serving and 503 with the reason once a camera is in error
+// (`arlo-rtsp healthcheck`, Docker's HEALTHCHECK, then fails).
 
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -8,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { ffmpegDecode, waitFor } from '../integration/stream-support.js';
 import { enrolledStation, ENROLLED_PASSPHRASE } from '../support/enrolled-station.js';
-import { startCli } from '../support/run-cli.js';
+import { runCli, startCli } from '../support/run-cli.js';
 
 const children: ChildProcess[] = [];
 const cleanups: (() => Promise<void>)[] = [];
@@ -136,6 +137,10 @@ describe('GET /metrics and /healthz', () => {
     assert.equal(body.status, 'error');
     assert.deepEqual(body.cameras.map((c) => [c.deviceId, c.name]), [['CAM1', 'Porch']]);
     assert.ok(body.cameras[0]!.error.length > 0, 'says why');
+    // Docker's HEALTHCHECK: `arlo-rtsp healthcheck` fails with the answer.
+    const check = await runCli(['healthcheck', '--http', new URL(running.health).host], {});
+    assert.equal(check.code, 1, check.stderr);
+    assert.match(check.stdout, /^503 \{"status":"error","cameras":\[\{"deviceId":"CAM1"/);
     await running.stop();
   });
 });

@@ -28,6 +28,11 @@ export const SERVE_ENV = {
   http: 'ARLO_RTSP_HTTP',
 } as const satisfies Record<keyof Omit<ServeCliOptions, 'dataDir'>, string>;
 
+/** --http, from ARLO_RTSP_HTTP too: `serve` listens there, `healthcheck` asks there. */
+export function httpOption(description: string): Option {
+  return new Option('--http <host:port>', description).env(SERVE_ENV.http).default(DEFAULT_HTTP);
+}
+
 export function register(program: Command): void {
   program
     .command('serve')
@@ -38,8 +43,7 @@ export function register(program: Command): void {
       .env(SERVE_ENV.portBase))
     .addOption(new Option('--basestation <id=host[:port]>', "a base station's address when discovery cannot find it (repeatable; the variable takes several, separated by spaces or commas)")
       .env(SERVE_ENV.basestation).argParser(collect).default([]))
-    .addOption(new Option('--http <host:port>', 'where the web UI, GET /api/state, /healthz and /metrics are served (beyond loopback the API and /metrics need the access token printed at start)')
-      .env(SERVE_ENV.http).default(DEFAULT_HTTP))
+    .addOption(httpOption('where the web UI, GET /api/state, /healthz and /metrics are served (beyond loopback the API and /metrics need the access token printed at start)'))
     .action(async (_options: unknown, command: Command) => {
       const options = command.optsWithGlobals<ServeCliOptions>();
       const stopped = untilSignal();
