@@ -157,7 +157,7 @@ export class DownstreamSession implements HubViewer {
     }
     if (this.#auth && !this.#auth.verify(request)) {
       const response = makeResponse(401);
-      for (const value of this.#auth.challenge()) response.headers.append('WWW-Authenticate', value);
+      for (const value of this.#auth.challenge(request)) response.headers.append('WWW-Authenticate', value);
       this.#reply(request, response);
       return;
     }
