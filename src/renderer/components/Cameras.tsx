@@ -1,18 +1,11 @@
 // The main screen: every camera with its live state, counters and URL, and the actions on it.
 
-import { useState } from 'react';
-import type { CameraStreamState, CameraView, VideoCodec } from '../../shared/api.js';
+import { useEffect, useState } from 'react';
+import type { CameraView, VideoCodec } from '../../shared/api.js';
+import { STATE_LABEL, cameraStatusLine } from '../../shared/camera-status.js';
 import { formatBitrate, formatBytes } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
 import { ErrorNote } from './ErrorNote.js';
-
-const STATE_LABEL: Record<CameraStreamState, string> = {
-  idle: 'Idle',
-  connecting: 'Connecting',
-  handshake: 'Handshake',
-  media: 'Streaming',
-  error: 'Error',
-};
 
 const CODEC_LABEL: Record<VideoCodec, string> = { avc: 'H.264 (up to 1080p)', hevc: 'H.265 (4K)' };
 
@@ -69,12 +62,15 @@ function CameraCard({ camera, desktop }: { camera: CameraView; desktop: boolean 
         </h3>
         <span className={`badge badge-${camera.state}`} data-state={camera.state}>{STATE_LABEL[camera.state]}</span>
       </div>
-      {camera.state === 'error' && <ErrorNote message={camera.error ?? 'The stream failed.'} />}
+      {camera.state === 'error' ? <ErrorNote message={camera.error ?? 'The stream failed.'} /> : camera.running && <StatusLine camera={camera} />}
       <dl className="stats">
         <div><dt>Viewers</dt><dd data-stat="viewers">{camera.viewers}</dd></div>
         <div><dt>Received</dt><dd data-stat="bytes-in">{formatBytes(camera.bytesIn)}</dd></div>
         <div><dt>Sent</dt><dd data-stat="bytes-out">{formatBytes(camera.bytesOut)}</dd></div>
         <div><dt>Bitrate</dt><dd data-stat="bitrate">{formatBitrate(camera.bitrate)}</dd></div>
+        {camera.keepAliveFailures > 0 && (
+          <div><dt>Keep-alives unanswered</dt><dd data-stat="keep-alive-failures">{camera.keepAliveFailures}</dd></div>
+        )}
       </dl>
       <div className="row">
         <label htmlFor={codecId} className="inline">Codec</label>
@@ -109,4 +105,16 @@ function CameraCard({ camera, desktop }: { camera: CameraView; desktop: boolean 
       <ErrorNote message={toggle.error ?? open.error} />
     </>
   );
+}
+
+/** Why the stream waits and when it retries, counting down between published states. */
+function StatusLine({ camera }: { camera: CameraView }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (camera.state !== 'waiting') return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [camera.state]);
+  const line = cameraStatusLine(camera, now);
+  return line ? <p className="status-line" role="status" data-status={camera.state}>{line}</p> : null;
 }
