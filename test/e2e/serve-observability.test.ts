@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { openDataStore } from '../../src/main/store/data-store.js';
 import { ffmpegDecode, waitFor } from '../integration/stream-support.js';
 import { enrolledStation, ENROLLED_PASSPHRASE } from '../support/enrolled-station.js';
 import { runCli, startCli } from '../support/run-cli.js';
@@ -19,13 +20,14 @@ after(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
 
-/** Starts serve for CAM1 with the base station at `address` (the simulator's unless given); the URLs it printed. */
-async function serve(address?: string): Promise<{ camera: string; metrics: string; health: string; stop(): Promise<void> }> {
+/** Starts serve for CAM1 at the simulated base station, after `prepare` has changed its data dir; the URLs it printed. */
+async function serve(prepare?: (dataDir: string) => Promise<void>): Promise<{ camera: string; metrics: string; health: string; stop(): Promise<void> }> {
   const enrolled = await enrolledStation();
   cleanups.push(enrolled.close);
+  await prepare?.(enrolled.dataDir);
   const portBase = 20_000 + Math.floor(Math.random() * 20_000);
   const cli = startCli(
-    ['--data-dir', enrolled.dataDir, 'serve', '--basestation', address ?? enrolled.address, '--port-base', String(portBase), '--http', '127.0.0.1:0'],
+    ['--data-dir', enrolled.dataDir, 'serve', '--basestation', enrolled.address, '--port-base', String(portBase), '--http', '127.0.0.1:0'],
     { ARLO_RTSP_PASSPHRASE: ENROLLED_PASSPHRASE },
   );
   children.push(cli.child);
@@ -124,19 +126,26 @@ describe('GET /metrics and /healthz', () => {
   });
 
   it('/healthz answers 503 with the camera and the reason when a camera is in error', async () => {
-    // Nothing listens on port 1: the base station cannot be reached, so the first viewer puts the camera in error.
-    const running = await serve('BASE1=127.0.0.1:1');
+    // A pinned base-station certificate that is not the one it presents: a problem that needs the
+    // user (no retry), so the first viewer puts the camera in error.
+    const running = await serve(async (dataDir) => {
+      const store = await openDataStore(dataDir, { passphrase: ENROLLED_PASSPHRASE });
+      await store.update((data) => {
+        data.baseStations[0]!.pinnedFingerprint = Array.from({ length: 32 }, () => '00').join(':');
+      });
+    });
     assert.equal((await fetch(running.health)).status, 200, 'serving, nothing failed yet');
     const decoded = await ffmpegDecode(running.camera, { frames: 1, timeoutMs: 30_000 });
     assert.notEqual(decoded.errors, '', 'the viewer is refused');
     const state = await scrapeUntil(running.metrics, (s) => s.value('arlo_rtsp_camera_state', { ...CAM, state: 'error' }) === 1, 'the error state');
     assert.equal(state.value('arlo_rtsp_camera_state', { ...CAM, state: 'media' }), 0);
+    assert.equal(state.value('arlo_rtsp_camera_upstream_sessions_total', CAM), 0, 'no session with a base station we do not recognise');
     const health = await fetch(running.health);
     assert.equal(health.status, 503);
     const body = (await health.json()) as { status: string; cameras: { deviceId: string; name: string; error: string }[] };
     assert.equal(body.status, 'error');
     assert.deepEqual(body.cameras.map((c) => [c.deviceId, c.name]), [['CAM1', 'Porch']]);
-    assert.ok(body.cameras[0]!.error.length > 0, 'says why');
+    assert.match(body.cameras[0]!.error, /presented a different certificate/, 'says why');
     // Docker's HEALTHCHECK: `arlo-rtsp healthcheck` fails with the answer.
     const check = await runCli(['healthcheck', '--http', new URL(running.health).host], {});
     assert.equal(check.code, 1, check.stderr);

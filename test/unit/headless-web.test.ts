@@ -112,12 +112,12 @@ describe('the headless web server', () => {
 });
 
 describe('/metrics and /healthz of the headless web server', () => {
-  const failing: CameraView & { reconnects: number; keepAliveFailures: number; authFailures: number } = {
+  const failing: CameraView & { reconnects: number; authFailures: number } = {
     deviceId: 'C1', name: 'Gate "front"', model: 'VMC4041P', baseStationId: 'B1', codecs: ['avc'], codec: 'avc', port: 8556,
     url: 'rtsp://127.0.0.1:8556/C1', running: true, state: 'error', error: 'the base station at 192.0.2.1:554 did not answer',
-    viewers: 0, bytesIn: 1000, bytesOut: 2000, bitrate: 0, upstreamSessions: 2, packetsDropped: 5,
+    viewers: 0, bytesIn: 1000, bytesOut: 2000, bitrate: 0, upstreamSessions: 2, packetsDropped: 5, keepAliveFailures: 3, mediaSilences: 6,
     // Counters other parts of the service are adding to CameraView: their series appear once they do.
-    reconnects: 1, keepAliveFailures: 3, authFailures: 4,
+    reconnects: 1, authFailures: 4,
   };
   const state = { baseStations: [], cameras: [failing], warnings: [] } as unknown as AppState;
   const api = {
@@ -155,6 +155,8 @@ describe('/metrics and /healthz of the headless web server', () => {
       'arlo_rtsp_camera_packets_dropped_total{camera="C1"} 5',
       'arlo_rtsp_camera_reconnects_total{camera="C1"} 1',
       'arlo_rtsp_camera_keepalive_failures_total{camera="C1"} 3',
+      'arlo_rtsp_camera_media_silences_total{camera="C1"} 6',
+      'arlo_rtsp_camera_state{camera="C1",state="waiting"} 0',
       'arlo_rtsp_camera_auth_failures_total{camera="C1"} 4',
     ]) assert.ok(metrics.body.split('\n').includes(line), `${line}\n in\n${metrics.body.slice(0, 3000)}`);
   });

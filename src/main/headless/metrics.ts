@@ -9,10 +9,13 @@ import type { AppState, CameraStreamState, CameraView } from '../../shared/api.j
  * Counters that parts of the service add to CameraView over time. Until a field exists its series is
  * simply absent; once the service fills it, the series appears with no change here.
  */
-type OptionalCounter = 'reconnects' | 'keepAliveFailures' | 'authFailures';
+type OptionalCounter = 'reconnects' | 'authFailures';
 type CameraFigures = CameraView & Partial<Record<OptionalCounter, number>>;
 
-const STATES: readonly CameraStreamState[] = ['idle', 'connecting', 'handshake', 'media', 'error'];
+/** Every stream state, each a series of `camera_state` (a state missing or unknown here fails to compile). */
+const STATES = Object.keys({
+  idle: true, connecting: true, waking: true, media: true, waiting: true, error: true,
+} satisfies Record<CameraStreamState, true>) as CameraStreamState[];
 const PREFIX = 'arlo_rtsp_';
 
 export interface Metrics {
@@ -42,6 +45,7 @@ export function createMetrics(): Metrics {
     [counter('camera_packets_dropped_total', 'Packets dropped for viewers too slow to take them.'), (c) => c.packetsDropped],
     [counter('camera_reconnects_total', 'Times a lost base-station session was opened again.'), (c) => c.reconnects],
     [counter('camera_keepalive_failures_total', 'Keep-alive requests to the base station that failed.'), (c) => c.keepAliveFailures],
+    [counter('camera_media_silences_total', 'Times the base station sent no media for the silence limit while the session was up.'), (c) => c.mediaSilences],
     [counter('camera_auth_failures_total', 'Viewer requests refused for wrong or missing credentials.'), (c) => c.authFailures],
   ];
   const expiry = gauge(
