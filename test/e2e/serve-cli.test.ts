@@ -8,12 +8,9 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { generatePrivateKeyPem, publicKeyForCloud } from '../../src/main/enroll/key-pair.js';
-import { openDataStore } from '../../src/main/store/data-store.js';
-import { SimBaseStation } from '../../src/sim/basestation.js';
-import { SimCertificateAuthority } from '../../src/sim/ca.js';
 import { WebSocket } from 'ws';
 import { ffmpegDecode, waitFor } from '../integration/stream-support.js';
+import { enrolledStation, ENROLLED_PASSPHRASE } from '../support/enrolled-station.js';
 import { startCli as startCliProcess, type RunningCli } from '../support/run-cli.js';
 
 const children: ChildProcess[] = [];
@@ -93,44 +90,13 @@ describe('arlo-rtsp demo', () => {
 });
 
 describe('arlo-rtsp serve', () => {
-  /** A simulated base station and a data dir as enrollment leaves it (with a stale address that --basestation corrects). */
-  async function enrolledSetup(lan?: { username: string; password: string }): Promise<{ station: SimBaseStation; dataDir: string }> {
-    const ca = await SimCertificateAuthority.create();
-    const station = new SimBaseStation({ ca, cameras: [{ deviceId: 'CAM1', codecs: ['avc'] }] });
-    await station.start();
-    const dataDir = await mkdtemp(join(tmpdir(), 'arlo-serve-test-'));
-    cleanups.push(async () => {
-      await station.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    });
-    const store = await openDataStore(dataDir, { passphrase: 'test passphrase' });
-    const key = await generatePrivateKeyPem();
-    const issued = ca.issueClientCertificate(publicKeyForCloud(key), { commonName: 'serve-test' });
-    await store.secrets.set('clientPrivateKey', key);
-    if (lan) await store.secrets.set('lanPassword', lan.password);
-    await store.update((data) => {
-      data.baseStations = [{
-        deviceId: 'BASE1', name: 'Base', model: 'VMB5000', uniqueId: 'u_BASE1', host: '192.0.2.1', port: 554,
-        addressSource: 'typed', certificatePem: issued.pem, certificateExpires: issued.expires.toISOString(),
-      }];
-      data.cameras = [{
-        deviceId: 'CAM1', name: 'Porch', model: 'VMC4041P', baseStationId: 'BASE1', ownBaseStation: false,
-        codecs: ['avc'], codec: 'avc', localStreaming: true, port: 8556, running: false,
-      }];
-      if (lan) {
-        data.settings.listenAddress = '0.0.0.0';
-        data.settings.lanUsername = lan.username;
-      }
-    });
-    return { station, dataDir };
-  }
-
   it('serves an enrolled camera at a typed base-station address and tears down on SIGINT', async () => {
-    const { station, dataDir } = await enrolledSetup();
+    const { station, dataDir, address, close } = await enrolledStation();
+    cleanups.push(close);
     const cli = startCli([
-      '--data-dir', dataDir, 'serve', '--basestation', `BASE1=127.0.0.1:${station.port}`,
+      '--data-dir', dataDir, 'serve', '--basestation', address,
       '--port-base', String(portBase()), '--http', '127.0.0.1:0',
-    ], { ARLO_RTSP_PASSPHRASE: 'test passphrase' });
+    ], { ARLO_RTSP_PASSPHRASE: ENROLLED_PASSPHRASE });
     await waitFor(() => /state: http/.test(cli.output()), 30_000, `serve to start; output: ${cli.output()}`);
     const url = /Porch \(CAM1\): (rtsp:\/\/\S+)/.exec(cli.output())?.[1];
     assert.ok(url, cli.output());
@@ -150,11 +116,51 @@ describe('arlo-rtsp serve', () => {
 
   it('serving the LAN, shows the password nowhere: not in its output or log, /api/state or the events socket', async () => {
     const planted = 'planted-LAN-pw-93x';
-    const { station, dataDir } = await enrolledSetup({ username: 'viewer', password: planted });
+    const { dataDir, address, close } = await enrolledStation({ username: 'viewer', password: planted });
+    cleanups.push(close);
     const cli = startCli([
-      '--data-dir', dataDir, 'serve', '--basestation', `BASE1=127.0.0.1:${station.port}`,
+      '--data-dir', dataDir, 'serve', '--basestation', address,
       '--port-base', String(portBase()), '--http', '127.0.0.1:0',
-    ], { ARLO_RTSP_PASSPHRASE: 'test passphrase', ARLO_RTSP_LOG_LEVEL: 'debug' });
+    ], { ARLO_RTSP_PASSPHRASE: ENROLLED_PASSPHRASE, ARLO_RTSP_LOG_LEVEL: 'debug' });
+    await waitFor(() => /state: http/.test(cli.output()), 30_000, `serve to start; output: ${cli.output()}`);
+    const url = /Porch \(CAM1\): (rtsp:\/\/\S+)/.exec(cli.output())?.[1];
+    assert.ok(url, cli.output());
+    assert.equal(new URL(url).username, 'viewer');
+    assert.equal(new URL(url).password, '', 'the printed URL has no password');
+    // It plays with the password added (through loopback, though the port listens on every address).
+    const playable = new URL(url);
+    playable.hostname = '127.0.0.1';
+    playable.password = planted;
+    const decoded = await ffmpegDecode(playable.href, { frames: 20 });
+    assert.ok(decoded.frames >= 20, decoded.errors);
+
+    const stateUrl = /state: (http:\/\/\S+)/.exec(cli.output())![1]!;
+    const state = await (await fetch(stateUrl)).text();
+    assert.ok(state.includes('viewer@'), state);
+    const events = await new Promise<string>((resolve, reject) => {
+      const ws = new WebSocket(stateUrl.replace(/^http/, 'ws').replace(/\/api\/state$/, '/api/events'));
+      ws.on('message', (data) => {
+        resolve(data.toString());
+        ws.close();
+      });
+      ws.on('error', reject);
+    });
+    assert.match(events, /"type":"state"/);
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.exited, 0, cli.output());
+    for (const [where, text] of [['output and log', cli.output()], ['/api/state', state], ['events', events]] as const) {
+      assert.ok(!text.includes(planted), `the LAN password is in the ${where}`);
+    }
+  });
+
+  it('serving the LAN, shows the password nowhere: not in its output or log, /api/state or the events socket', async () => {
+    const planted = 'planted-LAN-pw-93x';
+    const { dataDir, address, close } = await enrolledStation({ username: 'viewer', password: planted });
+    cleanups.push(close);
+    const cli = startCli([
+      '--data-dir', dataDir, 'serve', '--basestation', address,
+      '--port-base', String(portBase()), '--http', '127.0.0.1:0',
+    ], { ARLO_RTSP_PASSPHRASE: ENROLLED_PASSPHRASE, ARLO_RTSP_LOG_LEVEL: 'debug' });
     await waitFor(() => /state: http/.test(cli.output()), 30_000, `serve to start; output: ${cli.output()}`);
     const url = /Porch \(CAM1\): (rtsp:\/\/\S+)/.exec(cli.output())?.[1];
     assert.ok(url, cli.output());

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
+import { APP_API_METHODS, type AppApiClient, type AppState, type CameraView } from '../../src/shared/api.js';
 import { accessTokenFor, startWebServer, type WebServer } from '../../src/main/headless/web.js';
 import { WebBindingConfigError } from '../../src/main/headless/web-binding.js';
 import { silentLogger } from '../../src/main/log.js';
@@ -107,5 +108,56 @@ describe('the headless web server', () => {
     assert.match(token ?? '', /^[A-Za-z0-9_-]{32}$/);
     const reopened = await openDataStore(dataDir, { passphrase: 'web test' });
     assert.equal(await accessTokenFor('192.168.1.20', reopened.secrets), token);
+  });
+});
+
+describe('/metrics and /healthz of the headless web server', () => {
+  const failing: CameraView & { reconnects: number; authFailures: number } = {
+    deviceId: 'C1', name: 'Gate "front"', model: 'VMC4041P', baseStationId: 'B1', codecs: ['avc'], codec: 'avc', port: 8556,
+    url: 'rtsp://127.0.0.1:8556/C1', running: true, state: 'error', error: 'the base station at 192.0.2.1:554 did not answer',
+    viewers: 0, bytesIn: 1000, bytesOut: 2000, bitrate: 0, upstreamSessions: 2, packetsDropped: 5, keepAliveFailures: 3, mediaSilences: 6,
+    // Counters other parts of the service are adding to CameraView: their series appear once they do.
+    reconnects: 1, authFailures: 4,
+  };
+  const state = { baseStations: [], cameras: [failing], warnings: [] } as unknown as AppState;
+  const api = {
+    ...Object.fromEntries(APP_API_METHODS.map((method) => [method, () => Promise.reject(new Error(`${method} is not used here`))])),
+    getState: () => Promise.resolve(state),
+    subscribe: () => () => undefined,
+  } as unknown as AppApiClient;
+  let server: WebServer;
+  before(async () => {
+    server = await startWebServer({ host: '127.0.0.1', port: 0, api, logger: silentLogger, rendererRoot: join(tmpdir(), 'no-renderer') });
+  });
+  after(() => server?.close());
+
+  it('/healthz: 503 naming the camera in error and why, the reasons only to callers the /api/state rule lets in', async () => {
+    const health = await get(`${server.url}/healthz`);
+    assert.equal(health.status, 503);
+    assert.deepEqual(JSON.parse(health.body), { status: 'error', cameras: [{ deviceId: 'C1', name: 'Gate "front"', error: failing.error }] });
+    const stranger = await get(`${server.url}/healthz`, { Host: 'evil.example:8555' });
+    assert.equal(stranger.status, 503);
+    assert.deepEqual(JSON.parse(stranger.body), { status: 'error' });
+  });
+
+  it('/metrics: the /api/state rule, GET only, every figure of the camera including the counters still being added', async () => {
+    assert.equal((await get(`${server.url}/metrics`, { Host: 'evil.example:8555' })).status, 403);
+    assert.equal((await get(`${server.url}/metrics`, {}, 'POST')).status, 405);
+    const metrics = await get(`${server.url}/metrics`);
+    assert.equal(metrics.status, 200);
+    for (const line of [
+      'arlo_rtsp_camera_info{camera="C1",name="Gate \\"front\\"",model="VMC4041P",base_station="B1",codec="avc"} 1',
+      'arlo_rtsp_camera_state{camera="C1",state="error"} 1',
+      'arlo_rtsp_camera_state{camera="C1",state="media"} 0',
+      'arlo_rtsp_camera_received_bytes_total{camera="C1"} 1000',
+      'arlo_rtsp_camera_sent_bytes_total{camera="C1"} 2000',
+      'arlo_rtsp_camera_upstream_sessions_total{camera="C1"} 2',
+      'arlo_rtsp_camera_packets_dropped_total{camera="C1"} 5',
+      'arlo_rtsp_camera_reconnects_total{camera="C1"} 1',
+      'arlo_rtsp_camera_keepalive_failures_total{camera="C1"} 3',
+      'arlo_rtsp_camera_media_silences_total{camera="C1"} 6',
+      'arlo_rtsp_camera_state{camera="C1",state="waiting"} 0',
+      'arlo_rtsp_camera_auth_failures_total{camera="C1"} 4',
+    ]) assert.ok(metrics.body.split('\n').includes(line), `${line}\n in\n${metrics.body.slice(0, 3000)}`);
   });
 });

@@ -1,7 +1,9 @@
 // The headless shell's HTTP server, for `serve` and `demo`: the web UI (the built renderer), the
 // AppApi binding it talks to (`POST /api/call/*`, the `/api/events` WebSocket), and
-// `GET /api/state` for scripts and monitoring. Who may call is the binding's rule, applied to every
-// API route alike: anyone on this machine when listening on loopback, else only with the access token.
+// `GET /api/state` for scripts, `GET /metrics` for Prometheus and `GET /healthz` for container and
+// service managers. Who may call is the binding's rule, applied to every API route alike: anyone on
+// this machine when listening on loopback, else only with the access token. /healthz alone answers
+// everyone, but says which camera is failing and why only to those the rule lets in.
 
 import { randomBytes } from 'node:crypto';
 import { access } from 'node:fs/promises';
@@ -36,6 +38,8 @@ export interface WebServer {
 }
 
 export const STATE_PATH = '/api/state';
+export const METRICS_PATH = '/metrics';
+export const HEALTH_PATH = '/healthz';
 
 /** What `GET /api/state` answers: the cameras (URL, state, viewers, bytes, ...), base stations and warnings. */
 export type StateSummary = Pick<AppState, 'cameras' | 'baseStations' | 'warnings'>;
@@ -65,6 +69,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     ...(options.accessToken ? { accessToken: options.accessToken } : {}),
   });
   const serveStatic = createStaticHandler(rendererRoot);
+  // Loaded here, not at the top: prom-client would add ~0.1 s of start-up to every other command.
+  const { createMetrics, healthOf } = await import('./metrics.js');
+  const metrics = createMetrics();
 
   const server = http.createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
@@ -79,6 +86,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (binding.handleRequest(req, res)) return;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === STATE_PATH) return serveState(req, res);
+    if (path === METRICS_PATH) return serveMetrics(req, res);
+    if (path === HEALTH_PATH) return serveHealth(req, res);
     if (await serveStatic(req, res)) return;
     if (path === '/' && !uiBuilt) {
       sendJson(res, 404, { code: 'ui-not-built', message: `The web UI is not built (no ${indexFile}): run "npm run build".` });
@@ -87,19 +96,39 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     sendJson(res, 404, { code: 'not-found', message: `Nothing at ${path}.` });
   }
 
-  async function serveState(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
-      sendError(res, { code: 'method-not-allowed', message: 'Use GET.' });
-      return;
-    }
+  /** Read-only routes answer GET and HEAD; false (after answering 405) for any other method. */
+  function readOnly(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    if (req.method === 'GET' || req.method === 'HEAD') return true;
+    res.setHeader('Allow', 'GET, HEAD');
+    sendError(res, { code: 'method-not-allowed', message: 'Use GET.' });
+    return false;
+  }
+
+  /** The binding's rule; false (after answering 401/403) when the caller may not read. */
+  function allowed(req: http.IncomingMessage, res: http.ServerResponse): boolean {
     const denied = binding.authorize(req);
-    if (denied) {
-      sendError(res, denied);
-      return;
-    }
+    if (denied) sendError(res, denied);
+    return !denied;
+  }
+
+  async function serveState(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (!readOnly(req, res) || !allowed(req, res)) return;
     const { cameras, baseStations, warnings } = await options.api.getState();
     sendJson(res, 200, { cameras, baseStations, warnings } satisfies StateSummary);
+  }
+
+  async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (!readOnly(req, res) || !allowed(req, res)) return;
+    const text = await metrics.render(await options.api.getState());
+    res.writeHead(200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : text);
+  }
+
+  async function serveHealth(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (!readOnly(req, res)) return;
+    const health = healthOf((await options.api.getState()).cameras);
+    const status = health.status === 'ok' ? 200 : 503;
+    sendJson(res, status, binding.authorize(req) ? { status: health.status } : health);
   }
 
   try {

@@ -12,7 +12,7 @@ import { SimBaseStation } from '../../../sim/basestation.js';
 import { startSimCloud, stationCamerasOf, type SimAccount, type SimCloud } from '../../../sim/cloud/index.js';
 import { createLogger } from '../../log.js';
 import type { AppService } from '../../service.js';
-import { DEFAULT_HTTP, parsePort, runServe, untilSignal } from './serve.js';
+import { httpOption, parsePort, runServe, untilSignal } from './serve.js';
 
 interface DemoCliOptions {
   dataDir: string;
@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .command('demo')
     .description('the whole path against a simulated Arlo cloud and base station: sign-in, enrollment, cameras, web UI')
     .option('--first-run', 'leave sign-in and enrollment to you in the web UI; prints the demo account and each code the cloud sends', false)
-    .option('--http <host:port>', 'where the web UI and GET /api/state are served', DEFAULT_HTTP)
+    .addOption(httpOption('where the web UI, GET /api/state, /metrics and /healthz are served'))
     .option('--port-base <port>', 'first RTSP port (default 8556)')
     .action(async (_options: unknown, command: Command) => {
       const options = command.optsWithGlobals<DemoCliOptions>();

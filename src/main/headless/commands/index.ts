@@ -9,7 +9,8 @@ import { register as login } from './login.js';
 import { register as registerImport } from './import.js';
 import { register as serve } from './serve.js';
 import { register as demo } from './demo.js';
+import { register as healthcheck } from './healthcheck.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [login, devices, enroll, basestation, doctor, registerImport, serve, demo];
+export const commands: RegisterCommand[] = [login, devices, enroll, basestation, doctor, registerImport, serve, demo, healthcheck];

@@ -3,11 +3,11 @@
 // SIGINT/SIGTERM. `runServe` is also the body of `arlo-rtsp demo`.
 
 import { hostname, networkInterfaces } from 'node:os';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { createLogger, type Logger } from '../../log.js';
 import { createAppService, type AppService, type AppServiceOptions } from '../../service.js';
 import { openDataStore } from '../../store/data-store.js';
-import { accessTokenFor, startWebServer, type WebServer } from '../web.js';
+import { accessTokenFor, HEALTH_PATH, METRICS_PATH, STATE_PATH, startWebServer, type WebServer } from '../web.js';
 import { ACCESS_TOKEN_HEADER } from '../web-binding.js';
 import { printable } from '../../../shared/text.js';
 
@@ -21,14 +21,30 @@ interface ServeCliOptions {
 
 export const DEFAULT_HTTP = '127.0.0.1:8555';
 
+/** Every `serve` option can also come from the environment (containers, systemd); a flag wins over its variable. */
+export const SERVE_ENV = {
+  listen: 'ARLO_RTSP_LISTEN',
+  portBase: 'ARLO_RTSP_PORT_BASE',
+  basestation: 'ARLO_RTSP_BASESTATION',
+  http: 'ARLO_RTSP_HTTP',
+} as const satisfies Record<keyof Omit<ServeCliOptions, 'dataDir'>, string>;
+
+/** --http, from ARLO_RTSP_HTTP too: `serve` listens there, `healthcheck` asks there. */
+export function httpOption(description: string): Option {
+  return new Option('--http <host:port>', description).env(SERVE_ENV.http).default(DEFAULT_HTTP);
+}
+
 export function register(program: Command): void {
   program
     .command('serve')
     .description('serve every enrolled camera as a local RTSP URL until interrupted')
-    .option('--listen <address>', 'address the RTSP ports listen on (127.0.0.1; 0.0.0.0 serves the LAN and needs viewer credentials)')
-    .option('--port-base <port>', 'first RTSP port; each camera keeps its own port from here (default 8556)')
-    .option('--basestation <id=host[:port]>', "a base station's address when discovery cannot find it (repeatable)", collect, [])
-    .option('--http <host:port>', 'where the web UI and GET /api/state are served (beyond loopback they need the access token printed at start)', DEFAULT_HTTP)
+    .addOption(new Option('--listen <address>', 'address the RTSP ports listen on (127.0.0.1; 0.0.0.0 serves the LAN and needs viewer credentials)')
+      .env(SERVE_ENV.listen))
+    .addOption(new Option('--port-base <port>', 'first RTSP port; each camera keeps its own port from here (default 8556)')
+      .env(SERVE_ENV.portBase))
+    .addOption(new Option('--basestation <id=host[:port]>', "a base station's address when discovery cannot find it (repeatable; the variable takes several, separated by spaces or commas)")
+      .env(SERVE_ENV.basestation).argParser(collect).default([]))
+    .addOption(httpOption('where the web UI, GET /api/state, /healthz and /metrics are served (beyond loopback the API and /metrics need the access token printed at start)'))
     .action(async (_options: unknown, command: Command) => {
       const options = command.optsWithGlobals<ServeCliOptions>();
       const stopped = untilSignal();
@@ -102,7 +118,8 @@ export async function runServe(options: ServeOptions): Promise<RunningServe> {
   // The only place the token is ever written out: the user needs it once to open the UI.
   console.log(`web UI: ${base}/${accessToken ? `?token=${accessToken}` : ''}`);
   if (!web.uiBuilt) console.log('  (the web UI is not built: run "npm run build"; the API and /api/state work without it)');
-  console.log(`state: ${base}/api/state${accessToken ? `   (send the token of the web UI URL as the ${ACCESS_TOKEN_HEADER} header)` : ''}`);
+  console.log(`state: ${base}${STATE_PATH}${accessToken ? `   (send the token of the web UI URL as the ${ACCESS_TOKEN_HEADER} header)` : ''}`);
+  console.log(`metrics: ${base}${METRICS_PATH} (Prometheus, same rule as state)   health: ${base}${HEALTH_PATH}`);
   return {
     service,
     web,
@@ -145,8 +162,9 @@ export function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/** Each --basestation adds one; the environment variable may hold several at once. */
 function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+  return [...previous, ...value.split(/[\s,]+/).filter((item) => item !== '')];
 }
 
 /** `HOST:PORT`, `[v6]:PORT`; port 0 picks a free one (the printed URL tells which). */

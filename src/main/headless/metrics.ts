@@ -1,0 +1,95 @@
+// `GET /metrics` (Prometheus text) and `GET /healthz` of the headless web server. Both are read
+// from the service's own state, the figures the UI shows: on each scrape the state is read once and
+// every series set from it, so a metric cannot disagree with /api/state or the UI.
+
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AppState, CameraStreamState, CameraView } from '../../shared/api.js';
+
+/**
+ * Counters that parts of the service add to CameraView over time. Until a field exists its series is
+ * simply absent; once the service fills it, the series appears with no change here.
+ */
+type OptionalCounter = 'reconnects' | 'authFailures';
+type CameraFigures = CameraView & Partial<Record<OptionalCounter, number>>;
+
+/** Every stream state, each a series of `camera_state` (a state missing or unknown here fails to compile). */
+const STATES = Object.keys({
+  idle: true, connecting: true, waking: true, media: true, waiting: true, error: true,
+} satisfies Record<CameraStreamState, true>) as CameraStreamState[];
+const PREFIX = 'arlo_rtsp_';
+
+export interface Metrics {
+  readonly contentType: string;
+  /** The exposition text for `state` (plus this process's own metrics). */
+  render(state: Pick<AppState, 'cameras' | 'baseStations'>): Promise<string>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const camera = ['camera'] as const;
+  const gauge = (name: string, help: string, labelNames: readonly string[] = camera): Gauge =>
+    new Gauge({ name: PREFIX + name, help, labelNames, registers });
+  const counter = (name: string, help: string): Counter => new Counter({ name: PREFIX + name, help, labelNames: camera, registers });
+
+  const info = gauge('camera_info', 'A camera and what it is (always 1).', ['camera', 'name', 'model', 'base_station', 'codec']);
+  const state = gauge('camera_state', 'The stream state of a camera: 1 for its current state, 0 for the others.', ['camera', 'state']);
+  const running = gauge('camera_running', 'Whether the camera\'s local RTSP endpoint accepts viewers (1) or not (0).');
+  const viewers = gauge('camera_viewers', 'RTSP viewers playing the camera now.');
+  const bitrate = gauge('camera_bitrate_bits_per_second', 'Incoming bits per second from the base station, averaged over the last few seconds.');
+  const totals: [Counter, (c: CameraFigures) => number | undefined][] = [
+    [counter('camera_received_bytes_total', 'Bytes received from the base station for this camera.'), (c) => c.bytesIn],
+    [counter('camera_sent_bytes_total', 'Bytes sent to this camera\'s viewers.'), (c) => c.bytesOut],
+    [counter('camera_upstream_sessions_total', 'RTSP sessions opened with the base station for this camera.'), (c) => c.upstreamSessions],
+    [counter('camera_packets_dropped_total', 'Packets dropped for viewers too slow to take them.'), (c) => c.packetsDropped],
+    [counter('camera_reconnects_total', 'Times a lost base-station session was opened again.'), (c) => c.reconnects],
+    [counter('camera_keepalive_failures_total', 'Keep-alive requests to the base station that failed.'), (c) => c.keepAliveFailures],
+    [counter('camera_media_silences_total', 'Times the base station sent no media for the silence limit while the session was up.'), (c) => c.mediaSilences],
+    [counter('camera_auth_failures_total', 'Viewer requests refused for wrong or missing credentials.'), (c) => c.authFailures],
+  ];
+  const expiry = gauge(
+    'basestation_certificate_expiry_timestamp_seconds',
+    'When the client certificate for a base station expires (Unix seconds).',
+    ['base_station'],
+  );
+  const fromState = [info, state, running, viewers, bitrate, expiry, ...totals.map(([metric]) => metric)];
+
+  return {
+    contentType: registry.contentType,
+    async render({ cameras, baseStations }) {
+      // From scratch each time: a camera that is gone leaves no stale series behind.
+      for (const metric of fromState) metric.reset();
+      for (const c of cameras as CameraFigures[]) {
+        const labels = { camera: c.deviceId };
+        info.set({ ...labels, name: c.name, model: c.model, base_station: c.baseStationId, codec: c.codec }, 1);
+        for (const s of STATES) state.set({ ...labels, state: s }, c.state === s ? 1 : 0);
+        running.set(labels, c.running ? 1 : 0);
+        viewers.set(labels, c.viewers);
+        bitrate.set(labels, c.bitrate);
+        for (const [metric, read] of totals) {
+          const value = read(c);
+          if (value !== undefined) metric.inc(labels, value);
+        }
+      }
+      for (const b of baseStations) {
+        if (b.certificateExpires) expiry.set({ base_station: b.deviceId }, Date.parse(b.certificateExpires) / 1000);
+      }
+      return registry.metrics();
+    },
+  };
+}
+
+/** What `GET /healthz` answers: 200 and `ok` while serving; 503 and the cameras in error otherwise. */
+export type Health =
+  | { status: 'ok' }
+  | { status: 'error'; cameras: { deviceId: string; name: string; error: string }[] };
+
+export function healthOf(cameras: readonly CameraView[]): Health {
+  const failing = cameras.filter((c) => c.state === 'error');
+  if (failing.length === 0) return { status: 'ok' };
+  return {
+    status: 'error',
+    cameras: failing.map((c) => ({ deviceId: c.deviceId, name: c.name, error: c.error ?? 'in error' })),
+  };
+}

@@ -1,0 +1,60 @@
+// A simulated base station with one camera and a data dir that holds what enrollment leaves behind
+// (certificate, key, camera), with a stale typed address that --basestation / ARLO_RTSP_BASESTATION
+// corrects: what `arlo-rtsp serve` needs to run without the cloud.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generatePrivateKeyPem, publicKeyForCloud } from '../../src/main/enroll/key-pair.js';
+import { openDataStore } from '../../src/main/store/data-store.js';
+import { SimBaseStation } from '../../src/sim/basestation.js';
+import { SimCertificateAuthority } from '../../src/sim/ca.js';
+
+export const ENROLLED_PASSPHRASE = 'test passphrase';
+
+export interface EnrolledStation {
+  station: SimBaseStation;
+  dataDir: string;
+  /** `BASE1=127.0.0.1:PORT`, the value --basestation takes to reach the simulator. */
+  address: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Base station BASE1 with camera CAM1 ("Porch", H.264); the data dir's secrets use ENROLLED_PASSPHRASE.
+ * With `lan`, the cameras listen on every address and ask viewers for these credentials.
+ */
+export async function enrolledStation(lan?: { username: string; password: string }): Promise<EnrolledStation> {
+  const ca = await SimCertificateAuthority.create();
+  const station = new SimBaseStation({ ca, cameras: [{ deviceId: 'CAM1', codecs: ['avc'] }] });
+  await station.start();
+  const dataDir = await mkdtemp(join(tmpdir(), 'arlo-serve-test-'));
+  const store = await openDataStore(dataDir, { passphrase: ENROLLED_PASSPHRASE });
+  const key = await generatePrivateKeyPem();
+  const issued = ca.issueClientCertificate(publicKeyForCloud(key), { commonName: 'serve-test' });
+  await store.secrets.set('clientPrivateKey', key);
+  if (lan) await store.secrets.set('lanPassword', lan.password);
+  await store.update((data) => {
+    data.baseStations = [{
+      deviceId: 'BASE1', name: 'Base', model: 'VMB5000', uniqueId: 'u_BASE1', host: '192.0.2.1', port: 554,
+      addressSource: 'typed', certificatePem: issued.pem, certificateExpires: issued.expires.toISOString(),
+    }];
+    data.cameras = [{
+      deviceId: 'CAM1', name: 'Porch', model: 'VMC4041P', baseStationId: 'BASE1', ownBaseStation: false,
+      codecs: ['avc'], codec: 'avc', localStreaming: true, port: 8556, running: false,
+    }];
+    if (lan) {
+      data.settings.listenAddress = '0.0.0.0';
+      data.settings.lanUsername = lan.username;
+    }
+  });
+  return {
+    station,
+    dataDir,
+    address: `BASE1=127.0.0.1:${station.port}`,
+    async close() {
+      await station.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
