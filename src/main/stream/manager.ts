@@ -13,7 +13,7 @@ import type { CameraView, VideoCodec } from '../../shared/api.js';
 import type { Logger } from '../log.js';
 import { RtspAuthenticator, credentialsInUrl } from '../rtsp/auth.js';
 import { arloStreamPath, arloStreamUrl } from '../rtsp/url.js';
-import { CameraHub, type HubLimits } from './hub.js';
+import { CameraHub, type HubLimits, type HubViewer, type StreamInfo } from './hub.js';
 import { isLoopbackAddress } from '../../shared/net.js';
 import { EndpointServer } from './server.js';
 import { UpstreamSession } from './upstream.js';
@@ -183,6 +183,34 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
     this.#pins.delete(baseStationId);
   }
 
+  /**
+   * Attaches an in-process viewer (the live view, a snapshot) to the camera's hub: a lease like any
+   * RTSP viewer's, so it shares the one base-station session and the linger and battery rules hold.
+   * Without `wake` it is refused unless the camera is streaming already. Answers the detach function.
+   */
+  async attach(deviceId: string, viewerFor: (info: StreamInfo) => HubViewer, options: { wake: boolean }): Promise<() => void> {
+    const endpoint = this.#endpoints.get(deviceId);
+    if (!endpoint) throw new AttachError('stopped', 'This camera is stopped: start it first.');
+    const { hub } = endpoint;
+    if (!options.wake && hub.state !== 'media') throw new AttachError('idle', 'This camera is not streaming now.');
+    hub.acquire();
+    let viewer: HubViewer;
+    try {
+      viewer = viewerFor(await hub.describe());
+    } catch (error) {
+      hub.release();
+      throw error;
+    }
+    hub.play(viewer);
+    let attached = true;
+    return () => {
+      if (!attached) return;
+      attached = false;
+      hub.detach(viewer);
+      hub.release();
+    };
+  }
+
   runtime(deviceId: string): EndpointRuntime | undefined {
     const endpoint = this.#endpoints.get(deviceId);
     return endpoint && runtimeOf(endpoint);
@@ -213,6 +241,14 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
       if (flowing) this.#changed();
     }, SAMPLE_MS);
     this.#sampler.unref();
+  }
+}
+
+/** Why `attach` refused: the camera's endpoint is stopped, or it is idle and waking was not asked for. */
+export class AttachError extends Error {
+  override readonly name = 'AttachError';
+  constructor(readonly code: 'stopped' | 'idle', message: string) {
+    super(message);
   }
 }
 
