@@ -21,6 +21,9 @@ import { openDataStore } from './store/data-store.js';
 import type { AppData, CameraRecord, DataStore, SecretStore } from './store/types.js';
 import { StreamManager, viewerUrl, type EndpointOptions } from './stream/manager.js';
 import { isLoopbackAddress } from '../shared/net.js';
+import type { CameraMedia } from './live/media.js';
+import { takeSnapshot } from './live/snapshot.js';
+import { watchLive, type LiveSink } from './live/watch.js';
 
 export interface AppServiceOptions {
   dataDir: string;
@@ -32,6 +35,8 @@ export interface AppServiceOptions {
   shell: 'desktop' | 'web';
   /** Where the Arlo cloud lives; defaults to ARLO_API_URL / ARLO_AUTH_URL, else Arlo's own hosts. */
   arloEndpoints?: ArloEndpoints;
+  /** The ffmpeg that decodes snapshots (`--ffmpeg`); else the one on PATH. */
+  ffmpegPath?: string;
   /** How this shell opens a URL in a player; absent where it cannot (the web UI). */
   openInPlayer?: (url: string) => Promise<void>;
   /** Command-line choices, saved as settings so the next start keeps them. */
@@ -47,7 +52,7 @@ export interface AppServiceOptions {
   discovery?: false | Omit<DiscoverOptions, 'timeoutMs' | 'signal'>;
 }
 
-export interface AppService extends AppApiClient {
+export interface AppService extends AppApiClient, CameraMedia {
   close(): Promise<void>;
 }
 
@@ -435,6 +440,16 @@ class Service implements AppService {
     }
     this.#publish();
     return settingsView(data, (await this.#store.secrets.get('lanPassword')) !== undefined);
+  }
+
+  // ---- pictures ----
+
+  watchLive(deviceId: string, sink: LiveSink): Promise<() => void> {
+    return watchLive(this.#streams, deviceId, sink);
+  }
+
+  snapshot(deviceId: string, options: { wake: boolean }): Promise<Buffer> {
+    return takeSnapshot(this.#streams, deviceId, { wake: options.wake, ffmpeg: this.#options.ffmpegPath });
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { takeSnapshot, SnapshotError } from '../../src/main/live/snapshot.js';
 import { watchLive } from '../../src/main/live/watch.js';
-import type { LiveFormat } from '../../src/main/live/fmp4.js';
+import type { LiveFormat } from '../../src/shared/live.js';
 import { ffmpegDecode, run, startRig, waitFor, type Rig } from './stream-support.js';
 
 let rig: Rig;

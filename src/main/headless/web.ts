@@ -9,6 +9,8 @@ import http from 'node:http';
 import { join } from 'node:path';
 import type { AppApiClient, AppState } from '../../shared/api.js';
 import type { Logger } from '../log.js';
+import type { CameraMedia } from '../live/media.js';
+import { SnapshotError, type SnapshotErrorCode } from '../live/snapshot.js';
 import type { SecretStore } from '../store/types.js';
 import { DEFAULT_RENDERER_ROOT, createStaticHandler } from './static.js';
 import { isLoopbackAddress } from '../../shared/net.js';
@@ -19,6 +21,8 @@ export interface WebServerOptions {
   /** 0 picks a free port (`url` tells which). */
   port: number;
   api: AppApiClient;
+  /** Live view and snapshots; without it their routes answer 404. */
+  media?: CameraMedia;
   /** Required when `host` is not loopback: every API caller must present it. */
   accessToken?: string;
   logger: Logger;
@@ -36,6 +40,9 @@ export interface WebServer {
 }
 
 export const STATE_PATH = '/api/state';
+/** `GET /api/cameras/<deviceId>/snapshot.jpg[?wake=1]`: the camera's latest keyframe as JPEG. */
+const SNAPSHOT_PATH = /^\/api\/cameras\/([^/]+)\/snapshot\.jpg$/;
+const SNAPSHOT_STATUS: Record<SnapshotErrorCode, number> = { 'no-ffmpeg': 501, 'no-picture': 404, stopped: 404, 'decode-failed': 502 };
 
 /** What `GET /api/state` answers: the cameras (URL, state, viewers, bytes, ...), base stations and warnings. */
 export type StateSummary = Pick<AppState, 'cameras' | 'baseStations' | 'warnings'>;
@@ -60,6 +67,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const uiBuilt = await access(indexFile).then(() => true, () => false);
   const binding = createWebBinding({
     api: options.api,
+    ...(options.media ? { media: options.media } : {}),
     listenHost: host,
     logger,
     ...(options.accessToken ? { accessToken: options.accessToken } : {}),
@@ -79,6 +87,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (binding.handleRequest(req, res)) return;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === STATE_PATH) return serveState(req, res);
+    const snapshot = SNAPSHOT_PATH.exec(path);
+    if (snapshot && options.media) return serveSnapshot(req, res, options.media, decodeURIComponent(snapshot[1]!));
     if (await serveStatic(req, res)) return;
     if (path === '/' && !uiBuilt) {
       sendJson(res, 404, { code: 'ui-not-built', message: `The web UI is not built (no ${indexFile}): run "npm run build".` });
@@ -100,6 +110,30 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     const { cameras, baseStations, warnings } = await options.api.getState();
     sendJson(res, 200, { cameras, baseStations, warnings } satisfies StateSummary);
+  }
+
+  async function serveSnapshot(req: http.IncomingMessage, res: http.ServerResponse, media: CameraMedia, deviceId: string): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      sendError(res, { code: 'method-not-allowed', message: 'Use GET.' });
+      return;
+    }
+    const denied = binding.authorize(req);
+    if (denied) {
+      sendError(res, denied);
+      return;
+    }
+    const wake = new URL(req.url ?? '/', 'http://localhost').searchParams.get('wake') === '1';
+    let jpeg: Buffer;
+    try {
+      jpeg = await media.snapshot(deviceId, { wake });
+    } catch (error) {
+      if (!(error instanceof SnapshotError)) throw error;
+      sendJson(res, SNAPSHOT_STATUS[error.code], { code: error.code, message: error.message });
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': jpeg.length, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    res.end(req.method === 'HEAD' ? undefined : jpeg);
   }
 
   try {

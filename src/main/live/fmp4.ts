@@ -9,13 +9,7 @@ import { EncodedAudioPacketSource, EncodedPacket, EncodedVideoPacketSource, Mp4O
 import { isSps, type AacFrame, type AccessUnit } from './depacketize.js';
 import { h264Format, h265Format, type VideoFormat } from './sps.js';
 import type { LiveTracks } from './tracks.js';
-
-export interface LiveFormat extends VideoFormat {
-  /** The MIME type for `MediaSource.isTypeSupported` / `addSourceBuffer`. */
-  mime: string;
-  hevc: boolean;
-  audio: boolean;
-}
+import type { LiveFormat } from '../../shared/live.js';
 
 export interface Fmp4Sink {
   /** Called once, before the first bytes: what the player must support. */

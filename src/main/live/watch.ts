@@ -2,8 +2,10 @@
 // whose pictures and audio are muxed into fragmented MP4 for the player. Whatever transport
 // carries it (a WebSocket, an Electron MessagePort) is the sink.
 
+import { AppError } from '../errors.js';
 import type { StreamManager } from '../stream/manager.js';
-import { Fmp4Muxer, type LiveFormat } from './fmp4.js';
+import type { LiveFormat } from '../../shared/live.js';
+import { Fmp4Muxer } from './fmp4.js';
 import { MediaTap } from './tap.js';
 import { liveTracksOf, type LiveTracks } from './tracks.js';
 
@@ -16,14 +18,17 @@ export interface LiveSink {
   queued(): number;
 }
 
-export class NoVideoError extends Error {
+export class NoVideoError extends AppError {
   override readonly name = 'NoVideoError';
+  constructor() {
+    super('no-video', "This camera's stream has no H.264 or H.265 video to show.");
+  }
 }
 
 /** Tracks of a stream the live view can play; throws when it has no H.264/H.265 video. */
 export function requireLiveTracks(info: Parameters<typeof liveTracksOf>[0]): LiveTracks {
   const tracks = liveTracksOf(info);
-  if (!tracks) throw new NoVideoError("This camera's stream has no H.264 or H.265 video to show.");
+  if (!tracks) throw new NoVideoError();
   return tracks;
 }
 

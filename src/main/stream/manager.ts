@@ -10,6 +10,7 @@
 import { EventEmitter } from 'node:events';
 import { networkInterfaces } from 'node:os';
 import type { CameraView, VideoCodec } from '../../shared/api.js';
+import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { RtspAuthenticator, credentialsInUrl } from '../rtsp/auth.js';
 import { arloStreamPath, arloStreamUrl } from '../rtsp/url.js';
@@ -245,10 +246,11 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
 }
 
 /** Why `attach` refused: the camera's endpoint is stopped, or it is idle and waking was not asked for. */
-export class AttachError extends Error {
+export class AttachError extends AppError {
   override readonly name = 'AttachError';
-  constructor(readonly code: 'stopped' | 'idle', message: string) {
-    super(message);
+  declare readonly code: 'stopped' | 'idle';
+  constructor(code: 'stopped' | 'idle', message: string) {
+    super(code, message);
   }
 }
 

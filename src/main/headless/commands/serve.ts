@@ -16,9 +16,11 @@ interface ServeCliOptions {
   portBase?: string;
   basestation: string[];
   http: string;
+  ffmpeg?: string;
 }
 
 export const DEFAULT_HTTP = '127.0.0.1:8555';
+export const FFMPEG_OPTION_HELP = 'the ffmpeg that decodes snapshot.jpg pictures (default: the one on PATH)';
 
 export function register(program: Command): void {
   program
@@ -28,6 +30,7 @@ export function register(program: Command): void {
     .option('--port-base <port>', 'first RTSP port; each camera keeps its own port from here (default 8556)')
     .option('--basestation <id=host[:port]>', "a base station's address when discovery cannot find it (repeatable)", collect, [])
     .option('--http <host:port>', 'where the web UI and GET /api/state are served (beyond loopback they need the access token printed at start)', DEFAULT_HTTP)
+    .option('--ffmpeg <path>', FFMPEG_OPTION_HELP)
     .action(async (_options: unknown, command: Command) => {
       const options = command.optsWithGlobals<ServeCliOptions>();
       const stopped = untilSignal();
@@ -35,6 +38,7 @@ export function register(program: Command): void {
         dataDir: options.dataDir,
         http: options.http,
         logger: createLogger(),
+        ...(options.ffmpeg ? { ffmpegPath: options.ffmpeg } : {}),
         overrides: {
           ...(options.listen ? { listenAddress: options.listen } : {}),
           ...(options.portBase ? { portBase: parsePort(options.portBase, '--port-base') } : {}),
@@ -54,6 +58,7 @@ export interface ServeOptions {
   overrides?: AppServiceOptions['overrides'];
   discovery?: AppServiceOptions['discovery'];
   arloEndpoints?: AppServiceOptions['arloEndpoints'];
+  ffmpegPath?: string;
   /** Runs once the service is open, before the enrolled cameras start (the demo signs in and enrolls here). */
   prepare?: (service: AppService) => Promise<void>;
 }
@@ -78,13 +83,14 @@ export async function runServe(options: ServeOptions): Promise<RunningServe> {
     ...(options.overrides ? { overrides: options.overrides } : {}),
     ...(options.discovery !== undefined ? { discovery: options.discovery } : {}),
     ...(options.arloEndpoints ? { arloEndpoints: options.arloEndpoints } : {}),
+    ...(options.ffmpegPath ? { ffmpegPath: options.ffmpegPath } : {}),
   });
   let web: WebServer;
   try {
     await options.prepare?.(service);
     await startEnrolledCameras(service);
     web = await startWebServer({
-      host: http.host, port: http.port, api: service, logger: options.logger, ...(accessToken ? { accessToken } : {}),
+      host: http.host, port: http.port, api: service, media: service, logger: options.logger, ...(accessToken ? { accessToken } : {}),
     });
   } catch (error) {
     await service.close();
