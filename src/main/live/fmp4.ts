@@ -44,6 +44,9 @@ export class Fmp4Muxer {
   #audioClock: Clock | undefined;
   /** Where audio's own clock starts on the video's timeline (no RTCP needed for a live view). */
   #audioOffset = 0;
+  /** The audio frame's RTP timestamp received last before the first picture. */
+  #audioAnchor: number | undefined;
+  #audioStarted = false;
   #lastVideoSeconds = 0;
   #frameSeconds = 1 / 15;
   /** Muxer calls in order; mediabunny's adds are asynchronous. */
@@ -72,14 +75,24 @@ export class Fmp4Muxer {
 
   audio(frame: AacFrame): void {
     const track = this.#tracks.audio;
-    if (!this.#output || !track || !this.#audio) return;
-    const first = this.#audioClock === undefined;
+    if (!track) return;
+    if (!this.#output) {
+      // The hub's keyframe cache starts with the audio packet received just before the keyframe:
+      // its timestamp marks the video's start on the audio clock, so the cached audio lines up.
+      this.#audioAnchor = frame.timestamp;
+      return;
+    }
+    if (!this.#audio) return;
     if (!this.#audioClock) {
       this.#audioClock = new Clock(track.sampleRate);
-      this.#audioOffset = this.#lastVideoSeconds;
+      if (this.#audioAnchor === undefined) this.#audioOffset = this.#lastVideoSeconds; // no anchor: start now
+      else this.#audioClock.seconds(this.#audioAnchor);
     }
     const seconds = this.#audioOffset + this.#audioClock.seconds(frame.timestamp);
+    if (seconds < 0) return;
     const packet = new EncodedPacket(frame.frame, 'key', seconds, 1024 / track.sampleRate);
+    const first = !this.#audioStarted;
+    this.#audioStarted = true;
     const meta = first ? { decoderConfig: { codec: audioCodec(track.config), numberOfChannels: track.channels, sampleRate: track.sampleRate, description: track.config } } : undefined;
     this.#run(() => this.#audio!.add(packet, meta));
   }
