@@ -23,7 +23,7 @@ import { StreamManager, viewerUrl, type EndpointOptions } from './stream/manager
 import { isLoopbackAddress } from '../shared/net.js';
 import type { CameraMedia } from './live/media.js';
 import { takeSnapshot } from './live/snapshot.js';
-import { watchLive, type LiveSink } from './live/watch.js';
+import { watchLive, type LiveOptions, type LiveSink } from './live/watch.js';
 
 export interface AppServiceOptions {
   dataDir: string;
@@ -444,8 +444,8 @@ class Service implements AppService {
 
   // ---- pictures ----
 
-  watchLive(deviceId: string, sink: LiveSink): Promise<() => void> {
-    return watchLive(this.#streams, deviceId, sink);
+  watchLive(deviceId: string, sink: LiveSink, options: LiveOptions): Promise<() => void> {
+    return watchLive(this.#streams, deviceId, sink, options);
   }
 
   snapshot(deviceId: string, options: { wake: boolean }): Promise<Buffer> {

@@ -20,9 +20,9 @@ export type LiveMessage =
   | { type: 'end'; reason: string }
   | { type: 'error'; error: ApiErrorPayload };
 
-/** The live view's WebSocket path, relative to the UI's base. */
-export function livePath(deviceId: string): string {
-  return `api/cameras/${encodeURIComponent(deviceId)}/live`;
+/** The live view's WebSocket path, relative to the UI's base; audio only when asked for. */
+export function livePath(deviceId: string, audio: boolean): string {
+  return `api/cameras/${encodeURIComponent(deviceId)}/live${audio ? '?audio=1' : ''}`;
 }
 
 /** The snapshot's path, relative to the UI's base. */

@@ -54,7 +54,7 @@ async function watch(deviceId: string, fragments: number): Promise<{ format: Liv
     },
     end: (reason) => (ended = reason),
     queued: () => 0,
-  });
+  }, { audio: true });
   await waitFor(() => moofs >= fragments || ended !== undefined, 20_000, `${fragments} fragments of ${deviceId}`);
   close();
   assert.equal(ended, undefined);

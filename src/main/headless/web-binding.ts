@@ -7,7 +7,7 @@
 // secret access token is required. Browsers are also guarded against other sites driving the API
 // (CSRF) and against DNS rebinding, by checking Origin and Host.
 //
-// `/api/cameras/<deviceId>/live` is a WebSocket carrying a camera's live view, under the same rule:
+// `/api/cameras/<deviceId>/live[?audio=1]` is a WebSocket carrying a camera's live view, under the same rule:
 // a `LiveMessage` naming the format, then fragmented MP4 as binary messages.
 
 import { timingSafeEqual } from 'node:crypto';
@@ -20,6 +20,7 @@ import { toApiError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { LiveMessage } from '../../shared/live.js';
 import type { CameraMedia } from '../live/media.js';
+import type { LiveOptions } from '../live/watch.js';
 
 export interface WebBindingOptions {
   api: AppApiClient;
@@ -155,7 +156,7 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
       const live = options.media && LIVE_PATH.exec(path);
       if (path !== API_EVENTS_PATH && !live) return; // another upgrade handler may want it
       const start = live && options.media
-        ? (ws: WebSocket) => startLive(ws, options.media!, decodeURIComponent(live[1]!))
+        ? (ws: WebSocket) => startLive(ws, options.media!, decodeURIComponent(live[1]!), { audio: new URL(req.url ?? '/', 'http://x').searchParams.get('audio') === '1' })
         : startEvents;
       const query = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
       const originError = checkOrigin(req);
@@ -202,7 +203,7 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
     });
   }
 
-  function startLive(ws: WebSocket, media: CameraMedia, deviceId: string): void {
+  function startLive(ws: WebSocket, media: CameraMedia, deviceId: string, liveOptions: LiveOptions): void {
     sockets.add(ws);
     const send = (message: LiveMessage): void => ws.send(JSON.stringify(message));
     let stop: (() => void) | undefined;
@@ -222,7 +223,7 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
           ws.close(1000);
         },
         queued: () => ws.bufferedAmount,
-      })
+      }, liveOptions)
       .then(
         (close) => {
           stop = close;

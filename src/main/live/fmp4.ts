@@ -83,14 +83,24 @@ export class Fmp4Muxer {
       return;
     }
     if (!this.#audio) return;
-    if (!this.#audioClock) {
-      this.#audioClock = new Clock(track.sampleRate);
-      if (this.#audioAnchor === undefined) this.#audioOffset = this.#lastVideoSeconds; // no anchor: start now
-      else this.#audioClock.seconds(this.#audioAnchor);
+    const frameSeconds = 1024 / track.sampleRate;
+    let clock = this.#audioClock;
+    if (!clock) {
+      clock = new Clock(track.sampleRate);
+      this.#audioClock = clock;
+      if (this.#audioAnchor === undefined) {
+        this.#audioOffset = this.#lastVideoSeconds; // no anchor: audio starts now
+      } else {
+        clock.seconds(this.#audioAnchor);
+        // A player starts only when every track has data at 0: the first frame after the anchor
+        // (less than two frames later) moves to 0, the rest with it.
+        const start = clock.seconds(frame.timestamp);
+        if (start > 0 && start < 2 * frameSeconds) this.#audioOffset = -start;
+      }
     }
-    const seconds = this.#audioOffset + this.#audioClock.seconds(frame.timestamp);
+    const seconds = this.#audioOffset + clock.seconds(frame.timestamp);
     if (seconds < 0) return;
-    const packet = new EncodedPacket(frame.frame, 'key', seconds, 1024 / track.sampleRate);
+    const packet = new EncodedPacket(frame.frame, 'key', seconds, frameSeconds);
     const first = !this.#audioStarted;
     this.#audioStarted = true;
     const meta = first ? { decoderConfig: { codec: audioCodec(track.config), numberOfChannels: track.channels, sampleRate: track.sampleRate, description: track.config } } : undefined;

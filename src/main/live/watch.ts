@@ -32,8 +32,16 @@ export function requireLiveTracks(info: Parameters<typeof liveTracksOf>[0]): Liv
   return tracks;
 }
 
+export interface LiveOptions {
+  /**
+   * Include the camera's audio. A muted player needs none, and without it the browser shows the
+   * first picture sooner (it does not wait to open an audio output first).
+   */
+  audio: boolean;
+}
+
 /** Starts a live view (waking the camera if needed); answers the function that closes it. */
-export async function watchLive(streams: StreamManager, deviceId: string, sink: LiveSink): Promise<() => void> {
+export async function watchLive(streams: StreamManager, deviceId: string, sink: LiveSink, options: LiveOptions): Promise<() => void> {
   let muxer: Fmp4Muxer | undefined;
   let detach: (() => void) | undefined = undefined;
   let ended = false;
@@ -47,7 +55,8 @@ export async function watchLive(streams: StreamManager, deviceId: string, sink: 
   detach = await streams.attach(
     deviceId,
     (info) => {
-      const tracks = requireLiveTracks(info);
+      const { video, audio } = requireLiveTracks(info);
+      const tracks = options.audio && audio ? { video, audio } : { video };
       const mux = new Fmp4Muxer(tracks, {
         format: (format) => sink.format(format),
         data: (bytes) => sink.data(bytes),

@@ -1,7 +1,9 @@
 // The live view of one camera: fragmented MP4 from the live-view socket, played with Media
 // Source Extensions. Kept at the live edge (a live view never lags behind); the first picture's
 // time since opening is shown (and kept on the element for tests). HEVC that this browser cannot
-// decode is said plainly instead of a black box.
+// decode is said plainly instead of a black box. It opens muted and without audio (the browser
+// then shows the first picture without opening an audio output first); "Sound on" reopens it with
+// the camera's audio.
 
 import { useEffect, useRef, useState } from 'react';
 import type { CameraView } from '../../shared/api.js';
@@ -24,11 +26,14 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
   const [problem, setProblem] = useState<string>();
   const [format, setFormat] = useState<LiveFormat>();
   const [firstPictureMs, setFirstPictureMs] = useState<number>();
+  const [sound, setSound] = useState(false);
 
   useEffect(() => {
     const element = video.current!;
     const opened = performance.now();
-    const ws = openSocket(livePath(camera.deviceId));
+    setProblem(undefined);
+    element.muted = !sound;
+    const ws = openSocket(livePath(camera.deviceId, sound));
     ws.binaryType = 'arraybuffer';
     const queue: ArrayBuffer[] = [];
     let buffer: SourceBuffer | undefined;
@@ -103,7 +108,7 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
       if (objectUrl) URL.revokeObjectURL(objectUrl);
     };
     // The view belongs to one camera; reopening it for a new callback would restart the stream.
-  }, [camera.deviceId]);
+  }, [camera.deviceId, sound]);
 
   return (
     <div className="live" role="dialog" aria-label={`Live view of ${camera.name}`}>
@@ -113,6 +118,7 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
           {format && `${format.width}×${format.height} ${format.hevc ? 'HEVC' : 'H.264'}`}
           {firstPictureMs !== undefined && ` · first picture in ${firstPictureMs} ms`}
         </span>
+        <button type="button" aria-pressed={sound} onClick={() => setSound((on) => !on)}>{sound ? 'Sound off' : 'Sound on'}</button>
         <button type="button" onClick={onClose}>Close live view</button>
       </div>
       {problem && <p className="error-note" role="alert">{problem}</p>}
