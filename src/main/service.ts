@@ -10,6 +10,7 @@ import type {
   SettingsPatch,
   SettingsView,
   SignInStep,
+  UsageNotice,
   VideoCodec,
 } from '../shared/api.js';
 import { ArloAccount } from './arlo/account.js';
@@ -22,6 +23,8 @@ import type { AppData, CameraRecord, DataStore, SecretStore } from './store/type
 import { StreamManager, viewerUrl, type EndpointOptions } from './stream/manager.js';
 import { isLoopbackAddress } from '../shared/net.js';
 import type { CameraMedia } from './live/media.js';
+import { DEFAULT_BATTERY_WARN_MINUTES, isBatteryModel, usageNotice, type BatteryBudget } from './usage/battery.js';
+import { StreamingTime } from './usage/streaming-time.js';
 import { takeSnapshot } from './live/snapshot.js';
 import { watchLive, type LiveOptions, type LiveSink } from './live/watch.js';
 
@@ -78,6 +81,9 @@ class Service implements AppService {
   readonly #streams: StreamManager;
   readonly #listeners = new Set<(state: AppState) => void>();
   readonly #warnings: string[] = [];
+  #streamingTime: StreamingTime | undefined;
+  /** Per battery camera, its daily budget (read from the data whenever it is read). */
+  readonly #budgets = new Map<string, BatteryBudget>();
 
   constructor(store: DataStore, options: AppServiceOptions) {
     this.#store = store;
@@ -115,7 +121,17 @@ class Service implements AppService {
       this.#warnings.push('Secrets are stored in a plain file readable only by you; set ARLO_RTSP_PASSPHRASE to encrypt them.');
     }
     if (this.#options.discovery !== false) await this.#discover();
+    this.#streamingTime = await StreamingTime.start({
+      store: {
+        load: async () => (await this.#store.read()).streamingTime ?? {},
+        save: async (usage) => {
+          await this.#store.update((d) => { d.streamingTime = usage; });
+        },
+      },
+      streaming: () => this.#streams.runtimes().filter((r) => r.state === 'media').map((r) => r.deviceId),
+    });
     const data = await this.#store.read();
+    this.#rememberBudgets(data);
     for (const camera of data.cameras.filter((c) => c.running)) {
       await this.startCamera(camera.deviceId).catch((error: unknown) => {
         this.#log.warn({ deviceId: camera.deviceId, err: String(error) }, 'could not resume camera');
@@ -133,6 +149,7 @@ class Service implements AppService {
 
   async getState(): Promise<AppState> {
     const data = await this.#store.read();
+    this.#rememberBudgets(data);
     const lanPassword = await this.#store.secrets.get('lanPassword');
     return {
       account: await this.#account.accountView(),
@@ -181,7 +198,40 @@ class Service implements AppService {
       bitrate: runtime?.bitrate ?? 0,
       upstreamSessions: runtime?.upstreamSessions ?? 0,
       packetsDropped: runtime?.packetsDropped ?? 0,
+      streamingToday: Math.round(this.#streamingTime?.today(camera.deviceId) ?? 0),
+      streamingWeek: Math.round(this.#streamingTime?.week(camera.deviceId) ?? 0),
+      battery: isBattery(camera),
+      usageNotice: this.#usageNotice(camera.deviceId),
     };
+  }
+
+  // ---- battery budget ----
+
+  #rememberBudgets(data: AppData): void {
+    this.#budgets.clear();
+    const budget: BatteryBudget = {
+      warnMinutes: data.settings.batteryWarnMinutes ?? DEFAULT_BATTERY_WARN_MINUTES,
+      capMinutes: data.settings.batteryCapMinutes,
+    };
+    for (const camera of data.cameras) if (isBattery(camera)) this.#budgets.set(camera.deviceId, budget);
+  }
+
+  #usageNotice(deviceId: string): UsageNotice | undefined {
+    const budget = this.#budgets.get(deviceId);
+    return budget && usageNotice(this.#streamingTime?.today(deviceId) ?? 0, budget);
+  }
+
+  /** Why the camera's endpoint refuses a new viewer now (its daily cap), or undefined. */
+  #refusal(deviceId: string): string | undefined {
+    const notice = this.#usageNotice(deviceId);
+    return notice?.level === 'capped' ? notice.message : undefined;
+  }
+
+  async setCameraBattery(deviceId: string, battery: boolean): Promise<void> {
+    if (typeof battery !== 'boolean') throw new AppError('bad-request', 'Say true or false for whether the camera runs on battery.');
+    const data = await this.#store.update((d) => { findCamera(d, deviceId).battery = battery; });
+    this.#rememberBudgets(data);
+    this.#publish();
   }
 
   #publish(): void {
@@ -384,6 +434,7 @@ class Service implements AppService {
       listenAddress: settings.listenAddress,
       credentials,
       lingerMs: settings.lingerSeconds * 1000,
+      admit: () => this.#refusal(camera.deviceId),
       upstream: {
         baseStationId: base.deviceId,
         host: base.host,
@@ -418,6 +469,9 @@ class Service implements AppService {
         }
         d.settings.lingerSeconds = patch.lingerSeconds;
       }
+      if (patch.batteryWarnMinutes !== undefined) d.settings.batteryWarnMinutes = checkMinutes(patch.batteryWarnMinutes, 'The daily warning');
+      if (patch.batteryCapMinutes === null) delete d.settings.batteryCapMinutes;
+      else if (patch.batteryCapMinutes !== undefined) d.settings.batteryCapMinutes = checkMinutes(patch.batteryCapMinutes, 'The daily cap');
       // Refused before anything is stored: running cameras would otherwise stay on the old address.
       const lanWithoutCredentials = !isLoopbackAddress(d.settings.listenAddress) && !(d.settings.lanUsername && passwordSet);
       if (lanWithoutCredentials && d.cameras.some((c) => this.#streams.runtime(c.deviceId)?.running)) {
@@ -438,6 +492,7 @@ class Service implements AppService {
         if (this.#streams.runtime(camera.deviceId)?.running) await this.startCamera(camera.deviceId);
       }
     }
+    this.#rememberBudgets(data);
     this.#publish();
     return settingsView(data, (await this.#store.secrets.get('lanPassword')) !== undefined);
   }
@@ -455,6 +510,7 @@ class Service implements AppService {
   async close(): Promise<void> {
     this.#listeners.clear();
     await this.#streams.stopAll();
+    await this.#streamingTime?.close();
     await this.#account.close();
   }
 }
@@ -474,7 +530,20 @@ function settingsView(data: AppData, lanPasswordSet: boolean): SettingsView {
     lanPasswordSet,
     launchAtLogin: settings.launchAtLogin,
     lingerSeconds: settings.lingerSeconds,
+    batteryWarnMinutes: settings.batteryWarnMinutes ?? DEFAULT_BATTERY_WARN_MINUTES,
+    batteryCapMinutes: settings.batteryCapMinutes ?? null,
   };
+}
+
+function isBattery(camera: CameraRecord): boolean {
+  return camera.battery ?? isBatteryModel(camera.model);
+}
+
+function checkMinutes(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1440) {
+    throw new AppError('invalid-setting', `${what} must be a number of minutes from 0 to 1440.`);
+  }
+  return value;
 }
 
 function checkListenAddress(address: string): string {

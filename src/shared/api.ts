@@ -31,6 +31,19 @@ export interface CameraView {
   bitrate: number;
   upstreamSessions: number;
   packetsDropped: number;
+  /** Seconds streamed today and in the last 7 days (today included). */
+  streamingToday: number;
+  streamingWeek: number;
+  /** Whether it runs on battery (its model, or the user's switch). */
+  battery: boolean;
+  /** A battery camera past the daily warning threshold, or past the cap. */
+  usageNotice?: UsageNotice;
+}
+
+export interface UsageNotice {
+  /** `capped`: new viewers are refused until tomorrow. */
+  level: 'warning' | 'capped';
+  message: string;
 }
 
 export interface BaseStationView {
@@ -81,6 +94,10 @@ export interface SettingsView {
   launchAtLogin: boolean;
   /** Seconds an upstream session stays up after its last viewer leaves. */
   lingerSeconds: number;
+  /** Battery cameras: warn past this many minutes of streaming a day. */
+  batteryWarnMinutes: number;
+  /** Battery cameras: refuse new viewers past this many minutes a day; null: no cap. */
+  batteryCapMinutes: number | null;
 }
 
 export interface SettingsPatch {
@@ -90,6 +107,8 @@ export interface SettingsPatch {
   lanPassword?: string;
   launchAtLogin?: boolean;
   lingerSeconds?: number;
+  batteryWarnMinutes?: number;
+  batteryCapMinutes?: number | null;
 }
 
 export interface AppState {
@@ -127,6 +146,8 @@ export interface AppApi {
   startAll(): Promise<void>;
   stopAll(): Promise<void>;
   setCameraCodec(deviceId: string, codec: VideoCodec): Promise<void>;
+  /** Whether the camera runs on battery (its streaming budget applies), over what its model suggests. */
+  setCameraBattery(deviceId: string, battery: boolean): Promise<void>;
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;
   /** Opens the camera's URL in VLC (or the system's RTSP handler). Desktop only. */
   openInPlayer(deviceId: string): Promise<void>;
@@ -149,6 +170,7 @@ export const APP_API_METHODS = [
   'startAll',
   'stopAll',
   'setCameraCodec',
+  'setCameraBattery',
   'updateSettings',
   'openInPlayer',
 ] as const satisfies readonly (keyof AppApi)[];

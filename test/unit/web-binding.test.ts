@@ -23,7 +23,7 @@ function fakeState(n: number): AppState {
     signIn: { step: 'signed-in' },
     baseStations: [],
     cameras: [],
-    settings: { listenAddress: '127.0.0.1', portBase: 8554, lanPasswordSet: false, launchAtLogin: false, lingerSeconds: n },
+    settings: { listenAddress: '127.0.0.1', portBase: 8554, lanPasswordSet: false, launchAtLogin: false, lingerSeconds: n, batteryWarnMinutes: 10, batteryCapMinutes: null },
     warnings: [],
     shell: 'web',
   };

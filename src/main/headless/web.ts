@@ -42,7 +42,7 @@ export interface WebServer {
 export const STATE_PATH = '/api/state';
 /** `GET /api/cameras/<deviceId>/snapshot.jpg[?wake=1]`: the camera's latest keyframe as JPEG. */
 const SNAPSHOT_PATH = /^\/api\/cameras\/([^/]+)\/snapshot\.jpg$/;
-const SNAPSHOT_STATUS: Record<SnapshotErrorCode, number> = { 'no-ffmpeg': 501, 'no-picture': 404, stopped: 404, 'decode-failed': 502 };
+const SNAPSHOT_STATUS: Record<SnapshotErrorCode, number> = { 'no-ffmpeg': 501, 'no-picture': 404, stopped: 404, refused: 429, 'decode-failed': 502 };
 
 /** What `GET /api/state` answers: the cameras (URL, state, viewers, bytes, ...), base stations and warnings. */
 export type StateSummary = Pick<AppState, 'cameras' | 'baseStations' | 'warnings'>;

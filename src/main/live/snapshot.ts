@@ -10,7 +10,7 @@ import type { AccessUnit } from './depacketize.js';
 import { MediaTap } from './tap.js';
 import { requireLiveTracks } from './watch.js';
 
-export type SnapshotErrorCode = 'no-ffmpeg' | 'no-picture' | 'stopped' | 'decode-failed';
+export type SnapshotErrorCode = 'no-ffmpeg' | 'no-picture' | 'stopped' | 'refused' | 'decode-failed';
 
 export class SnapshotError extends Error {
   override readonly name = 'SnapshotError';
@@ -83,9 +83,8 @@ async function firstKeyframe(streams: StreamManager, deviceId: string, wake: boo
     );
   } catch (error) {
     if (error instanceof AttachError) {
-      throw new SnapshotError(error.code === 'idle' ? 'no-picture' : 'stopped', error.code === 'idle'
-        ? 'No recent picture: the camera is not streaming. Add ?wake=1 to wake it for one.'
-        : error.message);
+      if (error.code === 'idle') throw new SnapshotError('no-picture', 'No recent picture: the camera is not streaming. Add ?wake=1 to wake it for one.');
+      throw new SnapshotError(error.code === 'refused' ? 'refused' : 'stopped', error.message);
     }
     throw error;
   }

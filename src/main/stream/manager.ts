@@ -43,6 +43,8 @@ export interface EndpointOptions {
   limits?: Partial<HubLimits>;
   /** How long a viewer may take to send one request whole; see `REQUEST_TIMEOUT_MS`. */
   requestTimeoutMs?: number;
+  /** Why a new viewer is refused now (a battery camera's daily cap), or undefined to let it in. */
+  admit?: () => string | undefined;
 }
 
 /** What the engine knows of a running endpoint: the live half of the UI's CameraView. */
@@ -152,6 +154,7 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
       listenAddress: options.listenAddress,
       ...(authenticator && !isLoopbackAddress(options.listenAddress) ? { authenticator } : {}),
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+      ...(options.admit ? { admit: options.admit } : {}),
       logger: log,
     });
     const url = viewerUrl({ ...options, port: server.port });
@@ -187,13 +190,16 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
   /**
    * Attaches an in-process viewer (the live view, a snapshot) to the camera's hub: a lease like any
    * RTSP viewer's, so it shares the one base-station session and the linger and battery rules hold.
-   * Without `wake` it is refused unless the camera is streaming already. Answers the detach function.
+   * Without `wake` it is refused unless the camera is streaming already; with it, when the camera
+   * admits no new viewer (its daily cap). Answers the detach function.
    */
   async attach(deviceId: string, viewerFor: (info: StreamInfo) => HubViewer, options: { wake: boolean }): Promise<() => void> {
     const endpoint = this.#endpoints.get(deviceId);
     if (!endpoint) throw new AttachError('stopped', 'This camera is stopped: start it first.');
     const { hub } = endpoint;
     if (!options.wake && hub.state !== 'media') throw new AttachError('idle', 'This camera is not streaming now.');
+    const refusal = options.wake ? endpoint.options.admit?.() : undefined;
+    if (refusal !== undefined) throw new AttachError('refused', refusal);
     hub.acquire();
     let viewer: HubViewer;
     try {
@@ -245,11 +251,11 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
   }
 }
 
-/** Why `attach` refused: the camera's endpoint is stopped, or it is idle and waking was not asked for. */
+/** Why `attach` refused: the camera's endpoint is stopped, it is idle and waking was not asked for, or it admits no new viewer. */
 export class AttachError extends AppError {
   override readonly name = 'AttachError';
-  declare readonly code: 'stopped' | 'idle';
-  constructor(code: 'stopped' | 'idle', message: string) {
+  declare readonly code: 'stopped' | 'idle' | 'refused';
+  constructor(code: 'stopped' | 'idle' | 'refused', message: string) {
     super(code, message);
   }
 }

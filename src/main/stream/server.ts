@@ -20,6 +20,8 @@ export interface EndpointServerOptions {
   maxConnections?: number;
   /** How long a viewer may take to send one request whole (default `REQUEST_TIMEOUT_MS`). */
   requestTimeoutMs?: number;
+  /** Why a new viewer is refused now (a daily streaming cap), or undefined to let it in. */
+  admit?: () => string | undefined;
 }
 
 
@@ -45,7 +47,7 @@ export class EndpointServer {
     const server = net.createServer((socket) => {
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
-      new DownstreamSession(socket, hub, authenticator, logger, options.requestTimeoutMs);
+      new DownstreamSession(socket, hub, authenticator, logger, options.requestTimeoutMs, options.admit);
     });
     server.maxConnections = options.maxConnections ?? 64;
     await new Promise<void>((resolve, reject) => {

@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from 'react';
 import type { CameraStreamState, CameraView, VideoCodec } from '../../shared/api.js';
-import { formatBitrate, formatBytes } from '../format.js';
+import { formatBitrate, formatBytes, formatDuration } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
 import { ErrorNote } from './ErrorNote.js';
 import { LiveView, type Picture } from './LiveView.js';
@@ -76,6 +76,7 @@ function CameraCard({ camera, desktop, picture, onPicture, onWatch }: CardProps)
   const toggle = useAction();
   const codec = useAction();
   const open = useAction();
+  const battery = useAction();
   const [copied, setCopied] = useState<'url' | 'snapshot'>();
   const codecId = `codec-${camera.deviceId}`;
   const snapshotUrl = desktop ? undefined : routeUrl(snapshotPath(camera.deviceId));
@@ -97,13 +98,29 @@ function CameraCard({ camera, desktop, picture, onPicture, onWatch }: CardProps)
         <span className={`badge badge-${camera.state}`} data-state={camera.state}>{STATE_LABEL[camera.state]}</span>
       </div>
       <Thumbnail name={camera.name} picture={picture} />
+      {camera.usageNotice && (
+        <p className={camera.usageNotice.level === 'capped' ? 'error-note' : 'notice'} role="alert" data-notice={camera.usageNotice.level}>
+          {camera.usageNotice.message}
+        </p>
+      )}
       {camera.state === 'error' && <ErrorNote message={camera.error ?? 'The stream failed.'} />}
       <dl className="stats">
         <div><dt>Viewers</dt><dd data-stat="viewers">{camera.viewers}</dd></div>
         <div><dt>Received</dt><dd data-stat="bytes-in">{formatBytes(camera.bytesIn)}</dd></div>
         <div><dt>Sent</dt><dd data-stat="bytes-out">{formatBytes(camera.bytesOut)}</dd></div>
         <div><dt>Bitrate</dt><dd data-stat="bitrate">{formatBitrate(camera.bitrate)}</dd></div>
+        <div><dt>Streamed today</dt><dd data-stat="streamed-today">{formatDuration(camera.streamingToday)}</dd></div>
+        <div><dt>Last 7 days</dt><dd data-stat="streamed-week">{formatDuration(camera.streamingWeek)}</dd></div>
       </dl>
+      <label className="check small">
+        <input
+          type="checkbox"
+          checked={camera.battery}
+          disabled={battery.busy}
+          onChange={(e) => void battery.run(() => api.setCameraBattery(camera.deviceId, e.target.checked))}
+        />
+        Runs on battery (daily streaming budget applies)
+      </label>
       <div className="row">
         <label htmlFor={codecId} className="inline">Codec</label>
         {camera.codecs.length > 1 ? (
@@ -141,7 +158,7 @@ function CameraCard({ camera, desktop, picture, onPicture, onWatch }: CardProps)
           <button type="button" disabled={open.busy} onClick={() => void open.run(() => api.openInPlayer(camera.deviceId))}>Open in VLC</button>
         )}
       </div>
-      <ErrorNote message={toggle.error ?? open.error} />
+      <ErrorNote message={toggle.error ?? open.error ?? battery.error} />
     </>
   );
 }
