@@ -3,7 +3,8 @@
 // picture is the stream's size) beside an ffmpeg viewer on the same camera with one base-station
 // session between them; the live view holds its lease until closed, then the session ends after
 // the linger. First-picture time is printed. snapshot.jpg: a JPEG of the stream's size, 404 for an
-// idle camera unless ?wake=1, 501 when no ffmpeg is on PATH. Screenshots go to docs/screenshots.
+// idle camera unless ?wake=1, 501 when no ffmpeg is on PATH. Streaming time on the card; the
+// daily cap refuses ffmpeg with RTSP 453 and the card says why. Screenshots go to docs/screenshots.
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -174,6 +175,33 @@ describe('live view, thumbnails and snapshots in the web UI', () => {
     await card.getByRole('img', { name: `Last picture of ${CAMERA}` }).waitFor();
     await card.locator('[data-stat="picture-age"]').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, '08-camera-card-thumbnail.png') });
+  });
+
+  it('refuses a new viewer with RTSP 453 and says why on the card once the daily cap is reached', async () => {
+    const card = page.getByRole('listitem', { name: CAMERA });
+    const today = (await card.locator('[data-stat="streamed-today"]').textContent()) ?? '';
+    assert.doesNotMatch(today, /^0 s$/, `the card counts today's streaming (${today})`);
+    const response = await fetch(`${webUrl}/api/call/updateSettings`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify([{ batteryCapMinutes: 0 }]),
+    });
+    assert.equal(response.status, 200, await response.text());
+    const { url } = await camera();
+    const ffmpeg = spawn('ffmpeg', ['-nostdin', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', url, '-map', '0:v', '-c', 'copy', '-f', 'null', '-'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(ffmpeg);
+    let stderr = '';
+    ffmpeg.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => ffmpeg.on('exit', resolve));
+    assert.notEqual(code, 0);
+    console.log(`ffmpeg refused: ${stderr.trim().split('\n')[0]}`);
+    assert.match(stderr, /453/);
+    assert.match(stderr, /Daily cap reached/);
+    const notice = card.locator('[data-notice="capped"]');
+    await notice.waitFor();
+    assert.match((await notice.textContent()) ?? '', /new viewers are refused until tomorrow/);
+    await card.screenshot({ path: join(SCREENSHOTS, '09-daily-cap.png') });
+    assert.equal((await camera()).state, 'idle', 'the refused viewer did not wake the camera');
   });
 
   it('counted two base-station sessions in all (the wake, then ffmpeg with the live view), with TEARDOWN', async () => {
