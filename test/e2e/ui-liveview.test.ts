@@ -157,12 +157,12 @@ describe('live view, thumbnails and snapshots in the web UI', () => {
     assert.ok(shown.first > 0);
     // Playing on: currentTime keeps advancing.
     await videoUntil((v) => v.t > shown.t + 1, 'currentTime to advance');
+    await page.screenshot({ path: join(SCREENSHOTS, '07-live-view.png') });
     // With sound: reopened with the camera's AAC, which Chromium decodes too.
     await page.getByRole('button', { name: 'Sound on' }).click();
     await videoUntil((v) => v.audioBytes > 0 && v.t > 1, 'playing with sound');
     const both = await waitCamera((c) => c.viewers === 2, 'the live view counted as a viewer');
     assert.equal(both.upstreamSessions, before.upstreamSessions, 'no second base-station session');
-    await page.screenshot({ path: join(SCREENSHOTS, '07-live-view.png') });
 
     // ffmpeg leaves; the live view alone holds the stream.
     ffmpeg.kill('SIGTERM');

@@ -1,6 +1,7 @@
 // The headless shell's HTTP server, for `serve` and `demo`: the web UI (the built renderer), the
 // AppApi binding it talks to (`POST /api/call/*`, the `/api/events` WebSocket), and
-// `GET /api/state` for scripts and monitoring. Who may call is the binding's rule, applied to every
+// `GET /api/state` for scripts and monitoring, `GET /api/cameras/<deviceId>/snapshot.jpg` for
+// still images (Home Assistant, dashboards). Who may call is the binding's rule, applied to every
 // API route alike: anyone on this machine when listening on loopback, else only with the access token.
 
 import { randomBytes } from 'node:crypto';
