@@ -84,6 +84,8 @@ class Service implements AppService {
   #streamingTime: StreamingTime | undefined;
   /** Per battery camera, its daily budget (read from the data whenever it is read). */
   readonly #budgets = new Map<string, BatteryBudget>();
+  /** The viewers' password, decrypted once and written through on change (the state needs it for every URL). */
+  #lanPasswordCache: { value: string | undefined } | undefined;
 
   constructor(store: DataStore, options: AppServiceOptions) {
     this.#store = store;
@@ -141,16 +143,16 @@ class Service implements AppService {
 
   // ---- state ----
 
+  /** Every state published from now on; the current one is `getState()`'s (callers take both). */
   subscribe(listener: (state: AppState) => void): () => void {
     this.#listeners.add(listener);
-    void this.getState().then(listener, () => undefined);
     return () => this.#listeners.delete(listener);
   }
 
   async getState(): Promise<AppState> {
     const data = await this.#store.read();
     this.#rememberBudgets(data);
-    const lanPassword = await this.#store.secrets.get('lanPassword');
+    const lanPassword = await this.#lanPassword();
     return {
       account: await this.#account.accountView(),
       signIn: this.#account.signInStep,
@@ -192,6 +194,8 @@ class Service implements AppService {
       running: runtime?.running ?? false,
       state: runtime?.state ?? 'idle',
       error: runtime?.error,
+      waitReason: runtime?.waitReason,
+      retryAt: runtime?.retryAt,
       viewers: runtime?.viewers ?? 0,
       bytesIn: runtime?.bytesIn ?? 0,
       bytesOut: runtime?.bytesOut ?? 0,
@@ -202,6 +206,8 @@ class Service implements AppService {
       streamingWeek: Math.round(this.#streamingTime?.week(camera.deviceId) ?? 0),
       battery: isBattery(camera),
       usageNotice: this.#usageNotice(camera.deviceId),
+      keepAliveFailures: runtime?.keepAliveFailures ?? 0,
+      mediaSilences: runtime?.mediaSilences ?? 0,
     };
   }
 
@@ -446,10 +452,15 @@ class Service implements AppService {
     };
   }
 
+  async #lanPassword(): Promise<string | undefined> {
+    this.#lanPasswordCache ??= { value: await this.#store.secrets.get('lanPassword') };
+    return this.#lanPasswordCache.value;
+  }
+
   /** Viewer credentials, which only apply when the ports listen beyond loopback. */
   async #lanCredentials(data: AppData): Promise<EndpointOptions['credentials']> {
     if (isLoopbackAddress(data.settings.listenAddress) || !data.settings.lanUsername) return undefined;
-    const password = await this.#store.secrets.get('lanPassword');
+    const password = await this.#lanPassword();
     return password === undefined ? undefined : { username: data.settings.lanUsername, password };
   }
 
@@ -457,7 +468,7 @@ class Service implements AppService {
 
   async updateSettings(patch: SettingsPatch): Promise<SettingsView> {
     const before = (await this.#store.read()).settings;
-    const passwordSet = patch.lanPassword !== undefined ? patch.lanPassword !== '' : (await this.#store.secrets.get('lanPassword')) !== undefined;
+    const passwordSet = patch.lanPassword !== undefined ? patch.lanPassword !== '' : (await this.#lanPassword()) !== undefined;
     const data = await this.#store.update((d) => {
       if (patch.listenAddress !== undefined) d.settings.listenAddress = checkListenAddress(patch.listenAddress);
       if (patch.portBase !== undefined && patch.portBase !== d.settings.portBase) reassignPorts(d, checkPortBase(patch.portBase));
@@ -482,6 +493,7 @@ class Service implements AppService {
     if (patch.lanPassword !== undefined) {
       if (patch.lanPassword === '') await this.#store.secrets.delete('lanPassword');
       else await this.#store.secrets.set('lanPassword', patch.lanPassword);
+      this.#lanPasswordCache = { value: patch.lanPassword === '' ? undefined : patch.lanPassword };
     }
     const endpointsChanged = before.listenAddress !== data.settings.listenAddress
       || before.portBase !== data.settings.portBase
@@ -494,7 +506,7 @@ class Service implements AppService {
     }
     this.#rememberBudgets(data);
     this.#publish();
-    return settingsView(data, (await this.#store.secrets.get('lanPassword')) !== undefined);
+    return settingsView(data, (await this.#lanPassword()) !== undefined);
   }
 
   // ---- pictures ----

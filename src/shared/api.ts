@@ -4,7 +4,16 @@
 export type VideoCodec = 'avc' | 'hevc';
 
 /** The life of one camera's stream, as the UI shows it. */
-export type CameraStreamState = 'idle' | 'connecting' | 'handshake' | 'media' | 'error';
+/**
+ * `connecting`: TCP/TLS to the base station; `waking`: waiting for its RTSP answers (a battery
+ * camera wakes first); `media`: streaming; `waiting`: backing off before the next attempt (see
+ * `waitReason`, `retryAt`); `error`: needs the user (see `error`).
+ */
+export type CameraStreamState = 'idle' | 'connecting' | 'waking' | 'media' | 'waiting' | 'error';
+
+/** Why a stream waits before its next attempt (the lifecycle's reasons). */
+export type CameraWaitReason =
+  | 'busy' | 'unreachable' | 'timeout' | 'handshake-reset' | 'refused' | 'nonce-rejected' | 'closed' | 'protocol' | 'silent' | 'lost';
 
 export interface CameraView {
   deviceId: string;
@@ -22,8 +31,11 @@ export interface CameraView {
   /** Whether the local endpoint is running (accepting viewers). */
   running: boolean;
   state: CameraStreamState;
-  /** A message a user can act on, when `state` is `error`. */
+  /** What went wrong: a message a user can act on when `state` is `error`; why it waits or reconnects otherwise. */
   error?: string;
+  /** While `state` is `waiting`: why, and when (ISO time) the next attempt starts. */
+  waitReason?: CameraWaitReason;
+  retryAt?: string;
   viewers: number;
   bytesIn: number;
   bytesOut: number;
@@ -31,6 +43,10 @@ export interface CameraView {
   bitrate: number;
   upstreamSessions: number;
   packetsDropped: number;
+  /** Keep-alives the base station answered with an error or not at all (they never end the stream). */
+  keepAliveFailures: number;
+  /** Sessions replaced because no media came for the silence limit. */
+  mediaSilences: number;
   /** Seconds streamed today and in the last 7 days (today included). */
   streamingToday: number;
   streamingWeek: number;

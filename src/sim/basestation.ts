@@ -54,6 +54,9 @@ export class SimBaseStation implements StationContext {
   readonly #media = new Map<VideoCodec, SimMedia>();
   readonly #streamingCameras = new Set<string>();
   readonly #sockets = new Set<Socket>();
+  readonly #connections = new Set<SimConnection>();
+  /** Cameras another app streams (fault injection): their SETUP is refused 453. */
+  readonly #occupied = new Set<string>();
   #server: Server | undefined;
   #port = 0;
   #faults: { status: number; reason?: string; method?: string }[] = [];
@@ -122,6 +125,23 @@ export class SimBaseStation implements StationContext {
     this.#faults.push({ status, ...options });
   }
 
+  /**
+   * Fault injection: every session playing now stops sending media while its connection stays
+   * open and keep-alives are still answered (a camera that froze); new sessions stream as usual.
+   */
+  pauseMedia(): void {
+    for (const connection of this.#connections) connection.pauseMedia();
+  }
+
+  /**
+   * Fault injection: another app (the Arlo app's live view, say) streams this camera: SETUP is
+   * refused 453 until the returned function releases it.
+   */
+  occupyCamera(cameraId: string): () => void {
+    this.#occupied.add(cameraId);
+    return () => this.#occupied.delete(cameraId);
+  }
+
   /** The URL of a camera's stream on this base station. */
   urlFor(deviceId: string, codec?: VideoCodec): string {
     const camera = this.#options.cameras.find((c) => c.deviceId === deviceId);
@@ -146,7 +166,7 @@ export class SimBaseStation implements StationContext {
   }
 
   claimSession(cameraId: string): Refusal | undefined {
-    if (this.#streamingCameras.has(cameraId)) return { status: 453, reason: 'Not Enough Bandwidth (camera already streaming)' };
+    if (this.#streamingCameras.has(cameraId) || this.#occupied.has(cameraId)) return { status: 453, reason: 'Not Enough Bandwidth (camera already streaming)' };
     if (this.#streamingCameras.size >= this.maxSessions) {
       return { status: 453, reason: `Not Enough Bandwidth (base station limit of ${this.maxSessions} streams reached)` };
     }
@@ -198,6 +218,8 @@ export class SimBaseStation implements StationContext {
     this.#sockets.add(socket);
     socket.on('close', () => this.#sockets.delete(socket));
     socket.setNoDelay(true);
-    new SimConnection(socket, this);
+    const connection = new SimConnection(socket, this);
+    this.#connections.add(connection);
+    socket.on('close', () => this.#connections.delete(connection));
   }
 }

@@ -72,6 +72,11 @@ export class SimConnection {
     this.#armIdleTimer();
   }
 
+  /** Stops this connection's media (if playing); the session and the connection stay. */
+  pauseMedia(): void {
+    this.#session?.pump?.stop();
+  }
+
   #onData(chunk: Buffer): void {
     this.#reader.push(chunk);
     for (let item = this.#reader.read(); item && !this.socket.destroyed; item = this.#reader.read()) {

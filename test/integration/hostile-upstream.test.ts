@@ -40,14 +40,14 @@ after(async () => {
 });
 
 describe('upstream faults', () => {
-  it('a TLS reset mid-stream shows "reconnecting", then media again on the same viewer connection', async () => {
+  it('a TLS reset mid-stream shows "reconnecting" while it waits to retry, then media again on the same viewer connection', async () => {
     const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
     rigs.push(rig);
     const { url } = await rig.endpoint('CAM');
     const client = await watch(url);
     const states = recordStates(rig, 'CAM');
     rig.station.disconnectAll();
-    await waitFor(() => states.some((s) => /^connecting:.*base station.*reconnecting$/.test(s)), 3_000, 'the reconnecting state');
+    await waitFor(() => states.some((s) => /^waiting:.*base station.*reconnecting$/.test(s)), 3_000, 'the reconnecting state');
     await waitFor(() => rig.manager.runtime('CAM')?.state === 'media', 5_000, 'media again');
     assert.equal(rig.manager.runtime('CAM')?.error, undefined, 'the error clears once media flows');
     const before = client.frames.length;
@@ -56,57 +56,55 @@ describe('upstream faults', () => {
     assert.equal(rig.station.stats.nonceViolations, 0);
   });
 
-  it('a 400 to a Nonce shows the Nonce error to the viewer and in the state, and the next viewer plays', async () => {
+  it('a 400 to a Nonce is retried: the state shows the Nonce error meanwhile, and the waiting viewer plays', async () => {
     const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
     rigs.push(rig);
     const { url, port } = await rig.endpoint('CAM');
+    const states = recordStates(rig, 'CAM');
     rig.station.respondNextWith(400, { method: 'DESCRIBE', reason: 'Bad Request' });
-    const refused = await TestRtspClient.connectPlain(port);
-    clients.push(refused);
-    const describe = await refused.request('DESCRIBE', url, { Accept: 'application/sdp' });
-    assert.equal(describe.status, 503);
-    assert.match(describe.reason, /Nonce/);
-    const runtime = rig.manager.runtime('CAM')!;
-    assert.equal(runtime.state, 'error');
-    assert.match(runtime.error ?? '', /400 Bad Request.*Nonce sequence is wrong/);
-
-    await watch(url);
+    const viewer = await TestRtspClient.connectPlain(port);
+    clients.push(viewer);
+    const describe = await viewer.request('DESCRIBE', url, { Accept: 'application/sdp' });
+    assert.equal(describe.status, 200);
+    assert.ok(states.some((s) => /^waiting:.*400 Bad Request.*Nonce sequence is wrong/.test(s)), states.join(' | '));
     assert.equal(rig.manager.runtime('CAM')?.state, 'media');
     assert.equal(rig.manager.runtime('CAM')?.error, undefined);
   });
 
-  it('a 400 to a keep-alive mid-stream reconnects and the viewer keeps receiving', async () => {
+  it('a 400 to a keep-alive mid-stream is counted, and the session and the viewer go on', async () => {
     const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }], station: { sessionTimeoutSeconds: 2 } });
     rigs.push(rig);
     const { url } = await rig.endpoint('CAM');
     const client = await watch(url);
-    const states = recordStates(rig, 'CAM');
     rig.station.respondNextWith(400, { method: 'GET_PARAMETER' });
-    await waitFor(() => states.some((s) => /^connecting:.*Nonce.*reconnecting$/.test(s)), 5_000, 'the Nonce error while reconnecting');
-    await waitFor(() => rig.manager.runtime('CAM')?.state === 'media', 5_000, 'media again');
+    await waitFor(() => rig.manager.runtime('CAM')?.keepAliveFailures === 1, 5_000, 'the failed keep-alive counted');
     const before = client.frames.length;
     await client.waitForFrames(before + 20);
-    assert.equal(rig.manager.runtime('CAM')?.upstreamSessions, 2);
+    assert.equal(rig.manager.runtime('CAM')?.state, 'media');
+    assert.equal(rig.manager.runtime('CAM')?.upstreamSessions, 1);
   });
 
-  it('a sixth session is refused with the limit named, and plays once another camera stops streaming', async () => {
+  it('a sixth session waits, saying why and when it retries, and plays by itself once another camera stops streaming', async () => {
     const ids = ['C1', 'C2', 'C3', 'C4', 'C5', 'C6'];
     const rig = await startRig({ cameras: ids.map((deviceId) => ({ deviceId, codecs: ['avc' as const] })) });
     rigs.push(rig);
     const urls: string[] = [];
-    for (const id of ids) urls.push((await rig.endpoint(id, { lingerMs: 100 })).url);
+    for (const id of ids) urls.push((await rig.endpoint(id, { lingerMs: 100, limits: { retryDelaysMs: [300] } })).url);
     const watching = [];
     for (const url of urls.slice(0, 5)) watching.push(await watch(url));
     const sixth = await TestRtspClient.connectPlain(Number(new URL(urls[5]!).port));
     clients.push(sixth);
-    const describe = await sixth.request('DESCRIBE', urls[5]!, { Accept: 'application/sdp' });
-    assert.equal(describe.status, 503);
-    assert.match(rig.manager.runtime('C6')?.error ?? '', /five per base station/);
-    assert.equal(rig.manager.runtime('C6')?.state, 'error');
+    // The viewer's DESCRIBE waits through the backoff instead of failing.
+    const describe = sixth.request('DESCRIBE', urls[5]!, { Accept: 'application/sdp' });
+    await waitFor(() => rig.manager.runtime('C6')?.state === 'waiting', 10_000, 'the sixth camera to wait');
+    const runtime = rig.manager.runtime('C6')!;
+    assert.equal(runtime.waitReason, 'busy');
+    assert.match(runtime.error ?? '', /another app is streaming this camera.*five cameras of this base station.*453/);
+    assert.ok(Date.parse(runtime.retryAt!) > Date.now() - 1_000, `retry at ${runtime.retryAt}`);
+    assert.equal(rig.station.stats.activeSessions, 5);
 
     watching[0]!.close(); // C1's stream lingers 100 ms, then its TEARDOWN frees a slot.
-    await waitFor(() => rig.station.stats.activeSessions === 4, 5_000, 'the base station to free a slot');
-    await watch(urls[5]!);
+    assert.equal((await describe).status, 200);
     assert.equal(rig.manager.runtime('C6')?.state, 'media');
     assert.equal(rig.manager.runtime('C6')?.error, undefined);
   });

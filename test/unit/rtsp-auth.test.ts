@@ -86,6 +86,25 @@ test('Digest nonces expire and are bound to this process secret and realm', () =
   assert.equal(auth.verify(withAuth(`Digest username="${USER}", realm="${auth.realm}", nonce="${foreign}", uri="${URI}", response="${digest({ user: USER, realm: auth.realm, pass: PASS, method: 'DESCRIBE', uri: URI, nonce: foreign })}"`)), false);
 });
 
+test('a failed answer on a current nonce gets the same nonce back; an expired one a fresh nonce marked stale', () => {
+  let now = 1_700_000_000_000;
+  const auth = new RtspAuthenticator({ username: USER, password: PASS, nonceLifetimeMs: 60_000, now: () => now });
+  const nonce = nonceOf(auth);
+  const answer = (pass: string) => withAuth(`Digest username="${USER}", realm="${auth.realm}", nonce="${nonce}", uri="${URI}", response="${digest({ user: USER, realm: auth.realm, pass, method: 'DESCRIBE', uri: URI, nonce })}"`);
+  const wrong = answer('guess');
+  assert.equal(auth.verify(wrong), false);
+  const again = auth.challenge(wrong)[0]!;
+  assert.equal(/nonce="([^"]+)"/.exec(again)![1], nonce, 'same nonce: the client must not read it as stale and retry');
+  assert.doesNotMatch(again, /stale/);
+  now += 61_000;
+  assert.equal(auth.verify(answer(PASS)), false, 'expired');
+  const renewed = auth.challenge(answer(PASS))[0]!;
+  assert.notEqual(/nonce="([^"]+)"/.exec(renewed)![1], nonce);
+  assert.match(renewed, /, stale=true$/);
+  const forged = withAuth(`Digest username="${USER}", realm="${auth.realm}", nonce="${'0'.repeat(44)}", uri="${URI}", response="x"`);
+  assert.doesNotMatch(auth.challenge(forged)[0]!, /stale/, 'a nonce that is not ours is never stale');
+});
+
 test('Basic', () => {
   const auth = new RtspAuthenticator({ username: USER, password: PASS });
   const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');

@@ -2,7 +2,8 @@
 // tooltip. No Electron import here, so it is tested under plain Node; tray.ts hands the template
 // to Menu.buildFromTemplate (its items are a subset of MenuItemConstructorOptions).
 
-import type { AppState, CameraStreamState, CameraView } from '../../shared/api.js';
+import type { AppState, CameraView } from '../../shared/api.js';
+import { STATE_LABEL, cameraStatusLine } from '../../shared/camera-status.js';
 
 export interface TrayMenuItem {
   label?: string;
@@ -26,14 +27,6 @@ export interface TrayActions {
   setLaunchAtLogin(enabled: boolean): void;
   quit(): void;
 }
-
-const STATE_LABEL: Record<CameraStreamState, string> = {
-  idle: 'idle',
-  connecting: 'connecting…',
-  handshake: 'handshake…',
-  media: 'streaming',
-  error: 'error',
-};
 
 export function buildTrayMenu(state: AppState, actions: TrayActions): TrayMenuItem[] {
   const cameraItems: TrayMenuItem[] = state.cameras.length === 0
@@ -87,7 +80,8 @@ export function trayIconFile(platform: NodeJS.Platform, streaming: boolean): str
 }
 
 function cameraItem(camera: CameraView, actions: TrayActions): TrayMenuItem {
-  const status = camera.running ? STATE_LABEL[camera.state] : 'stopped';
+  const status = camera.running ? STATE_LABEL[camera.state].toLowerCase() : 'stopped';
+  const detail = cameraStatusLine(camera, Date.now());
   const viewers = camera.viewers > 0 ? `, ${camera.viewers} viewer${camera.viewers === 1 ? '' : 's'}` : '';
   return {
     label: `${camera.name} — ${status}${viewers}`,
@@ -98,7 +92,7 @@ function cameraItem(camera: CameraView, actions: TrayActions): TrayMenuItem {
         : { label: 'Start', click: () => actions.startCamera(camera.deviceId) },
       { label: 'Copy URL', click: () => actions.copyUrl(camera.url) },
       { label: 'Open in VLC', enabled: camera.running, click: () => actions.openInPlayer(camera.deviceId) },
-      ...(camera.state === 'error' && camera.error ? [{ label: camera.error, enabled: false }] : []),
+      ...(camera.running && detail ? [{ label: detail, enabled: false }] : []),
     ],
   };
 }

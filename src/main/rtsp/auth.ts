@@ -34,10 +34,19 @@ export class RtspAuthenticator {
     this.#now = options.now ?? Date.now;
   }
 
-  /** The WWW-Authenticate values of a 401 answer: Digest first (clients prefer the first they know), then Basic. */
-  challenge(): string[] {
+  /**
+   * The WWW-Authenticate values of a 401 answer to `request`: Digest first (clients prefer the first
+   * they know), then Basic. An answer that used a current nonce of ours failed on its credentials, so
+   * the same nonce comes back: clients such as GStreamer read a changed nonce as "stale, retry" and
+   * would repeat the wrong password. A nonce of ours that expired gets a fresh one with `stale=true`.
+   */
+  challenge(request?: RtspRequest): string[] {
+    const offered = request && digestParams(request)?.get('nonce');
+    const now = this.#now();
+    const state = offered === undefined ? 'none' : this.#nonceState(offered, now);
+    const nonce = state === 'current' ? offered! : this.#makeNonce(now);
     return [
-      `Digest realm="${this.realm}", nonce="${this.#makeNonce(this.#now())}", algorithm=MD5`,
+      `Digest realm="${this.realm}", nonce="${nonce}", algorithm=MD5${state === 'expired' ? ', stale=true' : ''}`,
       `Basic realm="${this.realm}"`,
     ];
   }
@@ -69,7 +78,7 @@ export class RtspAuthenticator {
     const algorithm = params.get('algorithm');
     if (algorithm !== undefined && algorithm.toUpperCase() !== 'MD5') return false;
     // The digest covers `uri`; it must name what this request asks for, or an old answer could be replayed elsewhere.
-    if (uri !== request.uri || !this.#validNonce(nonce)) return false;
+    if (uri !== request.uri || this.#nonceState(nonce, this.#now()) !== 'current') return false;
 
     const ha1 = md5(`${this.#username}:${this.realm}:${this.#password}`);
     const ha2 = md5(`${request.method}:${uri}`);
@@ -94,12 +103,14 @@ export class RtspAuthenticator {
     return `${stamp}${mac(stamp, this.realm)}`;
   }
 
-  #validNonce(nonce: string): boolean {
-    if (!/^[0-9a-f]{12}[0-9a-f]{32}$/.test(nonce)) return false;
+  /** Whether `nonce` is one of ours and still valid, one of ours that expired, or not ours at all. */
+  #nonceState(nonce: string, now: number): 'current' | 'expired' | 'foreign' {
+    if (!/^[0-9a-f]{12}[0-9a-f]{32}$/.test(nonce)) return 'foreign';
     const stamp = nonce.slice(0, 12);
-    if (!safeEqual(nonce.slice(12), mac(stamp, this.realm))) return false;
-    const age = this.#now() - parseInt(stamp, 16);
-    return age >= -5_000 && age <= this.#lifetime;
+    if (!safeEqual(nonce.slice(12), mac(stamp, this.realm))) return 'foreign';
+    const age = now - parseInt(stamp, 16);
+    if (age < -5_000) return 'foreign';
+    return age <= this.#lifetime ? 'current' : 'expired';
   }
 }
 
@@ -125,6 +136,13 @@ function safeEqual(a: string, b: string): boolean {
   const ha = createHash('sha256').update(a, 'utf8').digest();
   const hb = createHash('sha256').update(b, 'utf8').digest();
   return timingSafeEqual(ha, hb);
+}
+
+/** The parameters of the request's Digest Authorization header, if it has one. */
+function digestParams(request: RtspRequest): Map<string, string> | undefined {
+  const header = request.headers.get('Authorization');
+  const match = header === undefined ? null : /^digest\s+(.*)$/is.exec(header.trim());
+  return match ? parseAuthParams(match[1]!) : undefined;
 }
 
 /** `key=value, key="quoted, value"` pairs of a Digest header; keys in lower case. */

@@ -10,7 +10,7 @@ import { keepAside } from './keep-aside.js';
 import { preparePrivateDir, writePrivateFile } from './private-files.js';
 import { DATA_VERSION, appDataSchema } from './schema.js';
 import { PASSPHRASE_ENV, openFileSecretStore } from './secret-file.js';
-import { createSerial } from './serial.js';
+import { createSerial } from '../serial.js';
 import type { AppData, DataStore, SecretStore } from './types.js';
 
 export const SETTINGS_FILE = 'settings.json';
@@ -52,6 +52,7 @@ export function defaultAppData(): AppData {
 class FileDataStore implements DataStore {
   private readonly serial = createSerial();
   private readonly path: string;
+  private cached: AppData | undefined;
 
   constructor(
     readonly dir: string,
@@ -62,19 +63,30 @@ class FileDataStore implements DataStore {
   }
 
   read(): Promise<AppData> {
-    return this.serial(() => this.load());
+    return this.serial(async () => structuredClone(await this.current()));
   }
 
   update(change: (data: AppData) => void): Promise<AppData> {
     return this.serial(async () => {
-      const data = await this.load();
+      const data = structuredClone(await this.current());
       change(data);
       const checked = appDataSchema.safeParse(data);
       // A bad change is the caller's bug: refuse it before it reaches the disk.
       if (!checked.success) throw new Error(`refused to save invalid settings: ${z.prettifyError(checked.error)}`);
       await this.save(checked.data);
-      return checked.data;
+      this.cached = checked.data;
+      return structuredClone(checked.data);
     });
+  }
+
+  /**
+   * The data as last read or written: the file is read and validated once, then every change is
+   * written through, so publishing state (up to twice a second while streaming) touches no disk.
+   * Only ever called inside `serial`.
+   */
+  private async current(): Promise<AppData> {
+    this.cached ??= await this.load();
+    return this.cached;
   }
 
   /** Only ever called inside `serial`. */

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { CorruptDataError, DataVersionError, SecretsLockedError, checkVersion } from './errors.js';
 import { keepAside } from './keep-aside.js';
 import { writePrivateFile } from './private-files.js';
-import { createSerial } from './serial.js';
+import { createSerial } from '../serial.js';
 import type { SecretName, SecretStore } from './types.js';
 
 export const SECRETS_FILE = 'secrets.json';

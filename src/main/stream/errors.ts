@@ -16,6 +16,10 @@ export type StreamErrorCode =
   /** 400 after a request: the base station's answer to a wrong Nonce. */
   | 'nonce-rejected'
   | 'not-found'
+  /** The connection was cut during the TLS handshake: a refusal, or a glitch (the second in a row counts as refusal). */
+  | 'handshake-reset'
+  /** The base station answered 401/403: it may still be setting up our certificate, so it is retried. */
+  | 'refused'
   /** The base station closed the connection. */
   | 'closed'
   | 'protocol';
@@ -27,22 +31,34 @@ export class StreamError extends Error {
   }
 }
 
-/** TLS alerts a server sends when it does not accept the client's certificate. */
-const CERTIFICATE_ALERT = /ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_[A-Z_]+|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED|HANDSHAKE_FAILURE|DECRYPT_ERROR)/;
+/**
+ * TLS alerts a server sends when it does not accept the client's certificate (RFC 5246 §7.2.2):
+ * bad_certificate, unknown_ca, certificate_revoked/expired/unknown, access_denied. Nothing else
+ * (a handshake_failure over ciphers, a decrypt_error) says the certificate is the problem.
+ */
+const CERTIFICATE_ALERT = /ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_(REVOKED|EXPIRED|UNKNOWN)|ACCESS_DENIED)/;
 const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EADDRNOTAVAIL']);
 
 /**
  * A socket or TLS error on the connection to `where` (`host:port`), classified. `inHandshake`: TCP
  * is up but TLS is not; a base station that cuts the connection then (instead of sending an
- * alert, as a Node TLS server does) is refusing our certificate too.
+ * alert, as a Node TLS server does) may be refusing our certificate, or may have glitched: the
+ * lifecycle counts it as a refusal only the second time in a row.
  */
 export function connectionError(error: unknown, where: string, inHandshake = false): StreamError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
   const detail = error instanceof Error ? error.message : String(error);
-  if (CERTIFICATE_ALERT.test(code) || (inHandshake && (code === 'ECONNRESET' || code === 'EPIPE'))) {
+  if (CERTIFICATE_ALERT.test(code)) {
     return new StreamError(
       'certificate-rejected',
       `the base station at ${where} refused our certificate (${detail}): enroll this base station again`,
+      { cause: error },
+    );
+  }
+  if (inHandshake && (code === 'ECONNRESET' || code === 'EPIPE')) {
+    return new StreamError(
+      'handshake-reset',
+      `the base station at ${where} closed the connection during the TLS handshake (${detail}), as it does when it refuses our certificate: if this repeats, enroll this base station again`,
       { cause: error },
     );
   }
@@ -55,6 +71,11 @@ export function connectionError(error: unknown, where: string, inHandshake = fal
   }
   if (code === 'ECONNRESET' || code === 'EPIPE') return closedByBaseStation(where);
   return new StreamError('closed', `the connection to the base station at ${where} failed: ${detail}`, { cause: error });
+}
+
+/** A handshake cut twice in a row (the lifecycle's verdict on two `handshake-reset` failures). */
+export function certificateRefusedByResets(): string {
+  return 'the base station refused our certificate (it closed the connection during the TLS handshake twice in a row): enroll this base station again';
 }
 
 export function connectTimeout(where: string, ms: number): StreamError {
@@ -91,7 +112,8 @@ export function responseError(where: string, method: string, response: RtspRespo
       );
     case 401:
     case 403:
-      return new StreamError('certificate-rejected', `the base station at ${where} refused ${method} (${status}): enroll this base station again`);
+      // Not a certificate verdict (that is the TLS handshake's): retried with backoff.
+      return new StreamError('refused', `the base station at ${where} refused ${method} (${status}); if this persists, enroll this base station again`);
     case 404:
       return new StreamError(
         'not-found',
@@ -102,8 +124,8 @@ export function responseError(where: string, method: string, response: RtspRespo
     case 503:
       return new StreamError(
         'busy',
-        `the base station at ${where} refused the stream (${status}): it allows one stream per camera and five per base station; ` +
-          'another app may be streaming this camera, or five cameras of this base station are already streaming',
+        `another app is streaming this camera (the Arlo app's live view, another copy of this app, Scrypted...) ` +
+          `or five cameras of this base station are streaming already: the base station at ${where} answered ${status}`,
       );
     default:
       return new StreamError('protocol', `the base station at ${where} answered ${method} with ${status}`);

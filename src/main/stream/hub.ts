@@ -1,56 +1,38 @@
-// One camera's fan-out: a single upstream session shared by every viewer (the base station allows
-// one stream per camera). The first lease opens it, the last one leaving starts a linger after
-// which it is torn down (a battery camera sleeps again). Every `$` frame goes to each playing
-// viewer's socket as received (a view, never copied; consecutive frames of one upstream chunk in
-// one write); the packets since the last keyframe are kept so a new viewer starts with a decodable
-// picture at once.
+// One camera's stream: a single upstream session shared by every viewer (the base station allows
+// one stream per camera). What happens to the session is decided by the lifecycle's transition
+// function (lifecycle.ts); the hub only turns its effects into sockets and timers, and hands the
+// frames to the fan-out (fanout.ts).
 //
-// A viewer that stops reading loses packets (counted) once its socket queue is full, then skips
-// to the next keyframe so its picture recovers; one stalled too long is disconnected. No viewer
-// ever waits for another.
+// A session is alive while media arrives, as players judge it: no RTP for `silenceMs` and it is
+// replaced (after its TEARDOWN), while the viewers keep their connections and pick up the new
+// session's packets from its first keyframe.
 
 import type { CameraStreamState } from '../../shared/api.js';
 import type { Logger } from '../log.js';
-import { frameHeader } from '../rtsp/message.js';
-import { isKeyframeStart } from '../rtsp/keyframe.js';
-import { parseRtpHeader } from '../rtsp/rtp.js';
-import { RtpContinuity } from './continuity.js';
-import { PacketCache, type CachedPacket } from './packet-cache.js';
-import { StreamError } from './errors.js';
-import type { RtpStart, UpstreamHooks, UpstreamSession, UpstreamTrack } from './upstream.js';
+import { StreamError, type StreamErrorCode } from './errors.js';
+import { FanOut, type FanOutLimits, type FanOutStats, type HubViewer } from './fanout.js';
+import { INITIAL, transition, type Effect, type Lifecycle, type LifecycleEvent, type Phase, type WaitReason } from './lifecycle.js';
+import type { UpstreamHooks, UpstreamPhase, UpstreamSession, UpstreamTrack } from './upstream.js';
 
+export type { HubViewer } from './fanout.js';
 export type HubState = CameraStreamState;
-
-/** What the downstream session of one viewer offers the hub. */
-export interface HubViewer {
-  readonly socket: { readonly writableLength: number; cork(): void; uncork(): void; write(chunk: Buffer): boolean };
-  /** The interleaved RTP channel this viewer set up for a track, or undefined. */
-  channelOf(track: number): number | undefined;
-  /** Called once, right before its first packet: where each of its tracks starts (for RTP-Info). */
-  begin(first: RtpStart): void;
-  /** The hub gives up on this viewer (stalled, or the stream is gone); close its connection. */
-  end(reason: string): void;
-}
 
 export interface StreamInfo {
   sdpText: string;
   tracks: readonly UpstreamTrack[];
 }
 
-export interface HubLimits {
+export interface HubLimits extends FanOutLimits {
+  /** Delays before the next attempt after 1, 2, ... failures in a row (the last one repeats). */
+  retryDelaysMs: readonly number[];
   /**
-   * Packets kept since the last keyframe; beyond this the cache is dropped until the next one. 0
-   * disables it: a new viewer then waits for the next keyframe (benchmarks measure the difference).
+   * A session with no media for this long is replaced. The base station streams continuously once
+   * PLAY is answered (video at the camera's frame rate, a keyframe every few seconds), and a
+   * battery camera stays awake while a session is open; 10 s is several keyframe intervals, long
+   * enough that a Wi-Fi stall of a few seconds is not taken for a dead session, short enough that a
+   * viewer (whose player gives up after its own timeout) gets its picture back.
    */
-  cacheBytes: number;
-  /** A viewer's socket queue beyond which its packets are dropped. */
-  viewerQueueBytes: number;
-  /** How long a viewer may stay over its queue limit before it is disconnected. */
-  viewerStallMs: number;
-  /** How long PLAY waits for a keyframe before answering without RTP-Info. */
-  playWaitMs: number;
-  /** Delays of the reconnect attempts while viewers remain; then they are let go. */
-  reconnectDelaysMs: readonly number[];
+  silenceMs: number;
 }
 
 export const DEFAULT_HUB_LIMITS: Readonly<HubLimits> = {
@@ -58,7 +40,8 @@ export const DEFAULT_HUB_LIMITS: Readonly<HubLimits> = {
   viewerQueueBytes: 8 * 1024 * 1024,
   viewerStallMs: 15_000,
   playWaitMs: 5_000,
-  reconnectDelaysMs: [250, 1_000, 2_000, 4_000, 8_000],
+  retryDelaysMs: [500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000],
+  silenceMs: 10_000,
 };
 
 export interface HubOptions {
@@ -68,27 +51,27 @@ export interface HubOptions {
   open(hooks: UpstreamHooks): Promise<UpstreamSession>;
   /** Something a user would see changed (state, error, viewers); not called per packet. */
   onChange(): void;
-  /** An upstream attempt failed; the manager reacts to some codes (certificate rejected). */
-  onUpstreamError?(error: StreamError): void;
+  /** The lifecycle entered another phase (the manager reacts to some: certificate rejected, unreachable). */
+  onPhase?(phase: Phase): void;
   limits?: Partial<HubLimits>;
 }
 
-export interface HubStats {
-  bytesIn: number;
-  bytesOut: number;
-  packetsDropped: number;
+export interface HubStats extends FanOutStats {
   upstreamSessions: number;
+  /** Sessions replaced because no media came for the silence limit. */
+  mediaSilences: number;
+  /** Keep-alives answered with an error or not at all (they never end a session). */
+  keepAliveFailures: number;
 }
 
-interface Attached {
-  viewer: HubViewer;
-  started: boolean;
-  /** Skipping packets until a keyframe start (after a drop, or before the first picture). */
-  waiting: boolean;
-  stalledSince: number | undefined;
-  startTimer: NodeJS.Timeout | undefined;
-  /** Frames for this viewer lying back to back in one upstream chunk, written as one view at the end of the tick. */
-  run: { memory: ArrayBufferLike | undefined; start: number; end: number };
+/** What a user sees of the stream. */
+export interface HubStatus {
+  state: HubState;
+  /** What went wrong, while it matters (waiting, failed, reconnecting, or the last attempt). */
+  error?: string;
+  /** While `state` is `waiting`: why, and when the next attempt starts (epoch ms). */
+  waitReason?: WaitReason;
+  retryAt?: number;
 }
 
 /**
@@ -104,37 +87,42 @@ interface HeldFrame {
   frame: Buffer;
 }
 
-/** Errors that another attempt cannot fix: the user must act first. */
-const FATAL: ReadonlySet<string> = new Set(['certificate-rejected', 'fingerprint-changed', 'not-found']);
+interface Waiter {
+  resolve(info: StreamInfo): void;
+  reject(error: StreamError): void;
+}
 
 export class CameraHub {
-  state: HubState = 'idle';
-  error: string | undefined;
-  readonly stats: HubStats = { bytesIn: 0, bytesOut: 0, packetsDropped: 0, upstreamSessions: 0 };
+  readonly stats: HubStats = { bytesIn: 0, bytesOut: 0, packetsDropped: 0, upstreamSessions: 0, mediaSilences: 0, keepAliveFailures: 0 };
 
   readonly #options: HubOptions;
   readonly #limits: HubLimits;
   readonly #log: Logger;
-  readonly #viewers = new Map<HubViewer, Attached>();
+  readonly #fanOut: FanOut;
+  #lifecycle: Lifecycle = INITIAL;
+  /** Events raised while one is being handled (a viewer ended by an effect) run after it, in order. */
+  readonly #events: LifecycleEvent[] = [];
+  #dispatching = false;
   #leases = 0;
+  /** Numbers the open attempts; hooks of any other attempt than the current or live one are ignored. */
+  #attempt = 0;
+  #liveAttempt = 0;
+  /** How far the attempt in flight got, for the user: TCP/TLS connect, then the RTSP exchange. */
+  #step: UpstreamPhase = 'connecting';
   #upstream: UpstreamSession | undefined;
-  #opening: Promise<UpstreamSession> | undefined;
-  /** Bumped whenever an upstream session is replaced, so late hooks of an old one are ignored. */
-  #generation = 0;
-  #linger: NodeJS.Timeout | undefined;
-  /** The TEARDOWN of the previous session; a new one waits for it (one stream per camera). */
-  #tearingDown: Promise<void> | undefined;
-  #reconnect: NodeJS.Timeout | undefined;
-  #closed = false;
-
-  #video: UpstreamTrack | undefined;
-  #continuity: RtpContinuity[] = [];
-  readonly #cache = new PacketCache();
-  #cacheValid = false;
-  #cacheTimestamp: number | undefined;
-  /** The latest packet of each track, to seed the cache with the audio just before a keyframe. */
-  #last: (Buffer | undefined)[] = [];
-  /** Frames of the session being opened, until `#adopt` delivers them. */
+  /** The session an attempt delivered, until the lifecycle adopts or discards it. */
+  #arrived: UpstreamSession | undefined;
+  /** The phase's timer: the linger, or the next attempt. */
+  #timer: NodeJS.Timeout | undefined;
+  #silenceWatch: NodeJS.Timeout | undefined;
+  /** Frames seen, and their count and time at the watchdog's last look. */
+  #frames = 0;
+  #framesSeen = 0;
+  #mediaAt = 0;
+  readonly #waiters: Waiter[] = [];
+  /** Opens and TEARDOWNs in flight; `close()` waits for them. */
+  readonly #work = new Set<Promise<void>>();
+  /** Frames of the session being opened, until it is adopted. */
   #held: HeldFrame[] = [];
   #heldBytes = 0;
 
@@ -142,131 +130,242 @@ export class CameraHub {
     this.#options = options;
     this.#limits = { ...DEFAULT_HUB_LIMITS, ...options.limits };
     this.#log = options.logger;
+    this.#fanOut = new FanOut(this.#limits, this.stats, () => this.#checkDemand());
   }
 
   get viewers(): number {
-    return this.#viewers.size;
+    return this.#fanOut.viewers;
+  }
+
+  get phase(): Phase {
+    return this.#lifecycle.phase;
+  }
+
+  get state(): HubState {
+    return this.status().state;
+  }
+
+  get error(): string | undefined {
+    return this.status().error;
+  }
+
+  /** The lifecycle as a user reads it. */
+  status(): HubStatus {
+    const { phase, wanted } = this.#lifecycle;
+    switch (phase.name) {
+      case 'idle':
+        return phase.last ? { state: 'idle', error: phase.last.message } : { state: 'idle' };
+      case 'opening':
+        return { state: this.#step === 'connecting' ? 'connecting' : 'waking', ...(phase.problem ? { error: phase.problem.message } : {}) };
+      case 'live':
+      case 'lingering':
+        return { state: 'media' };
+      case 'closing':
+        if (phase.problem) return { state: 'connecting', error: phase.problem.message };
+        return { state: wanted ? 'connecting' : 'idle' };
+      case 'waiting':
+        return { state: 'waiting', error: phase.problem.message, waitReason: phase.problem.reason, retryAt: phase.retryAt };
+      case 'failed':
+        return { state: 'error', error: phase.problem.message };
+      case 'stopped':
+        return { state: 'idle' };
+    }
   }
 
   /** A viewer connection holds the stream open (until `release()`), whether or not it plays. */
   acquire(): void {
     this.#leases++;
-    clearTimeout(this.#linger);
-    this.#linger = undefined;
+    this.#dispatch({ type: 'wanted' });
   }
 
   release(): void {
     this.#leases = Math.max(0, this.#leases - 1);
-    this.#maybeLinger();
+    this.#checkDemand();
   }
 
-  /** The stream's description, opening the upstream session first if needed (needs a lease). */
-  async describe(): Promise<StreamInfo> {
-    if (this.#closed) throw new StreamError('closed', 'this camera is stopped');
-    const upstream = await this.#ensure();
-    return { sdpText: upstream.sdpText, tracks: upstream.tracks };
+  /**
+   * The stream's description, once a session plays (needs a lease). Waits through the lifecycle's
+   * backoff (a busy camera, a base station waking up); rejects when the stream fails or stops.
+   */
+  describe(): Promise<StreamInfo> {
+    const { phase, wanted } = this.#lifecycle;
+    if (phase.name === 'stopped') return Promise.reject(new StreamError('closed', 'this camera is stopped'));
+    if (!wanted) return Promise.reject(new StreamError('closed', 'acquire the stream before describing it'));
+    if (this.#upstream) return Promise.resolve(infoOf(this.#upstream));
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
   /** Starts sending to a viewer (PLAY): from the cached keyframe at once, else from the next one. */
   play(viewer: HubViewer): void {
-    if (this.#viewers.has(viewer)) return;
-    const attached: Attached = { viewer, started: false, waiting: true, stalledSince: undefined, startTimer: undefined, run: { memory: undefined, start: 0, end: 0 } };
-    this.#viewers.set(viewer, attached);
-    if (!this.#video?.codec) {
-      this.#start(attached, []);
-    } else if (this.#cacheValid && this.#upstream) {
-      this.#start(attached, this.#cache.packets());
-    } else {
-      attached.startTimer = setTimeout(() => this.#start(attached, []), this.#limits.playWaitMs);
-    }
+    this.#fanOut.play(viewer);
+    this.#dispatch({ type: 'wanted' });
     this.#options.onChange();
   }
 
   /** Stops sending to a viewer (PAUSE, TEARDOWN, its connection closed). */
   detach(viewer: HubViewer): void {
-    const attached = this.#viewers.get(viewer);
-    if (!attached) return;
-    clearTimeout(attached.startTimer);
-    this.#flush(attached);
-    this.#viewers.delete(viewer);
-    this.#options.onChange();
-    this.#maybeLinger();
+    if (this.#fanOut.detach(viewer)) this.#options.onChange();
+    this.#checkDemand();
   }
 
-  /** Lets every viewer go and tears the upstream session down now. */
+  /** Lets every viewer go and tears the upstream session down; returns once nothing is in flight. */
   async close(): Promise<void> {
-    this.#closed = true;
-    clearTimeout(this.#linger);
-    clearTimeout(this.#reconnect);
-    for (const attached of [...this.#viewers.values()]) this.#end(attached, 'the camera was stopped');
-    await this.#opening?.catch(() => undefined);
-    await this.#teardown();
-    await this.#tearingDown;
+    this.#dispatch({ type: 'close' });
+    this.#fanOut.endAll('the camera was stopped');
+    while (this.#work.size > 0) await Promise.all(this.#work);
   }
 
-  #ensure(): Promise<UpstreamSession> {
-    if (this.#upstream) return Promise.resolve(this.#upstream);
-    this.#opening ??= this.#open().finally(() => {
-      this.#opening = undefined;
-    });
-    return this.#opening;
+  #checkDemand(): void {
+    if (this.#leases === 0 && this.#fanOut.viewers === 0 && this.#lifecycle.wanted) this.#dispatch({ type: 'unwanted' });
   }
 
-  async #open(): Promise<UpstreamSession> {
-    const generation = ++this.#generation;
-    const current = (): boolean => generation === this.#generation && !this.#closed;
-    this.#releaseHeld();
-    this.#setState('connecting');
+  // ---- the lifecycle's effects ----
+
+  #dispatch(event: LifecycleEvent): void {
+    this.#events.push(event);
+    if (this.#dispatching) return;
+    this.#dispatching = true;
     try {
-      await this.#tearingDown;
-      if (!current()) throw new StreamError('closed', 'this camera is stopped');
-      const upstream = await this.#options.open({
-        onFrame: (track, rtcp, packet, frame) => {
-          if (!current()) return;
-          if (this.#upstream) this.#onFrame(track, rtcp, packet, frame);
-          else this.#hold(track, rtcp, packet, frame);
-        },
-        onPhase: (phase) => {
-          if (current() && phase !== 'media') this.#setState(phase);
-        },
-        onClose: (error) => {
-          if (current()) this.#lost(error);
-        },
-      });
-      if (!current()) {
-        await upstream.close();
-        throw new StreamError('closed', 'this camera is stopped');
-      }
-      this.#adopt(upstream);
-      return upstream;
-    } catch (error) {
-      this.#releaseHeld();
-      const failure = error instanceof StreamError ? error : new StreamError('protocol', String(error), { cause: error });
-      if (current()) {
-        this.error = failure.message;
-        this.#setState('error');
-        this.#options.onUpstreamError?.(failure);
-      }
-      throw failure;
+      for (let next = this.#events.shift(); next; next = this.#events.shift()) this.#apply(next);
+    } finally {
+      this.#dispatching = false;
     }
   }
 
-  #adopt(upstream: UpstreamSession): void {
-    const replaced = this.#video !== undefined;
+  #apply(event: LifecycleEvent): void {
+    const before = this.#lifecycle;
+    const { next, effects } = transition(before, event, this.#limits);
+    this.#lifecycle = next;
+    for (const effect of effects) this.#run(effect);
+    if (next.phase !== before.phase) this.#entered(next.phase);
+  }
+
+  #run(effect: Effect): void {
+    switch (effect) {
+      case 'open':
+        this.#open();
+        return;
+      case 'adopt':
+        this.#adopt();
+        return;
+      case 'teardown': {
+        const upstream = this.#upstream;
+        this.#upstream = undefined;
+        this.#liveAttempt = 0;
+        this.#fanOut.replaced(undefined);
+        if (upstream) this.#track(upstream.close().then(() => this.#dispatch({ type: 'teardown-done' })));
+        return;
+      }
+      case 'discard': {
+        const arrived = this.#arrived;
+        this.#arrived = undefined;
+        if (arrived) this.#track(arrived.close());
+        return;
+      }
+      case 'end-viewers': {
+        const { phase } = this.#lifecycle;
+        this.#fanOut.endAll(phase.name === 'failed' ? phase.problem.message : 'the stream ended');
+        return;
+      }
+    }
+  }
+
+  /** Timers follow the phase; waiting `describe()` calls are answered once the outcome is known. */
+  #entered(phase: Phase): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (phase.name === 'lingering') {
+      this.#timer = setTimeout(() => this.#dispatch({ type: 'linger-expired' }), this.#options.lingerMs);
+    } else if (phase.name === 'waiting') {
+      this.#log.warn({ reason: phase.problem.reason, err: phase.problem.message, retryInMs: phase.retryAt - Date.now() }, 'stream waiting to retry');
+      this.#timer = setTimeout(() => this.#dispatch({ type: 'retry-due' }), Math.max(0, phase.retryAt - Date.now()));
+    } else if (phase.name === 'failed') {
+      this.#log.warn({ reason: phase.problem.reason, err: phase.problem.message }, 'stream failed');
+    }
+    const up = phase.name === 'live' || phase.name === 'lingering';
+    if (up) this.#watchSilence();
+    else {
+      clearInterval(this.#silenceWatch);
+      this.#silenceWatch = undefined;
+    }
+    if (up && this.#upstream) this.#settleWaiters((w) => w.resolve(infoOf(this.#upstream!)));
+    else if (phase.name === 'failed' || phase.name === 'stopped' || phase.name === 'idle') {
+      const message = phase.name === 'failed' ? phase.problem.message : phase.name === 'idle' && phase.last ? phase.last.message : 'this camera is stopped';
+      const code: StreamErrorCode = phase.name === 'failed' ? phase.problem.reason : 'closed';
+      this.#settleWaiters((w) => w.reject(new StreamError(code, message)));
+    }
+    this.#options.onPhase?.(phase);
+    this.#options.onChange();
+  }
+
+  #settleWaiters(settle: (waiter: Waiter) => void): void {
+    for (const waiter of this.#waiters.splice(0)) settle(waiter);
+  }
+
+  #track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => this.#log.debug({ err: String(error) }, 'upstream close failed'));
+    this.#work.add(tracked);
+    void tracked.then(() => this.#work.delete(tracked));
+  }
+
+  #open(): void {
+    const attempt = ++this.#attempt;
+    this.#releaseHeld();
+    this.#step = 'connecting';
+    const opening = this.#options.open({
+      onFrame: (track, rtcp, packet, frame) => {
+        if (attempt === this.#liveAttempt) {
+          this.#frames++;
+          this.#fanOut.frame(track, rtcp, packet, frame);
+        } else if (attempt === this.#attempt && this.#arrived === undefined) {
+          this.#hold(track, rtcp, packet, frame);
+        }
+      },
+      onPhase: (step) => {
+        if (attempt === this.#attempt && step !== 'media' && this.#lifecycle.phase.name === 'opening') {
+          this.#step = step;
+          this.#options.onChange();
+        }
+      },
+      onKeepAliveFailure: () => {
+        this.stats.keepAliveFailures++;
+      },
+      onClose: (error) => {
+        if (attempt !== this.#liveAttempt) return;
+        this.#log.warn({ err: error.message }, 'upstream session lost');
+        this.#upstream = undefined;
+        this.#liveAttempt = 0;
+        this.#fanOut.replaced(undefined);
+        this.#dispatch({ type: 'lost', message: `${error.message}; reconnecting`, at: Date.now() });
+      },
+    });
+    this.#track(
+      opening.then(
+        (session) => {
+          this.#arrived = session;
+          this.#dispatch({ type: 'opened' });
+        },
+        (error: unknown) => {
+          this.#releaseHeld();
+          const failure = error instanceof StreamError ? error : new StreamError('protocol', String(error), { cause: error });
+          this.#log.warn({ code: failure.code, err: failure.message }, 'upstream failed');
+          this.#dispatch({ type: 'open-failed', problem: { reason: failure.code, message: failure.message }, at: Date.now() });
+        },
+      ),
+    );
+  }
+
+  #adopt(): void {
+    const upstream = this.#arrived!;
+    this.#arrived = undefined;
     this.#upstream = upstream;
+    this.#liveAttempt = this.#attempt;
     this.stats.upstreamSessions++;
-    this.#video = upstream.tracks.find((t) => t.codec !== undefined) ?? upstream.tracks.find((t) => t.kind === 'video');
-    if (!replaced) this.#continuity = upstream.tracks.map((t) => new RtpContinuity(t.clockRate));
-    for (const continuity of this.#continuity) continuity.newSession();
-    this.#resetCache(undefined);
-    this.#cacheValid = false;
-    this.#last = [];
-    this.error = undefined;
+    this.#fanOut.replaced(upstream.tracks);
     const held = this.#held;
     this.#releaseHeld();
-    for (const { track, rtcp, packet, frame } of held) this.#onFrame(track, rtcp, packet, frame);
-    this.#setState('media');
-    this.#maybeLinger();
+    this.#frames += held.length;
+    for (const { track, rtcp, packet, frame } of held) this.#fanOut.frame(track, rtcp, packet, frame);
   }
 
   #hold(track: UpstreamTrack, rtcp: boolean, packet: Buffer, frame: Buffer): void {
@@ -283,245 +382,31 @@ export class CameraHub {
     this.#heldBytes = 0;
   }
 
-  /** The base station dropped the session: reconnect while viewers remain. */
-  #lost(error: StreamError): void {
-    this.#log.warn({ err: error.message }, 'upstream session lost');
-    this.#upstream = undefined;
-    this.#generation++;
-    this.#cacheValid = false;
-    for (const attached of this.#viewers.values()) attached.waiting = true;
-    this.error = `${error.message}; reconnecting`;
-    if (this.#viewers.size === 0 && this.#leases === 0) {
-      this.error = error.message;
-      this.#setState('error');
-      return;
-    }
-    this.#setState('connecting');
-    this.#scheduleReconnect(0, error);
-  }
-
-  #scheduleReconnect(attempt: number, lastError: StreamError): void {
-    const delay = this.#limits.reconnectDelaysMs[attempt];
-    if (delay === undefined || FATAL.has(lastError.code)) {
-      this.error = lastError.message;
-      this.#setState('error');
-      for (const attached of [...this.#viewers.values()]) this.#end(attached, lastError.message);
-      return;
-    }
-    this.#reconnect = setTimeout(() => {
-      this.#reconnect = undefined;
-      if (this.#closed || this.#upstream) return;
-      if (this.#viewers.size === 0 && this.#leases === 0) {
-        // Everyone left while we waited: show what happened; the next viewer tries again.
-        this.error = lastError.message;
-        this.#setState('error');
-        return;
-      }
-      this.#ensure().catch((error: unknown) => {
-        this.#scheduleReconnect(attempt + 1, error instanceof StreamError ? error : lastError);
-      });
-    }, delay);
-  }
-
-  #maybeLinger(): void {
-    if (this.#closed || this.#leases > 0 || this.#viewers.size > 0 || this.#linger || !this.#upstream) return;
-    this.#linger = setTimeout(() => {
-      this.#linger = undefined;
-      if (this.#leases === 0 && this.#viewers.size === 0) void this.#teardown();
-    }, this.#options.lingerMs);
-  }
-
-  async #teardown(): Promise<void> {
-    const upstream = this.#upstream;
-    this.#upstream = undefined;
-    const generation = ++this.#generation;
-    this.#cacheValid = false;
-    this.#resetCache(undefined);
-    this.#releaseHeld();
-    if (upstream) {
-      const closing = upstream.close();
-      this.#tearingDown = closing;
-      await closing;
-      if (this.#tearingDown === closing) this.#tearingDown = undefined;
-    }
-    // A viewer that came during the TEARDOWN has its own session by now: its state stands.
-    if (generation === this.#generation && this.state !== 'error') this.#setState('idle');
-  }
-
-  #setState(state: HubState): void {
-    if (this.state === state) return;
-    this.state = state;
-    this.#options.onChange();
-  }
-
-  // ---- the media path: runs per packet; per viewer it only extends a run of frames to write ----
-
-  #onFrame(track: UpstreamTrack, rtcp: boolean, packet: Buffer, frame: Buffer): void {
-    this.stats.bytesIn += packet.length + 4;
-    const continuity = this.#continuity[track.index];
-    if (rtcp) {
-      if (continuity?.rtcp(packet)) this.#fanOutRtcp(track.index, packet, frame);
-      return;
-    }
-    continuity?.rtp(packet);
-
-    let keyStart = false;
-    const video = this.#video;
-    if (track === video && video.codec) {
-      const header = parseRtpHeader(packet);
-      if (
-        header &&
-        header.timestamp !== this.#cacheTimestamp &&
-        isKeyframeStart(video.codec, packet.subarray(header.payloadOffset, header.payloadEnd))
-      ) {
-        keyStart = true;
-        this.#resetCache(header.timestamp);
-      }
-    }
-    if (this.#cacheValid) {
-      this.#cache.add(track.index, packet);
-      if (this.#cache.bytes > this.#limits.cacheBytes) {
-        this.#cacheValid = false;
-        this.#resetCache(undefined);
-      }
-    }
-    this.#last[track.index] = packet;
-
-    for (const attached of this.#viewers.values()) {
-      if (!attached.started) {
-        // Without a cache (disabled, or this keyframe outgrew it) the viewer still starts right here.
-        if (keyStart) this.#start(attached, this.#cacheValid ? this.#cache.packets() : [{ track: track.index, packet }]);
-        continue;
-      }
-      this.#deliver(attached, track.index, packet, frame, keyStart);
-    }
-  }
-
-  /** A new cache begins at a keyframe, seeded with the latest packet of every other track. */
-  #resetCache(timestamp: number | undefined): void {
-    this.#cache.clear();
-    this.#cacheTimestamp = timestamp;
-    if (timestamp === undefined) return;
-    this.#cacheValid = true;
-    for (const [index, packet] of this.#last.entries()) {
-      if (packet && index !== this.#video?.index) {
-        this.#cache.add(index, packet);
-      }
-    }
-  }
-
-  #start(attached: Attached, from: readonly CachedPacket[]): void {
-    if (attached.started || !this.#viewers.has(attached.viewer)) return;
-    clearTimeout(attached.startTimer);
-    attached.started = true;
-    const { viewer } = attached;
-    const first: RtpStart = new Map();
-    for (const { track, packet } of from) {
-      if (packet.length >= 12 && !first.has(track) && viewer.channelOf(track) !== undefined) {
-        first.set(track, { sequence: packet.readUInt16BE(2), timestamp: packet.readUInt32BE(4) });
-      }
-    }
-    viewer.begin(first);
-    attached.waiting = from.length === 0 && this.#video?.codec !== undefined;
-    for (const { track, packet } of from) this.#write(attached, track, packet);
-  }
-
-  #deliver(attached: Attached, track: number, packet: Buffer, frame: Buffer, keyStart: boolean): void {
-    const channel = attached.viewer.channelOf(track);
-    if (channel === undefined) return;
-    const queued = attached.viewer.socket.writableLength;
-    if (queued > this.#limits.viewerQueueBytes) {
-      this.#drop(attached);
-      return;
-    }
-    attached.stalledSince = undefined;
-    if (attached.waiting) {
-      const video = this.#video;
-      const resumes = keyStart || video === undefined || attached.viewer.channelOf(video.index) === undefined;
-      if (!resumes) {
-        this.stats.packetsDropped++;
-        return;
-      }
-      attached.waiting = false;
-    }
-    this.#send(attached, channel, packet, frame);
-  }
-
-  #drop(attached: Attached): void {
-    this.stats.packetsDropped++;
-    attached.waiting = true;
-    const now = Date.now();
-    attached.stalledSince ??= now;
-    if (now - attached.stalledSince > this.#limits.viewerStallMs) {
-      this.#end(attached, `stopped reading for ${this.#limits.viewerStallMs / 1000} s`);
-    }
-  }
-
-  #write(attached: Attached, track: number, packet: Buffer): void {
-    const channel = attached.viewer.channelOf(track);
-    if (channel !== undefined) this.#send(attached, channel, packet);
-  }
-
-  #fanOutRtcp(track: number, packet: Buffer, frame: Buffer): void {
-    for (const attached of this.#viewers.values()) {
-      if (!attached.started || attached.waiting) continue;
-      const channel = attached.viewer.channelOf(track);
-      if (channel !== undefined && attached.viewer.socket.writableLength <= this.#limits.viewerQueueBytes) {
-        this.#send(attached, channel + 1, packet, frame);
-      }
-    }
-  }
-
   /**
-   * Per-write costs dominate relaying (see docs/BENCHMARKS.md): a frame on the channel the viewer
-   * set up (the usual case) is not written at once but joins the viewer's run when it lies right
-   * after it in the same upstream chunk, so a whole TLS record's frames (a dozen) leave as one view
-   * in one write, with no header allocated. The socket stays corked until the end of the tick, so
-   * the runs of one tick (a frame completed across chunks starts a new one) leave in one writev.
+   * Looks a few times per silence limit whether frames came since the last look; the count is all
+   * the media path pays (no clock read per packet).
    */
-  #send(attached: Attached, channel: number, packet: Buffer, frame?: Buffer): void {
-    const socket = attached.viewer.socket;
-    if (!this.#corked.has(attached)) {
-      if (this.#corked.size === 0) process.nextTick(this.#uncorkAll);
-      this.#corked.add(attached);
-      socket.cork();
-    }
-    this.stats.bytesOut += packet.length + 4;
-    const run = attached.run;
-    if (frame && frame[1] === channel) {
-      if (run.memory === frame.buffer && run.end === frame.byteOffset) {
-        run.end += frame.length;
-        return;
+  #watchSilence(): void {
+    if (this.#silenceWatch) return;
+    const silenceMs = this.#limits.silenceMs;
+    this.#mediaAt = Date.now();
+    this.#framesSeen = this.#frames;
+    this.#silenceWatch = setInterval(() => {
+      const now = Date.now();
+      if (this.#frames !== this.#framesSeen) {
+        this.#framesSeen = this.#frames;
+        this.#mediaAt = now;
+      } else if (now - this.#mediaAt >= silenceMs) {
+        this.stats.mediaSilences++;
+        const message = `no media from the base station for ${Math.round((now - this.#mediaAt) / 1000)} s; replacing the session`;
+        this.#log.warn({ silentMs: now - this.#mediaAt }, 'upstream session silent');
+        this.#dispatch({ type: 'silent', message });
       }
-      this.#flush(attached);
-      run.memory = frame.buffer;
-      run.start = frame.byteOffset;
-      run.end = frame.byteOffset + frame.length;
-      return;
-    }
-    this.#flush(attached);
-    socket.write(frameHeader(channel, packet.length));
-    socket.write(packet);
+    }, Math.max(50, silenceMs / 4));
+    this.#silenceWatch.unref();
   }
+}
 
-  #flush(attached: Attached): void {
-    const run = attached.run;
-    if (run.memory === undefined) return;
-    attached.viewer.socket.write(Buffer.from(run.memory, run.start, run.end - run.start));
-    run.memory = undefined;
-  }
-
-  readonly #corked = new Set<Attached>();
-  readonly #uncorkAll = (): void => {
-    for (const attached of this.#corked) {
-      this.#flush(attached);
-      attached.viewer.socket.uncork();
-    }
-    this.#corked.clear();
-  };
-
-  #end(attached: Attached, reason: string): void {
-    this.detach(attached.viewer);
-    attached.viewer.end(reason);
-  }
+function infoOf(upstream: UpstreamSession): StreamInfo {
+  return { sdpText: upstream.sdpText, tracks: upstream.tracks };
 }

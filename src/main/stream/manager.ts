@@ -12,9 +12,11 @@ import { networkInterfaces } from 'node:os';
 import type { CameraView, VideoCodec } from '../../shared/api.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { createSerial, type Serial } from '../serial.js';
 import { RtspAuthenticator, credentialsInUrl } from '../rtsp/auth.js';
 import { arloStreamPath, arloStreamUrl } from '../rtsp/url.js';
 import { CameraHub, type HubLimits, type HubViewer, type StreamInfo } from './hub.js';
+import type { Phase } from './lifecycle.js';
 import { isLoopbackAddress } from '../../shared/net.js';
 import { EndpointServer } from './server.js';
 import { UpstreamSession } from './upstream.js';
@@ -50,7 +52,8 @@ export interface EndpointOptions {
 /** What the engine knows of a running endpoint: the live half of the UI's CameraView. */
 export type EndpointRuntime = Pick<
   CameraView,
-  'deviceId' | 'running' | 'state' | 'error' | 'viewers' | 'bytesIn' | 'bytesOut' | 'bitrate' | 'upstreamSessions' | 'packetsDropped' | 'port' | 'url'
+  | 'deviceId' | 'running' | 'state' | 'error' | 'waitReason' | 'retryAt' | 'viewers' | 'bytesIn' | 'bytesOut' | 'bitrate'
+  | 'upstreamSessions' | 'packetsDropped' | 'keepAliveFailures' | 'mediaSilences' | 'port' | 'url'
 >;
 
 export interface StreamManagerEvents {
@@ -59,6 +62,10 @@ export interface StreamManagerEvents {
   fingerprintPinned: [baseStationId: string, fingerprint: string];
   /** The base station refused our client certificate: it must be enrolled again. */
   certificateRejected: [baseStationId: string, message: string];
+  /** A camera's stream lifecycle entered another phase (at once, not throttled like `change`). */
+  phase: [deviceId: string, phase: Phase];
+  /** Nothing answers at the base station's address (a camera's stream waits to retry): its address may have changed. */
+  unreachable: [baseStationId: string, message: string];
 }
 
 const BITRATE_WINDOW = 5;
@@ -79,8 +86,8 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
   readonly #endpoints = new Map<string, Endpoint>();
   /** Fingerprints pinned in this process before the service stored them. */
   readonly #pins = new Map<string, string>();
-  /** Per camera, the start/stop in progress: the next one waits for it, so calls never overlap. */
-  readonly #busy = new Map<string, Promise<void>>();
+  /** Per camera (a handful), its starts and stops in turn, so they never overlap. */
+  readonly #turns = new Map<string, Serial>();
   #publish: NodeJS.Timeout | undefined;
   #sampler: NodeJS.Timeout | undefined;
 
@@ -101,13 +108,9 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
   }
 
   #inTurn(deviceId: string, task: () => Promise<void>): Promise<void> {
-    const run = (this.#busy.get(deviceId) ?? Promise.resolve()).then(task);
-    const settled = run.catch(() => undefined);
-    this.#busy.set(deviceId, settled);
-    void settled.then(() => {
-      if (this.#busy.get(deviceId) === settled) this.#busy.delete(deviceId);
-    });
-    return run;
+    let serial = this.#turns.get(deviceId);
+    if (!serial) this.#turns.set(deviceId, (serial = createSerial()));
+    return serial(task);
   }
 
   async #start(options: EndpointOptions): Promise<void> {
@@ -142,9 +145,13 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
           },
         );
       },
-      onUpstreamError: (error) => {
-        log.warn({ code: error.code, err: error.message }, 'upstream failed');
-        if (error.code === 'certificate-rejected') this.emit('certificateRejected', upstream.baseStationId, error.message);
+      onPhase: (phase) => {
+        this.emit('phase', options.deviceId, phase);
+        if (phase.name === 'failed' && phase.problem.reason === 'certificate-rejected') {
+          this.emit('certificateRejected', upstream.baseStationId, phase.problem.message);
+        } else if (phase.name === 'waiting' && phase.problem.reason === 'unreachable') {
+          this.emit('unreachable', upstream.baseStationId, phase.problem.message);
+        }
       },
     });
     const authenticator = options.credentials ? new RtspAuthenticator(options.credentials) : undefined;
@@ -267,17 +274,22 @@ function runtimeOf(endpoint: Endpoint): EndpointRuntime {
   const bitrate = oldest !== undefined && newest !== undefined && samples.length > 1
     ? Math.round(((newest - oldest) * 8 * 1000) / ((samples.length - 1) * SAMPLE_MS))
     : 0;
+  const status = hub.status();
   return {
     deviceId: endpoint.options.deviceId,
     running: true,
-    state: hub.state,
-    ...(hub.error !== undefined ? { error: hub.error } : {}),
+    state: status.state,
+    ...(status.error !== undefined ? { error: status.error } : {}),
+    ...(status.waitReason !== undefined ? { waitReason: status.waitReason } : {}),
+    ...(status.retryAt !== undefined ? { retryAt: new Date(status.retryAt).toISOString() } : {}),
     viewers: hub.viewers,
     bytesIn: hub.stats.bytesIn,
     bytesOut: hub.stats.bytesOut,
     bitrate,
     upstreamSessions: hub.stats.upstreamSessions,
     packetsDropped: hub.stats.packetsDropped,
+    keepAliveFailures: hub.stats.keepAliveFailures,
+    mediaSilences: hub.stats.mediaSilences,
     port: endpoint.server.port,
     url: endpoint.url,
   };

@@ -4,6 +4,7 @@
 
 import net from 'node:net';
 import { isLoopbackAddress } from '../../shared/net.js';
+import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RtspAuthenticator } from '../rtsp/auth.js';
 import type { CameraHub } from './hub.js';
@@ -29,11 +30,11 @@ export class EndpointServer {
   readonly port: number;
   readonly #server: net.Server;
   /** Every open viewer connection, so that `close()` ends them all. */
-  readonly #sockets: Set<net.Socket>;
+  readonly #sessions: Set<DownstreamSession>;
 
-  private constructor(server: net.Server, sockets: Set<net.Socket>, port: number) {
+  private constructor(server: net.Server, sessions: Set<DownstreamSession>, port: number) {
     this.#server = server;
-    this.#sockets = sockets;
+    this.#sessions = sessions;
     this.port = port;
   }
 
@@ -41,13 +42,13 @@ export class EndpointServer {
   static async listen(options: EndpointServerOptions): Promise<EndpointServer> {
     const { hub, listenAddress, authenticator, logger } = options;
     if (!authenticator && !isLoopbackAddress(listenAddress)) {
-      throw new Error(`listening on ${listenAddress} needs a username and password for viewers: set them, or listen on 127.0.0.1`);
+      throw new AppError('lan-credentials-missing', `listening on ${listenAddress} needs a username and password for viewers: set them, or listen on 127.0.0.1`);
     }
-    const sockets = new Set<net.Socket>();
+    const sessions = new Set<DownstreamSession>();
     const server = net.createServer((socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-      new DownstreamSession(socket, hub, authenticator, logger, options.requestTimeoutMs, options.admit);
+      const session = new DownstreamSession(socket, hub, authenticator, logger, options.requestTimeoutMs, options.admit);
+      sessions.add(session);
+      socket.once('close', () => sessions.delete(session));
     });
     server.maxConnections = options.maxConnections ?? 64;
     await new Promise<void>((resolve, reject) => {
@@ -56,22 +57,26 @@ export class EndpointServer {
     });
     server.on('error', (error) => logger.warn({ err: error.message }, 'RTSP listener error'));
     const address = server.address();
-    return new EndpointServer(server, sockets, typeof address === 'object' && address ? address.port : options.port);
+    return new EndpointServer(server, sessions, typeof address === 'object' && address ? address.port : options.port);
   }
 
-  /** Stops listening and closes every viewer connection. */
+  /** Stops listening, closes every viewer connection and waits for their requests to finish. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const socket of this.#sockets) socket.destroy();
-    await closed;
+    const sessions = [...this.#sessions];
+    for (const session of sessions) session.socket.destroy();
+    await Promise.all([closed, ...sessions.map((session) => session.drained())]);
   }
 }
 
-function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+/** Why a camera's port cannot listen, as the user reads it in the window, the web UI and the CLI. */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): AppError {
   if (error.code === 'EADDRINUSE') {
-    return new Error(`port ${port} on ${host} is already in use by another program: choose another port for this camera`);
+    return new AppError('port-in-use', `Port ${port} on ${host} is already in use by another program: choose another port for this camera.`, { cause: error });
   }
-  if (error.code === 'EADDRNOTAVAIL') return new Error(`${host} is not an address of this computer: choose another listen address`);
-  if (error.code === 'EACCES') return new Error(`not allowed to listen on port ${port}: choose a port above 1023`);
-  return new Error(`cannot listen on ${host}:${port}: ${error.message}`);
+  if (error.code === 'EADDRNOTAVAIL') {
+    return new AppError('address-not-available', `${host} is not an address of this computer: choose another listen address.`, { cause: error });
+  }
+  if (error.code === 'EACCES') return new AppError('port-not-allowed', `Not allowed to listen on port ${port}: choose a port above 1023.`, { cause: error });
+  return new AppError('listen-failed', `Cannot listen on ${host}:${port}: ${error.message}`, { cause: error });
 }

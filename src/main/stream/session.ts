@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import type { RtspAuthenticator } from '../rtsp/auth.js';
 import { makeResponse, serializeMessage, sessionIdOf, withBody, type RtspRequest, type RtspResponse } from '../rtsp/message.js';
 import { RtspReader } from '../rtsp/reader.js';
+import { createSerial } from '../serial.js';
 import { parseSdp, setControl, writeSdp } from '../rtsp/sdp.js';
 import type { CameraHub, HubViewer, StreamInfo } from './hub.js';
 import type { RtpStart } from './upstream.js';
@@ -30,24 +31,44 @@ const MAX_QUEUED_REQUESTS = 16;
 /** Methods of RFC 2326 that this server knows but does not allow (a viewer cannot record). */
 const NOT_ALLOWED = new Set(['ANNOUNCE', 'RECORD', 'REDIRECT']);
 
+/**
+ * The server's session states of RFC 2326 Appendix A: `init` until a SETUP, `ready` set up (or
+ * paused), `playing`; `closed` once the connection is going (nothing more is answered).
+ */
+type RtspState = 'init' | 'ready' | 'playing' | 'closed';
+
+/** Where each method is valid; elsewhere it is answered 455 Method Not Valid in This State. */
+const VALID_IN: Record<string, readonly RtspState[]> = {
+  SETUP: ['init', 'ready'],
+  PLAY: ['ready', 'playing'],
+  PAUSE: ['ready', 'playing'],
+};
+
+interface PendingPlay {
+  /** Sends the PLAY answer (with RTP-Info from the first packets). */
+  answer(first: RtpStart): void;
+  /** The connection closed first: nothing to answer. */
+  cancel(): void;
+}
+
 export class DownstreamSession implements HubViewer {
   readonly socket: Socket;
   readonly #hub: CameraHub;
   readonly #auth: RtspAuthenticator | undefined;
   readonly #log: Logger;
   readonly #reader = new RtspReader();
-  #queue: Promise<void> = Promise.resolve();
+  readonly #inTurn = createSerial();
   #queued = 0;
+  #drained: Promise<void> = Promise.resolve();
+  #state: RtspState = 'init';
   #leased = false;
   #info: StreamInfo | undefined;
   #contentBase: string | undefined;
   #sessionId: string | undefined;
   /** Track index → the interleaved RTP channel the viewer chose for it. */
   readonly #channels = new Map<number, number>();
-  #playing = false;
-  /** Answers the PLAY waiting for the hub's first packets. */
-  #pendingPlay: ((first: RtpStart) => void) | undefined;
-  #closing = false;
+  /** The PLAY waiting for the hub's first packets. */
+  #pendingPlay: PendingPlay | undefined;
   readonly #requestTimeoutMs: number;
   #requestTimer: NodeJS.Timeout | undefined;
   #requested = false;
@@ -65,7 +86,7 @@ export class DownstreamSession implements HubViewer {
     this.#watchPartialInput();
     socket.setNoDelay(true);
     socket.setTimeout(IDLE_BEFORE_PLAY_MS, () => {
-      if (!this.#playing) socket.destroy();
+      if (this.#state !== 'playing') socket.destroy();
     });
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (error) => this.#log.debug({ err: error.message }, 'viewer connection error'));
@@ -77,7 +98,12 @@ export class DownstreamSession implements HubViewer {
   }
 
   begin(first: RtpStart): void {
-    this.#pendingPlay?.(first);
+    this.#pendingPlay?.answer(first);
+  }
+
+  /** Resolves once every request received so far has been handled (a PLAY cut short included). */
+  drained(): Promise<void> {
+    return this.#drained;
   }
 
   end(reason: string): void {
@@ -85,10 +111,15 @@ export class DownstreamSession implements HubViewer {
     this.socket.destroy();
   }
 
+  /** A method, not a comparison, so that the checks after a call that may close are not narrowed away. */
+  #closed(): boolean {
+    return this.#state === 'closed';
+  }
+
   #onData(chunk: Buffer): void {
-    if (this.#closing) return;
+    if (this.#closed()) return;
     this.#reader.push(chunk);
-    while (!this.#closing) {
+    while (!this.#closed()) {
       const buffered = this.#reader.buffered;
       const item = this.#reader.read();
       if (!item) {
@@ -104,12 +135,14 @@ export class DownstreamSession implements HubViewer {
       } else if (item.kind === 'request') {
         this.#requested = true;
         if (++this.#queued > MAX_QUEUED_REQUESTS) {
-          this.#closing = true;
+          this.#state = 'closed';
           this.socket.destroy();
           return;
         }
         const request = item;
-        this.#queue = this.#queue.then(() => this.#handle(request)).finally(() => this.#queued--);
+        this.#drained = this.#inTurn(() => this.#handle(request))
+          .catch((error: unknown) => this.#log.warn({ err: String(error) }, 'viewer request failed'))
+          .finally(() => this.#queued--);
       }
       // `$` frames from the viewer (RTCP receiver reports) and stray responses need no answer.
     }
@@ -124,23 +157,23 @@ export class DownstreamSession implements HubViewer {
     }
     this.#requestTimer ??= setTimeout(() => {
       this.#log.debug({ buffered: this.#reader.buffered }, 'viewer sent no complete request in time');
-      this.#closing = true;
+      this.#state = 'closed';
       this.socket.destroy();
     }, this.#requestTimeoutMs);
   }
 
   /** Answers unreadable input with its status and closes the connection; nothing else is disturbed. */
   #reject(status: number): void {
-    this.#closing = true;
+    this.#state = 'closed';
     const response = makeResponse(status, { Server: SERVER, Connection: 'close' });
     this.socket.end(serializeMessage(response), () => this.socket.destroy());
   }
 
   #onClose(): void {
-    this.#closing = true;
+    this.#state = 'closed';
     clearTimeout(this.#requestTimer);
     this.#releaseStream();
-    this.#pendingPlay = undefined;
+    this.#pendingPlay?.cancel();
   }
 
   /** Lets go of the stream (the hub lingers, then tears the upstream down if no one else watches). */
@@ -153,7 +186,7 @@ export class DownstreamSession implements HubViewer {
   }
 
   async #handle(request: RtspRequest): Promise<void> {
-    if (this.#closing) return;
+    if (this.#closed()) return;
     const cseq = request.headers.get('CSeq');
     if (cseq === undefined) {
       this.#reply(request, makeResponse(400, {}, undefined, 'Bad Request: no CSeq'));
@@ -161,10 +194,11 @@ export class DownstreamSession implements HubViewer {
     }
     if (this.#auth && !this.#auth.verify(request)) {
       const response = makeResponse(401);
-      for (const value of this.#auth.challenge()) response.headers.append('WWW-Authenticate', value);
+      for (const value of this.#auth.challenge(request)) response.headers.append('WWW-Authenticate', value);
       this.#reply(request, response);
       return;
     }
+    if (!this.#checkState(request)) return;
     const given = sessionIdOf(request);
     if (given !== undefined && given !== this.#sessionId && request.method !== 'OPTIONS') {
       this.#reply(request, makeResponse(454));
@@ -182,16 +216,15 @@ export class DownstreamSession implements HubViewer {
         return this.#play(request);
       case 'PAUSE':
         this.#hub.detach(this);
-        this.#playing = false;
+        this.#state = 'ready';
         this.#reply(request, makeResponse(200));
         return;
       case 'TEARDOWN':
         // Released now, not when the client gets round to closing: a client that keeps the
         // connection open must not keep the base-station session (and a battery camera) awake.
         this.#releaseStream();
-        this.#playing = false;
         this.#reply(request, makeResponse(200));
-        this.#closing = true;
+        this.#state = 'closed';
         this.socket.end();
         return;
       case 'GET_PARAMETER':
@@ -263,6 +296,7 @@ export class DownstreamSession implements HubViewer {
     while (channel > 254 || channel % 2 !== 0 || used.has(channel)) channel = channel > 254 ? 0 : channel + 1;
     this.#channels.set(track.index, channel);
     this.#sessionId ??= randomBytes(8).toString('hex');
+    if (this.#state === 'init') this.#state = 'ready';
     this.#reply(
       request,
       makeResponse(200, {
@@ -272,20 +306,25 @@ export class DownstreamSession implements HubViewer {
     );
   }
 
+  /** Answers 455 when the method is not valid in the session's state; true when it may go on. */
+  #checkState(request: RtspRequest): boolean {
+    const valid = VALID_IN[request.method];
+    if (!valid || valid.includes(this.#state)) return true;
+    const hint = this.#state === 'init' ? 'SETUP first' : `not while ${this.#state}`;
+    this.#reply(request, makeResponse(455, { Allow: PUBLIC }, undefined, `Method Not Valid in This State: ${hint}`));
+    return false;
+  }
+
   async #play(request: RtspRequest): Promise<void> {
-    if (this.#sessionId === undefined || this.#channels.size === 0) {
-      this.#reply(request, makeResponse(455, {}, undefined, 'Method Not Valid in This State: SETUP first'));
-      return;
-    }
-    if (this.#playing) {
+    if (this.#state === 'playing') {
       this.#reply(request, makeResponse(200, { Range: 'npt=0.000-' }));
       return;
     }
-    this.#playing = true;
+    this.#state = 'playing';
     this.socket.setTimeout(0);
     // The answer goes out from inside the hub, right before this viewer's first packet.
     await new Promise<void>((resolve) => {
-      this.#pendingPlay = (first) => {
+      this.#pendingPlay = { cancel: resolve, answer: (first) => {
         this.#pendingPlay = undefined;
         const rtpInfo = [...this.#channels.keys()]
           .sort((a, b) => a - b)
@@ -297,9 +336,8 @@ export class DownstreamSession implements HubViewer {
         if (rtpInfo.length > 0) response.headers.set('RTP-Info', rtpInfo.join(','));
         this.#reply(request, response);
         resolve();
-      };
+      } };
       this.#hub.play(this);
-      if (this.#closing) resolve();
     });
   }
 

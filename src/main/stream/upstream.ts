@@ -10,8 +10,9 @@
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../log.js';
+import { createSerial } from '../serial.js';
 import { makeRequest, serializeMessage, sessionIdOf, sessionTimeoutOf, type RtspResponse } from '../rtsp/message.js';
-import { NONCE_HEADER, NonceSequence } from '../rtsp/nonce.js';
+import { NONCE_HEADER, NonceSequence, parseNonce } from '../rtsp/nonce.js';
 import { RtspReader, frameBytes } from '../rtsp/reader.js';
 import { controlOf, parseSdp, resolveControlUrl, rtpmapOf, videoCodecOf, type SessionDescription } from '../rtsp/sdp.js';
 import type { VideoCodecName } from '../rtsp/keyframe.js';
@@ -51,8 +52,14 @@ export interface UpstreamHooks {
    */
   onFrame(track: UpstreamTrack, rtcp: boolean, packet: Buffer, frame: Buffer): void;
   onPhase?(phase: UpstreamPhase): void;
-  /** The base station's certificate fingerprint, when nothing was pinned yet (pin it). */
+  /**
+   * The base station's certificate fingerprint, when nothing was pinned yet (pin it). Reported only
+   * once the peer has answered an RTSP request with a Nonce: a stranger that accepts TLS but speaks
+   * no Arlo RTSP is never pinned.
+   */
   onFingerprint?(fingerprint: string): void;
+  /** A keep-alive got a non-2xx answer or none in time; logged and counted, the session goes on. */
+  onKeepAliveFailure?(detail: string): void;
   /** The session ended without `close()`: the base station dropped it or stopped answering. */
   onClose?(error: StreamError): void;
 }
@@ -71,12 +78,17 @@ export interface UpstreamTrack {
 /** Where the first packet of each track will be, from the PLAY answer's RTP-Info. */
 export type RtpStart = Map<number, { sequence: number; timestamp: number }>;
 
-const DEFAULTS = { connectTimeoutMs: 10_000, responseTimeoutMs: 10_000 };
+/**
+ * TCP and TLS answer at once when the base station is there. The RTSP exchange may wait for a
+ * battery camera to wake: FFmpeg, behind every working client, waits forever; 30 s is the floor.
+ */
+const DEFAULTS = { connectTimeoutMs: 10_000, responseTimeoutMs: 30_000 };
 /** TEARDOWN is a courtesy when we leave: never wait long for it. */
 const TEARDOWN_TIMEOUT_MS = 2_000;
 
 interface Pending {
   method: string;
+  cseq: number;
   resolve(response: RtspResponse): void;
   reject(error: StreamError): void;
   timer: NodeJS.Timeout;
@@ -171,9 +183,11 @@ class Connection {
   #cseq = 0;
   #session: string | undefined;
   #pending: Pending | undefined;
-  /** Requests wait here so that each carries the Nonce of the previous answer. */
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Requests wait their turn so that each carries the Nonce of the previous answer. */
+  readonly #inTurn = createSerial();
   #keepAlive: NodeJS.Timeout | undefined;
+  /** The base station's certificate fingerprint, pinned once it has answered with a Nonce. */
+  #presented: string | undefined;
   #closing = false;
   #closed = false;
 
@@ -220,7 +234,7 @@ class Connection {
           fail(fingerprintChanged(this.where, pinned, presented ?? 'none'));
           return;
         }
-        if (pinned === undefined && presented) this.#hooks.onFingerprint?.(presented);
+        if (pinned === undefined) this.#presented = presented;
         socket.setNoDelay(true);
         socket.on('data', (chunk: Buffer) => this.#onData(chunk));
         socket.on('error', (error) => this.#fail(connectionError(error, this.where)));
@@ -232,9 +246,7 @@ class Connection {
 
   /** Sends one request after the previous one is answered; rejects on a non-2xx answer. */
   request(method: string, uri: string, extra: Record<string, string> = {}, timeoutMs?: number): Promise<RtspResponse> {
-    const run = this.#queue.then(() => this.#send(method, uri, extra, timeoutMs ?? this.#options.responseTimeoutMs));
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#inTurn(() => this.#send(method, uri, extra, timeoutMs ?? this.#options.responseTimeoutMs));
   }
 
   startSession(setup: RtspResponse): void {
@@ -242,13 +254,15 @@ class Connection {
     // not start a second keep-alive timer on the next SETUP).
     if (this.#session !== undefined || this.#keepAlive !== undefined) return;
     this.#session = sessionIdOf(setup);
-    const timeout = sessionTimeoutOf(setup);
-    // FFmpeg sends its keep-alive at half the timeout; a third leaves room for a slow answer.
-    const interval = Math.max(500, (timeout * 1000) / 3);
+    // As FFmpeg does: a keep-alive at half the session timeout, its answer only logged. Whether the
+    // session is alive is judged by its media (the hub), never by these answers.
+    const interval = Math.max(500, (sessionTimeoutOf(setup) * 1000) / 2);
     this.#keepAlive = setInterval(() => {
       if (!this.playing || this.#closing) return;
-      this.request(this.keepAliveMethod, this.controlUrl).catch((error: unknown) => {
-        this.#fail(error instanceof StreamError ? error : closedByBaseStation(this.where));
+      this.request(this.keepAliveMethod, this.controlUrl, {}, interval).catch((error: unknown) => {
+        const detail = error instanceof Error ? error.message : String(error);
+        this.#log.info({ err: detail }, 'keep-alive not answered with success');
+        this.#hooks.onKeepAliveFailure?.(detail);
       });
     }, interval);
     this.#keepAlive.unref();
@@ -258,6 +272,13 @@ class Connection {
     if (this.#closed || this.#closing) return;
     this.#closing = true;
     clearInterval(this.#keepAlive);
+    // An unanswered keep-alive is given up, so the TEARDOWN goes out now, not after its timeout.
+    const pending = this.#pending;
+    if (pending) {
+      this.#pending = undefined;
+      clearTimeout(pending.timer);
+      pending.reject(closedByBaseStation(this.where));
+    }
     try {
       await this.request('TEARDOWN', this.controlUrl, {}, TEARDOWN_TIMEOUT_MS);
     } catch (error) {
@@ -281,7 +302,8 @@ class Connection {
     const socket = this.#socket;
     if (this.#closed || !socket || socket.destroyed) return Promise.reject(closedByBaseStation(this.where));
     // Header order as FFmpeg writes it: method headers, CSeq, User-Agent, Session; then the Nonce.
-    const request = makeRequest(method, uri, { ...extra, CSeq: ++this.#cseq, 'User-Agent': USER_AGENT });
+    const cseq = ++this.#cseq;
+    const request = makeRequest(method, uri, { ...extra, CSeq: cseq, 'User-Agent': USER_AGENT });
     if (this.#session !== undefined) request.headers.set('Session', this.#session);
     request.headers.set(NONCE_HEADER, this.#nonce.next());
     return new Promise((resolve, reject) => {
@@ -289,7 +311,7 @@ class Connection {
         this.#pending = undefined;
         reject(responseTimeout(this.where, method, timeoutMs));
       }, timeoutMs);
-      this.#pending = { method, resolve, reject, timer };
+      this.#pending = { method, cseq, resolve, reject, timer };
       socket.write(serializeMessage(request));
     });
   }
@@ -312,8 +334,14 @@ class Connection {
 
   #onResponse(response: RtspResponse): void {
     this.#nonce.observe(response);
+    if (this.#presented !== undefined && parseNonce(response.headers.get(NONCE_HEADER)) !== undefined) {
+      this.#hooks.onFingerprint?.(this.#presented);
+      this.#presented = undefined;
+    }
     const pending = this.#pending;
-    if (!pending) return;
+    // A late answer to a request that timed out (a keep-alive) is not the answer to the next one.
+    const cseq = response.headers.get('CSeq');
+    if (!pending || (cseq !== undefined && Number(cseq) !== pending.cseq)) return;
     this.#pending = undefined;
     clearTimeout(pending.timer);
     if (response.status >= 200 && response.status < 300) pending.resolve(response);

@@ -1,7 +1,8 @@
 // The main screen: every camera with its live state, counters and URL, and the actions on it.
 
 import { useEffect, useState } from 'react';
-import type { CameraStreamState, CameraView, VideoCodec } from '../../shared/api.js';
+import type { CameraView, VideoCodec } from '../../shared/api.js';
+import { STATE_LABEL, cameraStatusLine } from '../../shared/camera-status.js';
 import { formatBitrate, formatBytes, formatDuration } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
 import { ErrorNote } from './ErrorNote.js';
@@ -11,14 +12,6 @@ import { snapshotPath } from '../../shared/live.js';
 
 /** How often a streaming camera's thumbnail is refreshed from its snapshot (never waking it). */
 const THUMBNAIL_REFRESH_MS = 10_000;
-
-const STATE_LABEL: Record<CameraStreamState, string> = {
-  idle: 'Idle',
-  connecting: 'Connecting',
-  handshake: 'Handshake',
-  media: 'Streaming',
-  error: 'Error',
-};
 
 const CODEC_LABEL: Record<VideoCodec, string> = { avc: 'H.264 (up to 1080p)', hevc: 'H.265 (4K)' };
 
@@ -103,7 +96,7 @@ function CameraCard({ camera, desktop, picture, onPicture, onWatch }: CardProps)
           {camera.usageNotice.message}
         </p>
       )}
-      {camera.state === 'error' && <ErrorNote message={camera.error ?? 'The stream failed.'} />}
+      {camera.state === 'error' ? <ErrorNote message={camera.error ?? 'The stream failed.'} /> : camera.running && <StatusLine camera={camera} />}
       <dl className="stats">
         <div><dt>Viewers</dt><dd data-stat="viewers">{camera.viewers}</dd></div>
         <div><dt>Received</dt><dd data-stat="bytes-in">{formatBytes(camera.bytesIn)}</dd></div>
@@ -111,6 +104,9 @@ function CameraCard({ camera, desktop, picture, onPicture, onWatch }: CardProps)
         <div><dt>Bitrate</dt><dd data-stat="bitrate">{formatBitrate(camera.bitrate)}</dd></div>
         <div><dt>Streamed today</dt><dd data-stat="streamed-today">{formatDuration(camera.streamingToday)}</dd></div>
         <div><dt>Last 7 days</dt><dd data-stat="streamed-week">{formatDuration(camera.streamingWeek)}</dd></div>
+        {camera.keepAliveFailures > 0 && (
+          <div><dt>Keep-alives unanswered</dt><dd data-stat="keep-alive-failures">{camera.keepAliveFailures}</dd></div>
+        )}
       </dl>
       <label className="check small">
         <input
@@ -212,4 +208,16 @@ function formatAge(ms: number): string {
   if (seconds < 90) return `${seconds} s ago`;
   if (seconds < 5400) return `${Math.round(seconds / 60)} min ago`;
   return `${Math.round(seconds / 3600)} h ago`;
+}
+
+/** Why the stream waits and when it retries, counting down between published states. */
+function StatusLine({ camera }: { camera: CameraView }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (camera.state !== 'waiting') return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [camera.state]);
+  const line = cameraStatusLine(camera, now);
+  return line ? <p className="status-line" role="status" data-status={camera.state}>{line}</p> : null;
 }

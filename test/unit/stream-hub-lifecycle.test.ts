@@ -1,11 +1,13 @@
-// The hub's linger against a viewer arriving while the lingered session's TEARDOWN is still in
-// flight: the base station allows one stream per camera, so the new session must not open before
-// the old one is closed, and the hub must end up showing the new session's state.
+// The hub carrying out its lifecycle with a stand-in upstream: a viewer arriving while the
+// lingered session's TEARDOWN is in flight (one stream per camera: the new session opens only
+// after), close() during the linger's TEARDOWN and during opening, and the last viewer leaving
+// during the backoff.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { silentLogger } from '../../src/main/log.js';
 import { CameraHub } from '../../src/main/stream/hub.js';
+import { StreamError } from '../../src/main/stream/errors.js';
 import type { UpstreamSession } from '../../src/main/stream/upstream.js';
 
 interface FakeUpstream {
@@ -37,7 +39,7 @@ function fakeUpstream(): FakeUpstream {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('camera hub linger', () => {
+describe('camera hub lifecycle', () => {
   it('opens a new viewer\'s session only after the lingered one is torn down, and shows it as media', async () => {
     const upstreams: FakeUpstream[] = [];
     const openedWhileOldOpen: boolean[] = [];
@@ -91,5 +93,53 @@ describe('camera hub linger', () => {
     upstream.finishClose();
     await closing;
     assert.equal(upstream.closed, true);
+  });
+
+  it('close() during opening waits for the attempt and tears down the session it delivers', async () => {
+    const upstream = fakeUpstream();
+    let deliver: () => void = () => undefined;
+    const hub = new CameraHub({
+      logger: silentLogger,
+      lingerMs: 10,
+      onChange: () => undefined,
+      open: () => new Promise<UpstreamSession>((resolve) => (deliver = () => resolve(upstream.session))),
+    });
+    hub.acquire();
+    const described = hub.describe().then(() => 'described', (error: Error) => error.message);
+    let closed = false;
+    const closing = hub.close().then(() => (closed = true));
+    assert.equal(await described, 'this camera is stopped');
+    deliver(); // the base station answers PLAY after all
+    await sleep(10);
+    assert.equal(closed, false, 'close waits for the TEARDOWN of the late session');
+    upstream.finishClose();
+    await closing;
+    assert.equal(upstream.closed, true);
+    assert.equal(hub.state, 'idle');
+  });
+
+  it('the last viewer leaving during the backoff ends the attempts and keeps the problem on show', async () => {
+    let attempts = 0;
+    const hub = new CameraHub({
+      logger: silentLogger,
+      lingerMs: 10,
+      onChange: () => undefined,
+      limits: { retryDelaysMs: [30] },
+      open: () => {
+        attempts++;
+        return Promise.reject(new StreamError('busy', 'another app is streaming this camera'));
+      },
+    });
+    hub.acquire();
+    const described = hub.describe().then(() => 'described', (error: Error) => error.message);
+    await sleep(10);
+    assert.equal(hub.status().state, 'waiting');
+    assert.equal(hub.status().waitReason, 'busy');
+    hub.release();
+    assert.equal(await described, 'another app is streaming this camera');
+    await sleep(100); // several retry delays
+    assert.equal(attempts, 1);
+    assert.deepEqual(hub.status(), { state: 'idle', error: 'another app is streaming this camera' });
+    await hub.close();
   });
 });

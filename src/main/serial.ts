@@ -1,4 +1,5 @@
-// Runs async jobs one after another, so a read-modify-write never interleaves with another.
+// Runs async jobs one after another: a read-modify-write never interleaves with another, an RTSP
+// request goes out only once the previous one is answered, a camera's start and stop never overlap.
 
 export type Serial = <T>(job: () => Promise<T>) => Promise<T>;
 
