@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Draws the app and tray icons (a camera with a "live" dot) as PNGs, so the artwork is code we can
 // review and re-run: `node assets/make-icons.mjs`. electron-builder makes .ico/.icns from icon.png
-// (1024 px, as its docs recommend; 512 px is their minimum for macOS).
+// (1024 px, as its docs recommend; 512 px is their minimum for macOS). The Windows tray takes .ico
+// files (Electron's Tray docs recommend ICO there), written here with PNG images inside.
 import { Buffer } from 'node:buffer';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import process from 'node:process';
@@ -113,9 +114,41 @@ const files = {
   'tray/tray-streaming@2x.png': [32, [[background, BLUE], [camera, WHITE], [lens, BLUE], [liveDot, GREEN]]],
 };
 
-for (const [name, [size, layers]] of Object.entries(files)) {
+// Windows tray: 16 px at 100 % scaling, 24 px at 150 %, 32 px at 200 %.
+const TRAY_IDLE = [[background, BLUE], [camera, WHITE], [lens, BLUE]];
+const TRAY_STREAMING = [...TRAY_IDLE, [liveDot, GREEN]];
+const icoFiles = {
+  'tray/tray.ico': [16, 24, 32].map((size) => render(size, size === 16 ? TRAY_IDLE.slice(0, 2) : TRAY_IDLE)),
+  'tray/tray-streaming.ico': [16, 24, 32].map((size) => render(size, size === 16 ? [TRAY_IDLE[0], TRAY_IDLE[1], TRAY_STREAMING[3]] : TRAY_STREAMING)),
+};
+
+/** An ICO file holding PNG images (Windows Vista and later read PNG entries). */
+function ico(pngs) {
+  const header = Buffer.alloc(6);
+  header.writeUInt16LE(1, 2); // type 1: icon
+  header.writeUInt16LE(pngs.length, 4);
+  let offset = 6 + 16 * pngs.length;
+  const entries = pngs.map((image) => {
+    const size = image.readUInt32BE(16); // the PNG's IHDR width
+    const entry = Buffer.alloc(16);
+    entry.set([size % 256, size % 256, 0, 0], 0); // 0 means 256
+    entry.writeUInt16LE(1, 4); // colour planes
+    entry.writeUInt16LE(32, 6); // bits per pixel
+    entry.writeUInt32LE(image.length, 8);
+    entry.writeUInt32LE(offset, 12);
+    offset += image.length;
+    return entry;
+  });
+  return Buffer.concat([header, ...entries, ...pngs]);
+}
+
+const written = [
+  ...Object.entries(files).map(([name, [size, layers]]) => [name, render(size, layers)]),
+  ...Object.entries(icoFiles).map(([name, pngs]) => [name, ico(pngs)]),
+];
+for (const [name, data] of written) {
   const path = join(here, name);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, render(size, layers));
+  writeFileSync(path, data);
 }
-process.stdout.write(`wrote ${Object.keys(files).length} icons under ${here}\n`);
+process.stdout.write(`wrote ${written.length} icons under ${here}\n`);

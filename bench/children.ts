@@ -82,7 +82,16 @@ export function processCpuSeconds(pid: number): number {
 }
 
 export function peakRssOf(pid: number): number {
-  return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  return statusKilobytes(pid, 'VmHWM') * 1024;
+}
+
+/** Resident set now (VmRSS): the peak can be a start-up moment (serve's scrypt key derivation takes 128 MiB once). */
+export function rssOf(pid: number): number {
+  return statusKilobytes(pid, 'VmRSS') * 1024;
+}
+
+function statusKilobytes(pid: number, field: string): number {
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 }
 
 export async function freePort(): Promise<number> {

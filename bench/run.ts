@@ -1,21 +1,27 @@
-// `npm run bench`: the stream engine against its references on loopback, one table per scenario.
+// `npm run bench`: the stream engine and the whole product against their references on loopback,
+// one table per scenario.
 //
-//   npm run bench                          # every scenario, about 10 minutes
-//   npm run bench -- --repeat 1 --only 5x3,late
+//   npm run bench                          # every scenario, about 25 minutes
+//   npm run bench -- --repeat 1 --only 5x3@20/pkt,late
 //
 // The simulated base station (this process) sends synthetic H.264 at a set bitrate, each video
-// RTP packet stamped with its send time, over mutual TLS with the Nonce rule. Viewers run in a
-// child process (bench/viewers.ts) and read it three ways:
+// RTP packet stamped with its send time, over mutual TLS with the Nonce rule, written either one
+// RTP packet per TLS record (`/pkt` scenarios: an embedded server's SSL_write per packet, the
+// field's likely shape) or a video frame's packets per write (16 kB records). Viewers run in a
+// child process (bench/viewers.ts) and read it five ways:
 //   direct   straight from the base station (mutual TLS + Nonce in the viewer): the zero-proxy floor
 //   stunnel  through stunnel4 in client mode (the C floor for TLS termination plus copying)
-//   ours     through the engine, a StreamManager in a child process (bench/engine.ts)
-// Each scenario runs `--repeat` times (the three paths in turn each time) and prints medians with
-// the spread across repetitions. A measured window lasts `--duration` seconds, longer when needed
+//   naive    through a proof-of-concept Node relay (bench/naive-proxy.ts: Nonce'd handshake, then pipe)
+//   ours     through the engine alone, a StreamManager in a child process (bench/engine.ts)
+//   serve    through `arlo-rtsp serve`, the whole product, with the web UI's events socket open (bench/product.ts)
+// Each scenario runs `--repeat` times (the paths in turn each time) and prints medians with the
+// spread across repetitions. A measured window lasts `--duration` seconds, longer when needed
 // to receive `--min-mb` from the base station, so CPU figures sum many packets. Figures: CPU seconds
-// per GB received from the base station and per GB delivered to viewers (engine and stunnel alike
-// from /proc schedstat, nanosecond resolution), per-packet latency p50/p99 and what a relay adds to
-// the direct path's in the same repetition, peak RSS, packets dropped, one camera's throughput
-// ceiling, and a late viewer's wait for its first keyframe with and without the keyframe cache.
+// per GB received from the base station and per GB delivered to viewers (every relay from /proc
+// schedstat by pid, nanosecond resolution), per-packet latency p50/p99 and what a relay adds to
+// the direct path's in the same repetition, peak RSS, packets dropped; `serve`'s idle CPU per second
+// (no viewer yet, and 30 s after the last one left); one camera's throughput ceiling; and a late
+// viewer's wait for its first keyframe with and without the keyframe cache.
 
 import { parseArgs } from 'node:util';
 import { SimBaseStation } from '../src/sim/basestation.js';
@@ -23,8 +29,11 @@ import { SimCertificateAuthority } from '../src/sim/ca.js';
 import { issueIdentity, type ClientIdentity } from '../src/sim/identity.js';
 import type { EndpointOptions } from '../src/main/stream/manager.js';
 import type { HubLimits } from '../src/main/stream/hub.js';
+import type { SimQuirks } from '../src/sim/quirks.js';
 import { Child, processCpuSeconds, startStunnel } from './children.js';
 import type { EngineFigures } from './engine.js';
+import type { NaivePlan } from './naive-proxy.js';
+import { startServe } from './product.js';
 import type { ViewerReport, ViewerSpec } from './viewers.js';
 
 const { values: flags } = parseArgs({
@@ -35,6 +44,8 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string', default: '2' },
     only: { type: 'string' },
     fps: { type: 'string', default: '15' },
+    'idle-window': { type: 'string', default: '20' },
+    paths: { type: 'string', default: 'direct,stunnel,naive,ours,serve' },
   },
 });
 const DURATION_MS = Number(flags.duration) * 1000;
@@ -42,6 +53,9 @@ const MIN_BYTES = Number(flags['min-mb']) * 1e6;
 const REPEAT = Math.max(1, Number(flags.repeat));
 const WARMUP_MS = Number(flags.warmup) * 1000;
 const FPS = Number(flags.fps);
+const IDLE_WINDOW_MS = Number(flags['idle-window']) * 1000;
+/** Which paths the scenarios measure (direct is the latency floor the `+p50`/`+p99` columns need). */
+const PATHS = new Set(flags.paths.split(','));
 const only = flags.only?.split(',');
 const wanted = (name: string) => !only || only.some((o) => name.includes(o));
 
@@ -61,17 +75,24 @@ interface Row {
   lost: number;
   dropped?: number;
   peakRss?: number;
+  /** Resident set at the window's end. */
+  rss?: number;
   errors: string[];
 }
 
 let ca: SimCertificateAuthority;
 let identity: ClientIdentity;
 
-async function station(cameras: number, bitrate: number, keyframeIntervalFrames = FPS): Promise<SimBaseStation> {
+/** How the base station writes media: a video frame's packets in one write (TLS packs them into 16 kB records), or one packet per TLS record. */
+type Records = 'frame' | 'packet';
+
+async function station(cameras: number, bitrate: number, records: Records = 'frame', keyframeIntervalFrames = FPS): Promise<SimBaseStation> {
+  const quirks: SimQuirks = records === 'packet' ? { recordPerPacket: true } : {};
   const sim = new SimBaseStation({
     ca,
     cameras: Array.from({ length: cameras }, (_, i) => ({ deviceId: `CAM${i + 1}`, codecs: ['avc' as const] })),
     source: { synthetic: { bitrate, fps: FPS, keyframeIntervalFrames, stampPayload: true } },
+    quirks,
   });
   await sim.start();
   return sim;
@@ -126,6 +147,48 @@ async function viaStunnel(sim: SimBaseStation, ids: string[], durationMs: number
   }
 }
 
+async function viaNaive(sim: SimBaseStation, ids: string[], durationMs: number): Promise<Row> {
+  const proxy = new Child('./naive-proxy.ts');
+  try {
+    const ports = await proxy.ask<number[]>({ targets: ids.map(() => sim.port), identity } satisfies NaivePlan);
+    let cpu = 0;
+    const reports = await view(
+      ids.map((id, i) => ({ url: sim.urlFor(id).replace(`:${sim.port}/`, `:${ports[i]}/`), nonce: false })),
+      durationMs,
+      { start: () => void (cpu = processCpuSeconds(proxy.pid)), end: () => void (cpu = processCpuSeconds(proxy.pid) - cpu) },
+    );
+    await proxy.ask('stop');
+    return row('naive', reports, durationMs, { cpuSeconds: cpu });
+  } finally {
+    await proxy.close();
+  }
+}
+
+/** The whole product: `arlo-rtsp serve` with the web UI's events socket open. */
+async function viaServe(sim: SimBaseStation, ids: string[], viewersPerCamera: number, durationMs: number): Promise<Row> {
+  const serve = await startServe(sim.port, ids, identity);
+  try {
+    let cpu = 0;
+    let bytesIn = 0;
+    let rss = 0;
+    const specs = serve.urls.flatMap((url) => Array.from({ length: viewersPerCamera }, (): ViewerSpec => ({ url, nonce: false })));
+    const reports = await view(specs, durationMs, {
+      start: async () => {
+        bytesIn = await serve.bytesIn();
+        cpu = processCpuSeconds(serve.pid);
+      },
+      end: async () => {
+        cpu = processCpuSeconds(serve.pid) - cpu;
+        rss = serve.rss();
+        bytesIn = (await serve.bytesIn()) - bytesIn;
+      },
+    });
+    return row('serve', reports, durationMs, { cpuSeconds: cpu, bytesIn, peakRss: serve.peakRss(), rss });
+  } finally {
+    await serve.stop();
+  }
+}
+
 function endpointsFor(sim: SimBaseStation, ids: string[], limits?: Partial<HubLimits>): EndpointOptions[] {
   return ids.map((id) => ({
     deviceId: id, cameraId: id, codec: 'avc', ownBaseStation: false, port: 0, listenAddress: '127.0.0.1', lingerMs: 1_000,
@@ -152,7 +215,7 @@ async function ours(sim: SimBaseStation, ids: string[], viewersPerCamera: number
       },
     });
     await engine.ask({ type: 'stop' });
-    return row('ours', reports, durationMs, { cpuSeconds: cpu, bytesIn: figures?.bytesIn ?? 0, dropped: figures?.packetsDropped, peakRss: figures?.peakRssBytes });
+    return row('ours', reports, durationMs, { cpuSeconds: cpu, bytesIn: figures?.bytesIn ?? 0, dropped: figures?.packetsDropped, peakRss: figures?.peakRssBytes, rss: figures?.rssBytes });
   } finally {
     await engine.close();
   }
@@ -175,29 +238,37 @@ function spread(values: (number | undefined)[], digits = 2): { median: number | 
 /** `runs[i]` holds one repetition's rows, the same paths in the same order each time. */
 function printTable(title: string, runs: Row[][]): void {
   const header = ['path', 'viewers', 'Mbit/s in', 'Mbit/s out', 'CPU s', 'CPU s/GB in', 'CPU s/GB out', '× stunnel (in)', '× stunnel (out)',
-    'p50 ms', 'p99 ms', '+p50 ms', '+p99 ms', 'peak RSS MB', 'dropped', 'lost'];
+    '× naive (out)', 'p50 ms', 'p99 ms', '+p50 ms', '+p99 ms', 'RSS MB', 'peak RSS MB', 'dropped', 'lost'];
   const paths = runs[0]!.map((r) => r.path);
   const of = (path: string) => runs.map((rows) => rows.find((r) => r.path === path)!);
-  const stunnel = paths.includes('stunnel') ? of('stunnel') : undefined;
+  const reference = (name: string) => (paths.includes(name) ? of(name) : undefined);
   const lines = paths.map((path) => {
     const rows = of(path);
     const p = (r: Row, q: number) => quantile(r.latencies, q);
-    const added = (q: number) => rows.map((r, i) => (path === 'direct' ? undefined : p(r, q) - p(runs[i]!.find((d) => d.path === 'direct')!, q)));
+    const added = (q: number) => rows.map((r, i) => {
+      const floor = runs[i]!.find((d) => d.path === 'direct');
+      return path === 'direct' || !floor ? undefined : p(r, q) - p(floor, q);
+    });
     const inGb = spread(rows.map((r) => perGb(r.cpuSeconds, r.bytesIn)));
     const outGb = spread(rows.map((r) => perGb(r.cpuSeconds, r.bytesOut)));
-    const ratio = (mine: number | undefined, pick: (r: Row) => number) => {
-      const theirs = stunnel ? median(stunnel.map((r) => perGb(r.cpuSeconds, pick(r)) ?? NaN)) : undefined;
-      return path === 'ours' && mine !== undefined && theirs ? fixed(mine / theirs) : '';
+    const ratio = (to: string, mine: number | undefined, pick: (r: Row) => number) => {
+      const references = reference(to);
+      const theirs = references ? median(references.map((r) => perGb(r.cpuSeconds, pick(r)) ?? NaN)) : undefined;
+      return (path === 'ours' || path === 'serve') && mine !== undefined && theirs ? fixed(mine / theirs) : '';
     };
-    const rss = rows.map((r) => r.peakRss).filter((v): v is number => v !== undefined);
+    const megabytes = (pick: (r: Row) => number | undefined) => {
+      const values = rows.map(pick).filter((v): v is number => v !== undefined);
+      return values.length ? fixed(Math.max(...values) / 2 ** 20, 0) : '';
+    };
     const dropped = rows.map((r) => r.dropped).filter((v): v is number => v !== undefined);
     return [
       path, String(rows[0]!.viewers),
       fixed(median(rows.map((r) => (r.bytesIn * 8) / r.seconds / 1e6)), 1), fixed(median(rows.map((r) => (r.bytesOut * 8) / r.seconds / 1e6)), 1),
-      spread(rows.map((r) => r.cpuSeconds)).text, inGb.text, outGb.text, ratio(inGb.median, (r) => r.bytesIn), ratio(outGb.median, (r) => r.bytesOut),
+      spread(rows.map((r) => r.cpuSeconds)).text, inGb.text, outGb.text,
+      ratio('stunnel', inGb.median, (r) => r.bytesIn), ratio('stunnel', outGb.median, (r) => r.bytesOut), ratio('naive', outGb.median, (r) => r.bytesOut),
       spread(rows.map((r) => p(r, 0.5))).text, spread(rows.map((r) => p(r, 0.99))).text,
       path === 'direct' ? '' : spread(added(0.5)).text, path === 'direct' ? '' : spread(added(0.99)).text,
-      rss.length ? fixed(Math.max(...rss) / 2 ** 20, 0) : '', dropped.length ? String(dropped.reduce((a, b) => a + b, 0)) : '',
+      megabytes((r) => r.rss), megabytes((r) => r.peakRss), dropped.length ? String(dropped.reduce((a, b) => a + b, 0)) : '',
       String(rows.reduce((sum, r) => sum + r.lost, 0)),
     ];
   });
@@ -208,18 +279,28 @@ function printTable(title: string, runs: Row[][]): void {
   for (const rows of runs) for (const r of rows) if (r.errors.length > 0) console.log(`\n${r.path}: ${r.errors.length} viewer error(s): ${[...new Set(r.errors)].join('; ')}`);
 }
 
-async function scenario(name: string, cameras: number, viewersPerCamera: number, bitrate: number): Promise<void> {
+async function scenario(name: string, cameras: number, viewersPerCamera: number, bitrate: number, records: Records): Promise<void> {
   if (!wanted(name)) return;
   const durationMs = Math.max(DURATION_MS, Math.ceil((MIN_BYTES * 8 * 1000) / (cameras * bitrate)));
-  const sim = await station(cameras, bitrate);
+  const sim = await station(cameras, bitrate, records);
   const ids = sim.cameras.map((c) => c.deviceId);
   try {
     const runs: Row[][] = [];
     for (let i = 0; i < REPEAT; i++) {
-      runs.push([await direct(sim, ids, durationMs), await viaStunnel(sim, ids, durationMs), await ours(sim, ids, viewersPerCamera, durationMs)]);
+      const paths: [string, () => Promise<Row>][] = [
+        ['direct', () => direct(sim, ids, durationMs)],
+        ['stunnel', () => viaStunnel(sim, ids, durationMs)],
+        ['naive', () => viaNaive(sim, ids, durationMs)],
+        ['ours', () => ours(sim, ids, viewersPerCamera, durationMs)],
+        ['serve', () => viaServe(sim, ids, viewersPerCamera, durationMs)],
+      ];
+      const rows: Row[] = [];
+      for (const [path, measure] of paths) if (PATHS.has(path)) rows.push(await measure());
+      runs.push(rows);
     }
+    const shape = records === 'packet' ? 'one RTP packet per TLS record' : "a video frame's packets per write (16 kB TLS records)";
     printTable(
-      `${name}: ${cameras} camera(s) × ${viewersPerCamera} viewer(s) at ${bitrate / 1e6} Mbit/s, ${durationMs / 1000} s windows, median [min–max] of ${REPEAT} (direct and stunnel: 1 viewer per camera, the base station serves one stream per camera)`,
+      `${name}: ${cameras} camera(s) × ${viewersPerCamera} viewer(s) at ${bitrate / 1e6} Mbit/s, ${shape}, ${durationMs / 1000} s windows, median [min–max] of ${REPEAT} (direct, stunnel and naive: 1 viewer per camera, the base station serves one stream per camera; ours = the engine alone, serve = the whole product process)`,
       runs,
     );
   } finally {
@@ -251,6 +332,49 @@ async function ceiling(): Promise<void> {
       await sim.stop();
     }
   }
+}
+
+/** Past start-up and V8's memory-reducer collection (about 9 s after start), before idle is measured. */
+const IDLE_SETTLE_MS = 15_000;
+/** What the issue names: idle measured this long after the last viewer left (the linger and the TEARDOWN are over). */
+const AFTER_LAST_VIEWER_MS = 30_000;
+
+/** `serve` with 5 cameras running: CPU per second with nobody watching, and again 30 s after the last viewer left. */
+async function idle(): Promise<void> {
+  if (!wanted('idle')) return;
+  const cameras = 5;
+  console.log(`\n### Idle: \`serve\` with ${cameras} cameras running and the events socket open, ${IDLE_WINDOW_MS / 1000} s windows\n`);
+  console.log('| repetition | no viewer yet: ms CPU/s | state messages | 30 s after the last viewer left: ms CPU/s | state messages |');
+  console.log('|---|---|---|---|---|');
+  const before: number[] = [];
+  const after: number[] = [];
+  for (let i = 0; i < REPEAT; i++) {
+    const sim = await station(cameras, 8e6, 'packet');
+    try {
+      const serve = await startServe(sim.port, sim.cameras.map((c) => c.deviceId), identity);
+      try {
+        const window = async () => {
+          const messages = serve.stateMessages;
+          const cpu = processCpuSeconds(serve.pid);
+          await sleep(IDLE_WINDOW_MS);
+          return { msPerSecond: ((processCpuSeconds(serve.pid) - cpu) * 1000) / (IDLE_WINDOW_MS / 1000), messages: serve.stateMessages - messages };
+        };
+        await sleep(IDLE_SETTLE_MS);
+        const quiet = await window();
+        await view(serve.urls.map((url) => ({ url, nonce: false })), 3_000);
+        await sleep(AFTER_LAST_VIEWER_MS);
+        const left = await window();
+        before.push(quiet.msPerSecond);
+        after.push(left.msPerSecond);
+        console.log(`| ${i + 1} | ${fixed(quiet.msPerSecond, 3)} | ${quiet.messages} | ${fixed(left.msPerSecond, 3)} | ${left.messages} |`);
+      } finally {
+        await serve.stop();
+      }
+    } finally {
+      await sim.stop();
+    }
+  }
+  console.log(`| median [min–max] | ${spread(before, 3).text} | | ${spread(after, 3).text} | |`);
 }
 
 /** A viewer joining a running stream: connect to first keyframe packet, with and without the cache. */
@@ -286,10 +410,14 @@ async function main(): Promise<void> {
   ca = await SimCertificateAuthority.create();
   identity = issueIdentity(ca, 'bench');
   console.log(`# arlo-rtsp bench: windows of at least ${DURATION_MS / 1000} s and ${MIN_BYTES / 1e6} MB received, after ${WARMUP_MS / 1000} s warm-up, ${REPEAT} repetition(s), ${FPS} fps synthetic H.264`);
-  await scenario('1x1@8', 1, 1, 8e6);
-  await scenario('1x1@20', 1, 1, 20e6);
-  await scenario('1x1@40', 1, 1, 40e6);
-  await scenario('5x3@20', 5, 3, 20e6);
+  await scenario('1x1@8/pkt', 1, 1, 8e6, 'packet');
+  await scenario('1x1@20/pkt', 1, 1, 20e6, 'packet');
+  await scenario('5x3@20/pkt', 5, 3, 20e6, 'packet');
+  await scenario('1x1@8', 1, 1, 8e6, 'frame');
+  await scenario('1x1@20', 1, 1, 20e6, 'frame');
+  await scenario('1x1@40', 1, 1, 40e6, 'frame');
+  await scenario('5x3@20', 5, 3, 20e6, 'frame');
+  await idle();
   await lateJoiner();
   await ceiling();
 }

@@ -119,9 +119,7 @@ class Service implements AppService {
         }
       });
     }
-    if (this.#store.secrets.protection.startsWith('plain')) {
-      this.#warnings.push('Secrets are stored in a plain file readable only by you; set ARLO_RTSP_PASSPHRASE to encrypt them.');
-    }
+    if (this.#store.secrets.warning) this.#warnings.push(this.#store.secrets.warning);
     if (this.#options.discovery !== false) await this.#discover();
     this.#streamingTime = await StreamingTime.start({
       store: {

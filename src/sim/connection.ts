@@ -10,7 +10,7 @@ import { RtspReader } from '../main/rtsp/reader.js';
 import { AUDIO_PAYLOAD_TYPE, VIDEO_PAYLOAD_TYPE, describeMedia, trackCount } from './describe.js';
 import { RtpPacketizer } from './packetizer.js';
 import { MediaPump, type TrackSetup } from './pump.js';
-import { SplitWriter, lowerCaseHeaders, type SimQuirks } from './quirks.js';
+import { RecordWriter, SplitWriter, lowerCaseHeaders, type SimQuirks } from './quirks.js';
 import type { SimMedia } from './source.js';
 import { recordRequest, type SimBaseStationStats } from './stats.js';
 
@@ -57,6 +57,7 @@ export class SimConnection {
   readonly #reader = new RtspReader();
   readonly #verifier: NonceVerifier | undefined;
   readonly #splitter: SplitWriter | undefined;
+  readonly #records: RecordWriter | undefined;
   #session: Session | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
 
@@ -66,6 +67,7 @@ export class SimConnection {
   ) {
     this.#verifier = station.plain ? undefined : new NonceVerifier();
     this.#splitter = station.quirks.splitRecords ? new SplitWriter(socket) : undefined;
+    this.#records = station.quirks.recordPerPacket ? new RecordWriter(socket) : undefined;
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('close', () => this.#close());
     socket.on('error', () => socket.destroy());
@@ -195,7 +197,7 @@ export class SimConnection {
       'RTP-Info': rtpInfo.join(','),
     });
     if (!session.pump) {
-      const pending = (): number => this.socket.writableLength + (this.#splitter?.pendingBytes ?? 0);
+      const pending = (): number => this.socket.writableLength + (this.#splitter?.pendingBytes ?? 0) + (this.#records?.pendingBytes ?? 0);
       session.pump = new MediaPump(session.media, video, audio, {
         ready: () => this.socket.writable && pending() < MAX_PENDING_BYTES,
         write: (chunks) => this.#write(chunks),
@@ -263,6 +265,11 @@ export class SimConnection {
       this.station.stats.bytesSent += joined.length;
       return;
     }
+    if (this.#records) {
+      this.#records.write(chunks);
+      for (const chunk of chunks) this.station.stats.bytesSent += chunk.length;
+      return;
+    }
     this.socket.cork();
     for (const chunk of chunks) {
       this.socket.write(chunk);
@@ -291,6 +298,7 @@ export class SimConnection {
   #close(): void {
     clearTimeout(this.#idleTimer);
     this.#splitter?.stop();
+    this.#records?.stop();
     this.#endSession();
   }
 }

@@ -32,6 +32,12 @@ export interface SimQuirks {
    * each piece its own TLS record, sent a tick apart so the client reads them as separate chunks.
    */
   splitRecords?: boolean;
+  /**
+   * Every interleaved frame (`$` header and one RTP packet) and every RTSP message its own TLS record,
+   * as an embedded RTSP server that calls SSL_write once per packet sends them; by default a video
+   * frame's packets go out in one write, which TLS packs into records of up to 16 kB.
+   */
+  recordPerPacket?: boolean;
 }
 
 /** The response as a base station with lower-case header names would send it. */
@@ -87,4 +93,54 @@ export class SplitWriter {
     if (this.socket.writable) this.socket.write(piece);
     if (this.#queue.length > 0) this.#timer = setTimeout(this.#drain, 0);
   };
+}
+
+/**
+ * Writes each record alone (see `recordPerPacket`): the next write starts once the socket has taken
+ * the previous one, since writes made while one is in flight are joined into a single TLS record.
+ */
+export class RecordWriter {
+  readonly #queue: Buffer[] = [];
+  #pendingBytes = 0;
+  #writing = false;
+
+  constructor(private readonly socket: Socket) {}
+
+  /** Bytes accepted but not yet handed to the socket. */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  /** `chunks` as the connection writes them: a 4-byte `$` header followed by its packet, or a whole message. */
+  write(chunks: Buffer[]): void {
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i]!;
+      const packet = isFrameHeader(chunk) ? chunks[i + 1] : undefined;
+      const record = packet ? Buffer.concat([chunk, packet]) : chunk;
+      if (packet) i++;
+      this.#queue.push(record);
+      this.#pendingBytes += record.length;
+    }
+    if (!this.#writing) this.#next();
+  }
+
+  stop(): void {
+    this.#queue.length = 0;
+    this.#pendingBytes = 0;
+  }
+
+  readonly #next = (error?: Error | null): void => {
+    const record = error || !this.socket.writable ? undefined : this.#queue.shift();
+    this.#writing = record !== undefined;
+    if (!record) return;
+    this.#pendingBytes -= record.length;
+    this.socket.write(record, this.#next);
+  };
+}
+
+const FRAME_HEADER_BYTES = 4;
+const INTERLEAVED_MAGIC = 0x24;
+
+function isFrameHeader(chunk: Buffer): boolean {
+  return chunk.length === FRAME_HEADER_BYTES && chunk[0] === INTERLEAVED_MAGIC;
 }

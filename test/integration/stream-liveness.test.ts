@@ -60,7 +60,7 @@ describe('stream liveness', () => {
     const client = await TestRtspClient.connectPlain(port);
     try {
       await client.play(url);
-      // Keep-alives go every second (half the timeout): the next two are answered 400 and 501.
+      // Keep-alives go every 0.67 s (a third of the timeout): the next two are answered 400 and 501.
       rig.station.respondNextWith(400, { method: 'GET_PARAMETER' });
       rig.station.respondNextWith(501, { method: 'GET_PARAMETER' });
       await waitFor(() => rig.manager.runtime('CAM')?.keepAliveFailures === 2, 10_000, 'two failed keep-alives');

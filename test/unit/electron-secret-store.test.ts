@@ -1,6 +1,6 @@
 // The desktop SecretStore against a fake safeStorage that really encrypts (AES-256-GCM with a
 // fixed test key, Electron 45's async method names and signatures) and `conf`, the engine under
-// electron-store, writing its real JSON file in a temp dir.
+// `conf` (the store main.ts uses), writing its real JSON file in a temp dir.
 
 import assert from 'node:assert/strict';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
@@ -67,7 +67,7 @@ function options(overrides: Partial<SafeStorageSecretStoreOptions> & Pick<SafeSt
   };
 }
 
-describe('desktop secret store (safeStorage + electron-store)', () => {
+describe('desktop secret store (safeStorage + conf)', () => {
   it('round-trips set/get/delete and keeps only ciphertext on disk', async () => {
     const { store, file } = confStore();
     const secrets = await openSafeStorageSecretStore(options({ store }));
@@ -126,6 +126,22 @@ describe('desktop secret store (safeStorage + electron-store)', () => {
     await secrets.set('arloToken', TOKEN);
     await openSafeStorageSecretStore(options({ store, safeStorage, confirmWeakStorage }));
     assert.equal(asked, 1, 'the answer is kept');
+  });
+
+  it("detects Chromium's fixed-key fallback behind a keyring backend (\"v10\" ciphertext) and warns", async () => {
+    const { store } = confStore();
+    const { safeStorage } = fakeSafeStorage(KEY_A, { backend: 'gnome_libsecret' });
+    const fixedKey: SafeStorageLike = { ...safeStorage, encryptStringAsync: async (text) => Buffer.concat([Buffer.from('v10'), await safeStorage.encryptStringAsync(text)]) };
+    const reasons: string[] = [];
+    const secrets = await openSafeStorageSecretStore(options({ store, safeStorage: fixedKey, confirmWeakStorage: async (reason) => (reasons.push(reason), true) }));
+    assert.deepEqual(reasons, ['keyring-unanswered']);
+    assert.match(secrets.protection, /^fixed key \(weak: gnome_libsecret did not answer\)$/);
+    assert.match(secrets.warning ?? '', /not protected by a keyring/);
+
+    const answering = await openSafeStorageSecretStore(options({ store: confStore().store }));
+    assert.equal(answering.warning, undefined, 'a keyring that answers: no warning');
+    const mac = await openSafeStorageSecretStore(options({ store: confStore().store, platform: 'darwin', safeStorage: fixedKey }));
+    assert.equal(mac.warning, undefined, '"v10" is the Keychain-keyed format on macOS, not a fallback');
   });
 
   it('declining basic_text stores nothing and says so', async () => {

@@ -9,7 +9,7 @@ const INDEX = 'file:///opt/Arlo%20Local%20RTSP/resources/app.asar/dist/renderer/
 
 describe('window policy', () => {
   it('sandboxes the renderer: isolated, no Node, web security on, nothing insecure', () => {
-    const prefs = secureWebPreferences('/app/preload.cjs');
+    const prefs = secureWebPreferences('/app/preload.cjs', { packaged: true });
     assert.equal(prefs.preload, '/app/preload.cjs');
     assert.equal(prefs.contextIsolation, true);
     assert.equal(prefs.sandbox, true);
@@ -20,9 +20,11 @@ describe('window policy', () => {
     assert.equal(prefs.allowRunningInsecureContent, false);
     assert.equal(prefs.webviewTag, false);
     assert.equal(prefs.navigateOnDragDrop, false);
+    assert.equal(prefs.devTools, false, 'no DevTools in a packaged app');
+    assert.equal(secureWebPreferences('/app/preload.cjs', { packaged: false }).devTools, true, 'DevTools in development');
     // Nothing else slips in (e.g. experimentalFeatures, enableBlinkFeatures): the list is exact.
     assert.deepEqual(Object.keys(prefs).sort(), [
-      'allowRunningInsecureContent', 'contextIsolation', 'navigateOnDragDrop', 'nodeIntegration', 'nodeIntegrationInSubFrames',
+      'allowRunningInsecureContent', 'contextIsolation', 'devTools', 'navigateOnDragDrop', 'nodeIntegration', 'nodeIntegrationInSubFrames',
       'nodeIntegrationInWorker', 'preload', 'sandbox', 'spellcheck', 'webSecurity', 'webviewTag',
     ]);
   });

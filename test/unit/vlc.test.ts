@@ -1,7 +1,7 @@
 // Finding VLC per platform, and falling back to the system handler.
 
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -70,6 +70,32 @@ describe('opening a stream', () => {
     for (let i = 0; i < 50; i += 1) {
       const text = await readFile(out, 'utf8').catch(() => '');
       if (text) return assert.equal(text.trim(), url);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.fail('the stand-in VLC never ran');
+  });
+
+  it("starts VLC without the AppImage's own PATH and LD_LIBRARY_PATH entries", async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'vlc-appimage-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const appDir = join(dir, 'mount', 'squashfs-root');
+    const systemBin = join(dir, 'bin');
+    const out = join(dir, 'env.txt');
+    for (const bin of [join(appDir, 'usr', 'bin'), systemBin]) {
+      await mkdir(bin, { recursive: true });
+      await writeFile(join(bin, 'vlc'), `#!/bin/sh\necho "${bin}|$PATH|$LD_LIBRARY_PATH|$APPDIR" > "${out}"\n`);
+      await chmod(join(bin, 'vlc'), 0o755);
+    }
+    const env = {
+      APPIMAGE: join(dir, 'Arlo-Local-RTSP.AppImage'),
+      APPDIR: appDir,
+      PATH: `${join(appDir, 'usr', 'bin')}:${appDir}:${systemBin}`,
+      LD_LIBRARY_PATH: `${join(appDir, 'usr', 'lib')}:/opt/vendor/lib`,
+    };
+    assert.equal(await openInPlayer(url, { platform: 'linux', env, openExternal: () => Promise.reject(new Error('not expected')) }), 'vlc');
+    for (let i = 0; i < 100; i += 1) {
+      const text = await readFile(out, 'utf8').catch(() => '');
+      if (text) return assert.equal(text.trim(), `${systemBin}|${systemBin}|/opt/vendor/lib|`);
       await new Promise((r) => setTimeout(r, 20));
     }
     assert.fail('the stand-in VLC never ran');

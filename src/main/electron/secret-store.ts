@@ -1,7 +1,12 @@
 // The desktop SecretStore: values encrypted by Electron's safeStorage (the OS keychain: Keychain
-// on macOS, DPAPI on Windows, libsecret/KWallet on Linux) and kept, as base64, in an electron-store
-// file. The backend in use is recorded: Linux without a keyring falls back to `basic_text`, which
-// only obfuscates with a fixed key, so the user is asked before any secret is stored that way.
+// on macOS, DPAPI on Windows, libsecret/KWallet on Linux) and kept, as base64, in a `conf` JSON
+// file. The backend in use is recorded. On Linux, safeStorage may only obfuscate with Chromium's
+// fixed key: with the `basic_text` backend (no keyring recognised), and also when the chosen
+// keyring does not answer, which neither isAsyncEncryptionAvailable() nor
+// getSelectedStorageBackend() shows (the backend is picked from the desktop's name). Chromium's
+// Linux ciphertext says which key it used: "v11" a key from the keyring, "v10" the fixed one
+// (os_crypt; Electron's electron_api_safe_storage.cc knows both prefixes). So a probe is encrypted,
+// and either way the user is asked before any secret is stored, and the state warns.
 // Every stored value is decrypted once at open: one the keychain can no longer read (another
 // machine, a reset keychain, a different backend) is dropped and reported, so the app starts as
 // if it had never been saved and tells the user what to redo, instead of failing on each read.
@@ -11,7 +16,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SecretName, SecretStore } from '../store/types.js';
 
-/** The part of an electron-store instance used here (`get`/`set`/`delete` by dotted key). */
+/** The part of a `conf` instance used here (`get`/`set`/`delete` by dotted key). */
 export interface KeyValueStore {
   get(key: string): unknown;
   set(key: string, value: unknown): void;
@@ -24,10 +29,13 @@ export interface SafeStorageSecretStoreOptions {
   safeStorage: SafeStorageLike;
   store: KeyValueStore;
   platform: NodeJS.Platform;
-  /** Asked once before secrets go to Linux's `basic_text`; resolving false refuses to start. */
-  confirmWeakStorage(): Promise<boolean>;
+  /** Asked once before secrets go under the fixed key (`reason` says why); resolving false refuses to start. */
+  confirmWeakStorage(reason: WeakStorageReason): Promise<boolean>;
   logger: Logger;
 }
+
+/** Why secrets would be under Chromium's fixed key: no keyring recognised, or the keyring did not answer. */
+export type WeakStorageReason = 'basic_text' | 'keyring-unanswered';
 
 export interface DesktopSecretStore extends SecretStore {
   /**
@@ -62,10 +70,11 @@ export async function openSafeStorageSecretStore(options: SafeStorageSecretStore
   }
   const backend = backendName(options);
   const previous = store.get('backend');
-  if (backend === 'basic_text' && store.get('weakStorageAccepted') !== true) {
-    logger.warn('no keyring found: safeStorage would use basic_text');
-    if (!(await options.confirmWeakStorage())) {
-      throw new AppError('weak-secret-storage', 'No keyring (GNOME Keyring or KWallet) was found, and nothing was stored. Install and unlock one, then start the app again.');
+  const weak = await weakStorageReason(options, backend);
+  if (weak && store.get('weakStorageAccepted') !== true) {
+    logger.warn({ backend, reason: weak }, 'safeStorage would use the fixed key');
+    if (!(await options.confirmWeakStorage(weak))) {
+      throw new AppError('weak-secret-storage', 'No keyring (GNOME Keyring or KWallet) answered, and nothing was stored. Install and unlock one, then start the app again.');
     }
     store.set('weakStorageAccepted', true);
   }
@@ -104,7 +113,8 @@ export async function openSafeStorageSecretStore(options: SafeStorageSecretStore
   }
 
   return {
-    protection: backend === 'basic_text' ? 'basic_text (weak: no keyring found)' : `system keychain (${backend})`,
+    protection: weak === 'basic_text' ? 'basic_text (weak: no keyring found)' : weak ? `fixed key (weak: ${backend} did not answer)` : `system keychain (${backend})`,
+    ...(weak ? { warning: WEAK_STORAGE_WARNING[weak] } : {}),
     unreadable: [...unreadable],
     get: async (name) => (unreadable.has(name) ? undefined : read(name)),
     async set(name, value) {
@@ -127,6 +137,21 @@ const SECRETS: Record<SecretName, { what: string; remedy: string }> = {
   webAccessToken: { what: 'web page access token', remedy: 'a new one is made at the next start' },
 };
 const SECRET_NAMES = Object.keys(SECRETS) as SecretName[];
+
+const WEAK_STORAGE_WARNING: Record<WeakStorageReason, string> = {
+  basic_text: 'Secrets are not protected by a keyring: no GNOME Keyring or KWallet was found, so they are encrypted with a fixed key anyone who can read your files can undo. Set up a keyring and sign in again.',
+  'keyring-unanswered': 'Secrets are not protected by a keyring: the keyring did not answer, so they are encrypted with a fixed key anyone who can read your files can undo. Unlock or repair the keyring, then restart the app.',
+};
+
+/** Linux ciphertext made with Chromium's fixed key starts with this (a keyring's key gives "v11"). */
+const FIXED_KEY_PREFIX = 'v10';
+
+async function weakStorageReason({ platform, safeStorage }: SafeStorageSecretStoreOptions, backend: string): Promise<WeakStorageReason | undefined> {
+  if (platform !== 'linux') return undefined;
+  if (backend === 'basic_text') return 'basic_text';
+  const probe = await safeStorage.encryptStringAsync('keyring probe');
+  return probe.subarray(0, FIXED_KEY_PREFIX.length).toString('latin1') === FIXED_KEY_PREFIX ? 'keyring-unanswered' : undefined;
+}
 
 function backendName({ platform, safeStorage }: SafeStorageSecretStoreOptions): string {
   if (platform === 'linux') return safeStorage.getSelectedStorageBackend();

@@ -6,6 +6,8 @@ import type { AppState, CameraView } from '../../shared/api.js';
 import { STATE_LABEL, cameraStatusLine } from '../../shared/camera-status.js';
 
 export interface TrayMenuItem {
+  /** Names what a click acts on, so the menu's key (trayMenuKey) changes when that does. */
+  id?: string;
   label?: string;
   type?: 'normal' | 'separator' | 'checkbox' | 'submenu';
   enabled?: boolean;
@@ -70,13 +72,23 @@ export function isStreaming(state: AppState): boolean {
 }
 
 /**
+ * What a menu shows, as a string: equal strings mean the same menu for the user. Replacing a tray's
+ * menu closes it if open, so tray.ts replaces it only when this changes.
+ */
+export function trayMenuKey(items: TrayMenuItem[]): string {
+  return JSON.stringify(items, (key, value: unknown) => (key === 'click' ? undefined : value));
+}
+
+/**
  * The tray icon under `assets/tray/`. macOS gets template images (black + alpha, named
- * `…Template`) that the menu bar tints for light and dark; the others get coloured icons.
- * Electron picks the `@2x` sibling of each file on high-density screens.
+ * `…Template`) that the menu bar tints for light and dark; Windows gets .ico files (several sizes,
+ * one per display scaling, as Electron's Tray docs recommend); Linux gets PNGs, whose `@2x`
+ * siblings Electron picks on high-density screens.
  */
 export function trayIconFile(platform: NodeJS.Platform, streaming: boolean): string {
   if (platform === 'darwin') return streaming ? 'trayStreamingTemplate.png' : 'trayTemplate.png';
-  return streaming ? 'tray-streaming.png' : 'tray.png';
+  const ext = platform === 'win32' ? 'ico' : 'png';
+  return streaming ? `tray-streaming.${ext}` : `tray.${ext}`;
 }
 
 function cameraItem(camera: CameraView, actions: TrayActions): TrayMenuItem {
@@ -84,13 +96,14 @@ function cameraItem(camera: CameraView, actions: TrayActions): TrayMenuItem {
   const detail = cameraStatusLine(camera, Date.now());
   const viewers = camera.viewers > 0 ? `, ${camera.viewers} viewer${camera.viewers === 1 ? '' : 's'}` : '';
   return {
+    id: camera.deviceId,
     label: `${camera.name} — ${status}${viewers}`,
     type: 'submenu',
     submenu: [
       camera.running
         ? { label: 'Stop', click: () => actions.stopCamera(camera.deviceId) }
         : { label: 'Start', click: () => actions.startCamera(camera.deviceId) },
-      { label: 'Copy URL', click: () => actions.copyUrl(camera.url) },
+      { label: 'Copy URL', toolTip: camera.url, click: () => actions.copyUrl(camera.url) },
       { label: 'Open in VLC', enabled: camera.running, click: () => actions.openInPlayer(camera.deviceId) },
       ...(camera.running && detail ? [{ label: detail, enabled: false }] : []),
     ],

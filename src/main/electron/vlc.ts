@@ -43,7 +43,7 @@ export interface OpenInPlayerDeps {
   platform?: NodeJS.Platform;
   env?: Record<string, string | undefined>;
   exists?: (path: string) => boolean;
-  spawn?: (command: string, args: string[]) => Promise<void>;
+  spawn?: (command: string, args: string[], env: Record<string, string | undefined>) => Promise<void>;
 }
 
 export class PlayerUrlError extends Error {
@@ -54,10 +54,11 @@ export class PlayerUrlError extends Error {
 export async function openInPlayer(url: string, deps: OpenInPlayerDeps): Promise<'vlc' | 'system'> {
   // Only stream URLs: never hand the OS an arbitrary scheme to open.
   if (!/^rtsps?:\/\//i.test(url)) throw new PlayerUrlError(`Not an RTSP URL: ${url}`);
-  const vlc = findVlc({ platform: deps.platform ?? process.platform, env: deps.env ?? process.env, exists: deps.exists ?? isExecutable });
+  const env = outsideAppImage(deps.env ?? process.env);
+  const vlc = findVlc({ platform: deps.platform ?? process.platform, env, exists: deps.exists ?? isExecutable });
   if (vlc) {
     try {
-      await (deps.spawn ?? spawnDetached)(vlc, [url]);
+      await (deps.spawn ?? spawnDetached)(vlc, [url], env);
       return 'vlc';
     } catch {
       // VLC there but not startable (moved, no permission): the system handler may still do it.
@@ -65,6 +66,24 @@ export async function openInPlayer(url: string, deps: OpenInPlayerDeps): Promise
   }
   await deps.openExternal(url);
   return 'system';
+}
+
+/**
+ * The environment as it was before an AppImage started us. Its runtime mounts the image at APPDIR
+ * and puts its own directories first on PATH and LD_LIBRARY_PATH; VLC started with them would find
+ * and load the app's bundled libraries instead of its own. Those entries, and the AppImage's own
+ * variables, are left out; outside an AppImage the environment is kept as it is.
+ */
+export function outsideAppImage(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const appDir = env.APPDIR;
+  if (!appDir || !env.APPIMAGE) return env;
+  const { APPDIR: _appDir, APPIMAGE: _appImage, ARGV0: _argv0, OWD: _owd, ...rest } = env;
+  for (const name of ['PATH', 'LD_LIBRARY_PATH'] as const) {
+    const kept = (env[name] ?? '').split(':').filter((dir) => dir !== '' && dir !== appDir && !dir.startsWith(`${appDir}/`));
+    if (kept.length > 0) rest[name] = kept.join(':');
+    else delete rest[name];
+  }
+  return rest;
 }
 
 function onPath(pathVar: string | undefined, path: typeof posix, exe: string, separator: string): string[] {
@@ -85,9 +104,9 @@ function isExecutable(path: string): boolean {
 }
 
 /** Starts a program that outlives us; resolves once it has started, rejects if it could not. */
-function spawnDetached(command: string, args: string[]): Promise<void> {
+function spawnDetached(command: string, args: string[], env: Record<string, string | undefined>): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = nodeSpawn(command, args, { detached: true, stdio: 'ignore', windowsHide: false });
+    const child = nodeSpawn(command, args, { detached: true, stdio: 'ignore', windowsHide: false, env });
     child.once('error', reject);
     child.once('spawn', () => {
       child.unref();

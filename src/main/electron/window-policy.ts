@@ -5,10 +5,11 @@
 import type { WebPreferences } from 'electron';
 import { isRendererUrl } from './ipc.js';
 
-/** The renderer's sandbox: isolated context, no Node, web security on, no webviews. */
-export function secureWebPreferences(preloadPath: string): WebPreferences {
+/** The renderer's sandbox: isolated context, no Node, web security on, no webviews; DevTools only in development. */
+export function secureWebPreferences(preloadPath: string, build: { packaged: boolean }): WebPreferences {
   return {
     preload: preloadPath,
+    devTools: !build.packaged,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,

@@ -15,6 +15,8 @@ export interface MainWindowOptions {
   showWhenReady: boolean;
   /** True while the app quits: then close really closes. */
   isQuitting(): boolean;
+  /** A packaged app (app.isPackaged): no DevTools. */
+  packaged: boolean;
 }
 
 export function createMainWindow(options: MainWindowOptions): BrowserWindow {
@@ -27,7 +29,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     title: 'Arlo Local RTSP',
     icon: options.iconPath,
     autoHideMenuBar: true,
-    webPreferences: secureWebPreferences(options.preloadPath),
+    webPreferences: secureWebPreferences(options.preloadPath, { packaged: options.packaged }),
   });
 
   const indexUrl = pathToFileURL(options.indexPath).href;

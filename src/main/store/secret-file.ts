@@ -64,6 +64,7 @@ type SealedFile = Extract<SecretsFile, { kind: 'scrypt-aes-256-gcm' }>;
 
 interface Codec<Stored> {
   readonly protection: string;
+  readonly warning?: string;
   encode(name: string, value: string): Stored;
   decode(name: string, stored: Stored): string;
   file(secrets: Partial<Record<SecretName, Stored>>): SecretsFile;
@@ -72,6 +73,7 @@ interface Codec<Stored> {
 class FileSecretStore<Stored> implements SecretStore {
   private readonly serial = createSerial();
   readonly protection: string;
+  readonly warning?: string;
 
   constructor(
     private readonly path: string,
@@ -79,6 +81,7 @@ class FileSecretStore<Stored> implements SecretStore {
     private secrets: Partial<Record<SecretName, Stored>>,
   ) {
     this.protection = codec.protection;
+    if (codec.warning) this.warning = codec.warning;
   }
 
   async get(name: SecretName): Promise<string | undefined> {
@@ -118,6 +121,7 @@ class FileSecretStore<Stored> implements SecretStore {
 
 class PlainCodec implements Codec<string> {
   readonly protection = PLAIN_PROTECTION;
+  readonly warning = 'Secrets are stored in a plain file readable only by you; set ARLO_RTSP_PASSPHRASE to encrypt them.';
   encode(_name: string, value: string): string {
     return value;
   }

@@ -83,6 +83,8 @@ export interface SecretStore {
   delete(name: SecretName): Promise<void>;
   /** How secrets are protected, for the UI: e.g. 'passphrase (scrypt + AES-256-GCM)', 'keychain', 'plain file (0600)'. */
   readonly protection: string;
+  /** Set when the protection is weak: what the user should know, shown in AppState.warnings. */
+  readonly warning?: string;
 }
 
 export interface DataStore {

@@ -166,7 +166,6 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
     });
     const url = viewerUrl({ ...options, port: server.port });
     this.#endpoints.set(options.deviceId, { options, hub, server, url, samples: [] });
-    this.#startSampler();
     log.info({ port: server.port }, 'camera endpoint listening');
     this.#changed();
   }
@@ -236,6 +235,7 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
 
   /** Publishes at most once per interval, however often things change. */
   #changed(): void {
+    if (this.#flowing()) this.#startSampler();
     if (this.#publish) return;
     this.#publish = setTimeout(() => {
       this.#publish = undefined;
@@ -244,15 +244,31 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
     this.#publish.unref();
   }
 
+  #flowing(): boolean {
+    for (const endpoint of this.#endpoints.values()) {
+      if (endpoint.hub.state === 'media' || endpoint.hub.viewers > 0) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Samples the bitrate (and publishes it) every second while any camera streams or has viewers.
+   * Once none does it publishes a bitrate of 0 and stops, so that cameras waiting for viewers wake
+   * nothing (a laptop on battery sleeps; docs/BENCHMARKS.md); a change that brings media restarts it.
+   */
   #startSampler(): void {
     this.#sampler ??= setInterval(() => {
-      let flowing = false;
+      const flowing = this.#flowing();
       for (const endpoint of this.#endpoints.values()) {
-        endpoint.samples.push(endpoint.hub.stats.bytesIn);
+        if (!flowing) endpoint.samples = [];
+        else endpoint.samples.push(endpoint.hub.stats.bytesIn);
         if (endpoint.samples.length > BITRATE_WINDOW + 1) endpoint.samples.shift();
-        flowing ||= endpoint.hub.state === 'media' || endpoint.hub.viewers > 0;
       }
-      if (flowing) this.#changed();
+      if (!flowing) {
+        clearInterval(this.#sampler);
+        this.#sampler = undefined;
+      }
+      this.#changed();
     }, SAMPLE_MS);
     this.#sampler.unref();
   }

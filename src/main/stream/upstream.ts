@@ -88,10 +88,9 @@ const TEARDOWN_TIMEOUT_MS = 2_000;
 
 interface Pending {
   method: string;
-  cseq: number;
   resolve(response: RtspResponse): void;
   reject(error: StreamError): void;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
 }
 
 export class UpstreamSession {
@@ -245,8 +244,9 @@ class Connection {
   }
 
   /** Sends one request after the previous one is answered; rejects on a non-2xx answer. */
-  request(method: string, uri: string, extra: Record<string, string> = {}, timeoutMs?: number): Promise<RtspResponse> {
-    return this.#inTurn(() => this.#send(method, uri, extra, timeoutMs ?? this.#options.responseTimeoutMs));
+  /** `timeoutMs: 'none'` waits for the answer as long as the connection lasts (a keep-alive's). */
+  request(method: string, uri: string, extra: Record<string, string> = {}, timeoutMs: number | 'none' = this.#options.responseTimeoutMs): Promise<RtspResponse> {
+    return this.#inTurn(() => this.#send(method, uri, extra, timeoutMs));
   }
 
   startSession(setup: RtspResponse): void {
@@ -254,31 +254,43 @@ class Connection {
     // not start a second keep-alive timer on the next SETUP).
     if (this.#session !== undefined || this.#keepAlive !== undefined) return;
     this.#session = sessionIdOf(setup);
-    // As FFmpeg does: a keep-alive at half the session timeout, its answer only logged. Whether the
-    // session is alive is judged by its media (the hub), never by these answers.
-    const interval = Math.max(500, (sessionTimeoutOf(setup) * 1000) / 2);
+    // As FFmpeg does, keep-alives well within the session timeout, their answers only logged and
+    // counted: whether the session is alive is judged by its media (the hub). Every third of the
+    // timeout rather than FFmpeg's half: one skipped behind a slow answer (below) still leaves the
+    // next inside the timeout.
+    const interval = Math.max(500, (sessionTimeoutOf(setup) * 1000) / 3);
+    let unanswered = false;
     this.#keepAlive = setInterval(() => {
       if (!this.playing || this.#closing) return;
-      this.request(this.keepAliveMethod, this.controlUrl, {}, interval).catch((error: unknown) => {
-        const detail = error instanceof Error ? error.message : String(error);
-        this.#log.info({ err: detail }, 'keep-alive not answered with success');
-        this.#hooks.onKeepAliveFailure?.(detail);
-      });
+      // Never a request past an unanswered one: its late answer would carry the Nonce the next
+      // request must follow. A keep-alive still unanswered at the next one counts as failed.
+      if (unanswered) {
+        this.#keepAliveFailed(`no answer to ${this.keepAliveMethod} within ${interval / 1000} s`);
+        return;
+      }
+      unanswered = true;
+      this.request(this.keepAliveMethod, this.controlUrl, {}, 'none')
+        .catch((error: unknown) => {
+          if (!this.#closing) this.#keepAliveFailed(error instanceof Error ? error.message : String(error));
+        })
+        .finally(() => (unanswered = false));
     }, interval);
     this.#keepAlive.unref();
+  }
+
+  #keepAliveFailed(detail: string): void {
+    this.#log.info({ err: detail }, 'keep-alive not answered with success');
+    this.#hooks.onKeepAliveFailure?.(detail);
   }
 
   async teardown(): Promise<void> {
     if (this.#closed || this.#closing) return;
     this.#closing = true;
     clearInterval(this.#keepAlive);
-    // An unanswered keep-alive is given up, so the TEARDOWN goes out now, not after its timeout.
+    // A keep-alive in flight is waited for (its answer's Nonce is the one TEARDOWN must follow),
+    // but no longer than TEARDOWN itself would be.
     const pending = this.#pending;
-    if (pending) {
-      this.#pending = undefined;
-      clearTimeout(pending.timer);
-      pending.reject(closedByBaseStation(this.where));
-    }
+    if (pending && pending.timer === undefined) this.#setDeadline(pending, TEARDOWN_TIMEOUT_MS);
     try {
       await this.request('TEARDOWN', this.controlUrl, {}, TEARDOWN_TIMEOUT_MS);
     } catch (error) {
@@ -298,22 +310,26 @@ class Connection {
     }
   }
 
-  #send(method: string, uri: string, extra: Record<string, string>, timeoutMs: number): Promise<RtspResponse> {
+  #send(method: string, uri: string, extra: Record<string, string>, timeoutMs: number | 'none'): Promise<RtspResponse> {
     const socket = this.#socket;
     if (this.#closed || !socket || socket.destroyed) return Promise.reject(closedByBaseStation(this.where));
     // Header order as FFmpeg writes it: method headers, CSeq, User-Agent, Session; then the Nonce.
-    const cseq = ++this.#cseq;
-    const request = makeRequest(method, uri, { ...extra, CSeq: cseq, 'User-Agent': USER_AGENT });
+    const request = makeRequest(method, uri, { ...extra, CSeq: ++this.#cseq, 'User-Agent': USER_AGENT });
     if (this.#session !== undefined) request.headers.set('Session', this.#session);
     request.headers.set(NONCE_HEADER, this.#nonce.next());
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending = undefined;
-        reject(responseTimeout(this.where, method, timeoutMs));
-      }, timeoutMs);
-      this.#pending = { method, cseq, resolve, reject, timer };
+      const pending: Pending = { method, resolve, reject, timer: undefined };
+      if (timeoutMs !== 'none') this.#setDeadline(pending, timeoutMs);
+      this.#pending = pending;
       socket.write(serializeMessage(request));
     });
+  }
+
+  #setDeadline(pending: Pending, ms: number): void {
+    pending.timer = setTimeout(() => {
+      if (this.#pending === pending) this.#pending = undefined;
+      pending.reject(responseTimeout(this.where, pending.method, ms));
+    }, ms);
   }
 
   #onData(chunk: Buffer): void {
@@ -339,9 +355,7 @@ class Connection {
       this.#presented = undefined;
     }
     const pending = this.#pending;
-    // A late answer to a request that timed out (a keep-alive) is not the answer to the next one.
-    const cseq = response.headers.get('CSeq');
-    if (!pending || (cseq !== undefined && Number(cseq) !== pending.cseq)) return;
+    if (!pending) return;
     this.#pending = undefined;
     clearTimeout(pending.timer);
     if (response.status >= 200 && response.status < 300) pending.resolve(response);

@@ -1,0 +1,74 @@
+// The naive Node reference, in a process of its own: what a proof-of-concept relay does. Per viewer
+// connection it opens mutual TLS to the base station, passes the viewer's requests up with the Nonce
+// header added and the answers back as received, and once the PLAY answer has gone by it stops
+// parsing and joins the two sockets with `pipe` (so, like the POC, later keep-alives go up without a
+// Nonce and are refused, harmlessly within a bench window). No fan-out: one upstream per viewer.
+// Started by bench/run.ts with a `NaivePlan`; answers with the plain-TCP port per target.
+
+import net from 'node:net';
+import tls from 'node:tls';
+import { serializeMessage } from '../src/main/rtsp/message.js';
+import { NONCE_HEADER, NonceSequence } from '../src/main/rtsp/nonce.js';
+import { RtspReader } from '../src/main/rtsp/reader.js';
+
+export interface NaivePlan {
+  /** Base-station ports, one listening port each. */
+  targets: number[];
+  identity: { certPem: string; keyPem: string };
+}
+
+function relay(viewer: net.Socket, target: number, identity: NaivePlan['identity']): void {
+  const upstream = tls.connect({ host: '127.0.0.1', port: target, cert: identity.certPem, key: identity.keyPem, rejectUnauthorized: false });
+  const close = () => {
+    viewer.destroy();
+    upstream.destroy();
+  };
+  viewer.on('error', close).on('close', close);
+  upstream.on('error', close).on('close', close);
+  const nonces = new NonceSequence();
+  const requests = new RtspReader();
+  const responses = new RtspReader();
+  let playCseq: string | undefined;
+  const onRequest = (chunk: Buffer) => {
+    requests.push(chunk);
+    for (let item = requests.read(); item; item = requests.read()) {
+      if (item.kind !== 'request') continue;
+      if (item.method === 'PLAY') playCseq = item.headers.get('CSeq');
+      item.headers.set(NONCE_HEADER, nonces.next());
+      upstream.write(serializeMessage(item));
+    }
+  };
+  const onResponse = (chunk: Buffer) => {
+    viewer.write(chunk);
+    let played = false;
+    responses.push(chunk);
+    for (let item = responses.read(); item; item = responses.read()) {
+      if (item.kind !== 'response') continue;
+      nonces.observe(item);
+      played ||= playCseq !== undefined && item.headers.get('CSeq') === playCseq;
+    }
+    if (!played) return;
+    viewer.off('data', onRequest);
+    upstream.off('data', onResponse);
+    upstream.pipe(viewer);
+    viewer.pipe(upstream);
+  };
+  upstream.once('secureConnect', () => {
+    viewer.on('data', onRequest);
+    upstream.on('data', onResponse);
+  });
+  viewer.pause();
+  upstream.once('secureConnect', () => viewer.resume());
+}
+
+/** `plan` → the listening ports; `stop` → exits. */
+process.on('message', (plan: NaivePlan | 'stop') => {
+  if (plan === 'stop') return void process.send?.('stopped', () => process.exit(0));
+  void Promise.all(plan.targets.map((target) => new Promise<number>((resolve) => {
+    const server = net.createServer((viewer) => {
+      viewer.setNoDelay(true);
+      relay(viewer, target, plan.identity);
+    });
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
+  }))).then((ports) => process.send?.(ports));
+});
