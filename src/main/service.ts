@@ -12,6 +12,7 @@ import type {
   SettingsPatch,
   SettingsView,
   SignInStep,
+  UsageNotice,
   VideoCodec,
 } from '../shared/api.js';
 import { MIN_LAN_PASSWORD_LENGTH } from '../shared/api.js';
@@ -29,6 +30,11 @@ import type { AppData, BaseStationRecord, CameraRecord, DataStore, SecretStore }
 import type { StreamErrorCode } from './stream/errors.js';
 import { StreamManager, viewerUrl, type EndpointOptions } from './stream/manager.js';
 import { isLoopbackAddress } from '../shared/net.js';
+import type { CameraMedia } from './live/media.js';
+import { DEFAULT_BATTERY_WARN_MINUTES, isBatteryModel, usageNotice, type BatteryBudget } from './usage/battery.js';
+import { StreamingTime } from './usage/streaming-time.js';
+import { takeSnapshot } from './live/snapshot.js';
+import { watchLive, type LiveOptions, type LiveSink } from './live/watch.js';
 
 export interface AppServiceOptions {
   dataDir: string;
@@ -42,6 +48,8 @@ export interface AppServiceOptions {
   shell: 'desktop' | 'web';
   /** Where the Arlo cloud lives; defaults to ARLO_API_URL / ARLO_AUTH_URL, else Arlo's own hosts. */
   arloEndpoints?: ArloEndpoints;
+  /** The ffmpeg that decodes snapshots (`--ffmpeg`); else the one on PATH. */
+  ffmpegPath?: string;
   /** How this shell opens a URL in a player; absent where it cannot (the web UI). */
   openInPlayer?: (url: string) => Promise<void>;
   /** Command-line choices, saved as settings so the next start keeps them. */
@@ -57,7 +65,7 @@ export interface AppServiceOptions {
   discovery?: false | Omit<DiscoverOptions, 'timeoutMs' | 'signal'>;
 }
 
-export interface AppService extends AppApiClient {
+export interface AppService extends AppApiClient, CameraMedia {
   close(): Promise<void>;
 }
 
@@ -94,6 +102,9 @@ class Service implements AppService {
   readonly #autoEnrolled = new Map<string, string | undefined>();
   /** Per base station, when the last browse after a failure started (and whether one is running). */
   readonly #following = new Map<string, { at: number; running: boolean }>();
+  #streamingTime: StreamingTime | undefined;
+  /** Per battery camera, its daily budget (read from the data whenever it is read). */
+  readonly #budgets = new Map<string, BatteryBudget>();
   /** The viewers' password, decrypted once and written through on change (the state needs it for every URL). */
   #lanPasswordCache: { value: string | undefined } | undefined;
 
@@ -132,7 +143,17 @@ class Service implements AppService {
     }
     if (this.#store.secrets.warning) this.#warnings.push(this.#store.secrets.warning);
     if (this.#options.discovery !== false) await this.#discover();
+    this.#streamingTime = await StreamingTime.start({
+      store: {
+        load: async () => (await this.#store.read()).streamingTime ?? {},
+        save: async (usage) => {
+          await this.#store.update((d) => { d.streamingTime = usage; });
+        },
+      },
+      streaming: () => this.#streams.runtimes().filter((r) => r.state === 'media').map((r) => r.deviceId),
+    });
     const data = await this.#store.read();
+    this.#rememberBudgets(data);
     for (const camera of data.cameras.filter((c) => c.running)) {
       await this.startCamera(camera.deviceId).catch((error: unknown) => {
         this.#log.warn({ deviceId: camera.deviceId, err: String(error) }, 'could not resume camera');
@@ -150,6 +171,7 @@ class Service implements AppService {
 
   async getState(): Promise<AppState> {
     const data = await this.#store.read();
+    this.#rememberBudgets(data);
     const lanPassword = await this.#lanPassword();
     return {
       account: await this.#account.accountView(),
@@ -203,9 +225,42 @@ class Service implements AppService {
       bitrate: runtime?.bitrate ?? 0,
       upstreamSessions: runtime?.upstreamSessions ?? 0,
       packetsDropped: runtime?.packetsDropped ?? 0,
+      streamingToday: Math.round(this.#streamingTime?.today(camera.deviceId) ?? 0),
+      streamingWeek: Math.round(this.#streamingTime?.week(camera.deviceId) ?? 0),
+      battery: isBattery(camera),
+      usageNotice: this.#usageNotice(camera.deviceId),
       keepAliveFailures: runtime?.keepAliveFailures ?? 0,
       mediaSilences: runtime?.mediaSilences ?? 0,
     };
+  }
+
+  // ---- battery budget ----
+
+  #rememberBudgets(data: AppData): void {
+    this.#budgets.clear();
+    const budget: BatteryBudget = {
+      warnMinutes: data.settings.batteryWarnMinutes ?? DEFAULT_BATTERY_WARN_MINUTES,
+      capMinutes: data.settings.batteryCapMinutes,
+    };
+    for (const camera of data.cameras) if (isBattery(camera)) this.#budgets.set(camera.deviceId, budget);
+  }
+
+  #usageNotice(deviceId: string): UsageNotice | undefined {
+    const budget = this.#budgets.get(deviceId);
+    return budget && usageNotice(this.#streamingTime?.today(deviceId) ?? 0, budget);
+  }
+
+  /** Why the camera's endpoint refuses a new viewer now (its daily cap), or undefined. */
+  #refusal(deviceId: string): string | undefined {
+    const notice = this.#usageNotice(deviceId);
+    return notice?.level === 'capped' ? notice.message : undefined;
+  }
+
+  async setCameraBattery(deviceId: string, battery: boolean): Promise<void> {
+    if (typeof battery !== 'boolean') throw new AppError('bad-request', 'Say true or false for whether the camera runs on battery.');
+    const data = await this.#store.update((d) => { findCamera(d, deviceId).battery = battery; });
+    this.#rememberBudgets(data);
+    this.#publish();
   }
 
   #publish(): void {
@@ -535,6 +590,7 @@ class Service implements AppService {
       listenAddress: settings.listenAddress,
       credentials,
       lingerMs: settings.lingerSeconds * 1000,
+      admit: () => this.#refusal(camera.deviceId),
       upstream: {
         baseStationId: base.deviceId,
         host: base.host,
@@ -578,6 +634,9 @@ class Service implements AppService {
         }
         d.settings.lingerSeconds = patch.lingerSeconds;
       }
+      if (patch.batteryWarnMinutes !== undefined) d.settings.batteryWarnMinutes = checkMinutes(patch.batteryWarnMinutes, 'The daily warning');
+      if (patch.batteryCapMinutes === null) delete d.settings.batteryCapMinutes;
+      else if (patch.batteryCapMinutes !== undefined) d.settings.batteryCapMinutes = checkMinutes(patch.batteryCapMinutes, 'The daily cap');
       // Refused before anything is stored: running cameras would otherwise stay on the old address.
       const lanWithoutCredentials = !isLoopbackAddress(d.settings.listenAddress) && !(d.settings.lanUsername && passwordSet);
       if (lanWithoutCredentials && d.cameras.some((c) => this.#streams.runtime(c.deviceId)?.running)) {
@@ -600,13 +659,25 @@ class Service implements AppService {
         if (this.#streams.runtime(camera.deviceId)?.running) await this.startCamera(camera.deviceId);
       }
     }
+    this.#rememberBudgets(data);
     this.#publish();
     return settingsView(data, (await this.#lanPassword()) !== undefined);
+  }
+
+  // ---- pictures ----
+
+  watchLive(deviceId: string, sink: LiveSink, options: LiveOptions): Promise<() => void> {
+    return watchLive(this.#streams, deviceId, sink, options);
+  }
+
+  snapshot(deviceId: string, options: { wake: boolean }): Promise<Buffer> {
+    return takeSnapshot(this.#streams, deviceId, { wake: options.wake, ffmpeg: this.#options.ffmpegPath });
   }
 
   async close(): Promise<void> {
     this.#listeners.clear();
     await this.#streams.stopAll();
+    await this.#streamingTime?.close();
     await this.#account.close();
   }
 }
@@ -627,7 +698,20 @@ function settingsView(data: AppData, lanPasswordSet: boolean): SettingsView {
     lanAllowBasic: settings.lanAllowBasic,
     launchAtLogin: settings.launchAtLogin,
     lingerSeconds: settings.lingerSeconds,
+    batteryWarnMinutes: settings.batteryWarnMinutes ?? DEFAULT_BATTERY_WARN_MINUTES,
+    batteryCapMinutes: settings.batteryCapMinutes ?? null,
   };
+}
+
+function isBattery(camera: CameraRecord): boolean {
+  return camera.battery ?? isBatteryModel(camera.model);
+}
+
+function checkMinutes(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1440) {
+    throw new AppError('invalid-setting', `${what} must be a number of minutes from 0 to 1440.`);
+  }
+  return value;
 }
 
 function checkListenAddress(address: string): string {

@@ -17,3 +17,11 @@ export function formatBitrate(bitsPerSecond: number): string {
   if (bitsPerSecond >= 1e3) return `${(bitsPerSecond / 1e3).toFixed(0)} kbit/s`;
   return `${Math.round(bitsPerSecond)} bit/s`;
 }
+
+/** A duration in seconds: `45 s`, `12 min`, `2 h 5 min`. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}

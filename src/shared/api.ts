@@ -53,6 +53,19 @@ export interface CameraView {
   keepAliveFailures: number;
   /** Sessions replaced because no media came for the silence limit. */
   mediaSilences: number;
+  /** Seconds streamed today and in the last 7 days (today included). */
+  streamingToday: number;
+  streamingWeek: number;
+  /** Whether it runs on battery (its model, or the user's switch). */
+  battery: boolean;
+  /** A battery camera past the daily warning threshold, or past the cap. */
+  usageNotice?: UsageNotice;
+}
+
+export interface UsageNotice {
+  /** `capped`: new viewers are refused until tomorrow. */
+  level: 'warning' | 'capped';
+  message: string;
 }
 
 export interface BaseStationView {
@@ -111,6 +124,10 @@ export interface SettingsView {
   launchAtLogin: boolean;
   /** Seconds an upstream session stays up after its last viewer leaves. */
   lingerSeconds: number;
+  /** Battery cameras: warn past this many minutes of streaming a day. */
+  batteryWarnMinutes: number;
+  /** Battery cameras: refuse new viewers past this many minutes a day; null: no cap. */
+  batteryCapMinutes: number | null;
 }
 
 /** Shortest LAN viewer password accepted: anyone on the network can try it. */
@@ -124,6 +141,8 @@ export interface SettingsPatch {
   lanAllowBasic?: boolean;
   launchAtLogin?: boolean;
   lingerSeconds?: number;
+  batteryWarnMinutes?: number;
+  batteryCapMinutes?: number | null;
 }
 
 export interface AppState {
@@ -198,6 +217,8 @@ export interface AppApi {
   startAll(): Promise<void>;
   stopAll(): Promise<void>;
   setCameraCodec(deviceId: string, codec: VideoCodec): Promise<void>;
+  /** Whether the camera runs on battery (its streaming budget applies), over what its model suggests. */
+  setCameraBattery(deviceId: string, battery: boolean): Promise<void>;
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;
   /** Opens the camera's URL in VLC (or the system's RTSP handler). Desktop only. */
   openInPlayer(deviceId: string): Promise<void>;
@@ -224,6 +245,7 @@ export const APP_API_METHODS = [
   'startAll',
   'stopAll',
   'setCameraCodec',
+  'setCameraBattery',
   'updateSettings',
   'openInPlayer',
   'viewerUrl',
@@ -261,6 +283,7 @@ export const APP_API_ARGUMENTS = {
   startAll: noArguments,
   stopAll: noArguments,
   setCameraCodec: z.tuple([id, z.enum(['avc', 'hevc'])]),
+  setCameraBattery: z.tuple([id, z.boolean()]),
   updateSettings: z.tuple([z.strictObject({
     listenAddress: z.string().max(100).optional(),
     portBase: z.number().int().optional(),
@@ -269,6 +292,8 @@ export const APP_API_ARGUMENTS = {
     lanAllowBasic: z.boolean().optional(),
     launchAtLogin: z.boolean().optional(),
     lingerSeconds: z.number().int().optional(),
+    batteryWarnMinutes: z.number().int().min(0).max(1_440).optional(),
+    batteryCapMinutes: z.number().int().min(0).max(1_440).nullable().optional(),
   })]),
   openInPlayer: z.tuple([id]),
   viewerUrl: z.tuple([id]),

@@ -7,6 +7,8 @@ export const RENDERER_CSP_DIRECTIVES = [
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
+  // The live view plays Media Source Extensions through a blob: URL.
+  "media-src 'self' blob:",
   "font-src 'self'",
   "connect-src 'self'",
   "base-uri 'none'",

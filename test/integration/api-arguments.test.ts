@@ -36,9 +36,10 @@ const WRONG: { [M in AppApiMethod]: unknown[][] } = {
   startAll: [[{}]],
   stopAll: [[0]],
   setCameraCodec: [['cam', 'mjpeg'], ['cam']],
+  setCameraBattery: [['cam', 'yes'], ['cam']],
   updateSettings: [
     [{ lanPassword: 12345 }], [{ lanPassword: null }], [{ listenAddress: 0 }], [{ portBase: '8554' }],
-    [{ lingerSeconds: 1.5 }], [{ launchAtLogin: 'yes' }], [{ lanAllowBasic: 1 }], [{ unknown: true }], [null], ['x'],
+    [{ lingerSeconds: 1.5 }], [{ launchAtLogin: 'yes' }], [{ lanAllowBasic: 1 }], [{ batteryCapMinutes: '5' }], [{ batteryWarnMinutes: null }], [{ unknown: true }], [null], ['x'],
   ],
   openInPlayer: [[1]],
   viewerUrl: [[undefined]],

@@ -50,7 +50,7 @@ const VALID_ARGUMENTS: { [M in AppApiMethod]: Parameters<AppApi[M]> } = {
   getState: [], signIn: ['a@b.c', 'pw'], chooseFactor: ['f1'], submitMfaCode: ['123456'], cancelSignIn: [], useToken: ['tok'],
   signOut: [], refreshDevices: [], enroll: [['bs']], setBaseStationAddress: ['bs', '10.0.0.2', 4000],
   forgetPinnedCertificate: ['bs'], diagnose: [{ baseStationId: 'bs', playSeconds: 5 }], startCamera: ['cam'],
-  stopCamera: ['cam'], startAll: [], stopAll: [], setCameraCodec: ['cam', 'hevc'], updateSettings: [{ lanAllowBasic: true }],
+  stopCamera: ['cam'], startAll: [], stopAll: [], setCameraCodec: ['cam', 'hevc'], setCameraBattery: ['cam', true], updateSettings: [{ lanAllowBasic: true }],
   openInPlayer: ['cam'], viewerUrl: ['cam'],
 };
 

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { createStaticHandler, resolveInside } from '../../src/main/headless/static.js';
 import { createWebBinding, type WebBinding } from '../../src/main/headless/web-binding.js';
+import type { CameraMedia } from '../../src/main/live/media.js';
 import { isLoopbackAddress } from '../../src/shared/net.js';
 import { AppError } from '../../src/main/errors.js';
 import { silentLogger } from '../../src/main/log.js';
@@ -23,7 +24,7 @@ function fakeState(n: number): AppState {
     signIn: { step: 'signed-in' },
     baseStations: [],
     cameras: [],
-    settings: { listenAddress: '127.0.0.1', portBase: 8554, lanPasswordSet: false, lanAllowBasic: false, launchAtLogin: false, lingerSeconds: n },
+    settings: { listenAddress: '127.0.0.1', portBase: 8554, lanPasswordSet: false, lanAllowBasic: false, launchAtLogin: false, lingerSeconds: n, batteryWarnMinutes: 10, batteryCapMinutes: null },
     warnings: [],
     shell: 'web',
   };
@@ -270,3 +271,64 @@ describe('web binding beyond loopback', () => {
     await Promise.all([byQuery.closed, byMessage.closed]);
   });
 });
+
+describe('live view socket beyond loopback', () => {
+  const fake = fakeApi();
+  const token = 'test-access-token-0123456789';
+  const watched: { deviceId: string; audio: boolean }[] = [];
+  let stopped = 0;
+  const media: CameraMedia = {
+    watchLive: async (deviceId, sink, options) => {
+      watched.push({ deviceId, audio: options.audio });
+      sink.format({ width: 640, height: 360, codec: 'avc1.64001e', mime: 'video/mp4; codecs="avc1.64001e"', hevc: false, audio: false });
+      sink.data(Buffer.from('fMP4 bytes'));
+      return () => void stopped++;
+    },
+    snapshot: () => Promise.reject(new Error('not used')),
+  };
+  const binding = createWebBinding({ api: fake.api, media, listenHost: '0.0.0.0', accessToken: token, logger: silentLogger });
+  let server: Server;
+  let port: number;
+
+  before(async () => {
+    ({ server, port } = await startServer(binding));
+  });
+  after(async () => {
+    await binding.close();
+    await closeServer(server);
+  });
+
+  it('starts a live view only after the token, sends its format then binary fMP4, and stops it when the socket closes', async () => {
+    const wrong = new WebSocket(`ws://127.0.0.1:${port}/api/cameras/CAM1/live`);
+    await new Promise((resolve) => wrong.once('open', resolve));
+    wrong.send(JSON.stringify({ token: 'guess' }));
+    assert.equal(await new Promise((resolve) => wrong.once('close', resolve)), 4401);
+    assert.equal(watched.length, 0, 'no live view without the token');
+
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/cameras/CAM1/live?audio=1`);
+    const received: { text?: string; binary?: Buffer }[] = [];
+    const two = new Promise<void>((resolve) => {
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        received.push(isBinary ? { binary: data } : { text: data.toString() });
+        if (received.length === 2) resolve();
+      });
+    });
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(JSON.stringify({ token }));
+    await two;
+    assert.deepEqual(watched, [{ deviceId: 'CAM1', audio: true }]);
+    assert.equal((JSON.parse(received[0]!.text!) as { type: string }).type, 'format');
+    assert.equal(received[1]!.binary?.toString(), 'fMP4 bytes');
+    ws.close();
+    await new Promise((resolve) => ws.once('close', resolve));
+    await waitUntil(() => stopped === 1);
+  });
+});
+
+async function waitUntil(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 3000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -6,6 +6,9 @@
 // Who may call: on loopback, anyone on this machine (like any local app); on any other address a
 // secret access token is required. Browsers are also guarded against other sites driving the API
 // (CSRF) and against DNS rebinding, by checking Origin and Host.
+//
+// `/api/cameras/<deviceId>/live[?audio=1]` is a WebSocket carrying a camera's live view, under the same rule:
+// a `LiveMessage` naming the format, then fragmented MP4 as binary messages.
 
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -15,9 +18,14 @@ import { APP_API_METHODS, checkArguments, type ApiErrorPayload, type AppApiClien
 import { isLoopbackAddress } from '../../shared/net.js';
 import { toApiError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { LiveMessage } from '../../shared/live.js';
+import type { CameraMedia } from '../live/media.js';
+import type { LiveOptions } from '../live/watch.js';
 
 export interface WebBindingOptions {
   api: AppApiClient;
+  /** The live view's source; without it the live route is not served. */
+  media?: CameraMedia;
   /** The address the HTTP server listens on; anything but loopback requires `accessToken`. */
   listenHost: string;
   /** Secret every caller must present when `listenHost` is not loopback. */
@@ -41,6 +49,10 @@ export interface WebBinding {
 export const API_CALL_PREFIX = '/api/call/';
 export const API_EVENTS_PATH = '/api/events';
 export const ACCESS_TOKEN_HEADER = 'x-access-token';
+/** `/api/cameras/<deviceId>/live` */
+const LIVE_PATH = /^\/api\/cameras\/([^/]+)\/live$/;
+
+
 
 /** A message on the events socket. The client may send `{ "token": "..." }` first instead of a query. */
 export type EventMessage = { type: 'state'; state: AppState } | { type: 'error'; error: ApiErrorPayload };
@@ -142,19 +154,24 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
 
   function attach(server: Server): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (pathOf(req) !== API_EVENTS_PATH) return; // another upgrade handler may want it
+      const path = pathOf(req);
+      const live = options.media && LIVE_PATH.exec(path);
+      if (path !== API_EVENTS_PATH && !live) return; // another upgrade handler may want it
+      const start = live && options.media
+        ? (ws: WebSocket) => startLive(ws, options.media!, decodeURIComponent(live[1]!), { audio: new URL(req.url ?? '/', 'http://x').searchParams.get('audio') === '1' })
+        : startEvents;
       const query = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
       const originError = checkOrigin(req);
       if (originError) return refuseUpgrade(socket, originError);
       wss.handleUpgrade(req, socket, head, (ws) => {
         const authorized = authorize(req, query) === undefined;
-        if (authorized) return startEvents(ws);
+        if (authorized) return start(ws);
         // Browsers cannot set headers on a WebSocket; the token may come as the first message.
         const timer = setTimeout(() => ws.close(4401, 'access token required'), 5000);
         ws.once('message', (data) => {
           clearTimeout(timer);
           const token = parseTokenMessage(data.toString());
-          if (tokenMatches(token)) startEvents(ws);
+          if (tokenMatches(token)) start(ws);
           else ws.close(4401, 'access token wrong');
         });
         ws.once('close', () => clearTimeout(timer));
@@ -188,13 +205,50 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
     });
   }
 
+  function startLive(ws: WebSocket, media: CameraMedia, deviceId: string, liveOptions: LiveOptions): void {
+    sockets.add(ws);
+    const send = (message: LiveMessage): void => ws.send(JSON.stringify(message));
+    let stop: (() => void) | undefined;
+    let closed = false;
+    ws.on('close', () => {
+      closed = true;
+      sockets.delete(ws);
+      stop?.();
+    });
+    ws.on('error', (error) => logger.debug({ err: error }, 'live view socket error'));
+    media
+      .watchLive(deviceId, {
+        format: (format) => send({ type: 'format', format }),
+        data: (bytes) => ws.send(bytes),
+        end: (reason) => {
+          send({ type: 'end', reason });
+          ws.close(1000);
+        },
+        queued: () => ws.bufferedAmount,
+      }, liveOptions)
+      .then(
+        (close) => {
+          stop = close;
+          if (closed) close();
+        },
+        (error: unknown) => {
+          const payload = toApiError(error);
+          if (payload.code === 'internal') logger.error({ err: error, deviceId }, 'live view failed');
+          send({ type: 'error', error: payload });
+          ws.close(1000);
+        },
+      );
+  }
+
   async function close(): Promise<void> {
     for (const ws of sockets) ws.terminate();
     sockets.clear();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   }
 
-  return { handleRequest, attach, authorize: (req) => authorize(req), close };
+  // `?token=` too, for clients that cannot send headers (an <img>, Home Assistant's still image URL).
+  const queryToken = (req: IncomingMessage): string | null => new URL(req.url ?? '/', 'http://x').searchParams.get('token');
+  return { handleRequest, attach, authorize: (req) => authorize(req, queryToken(req)), close };
 }
 
 /** HTTP status for each error code the binding itself produces; errors of the service map to 422. */

@@ -1,8 +1,9 @@
 // The headless shell's HTTP server, for `serve` and `demo`: the web UI (the built renderer), the
 // AppApi binding it talks to (`POST /api/call/*`, the `/api/events` WebSocket), and
-// `GET /api/state` for scripts, `GET /metrics` for Prometheus and `GET /healthz` for container and
-// service managers. Who may call is the binding's rule, applied to every API route alike: anyone on
-// this machine when listening on loopback, else only with the access token. /healthz alone answers
+// `GET /api/state` for scripts, `GET /metrics` for Prometheus, `GET /healthz` for container and
+// service managers, and `GET /api/cameras/<deviceId>/snapshot.jpg` for still images (Home Assistant,
+// dashboards). Who may call is the binding's rule, applied to every API route alike: anyone on this
+// machine when listening on loopback, else only with the access token. /healthz alone answers
 // everyone, but says which camera is failing and why only to those the rule lets in.
 
 import { randomBytes } from 'node:crypto';
@@ -11,6 +12,8 @@ import http from 'node:http';
 import { join } from 'node:path';
 import type { AppApiClient, AppState } from '../../shared/api.js';
 import type { Logger } from '../log.js';
+import type { CameraMedia } from '../live/media.js';
+import { SnapshotError, type SnapshotErrorCode } from '../live/snapshot.js';
 import type { SecretStore } from '../store/types.js';
 import { DEFAULT_RENDERER_ROOT, createStaticHandler } from './static.js';
 import { isLoopbackAddress } from '../../shared/net.js';
@@ -21,6 +24,8 @@ export interface WebServerOptions {
   /** 0 picks a free port (`url` tells which). */
   port: number;
   api: AppApiClient;
+  /** Live view and snapshots; without it their routes answer 404. */
+  media?: CameraMedia;
   /** Required when `host` is not loopback: every API caller must present it. */
   accessToken?: string;
   logger: Logger;
@@ -40,6 +45,9 @@ export interface WebServer {
 export const STATE_PATH = '/api/state';
 export const METRICS_PATH = '/metrics';
 export const HEALTH_PATH = '/healthz';
+/** `GET /api/cameras/<deviceId>/snapshot.jpg[?wake=1]`: the camera's latest keyframe as JPEG. */
+const SNAPSHOT_PATH = /^\/api\/cameras\/([^/]+)\/snapshot\.jpg$/;
+const SNAPSHOT_STATUS: Record<SnapshotErrorCode, number> = { 'no-ffmpeg': 501, 'no-picture': 404, stopped: 404, refused: 429, 'decode-failed': 502 };
 
 /** What `GET /api/state` answers: the cameras (URL, state, viewers, bytes, ...), base stations and warnings. */
 export type StateSummary = Pick<AppState, 'cameras' | 'baseStations' | 'warnings'>;
@@ -64,6 +72,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const uiBuilt = await access(indexFile).then(() => true, () => false);
   const binding = createWebBinding({
     api: options.api,
+    ...(options.media ? { media: options.media } : {}),
     listenHost: host,
     logger,
     ...(options.accessToken ? { accessToken: options.accessToken } : {}),
@@ -88,6 +97,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (path === STATE_PATH) return serveState(req, res);
     if (path === METRICS_PATH) return serveMetrics(req, res);
     if (path === HEALTH_PATH) return serveHealth(req, res);
+    const snapshot = SNAPSHOT_PATH.exec(path);
+    if (snapshot && options.media) return serveSnapshot(req, res, options.media, decodeURIComponent(snapshot[1]!));
     if (await serveStatic(req, res)) return;
     if (path === '/' && !uiBuilt) {
       sendJson(res, 404, { code: 'ui-not-built', message: `The web UI is not built (no ${indexFile}): run "npm run build".` });
@@ -129,6 +140,21 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     const health = healthOf((await options.api.getState()).cameras);
     const status = health.status === 'ok' ? 200 : 503;
     sendJson(res, status, binding.authorize(req) ? { status: health.status } : health);
+  }
+
+  async function serveSnapshot(req: http.IncomingMessage, res: http.ServerResponse, media: CameraMedia, deviceId: string): Promise<void> {
+    if (!readOnly(req, res) || !allowed(req, res)) return;
+    const wake = new URL(req.url ?? '/', 'http://localhost').searchParams.get('wake') === '1';
+    let jpeg: Buffer;
+    try {
+      jpeg = await media.snapshot(deviceId, { wake });
+    } catch (error) {
+      if (!(error instanceof SnapshotError)) throw error;
+      sendJson(res, SNAPSHOT_STATUS[error.code], { code: error.code, message: error.message });
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': jpeg.length, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    res.end(req.method === 'HEAD' ? undefined : jpeg);
   }
 
   try {

@@ -36,6 +36,7 @@ export const cameraSchema = z.object({
   localStreaming: z.boolean(),
   port,
   running: z.boolean(),
+  battery: z.boolean().optional(),
 });
 
 export const settingsSchema = z.object({
@@ -47,6 +48,8 @@ export const settingsSchema = z.object({
   lingerSeconds: z.number().min(0).max(3600),
   installationId: z.uuid(),
   clientDeviceId: z.uuid(),
+  batteryWarnMinutes: z.number().min(0).max(1440).optional(),
+  batteryCapMinutes: z.number().min(0).max(1440).optional(),
 });
 
 export const accountSchema = z.object({
@@ -61,6 +64,7 @@ export const appDataSchema = z.object({
   account: accountSchema,
   baseStations: z.array(baseStationSchema),
   cameras: z.array(cameraSchema),
+  streamingTime: z.record(z.string(), z.record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.number().min(0))).optional(),
 });
 
 // Compile-time proof that the schema and the interfaces describe the same data, both ways.

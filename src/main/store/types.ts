@@ -40,6 +40,8 @@ export interface CameraRecord {
   port: number;
   /** Started by the user; started again at launch. */
   running: boolean;
+  /** The user's word on whether it runs on battery, over what its model suggests. */
+  battery?: boolean;
 }
 
 export interface AppSettings {
@@ -54,6 +56,10 @@ export interface AppSettings {
   installationId: string;
   /** Stable random id sent as X-User-Device-Id at sign-in. */
   clientDeviceId: string;
+  /** Battery cameras: warn past this many minutes of streaming a day. */
+  batteryWarnMinutes?: number;
+  /** Battery cameras: refuse new viewers past this many minutes a day (absent: no cap). */
+  batteryCapMinutes?: number;
 }
 
 export interface AccountRecord {
@@ -69,6 +75,8 @@ export interface AppData {
   account: AccountRecord;
   baseStations: BaseStationRecord[];
   cameras: CameraRecord[];
+  /** Seconds streamed per camera (deviceId) per local day (`YYYY-MM-DD`), the last week. */
+  streamingTime?: Record<string, Record<string, number>>;
 }
 
 export type SecretName = 'arloToken' | 'clientPrivateKey' | 'lanPassword' | 'trustedBrowserCode' | 'webAccessToken';

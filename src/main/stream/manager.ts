@@ -10,11 +10,12 @@
 import { EventEmitter } from 'node:events';
 import { networkInterfaces } from 'node:os';
 import type { CameraView, VideoCodec } from '../../shared/api.js';
+import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createSerial, type Serial } from '../serial.js';
 import { FailureThrottle, RtspAuthenticator, credentialsInUrl } from '../rtsp/auth.js';
 import { arloStreamPath, arloStreamUrl } from '../rtsp/url.js';
-import { CameraHub, type HubLimits } from './hub.js';
+import { CameraHub, type HubLimits, type HubViewer, type StreamInfo } from './hub.js';
 import type { Phase } from './lifecycle.js';
 import { isLoopbackAddress } from '../../shared/net.js';
 import { EndpointServer } from './server.js';
@@ -44,6 +45,8 @@ export interface EndpointOptions {
   limits?: Partial<HubLimits>;
   /** How long a viewer may take to send one request whole; see `REQUEST_TIMEOUT_MS`. */
   requestTimeoutMs?: number;
+  /** Why a new viewer is refused now (a battery camera's daily cap), or undefined to let it in. */
+  admit?: () => string | undefined;
 }
 
 /** What the engine knows of a running endpoint: the live half of the UI's CameraView. */
@@ -164,6 +167,7 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
       listenAddress: options.listenAddress,
       ...(authenticator && !isLoopbackAddress(options.listenAddress) ? { authenticator } : {}),
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+      ...(options.admit ? { admit: options.admit } : {}),
       logger: log,
     });
     const url = viewerUrl({ ...options, port: server.port });
@@ -200,6 +204,37 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
   /** Forget a pinned fingerprint (the user replaced the base station); the next session pins anew. */
   forgetFingerprint(baseStationId: string): void {
     this.#pins.delete(baseStationId);
+  }
+
+  /**
+   * Attaches an in-process viewer (the live view, a snapshot) to the camera's hub: a lease like any
+   * RTSP viewer's, so it shares the one base-station session and the linger and battery rules hold.
+   * Without `wake` it is refused unless the camera is streaming already; with it, when the camera
+   * admits no new viewer (its daily cap). Answers the detach function.
+   */
+  async attach(deviceId: string, viewerFor: (info: StreamInfo) => HubViewer, options: { wake: boolean }): Promise<() => void> {
+    const endpoint = this.#endpoints.get(deviceId);
+    if (!endpoint) throw new AttachError('stopped', 'This camera is stopped: start it first.');
+    const { hub } = endpoint;
+    if (!options.wake && hub.state !== 'media') throw new AttachError('idle', 'This camera is not streaming now.');
+    const refusal = options.wake ? endpoint.options.admit?.() : undefined;
+    if (refusal !== undefined) throw new AttachError('refused', refusal);
+    hub.acquire();
+    let viewer: HubViewer;
+    try {
+      viewer = viewerFor(await hub.describe());
+    } catch (error) {
+      hub.release();
+      throw error;
+    }
+    hub.play(viewer);
+    let attached = true;
+    return () => {
+      if (!attached) return;
+      attached = false;
+      hub.detach(viewer);
+      hub.release();
+    };
   }
 
   runtime(deviceId: string): EndpointRuntime | undefined {
@@ -249,6 +284,15 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
       this.#changed();
     }, SAMPLE_MS);
     this.#sampler.unref();
+  }
+}
+
+/** Why `attach` refused: the camera's endpoint is stopped, it is idle and waking was not asked for, or it admits no new viewer. */
+export class AttachError extends AppError {
+  override readonly name = 'AttachError';
+  declare readonly code: 'stopped' | 'idle' | 'refused';
+  constructor(code: 'stopped' | 'idle' | 'refused', message: string) {
+    super(code, message);
   }
 }
 

@@ -28,6 +28,8 @@ export interface EndpointServerOptions {
   requestTimeoutMs?: number;
   /** Limits on connections that have not authenticated (defaults `UNAUTHENTICATED_LIMITS`). */
   unauthenticated?: Partial<UnauthenticatedLimits>;
+  /** Why a new viewer is refused now (a daily streaming cap), or undefined to let it in. */
+  admit?: () => string | undefined;
 }
 
 export interface UnauthenticatedLimits {
@@ -74,7 +76,7 @@ export class EndpointServer {
       }
       const auth = authenticator?.connection(address, logger);
       if (auth) auth.onAuthenticated = () => budget.authenticated(socket);
-      const session = new DownstreamSession(socket, hub, auth, logger, options.requestTimeoutMs);
+      const session = new DownstreamSession(socket, hub, auth, logger, options.requestTimeoutMs, options.admit);
       sessions.add(session);
       socket.once('close', () => sessions.delete(session));
     });

@@ -73,7 +73,11 @@ export class DownstreamSession implements HubViewer {
   #requestTimer: NodeJS.Timeout | undefined;
   #requested = false;
 
-  constructor(socket: Socket, hub: CameraHub, auth: ConnectionAuth | undefined, logger: Logger, requestTimeoutMs = REQUEST_TIMEOUT_MS) {
+  /** Why a new viewer is refused now (a daily streaming cap), or undefined. */
+  readonly #admit: (() => string | undefined) | undefined;
+
+  constructor(socket: Socket, hub: CameraHub, auth: ConnectionAuth | undefined, logger: Logger, requestTimeoutMs = REQUEST_TIMEOUT_MS, admit?: () => string | undefined) {
+    this.#admit = admit;
     this.socket = socket;
     this.#hub = hub;
     this.#auth = auth;
@@ -238,9 +242,16 @@ export class DownstreamSession implements HubViewer {
     }
   }
 
-  /** The stream's description, holding the stream open for this connection; undefined after answering 503. */
+  /** The stream's description, holding the stream open for this connection; undefined after answering 453 or 503. */
   async #stream(request: RtspRequest): Promise<StreamInfo | undefined> {
     if (this.#info) return this.#info;
+    const refusal = this.#leased ? undefined : this.#admit?.();
+    if (refusal !== undefined) {
+      // 453 Not Enough Bandwidth (RFC 2326 §7.1.1), the reason in the phrase players print and in the body.
+      const oneLine = refusal.replace(/[\r\n]+/g, ' ').slice(0, 300);
+      this.#reply(request, withBody(makeResponse(453, {}, undefined, oneLine), `${oneLine}\r\n`, 'text/plain'));
+      return undefined;
+    }
     if (!this.#leased) {
       this.#leased = true;
       this.#hub.acquire();

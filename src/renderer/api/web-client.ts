@@ -70,6 +70,29 @@ export function createWebBridge(location: Location): ApiBridge {
   return { call, subscribe };
 }
 
+/** The access token this tab was opened with, if any (for routes that take `?token=`). */
+export function accessToken(): string | undefined {
+  return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+}
+
+/** An absolute URL of a route under the UI's base (e.g. a snapshot), with the token when `withToken`. */
+export function routeUrl(path: string, withToken = false): string {
+  const url = new URL(path, apiBase(window.location));
+  const token = accessToken();
+  if (withToken && token) url.searchParams.set('token', token);
+  return url.href;
+}
+
+/** Opens a WebSocket to `path` under the UI's base, sending the token first as the events socket does. */
+export function openSocket(path: string): WebSocket {
+  const url = new URL(path, apiBase(window.location));
+  url.protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const ws = new WebSocket(url);
+  const token = accessToken();
+  if (token) ws.addEventListener('open', () => ws.send(JSON.stringify({ token })), { once: true });
+  return ws;
+}
+
 /** The directory the page was served from, so a reverse proxy may mount the UI under a prefix. */
 function apiBase(location: Location): string {
   return new URL('./', location.href).href;

@@ -3,10 +3,16 @@
 import { useEffect, useState } from 'react';
 import type { CameraView, VideoCodec } from '../../shared/api.js';
 import { STATE_LABEL, cameraStatusLine } from '../../shared/camera-status.js';
-import { formatBitrate, formatBytes } from '../format.js';
+import { formatBitrate, formatBytes, formatDuration } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
 import { Diagnose } from './Diagnose.js';
 import { ErrorNote } from './ErrorNote.js';
+import { LiveView, type Picture } from './LiveView.js';
+import { routeUrl } from '../api/web-client.js';
+import { snapshotPath } from '../../shared/live.js';
+
+/** How often a streaming camera's thumbnail is refreshed from its snapshot (never waking it). */
+const THUMBNAIL_REFRESH_MS = 10_000;
 
 const CODEC_LABEL: Record<VideoCodec, string> = { avc: 'H.264 (up to 1080p)', hevc: 'H.265 (4K)' };
 
@@ -14,6 +20,10 @@ export function Cameras({ cameras, desktop }: { cameras: CameraView[]; desktop: 
   const api = useApi();
   const all = useAction();
   const streaming = cameras.filter((c) => c.state === 'media').length;
+  const [watching, setWatching] = useState<string>();
+  const [pictures, setPictures] = useState<Record<string, Picture>>({});
+  const watched = cameras.find((c) => c.deviceId === watching);
+  const remember = (deviceId: string) => (picture: Picture) => setPictures((p) => ({ ...p, [deviceId]: picture }));
   return (
     <section className="panel" aria-labelledby="cameras-title">
       <div className="title-row">
@@ -25,13 +35,20 @@ export function Cameras({ cameras, desktop }: { cameras: CameraView[]; desktop: 
         </div>
       </div>
       <ErrorNote message={all.error} />
+      {watched && <LiveView key={watched.deviceId} camera={watched} onClose={() => setWatching(undefined)} onPicture={remember(watched.deviceId)} />}
       {cameras.length === 0 ? (
         <p className="hint">No camera that can stream locally yet. Enroll a base station and refresh devices.</p>
       ) : (
         <ul className="cards">
           {cameras.map((camera) => (
             <li key={camera.deviceId} className="card" aria-label={camera.name}>
-              <CameraCard camera={camera} desktop={desktop} />
+              <CameraCard
+                camera={camera}
+                desktop={desktop}
+                picture={pictures[camera.deviceId]}
+                onPicture={remember(camera.deviceId)}
+                onWatch={() => setWatching(camera.deviceId)}
+              />
             </li>
           ))}
         </ul>
@@ -40,20 +57,31 @@ export function Cameras({ cameras, desktop }: { cameras: CameraView[]; desktop: 
   );
 }
 
-function CameraCard({ camera, desktop }: { camera: CameraView; desktop: boolean }) {
+interface CardProps {
+  camera: CameraView;
+  desktop: boolean;
+  picture: Picture | undefined;
+  onPicture: (picture: Picture) => void;
+  onWatch: () => void;
+}
+
+function CameraCard({ camera, desktop, picture, onPicture, onWatch }: CardProps) {
   const api = useApi();
   const toggle = useAction();
   const codec = useAction();
   const open = useAction();
-  const [copied, setCopied] = useState(false);
+  const battery = useAction();
+  const [copied, setCopied] = useState<'url' | 'snapshot'>();
   const codecId = `codec-${camera.deviceId}`;
+  const snapshotUrl = desktop ? undefined : routeUrl(snapshotPath(camera.deviceId));
+  useThumbnail(camera, !desktop, onPicture);
 
-  const copy = () =>
+  /** The camera URL with its password is asked for only now, and goes only to the clipboard. */
+  const copy = (what: 'url' | 'snapshot', text: () => string | Promise<string>) =>
     void open.run(async () => {
-      // The URL with the password is asked for now and goes only to the clipboard.
-      await navigator.clipboard.writeText(await api.viewerUrl(camera.deviceId));
-      setCopied(true);
-      setTimeout(() => setCopied(false), 2000);
+      await navigator.clipboard.writeText(await text());
+      setCopied(what);
+      setTimeout(() => setCopied(undefined), 2000);
     });
 
   return (
@@ -64,16 +92,33 @@ function CameraCard({ camera, desktop }: { camera: CameraView; desktop: boolean 
         </h3>
         <span className={`badge badge-${camera.state}`} data-state={camera.state}>{STATE_LABEL[camera.state]}</span>
       </div>
+      <Thumbnail name={camera.name} picture={picture} />
+      {camera.usageNotice && (
+        <p className={camera.usageNotice.level === 'capped' ? 'error-note' : 'notice'} role="alert" data-notice={camera.usageNotice.level}>
+          {camera.usageNotice.message}
+        </p>
+      )}
       {camera.state === 'error' ? <ErrorNote message={camera.error ?? 'The stream failed.'} /> : camera.running && <StatusLine camera={camera} />}
       <dl className="stats">
         <div><dt>Viewers</dt><dd data-stat="viewers">{camera.viewers}</dd></div>
         <div><dt>Received</dt><dd data-stat="bytes-in">{formatBytes(camera.bytesIn)}</dd></div>
         <div><dt>Sent</dt><dd data-stat="bytes-out">{formatBytes(camera.bytesOut)}</dd></div>
         <div><dt>Bitrate</dt><dd data-stat="bitrate">{formatBitrate(camera.bitrate)}</dd></div>
+        <div><dt>Streamed today</dt><dd data-stat="streamed-today">{formatDuration(camera.streamingToday)}</dd></div>
+        <div><dt>Last 7 days</dt><dd data-stat="streamed-week">{formatDuration(camera.streamingWeek)}</dd></div>
         {camera.keepAliveFailures > 0 && (
           <div><dt>Keep-alives unanswered</dt><dd data-stat="keep-alive-failures">{camera.keepAliveFailures}</dd></div>
         )}
       </dl>
+      <label className="check small">
+        <input
+          type="checkbox"
+          checked={camera.battery}
+          disabled={battery.busy}
+          onChange={(e) => void battery.run(() => api.setCameraBattery(camera.deviceId, e.target.checked))}
+        />
+        Runs on battery (daily streaming budget applies)
+      </label>
       <div className="row">
         <label htmlFor={codecId} className="inline">Codec</label>
         {camera.codecs.length > 1 ? (
@@ -93,21 +138,79 @@ function CameraCard({ camera, desktop }: { camera: CameraView; desktop: boolean 
       <div className="url-row">
         {desktop ? <code className="url">{camera.url}</code> : <a className="url" href={camera.url}>{camera.url}</a>}
       </div>
+      {snapshotUrl && <div className="url-row small"><span className="muted">Snapshot: </span><code className="url" data-url="snapshot">{snapshotUrl}</code></div>}
       <div className="row">
         {camera.running ? (
           <button type="button" disabled={toggle.busy} onClick={() => void toggle.run(() => api.stopCamera(camera.deviceId))}>Stop</button>
         ) : (
           <button type="button" className="primary" disabled={toggle.busy} onClick={() => void toggle.run(() => api.startCamera(camera.deviceId))}>Start</button>
         )}
-        <button type="button" onClick={copy} aria-label={`Copy URL of ${camera.name}`}>{copied ? 'Copied' : 'Copy URL'}</button>
+        {!desktop && camera.running && <button type="button" onClick={onWatch}>Watch</button>}
+        <button type="button" onClick={() => copy('url', () => api.viewerUrl(camera.deviceId))} aria-label={`Copy URL of ${camera.name}`}>{copied === 'url' ? 'Copied' : 'Copy URL'}</button>
+        {snapshotUrl && (
+          <button type="button" onClick={() => copy('snapshot', () => routeUrl(snapshotPath(camera.deviceId), true))} aria-label={`Copy snapshot URL of ${camera.name}`}>
+            {copied === 'snapshot' ? 'Copied' : 'Copy snapshot URL'}
+          </button>
+        )}
         {desktop && (
           <button type="button" disabled={open.busy} onClick={() => void open.run(() => api.openInPlayer(camera.deviceId))}>Open in VLC</button>
         )}
       </div>
-      <ErrorNote message={toggle.error ?? open.error} />
+      <ErrorNote message={toggle.error ?? open.error ?? battery.error} />
       <Diagnose request={{ baseStationId: camera.baseStationId, cameraId: camera.deviceId, playSeconds: 5 }} label={`Diagnose ${camera.name}`} />
     </>
   );
+}
+
+/** The last picture seen of a camera, with its age; a placeholder until there is one. */
+function Thumbnail({ name, picture }: { name: string; picture: Picture | undefined }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 5_000);
+    return () => clearInterval(timer);
+  }, []);
+  if (!picture) return <div className="thumb thumb-empty muted small">No picture yet: the camera shows one once it streams.</div>;
+  return (
+    <figure className="thumb">
+      <img src={picture.url} alt={`Last picture of ${name}`} />
+      <figcaption className="muted small" data-stat="picture-age">{formatAge(now - picture.at)}</figcaption>
+    </figure>
+  );
+}
+
+/** While the camera streams anyway, takes its snapshot now and then: never wakes it. */
+function useThumbnail(camera: CameraView, web: boolean, onPicture: (picture: Picture) => void): void {
+  const streaming = web && camera.state === 'media';
+  useEffect(() => {
+    if (!streaming) return;
+    let cancelled = false;
+    const take = async (): Promise<void> => {
+      const response = await fetch(routeUrl(snapshotPath(camera.deviceId), true)).catch(() => undefined);
+      if (!response?.ok || cancelled) return;
+      const blob = await response.blob();
+      const url = await new Promise<string>((resolve) => {
+        const reader = new FileReader();
+        reader.onload = () => resolve(String(reader.result));
+        reader.readAsDataURL(blob);
+      });
+      if (!cancelled) onPicture({ url, at: Date.now() });
+    };
+    void take();
+    const timer = setInterval(() => void take(), THUMBNAIL_REFRESH_MS);
+    return () => {
+      cancelled = true;
+      clearInterval(timer);
+    };
+    // Restarted only when streaming starts or stops, not for a new callback.
+  }, [streaming, camera.deviceId]);
+}
+
+function formatAge(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 10) return 'just now';
+  if (seconds < 90) return `${seconds} s ago`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min ago`;
+  return `${Math.round(seconds / 3600)} h ago`;
 }
 
 /** Why the stream waits and when it retries, counting down between published states. */

@@ -1,5 +1,6 @@
 // Settings: where the RTSP ports listen (and the LAN credentials that requires), the port base,
-// launch at login (desktop) and how long an idle upstream session lingers.
+// launch at login (desktop), how long an idle upstream session lingers, and the daily streaming
+// budget of battery cameras (a warning threshold and an optional cap).
 
 import { useState, type FormEvent } from 'react';
 import { MIN_LAN_PASSWORD_LENGTH, type SettingsPatch, type SettingsView } from '../../shared/api.js';
@@ -35,6 +36,8 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
   const [lanAllowBasic, setLanAllowBasic] = useState(settings.lanAllowBasic);
   const [launchAtLogin, setLaunchAtLogin] = useState(settings.launchAtLogin);
   const [linger, setLinger] = useState(String(settings.lingerSeconds));
+  const [warnMinutes, setWarnMinutes] = useState(String(settings.batteryWarnMinutes));
+  const [capMinutes, setCapMinutes] = useState(settings.batteryCapMinutes === null ? '' : String(settings.batteryCapMinutes));
   const [saved, setSaved] = useState(false);
   const lan = !isLoopbackAddress(listenAddress);
   const passwordRequired = lan && !settings.lanPasswordSet;
@@ -46,6 +49,8 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
       listenAddress: listenAddress.trim(),
       portBase: Number(portBase),
       lingerSeconds: Number(linger),
+      batteryWarnMinutes: Number(warnMinutes),
+      batteryCapMinutes: capMinutes.trim() === '' ? null : Number(capMinutes),
     };
     if (lan) {
       patch.lanUsername = lanUsername.trim();
@@ -111,6 +116,17 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
           Keep the camera connected after the last viewer leaves (seconds)
           <input type="number" min={0} max={600} value={linger} onChange={(e) => setLinger(e.target.value)} required />
         </label>
+        <fieldset>
+          <legend>Battery cameras: daily streaming</legend>
+          <label>
+            Warn past (minutes a day)
+            <input type="number" min={0} max={1440} step="any" value={warnMinutes} onChange={(e) => setWarnMinutes(e.target.value)} required />
+          </label>
+          <label>
+            Refuse new viewers past (minutes a day; empty for no cap)
+            <input type="number" min={0} max={1440} step="any" value={capMinutes} onChange={(e) => setCapMinutes(e.target.value)} />
+          </label>
+        </fieldset>
         {desktop && (
           <label className="check">
             <input type="checkbox" checked={launchAtLogin} onChange={(e) => setLaunchAtLogin(e.target.checked)} />

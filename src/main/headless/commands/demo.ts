@@ -12,13 +12,14 @@ import { SimBaseStation } from '../../../sim/basestation.js';
 import { startSimCloud, stationCamerasOf, type SimAccount, type SimCloud } from '../../../sim/cloud/index.js';
 import { createLogger } from '../../log.js';
 import type { AppService } from '../../service.js';
-import { httpOption, parsePort, runServe, untilSignal } from './serve.js';
+import { FFMPEG_OPTION_HELP, httpOption, parsePort, runServe, untilSignal } from './serve.js';
 
 interface DemoCliOptions {
   dataDir: string;
   http: string;
   portBase?: string;
   firstRun: boolean;
+  ffmpeg?: string;
 }
 
 export function register(program: Command): void {
@@ -28,6 +29,7 @@ export function register(program: Command): void {
     .option('--first-run', 'leave sign-in and enrollment to you in the web UI; prints the demo account and each code the cloud sends', false)
     .addOption(httpOption('where the web UI, GET /api/state, /metrics and /healthz are served'))
     .option('--port-base <port>', 'first RTSP port (default 8556)')
+    .option('--ffmpeg <path>', FFMPEG_OPTION_HELP)
     .action(async (_options: unknown, command: Command) => {
       const options = command.optsWithGlobals<DemoCliOptions>();
       const portBase = options.portBase === undefined ? undefined : parsePort(options.portBase, '--port-base');
@@ -46,6 +48,7 @@ export function register(program: Command): void {
           logger: createLogger({ level: process.env.ARLO_RTSP_LOG_LEVEL ?? 'warn' }),
           // Nothing may multicast from a demo; a simulator is not on the LAN for mDNS to find anyway.
           discovery: false,
+          ...(options.ffmpeg ? { ffmpegPath: options.ffmpeg } : {}),
           arloEndpoints: { apiUrl: sim.cloud.apiUrl, authUrl: sim.cloud.authUrl },
           overrides: portBase === undefined ? {} : { portBase },
           prepare: (service) => (options.firstRun ? printFirstRun(sim) : walkFirstRun(service, sim)),

@@ -17,9 +17,11 @@ interface ServeCliOptions {
   portBase?: string;
   basestation: string[];
   http: string;
+  ffmpeg?: string;
 }
 
 export const DEFAULT_HTTP = '127.0.0.1:8555';
+export const FFMPEG_OPTION_HELP = 'the ffmpeg that decodes snapshot.jpg pictures (default: the one on PATH)';
 
 /** Every `serve` option can also come from the environment (containers, systemd); a flag wins over its variable. */
 export const SERVE_ENV = {
@@ -27,6 +29,7 @@ export const SERVE_ENV = {
   portBase: 'ARLO_RTSP_PORT_BASE',
   basestation: 'ARLO_RTSP_BASESTATION',
   http: 'ARLO_RTSP_HTTP',
+  ffmpeg: 'ARLO_RTSP_FFMPEG',
 } as const satisfies Record<keyof Omit<ServeCliOptions, 'dataDir'>, string>;
 
 /** --http, from ARLO_RTSP_HTTP too: `serve` listens there, `healthcheck` asks there. */
@@ -45,6 +48,7 @@ export function register(program: Command): void {
     .addOption(new Option('--basestation <id=host[:port]>', "a base station's address when discovery cannot find it (repeatable; the variable takes several, separated by spaces or commas)")
       .env(SERVE_ENV.basestation).argParser(collect).default([]))
     .addOption(httpOption('where the web UI, GET /api/state, /healthz and /metrics are served (beyond loopback the API and /metrics need the access token printed at start)'))
+    .addOption(new Option('--ffmpeg <path>', FFMPEG_OPTION_HELP).env(SERVE_ENV.ffmpeg))
     .action(async (_options: unknown, command: Command) => {
       const options = command.optsWithGlobals<ServeCliOptions>();
       const stopped = untilSignal();
@@ -52,6 +56,7 @@ export function register(program: Command): void {
         dataDir: options.dataDir,
         http: options.http,
         logger: createLogger(),
+        ...(options.ffmpeg ? { ffmpegPath: options.ffmpeg } : {}),
         overrides: {
           ...(options.listen ? { listenAddress: options.listen } : {}),
           ...(options.portBase ? { portBase: parsePort(options.portBase, '--port-base') } : {}),
@@ -71,6 +76,7 @@ export interface ServeOptions {
   overrides?: AppServiceOptions['overrides'];
   discovery?: AppServiceOptions['discovery'];
   arloEndpoints?: AppServiceOptions['arloEndpoints'];
+  ffmpegPath?: string;
   /** Runs once the service is open, before the enrolled cameras start (the demo signs in and enrolls here). */
   prepare?: (service: AppService) => Promise<void>;
 }
@@ -95,13 +101,14 @@ export async function runServe(options: ServeOptions): Promise<RunningServe> {
     ...(options.overrides ? { overrides: options.overrides } : {}),
     ...(options.discovery !== undefined ? { discovery: options.discovery } : {}),
     ...(options.arloEndpoints ? { arloEndpoints: options.arloEndpoints } : {}),
+    ...(options.ffmpegPath ? { ffmpegPath: options.ffmpegPath } : {}),
   });
   let web: WebServer;
   try {
     await options.prepare?.(service);
     await startEnrolledCameras(service);
     web = await startWebServer({
-      host: http.host, port: http.port, api: service, logger: options.logger, ...(accessToken ? { accessToken } : {}),
+      host: http.host, port: http.port, api: service, media: service, logger: options.logger, ...(accessToken ? { accessToken } : {}),
     });
   } catch (error) {
     await service.close();

@@ -1,0 +1,128 @@
+// A still picture of a camera: its first keyframe (the hub's cached one when it streams, else the
+// next) decoded to JPEG by ffmpeg. Taken as an in-process viewer of the hub, so a camera that is
+// woken for it (`wake`) lingers and sleeps again like after any viewer.
+
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { AttachError, type StreamManager } from '../stream/manager.js';
+import type { AccessUnit } from './depacketize.js';
+import { MediaTap } from './tap.js';
+import { requireLiveTracks } from './watch.js';
+
+export type SnapshotErrorCode = 'no-ffmpeg' | 'no-picture' | 'stopped' | 'refused' | 'decode-failed';
+
+export class SnapshotError extends Error {
+  override readonly name = 'SnapshotError';
+  constructor(readonly code: SnapshotErrorCode, message: string) {
+    super(message);
+  }
+}
+
+export const NO_FFMPEG_MESSAGE =
+  'Snapshots are decoded by ffmpeg, which was not found: install it (Debian/Ubuntu: apt install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg) or give its path with --ffmpeg.';
+
+/** How long a snapshot waits for a keyframe (a woken camera needs its session first). */
+const KEYFRAME_TIMEOUT_MS = 15_000;
+const DECODE_TIMEOUT_MS = 10_000;
+
+/** The ffmpeg to run: the configured one, else the first on PATH; undefined when there is none. */
+export function findFfmpeg(configured: string | undefined, path = process.env.PATH ?? ''): string | undefined {
+  const executable = (file: string): boolean => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (configured) return executable(configured) ? configured : undefined;
+  const names = process.platform === 'win32' ? ['ffmpeg.exe'] : ['ffmpeg'];
+  for (const dir of path.split(delimiter).filter((d) => d !== '')) {
+    for (const name of names) if (executable(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+export async function takeSnapshot(
+  streams: StreamManager,
+  deviceId: string,
+  options: { wake: boolean; ffmpeg: string | undefined },
+): Promise<Buffer> {
+  const ffmpeg = findFfmpeg(options.ffmpeg);
+  if (!ffmpeg) throw new SnapshotError('no-ffmpeg', NO_FFMPEG_MESSAGE);
+  const { keyframe, codec } = await firstKeyframe(streams, deviceId, options.wake);
+  return decodeToJpeg(ffmpeg, codec, keyframe);
+}
+
+async function firstKeyframe(streams: StreamManager, deviceId: string, wake: boolean): Promise<{ keyframe: Buffer; codec: 'h264' | 'h265' }> {
+  let resolve: (unit: AccessUnit) => void = () => undefined;
+  let reject: (error: Error) => void = () => undefined;
+  const picture = new Promise<AccessUnit>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  let codec: 'h264' | 'h265' = 'h264';
+  let parameterSets: Buffer[] = [];
+  let detach: () => void;
+  try {
+    detach = await streams.attach(
+      deviceId,
+      (info) => {
+        const tracks = requireLiveTracks(info);
+        codec = tracks.video.codec;
+        parameterSets = tracks.video.parameterSets;
+        return new MediaTap(tracks, {
+          video: (unit) => unit.keyframe && resolve(unit),
+          audio: () => undefined,
+          queued: () => 0,
+          end: (reason) => reject(new SnapshotError('no-picture', reason)),
+        });
+      },
+      { wake },
+    );
+  } catch (error) {
+    if (error instanceof AttachError) {
+      if (error.code === 'idle') throw new SnapshotError('no-picture', 'No recent picture: the camera is not streaming. Add ?wake=1 to wake it for one.');
+      throw new SnapshotError(error.code === 'refused' ? 'refused' : 'stopped', error.message);
+    }
+    throw error;
+  }
+  const timer = setTimeout(() => reject(new SnapshotError('no-picture', 'The camera sent no keyframe in time.')), KEYFRAME_TIMEOUT_MS);
+  try {
+    const unit = await picture;
+    // A keyframe without its parameter sets (they came in the SDP only) cannot be decoded alone.
+    const nals = [...parameterSets, ...unit.nals];
+    return { keyframe: Buffer.concat(nals.flatMap((nal) => [Buffer.from([0, 0, 0, 1]), nal])), codec };
+  } finally {
+    clearTimeout(timer);
+    detach();
+  }
+}
+
+function decodeToJpeg(ffmpeg: string, codec: 'h264' | 'h265', annexB: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      ffmpeg,
+      ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', codec === 'h264' ? 'h264' : 'hevc', '-i', 'pipe:0', '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '3', 'pipe:1'],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    const out: Buffer[] = [];
+    let errors = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), DECODE_TIMEOUT_MS);
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    child.stdin.on('error', () => undefined); // ffmpeg may exit before reading all; its status says why
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new SnapshotError('decode-failed', `ffmpeg could not be run: ${error.message}`));
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const jpeg = Buffer.concat(out);
+      if (code === 0 && jpeg.length > 0) resolve(jpeg);
+      else reject(new SnapshotError('decode-failed', `ffmpeg could not decode the picture (exit ${code}): ${errors.trim().slice(0, 300)}`));
+    });
+    child.stdin.end(annexB);
+  });
+}

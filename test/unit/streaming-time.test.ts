@@ -1,0 +1,83 @@
+// Streaming time per camera: counted per local day while a camera streams, summed over the last 7
+// days, written to the real settings store at most every `saveEveryMs` (and at close), and read
+// back by a new meter over the reopened store (an app restart).
+
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { silentLogger } from '../../src/main/log.js';
+import { openDataStore } from '../../src/main/store/data-store.js';
+import type { DataStore } from '../../src/main/store/types.js';
+import { StreamingTime } from '../../src/main/usage/streaming-time.js';
+import { usageNotice } from '../../src/main/usage/battery.js';
+
+let dir: string;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'streaming-time-'));
+});
+
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function meter(store: DataStore, clock: { now: Date }, streaming: string[]): Promise<StreamingTime> {
+  return StreamingTime.start({
+    store: {
+      load: async () => (await store.read()).streamingTime ?? {},
+      save: async (usage) => {
+        await store.update((d) => { d.streamingTime = usage; });
+      },
+    },
+    streaming: () => streaming,
+    saveEveryMs: 60_000,
+    now: () => clock.now,
+  });
+}
+
+const advance = (clock: { now: Date }, ms: number): void => {
+  clock.now = new Date(clock.now.getTime() + ms);
+};
+
+describe('streaming time', () => {
+  it('counts streaming seconds per day, writes at most once a minute, and survives a restart', async () => {
+    const clock = { now: new Date(2026, 5, 10, 12, 0, 0) };
+    const store = await openDataStore(dir, { logger: silentLogger, passphrase: 'test passphrase' });
+    const first = await meter(store, clock, ['CAM']);
+    for (let i = 0; i < 30; i++) {
+      advance(clock, 1000);
+      await first.tick();
+    }
+    assert.equal(first.today('CAM'), 30);
+    assert.equal((await store.read()).streamingTime, undefined, 'not written before a minute passed');
+    for (let i = 0; i < 31; i++) {
+      advance(clock, 1000);
+      await first.tick();
+    }
+    assert.equal((await store.read()).streamingTime?.CAM?.['2026-06-10'], 60, 'written once the minute passed');
+    advance(clock, 1000);
+    await first.tick();
+    await first.close();
+
+    // Restart: a new store and meter over the same directory, the next day.
+    const reopened = await openDataStore(dir, { logger: silentLogger, passphrase: 'test passphrase' });
+    advance(clock, 24 * 3600 * 1000);
+    const second = await meter(reopened, clock, ['CAM']);
+    assert.equal(second.today('CAM'), 0);
+    assert.ok(second.week('CAM') >= 62, `the week holds yesterday's ${second.week('CAM')} s`);
+    advance(clock, 8 * 24 * 3600 * 1000);
+    await second.close();
+    const pruned = (await reopened.read()).streamingTime?.CAM ?? {};
+    assert.deepEqual(Object.keys(pruned).filter((d) => d === '2026-06-10'), [], 'days older than a week are dropped');
+  });
+
+  it('warns a battery camera past the threshold and caps it past the cap', () => {
+    assert.equal(usageNotice(5 * 60, { warnMinutes: 10, capMinutes: undefined }), undefined);
+    assert.equal(usageNotice(11 * 60, { warnMinutes: 10, capMinutes: undefined })?.level, 'warning');
+    const capped = usageNotice(21 * 60, { warnMinutes: 10, capMinutes: 20 });
+    assert.equal(capped?.level, 'capped');
+    assert.match(capped?.message ?? '', /new viewers are refused until tomorrow/);
+  });
+});
