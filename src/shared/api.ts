@@ -1,8 +1,6 @@
 // The one contract between the core service and both shells (Electron IPC, headless HTTP +
-// WebSocket) and the renderer. No Node, no DOM here: plain data, method signatures and the schemas
-// both shells check every call's arguments against.
-
-import { z } from 'zod';
+// WebSocket) and the renderer. No Node, no DOM here: plain data and method signatures (the argument
+// schemas both shells check calls against are in api-arguments.ts).
 
 export type VideoCodec = 'avc' | 'hevc';
 
@@ -252,62 +250,6 @@ export const APP_API_METHODS = [
 ] as const satisfies readonly (keyof AppApi)[];
 
 export type AppApiMethod = (typeof APP_API_METHODS)[number];
-
-const id = z.string().min(1).max(200);
-const noArguments = z.tuple([]);
-
-/**
- * The arguments of every method, as both shells check them before the service sees a call: a value
- * of the wrong type never reaches the store (a number stored as a password made the next start set
- * the whole secrets file aside). Typed against AppApi, so the two cannot drift apart.
- */
-export const APP_API_ARGUMENTS = {
-  getState: noArguments,
-  signIn: z.tuple([z.string().max(320), z.string().max(1_000)]),
-  chooseFactor: z.tuple([id]),
-  submitMfaCode: z.tuple([z.string().max(100)]),
-  cancelSignIn: noArguments,
-  useToken: z.tuple([z.string().max(20_000)]),
-  signOut: noArguments,
-  refreshDevices: noArguments,
-  enroll: z.tuple([z.array(id).max(100).optional()]),
-  setBaseStationAddress: z.tuple([id, z.string().max(255).nullable(), z.number().int().min(1).max(65_535).optional()]),
-  forgetPinnedCertificate: z.tuple([id]),
-  diagnose: z.tuple([z.strictObject({
-    baseStationId: id,
-    cameraId: id.optional(),
-    playSeconds: z.number().int().min(0).max(600).optional(),
-  })]),
-  startCamera: z.tuple([id]),
-  stopCamera: z.tuple([id]),
-  startAll: noArguments,
-  stopAll: noArguments,
-  setCameraCodec: z.tuple([id, z.enum(['avc', 'hevc'])]),
-  setCameraBattery: z.tuple([id, z.boolean()]),
-  updateSettings: z.tuple([z.strictObject({
-    listenAddress: z.string().max(100).optional(),
-    portBase: z.number().int().optional(),
-    lanUsername: z.string().max(200).optional(),
-    lanPassword: z.string().max(1_000).optional(),
-    lanAllowBasic: z.boolean().optional(),
-    launchAtLogin: z.boolean().optional(),
-    lingerSeconds: z.number().int().optional(),
-    batteryWarnMinutes: z.number().int().min(0).max(1_440).optional(),
-    batteryCapMinutes: z.number().int().min(0).max(1_440).nullable().optional(),
-  })]),
-  openInPlayer: z.tuple([id]),
-  viewerUrl: z.tuple([id]),
-} satisfies { [M in AppApiMethod]: z.ZodType<Parameters<AppApi[M]>> };
-
-/** A call's arguments checked against its method's schema: the arguments, or a sentence saying what is wrong. */
-export function checkArguments(method: AppApiMethod, args: unknown): { ok: true; args: unknown[] } | { ok: false; message: string } {
-  const result = APP_API_ARGUMENTS[method].safeParse(args);
-  if (result.success) return { ok: true, args: result.data as unknown[] };
-  const issue = result.error.issues[0]!;
-  const [index, ...rest] = issue.path;
-  const where = typeof index === 'number' ? ` (argument ${index + 1}${rest.length > 0 ? `, ${rest.map(String).join('.')}` : ''})` : '';
-  return { ok: false, message: `Wrong arguments to ${method}${where}: ${issue.message}.` };
-}
 
 /** An AppApi plus the state stream, as a shell hands it to the renderer. */
 export interface AppApiClient extends AppApi {

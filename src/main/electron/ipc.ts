@@ -4,7 +4,8 @@
 // gone wrong or an injected frame gets refused. Types only from Electron, so the logic is tested
 // under plain Node with fakes of these small shapes.
 
-import { APP_API_METHODS, checkArguments, type AppApiClient, type AppApiMethod, type AppState } from '../../shared/api.js';
+import { checkArguments } from '../../shared/api-arguments.js';
+import { APP_API_METHODS, type AppApiClient, type AppApiMethod, type AppState } from '../../shared/api.js';
 import { IPC_CALL_CHANNEL, IPC_STATE_CHANNEL, type ApiResult } from '../../shared/bridge.js';
 import { toApiError } from '../errors.js';
 import type { Logger } from '../log.js';
