@@ -88,6 +88,8 @@ const TEARDOWN_TIMEOUT_MS = 2_000;
 
 interface Pending {
   method: string;
+  /** The request's CSeq: a late answer to an earlier request (a keep-alive given up on) is not this one's. */
+  cseq: number;
   resolve(response: RtspResponse): void;
   reject(error: StreamError): void;
   timer: NodeJS.Timeout | undefined;
@@ -243,9 +245,8 @@ class Connection {
     });
   }
 
-  /** Sends one request after the previous one is answered; rejects on a non-2xx answer. */
-  /** `timeoutMs: 'none'` waits for the answer as long as the connection lasts (a keep-alive's). */
-  request(method: string, uri: string, extra: Record<string, string> = {}, timeoutMs: number | 'none' = this.#options.responseTimeoutMs): Promise<RtspResponse> {
+  /** Sends one request after the previous one is answered or given up on; rejects on a non-2xx answer. */
+  request(method: string, uri: string, extra: Record<string, string> = {}, timeoutMs: number = this.#options.responseTimeoutMs): Promise<RtspResponse> {
     return this.#inTurn(() => this.#send(method, uri, extra, timeoutMs));
   }
 
@@ -256,24 +257,16 @@ class Connection {
     this.#session = sessionIdOf(setup);
     // As FFmpeg does, keep-alives well within the session timeout, their answers only logged and
     // counted: whether the session is alive is judged by its media (the hub). Every third of the
-    // timeout rather than FFmpeg's half: one skipped behind a slow answer (below) still leaves the
-    // next inside the timeout.
+    // timeout, each given up on before the next is due, so a base station that never answers them
+    // still gets one every interval (FFmpeg sends them whatever came back). The Nonce follows the
+    // rule either way: an unanswered request's successor carries the previous value + 1, and a late
+    // answer's Nonce is still observed (matched by CSeq, it settles nothing).
     const interval = Math.max(500, (sessionTimeoutOf(setup) * 1000) / 3);
-    let unanswered = false;
     this.#keepAlive = setInterval(() => {
       if (!this.playing || this.#closing) return;
-      // Never a request past an unanswered one: its late answer would carry the Nonce the next
-      // request must follow. A keep-alive still unanswered at the next one counts as failed.
-      if (unanswered) {
-        this.#keepAliveFailed(`no answer to ${this.keepAliveMethod} within ${interval / 1000} s`);
-        return;
-      }
-      unanswered = true;
-      this.request(this.keepAliveMethod, this.controlUrl, {}, 'none')
-        .catch((error: unknown) => {
-          if (!this.#closing) this.#keepAliveFailed(error instanceof Error ? error.message : String(error));
-        })
-        .finally(() => (unanswered = false));
+      this.request(this.keepAliveMethod, this.controlUrl, {}, interval * 0.9).catch((error: unknown) => {
+        if (!this.#closing) this.#keepAliveFailed(error instanceof Error ? error.message : String(error));
+      });
     }, interval);
     this.#keepAlive.unref();
   }
@@ -290,7 +283,10 @@ class Connection {
     // A keep-alive in flight is waited for (its answer's Nonce is the one TEARDOWN must follow),
     // but no longer than TEARDOWN itself would be.
     const pending = this.#pending;
-    if (pending && pending.timer === undefined) this.#setDeadline(pending, TEARDOWN_TIMEOUT_MS);
+    if (pending) {
+      clearTimeout(pending.timer);
+      this.#setDeadline(pending, TEARDOWN_TIMEOUT_MS);
+    }
     try {
       await this.request('TEARDOWN', this.controlUrl, {}, TEARDOWN_TIMEOUT_MS);
     } catch (error) {
@@ -310,7 +306,7 @@ class Connection {
     }
   }
 
-  #send(method: string, uri: string, extra: Record<string, string>, timeoutMs: number | 'none'): Promise<RtspResponse> {
+  #send(method: string, uri: string, extra: Record<string, string>, timeoutMs: number): Promise<RtspResponse> {
     const socket = this.#socket;
     if (this.#closed || !socket || socket.destroyed) return Promise.reject(closedByBaseStation(this.where));
     // Header order as FFmpeg writes it: method headers, CSeq, User-Agent, Session; then the Nonce.
@@ -318,8 +314,8 @@ class Connection {
     if (this.#session !== undefined) request.headers.set('Session', this.#session);
     request.headers.set(NONCE_HEADER, this.#nonce.next());
     return new Promise((resolve, reject) => {
-      const pending: Pending = { method, resolve, reject, timer: undefined };
-      if (timeoutMs !== 'none') this.#setDeadline(pending, timeoutMs);
+      const pending: Pending = { method, cseq: this.#cseq, resolve, reject, timer: undefined };
+      this.#setDeadline(pending, timeoutMs);
       this.#pending = pending;
       socket.write(serializeMessage(request));
     });
@@ -356,6 +352,11 @@ class Connection {
     }
     const pending = this.#pending;
     if (!pending) return;
+    const cseq = response.headers.get('CSeq');
+    if (cseq !== undefined && Number.parseInt(cseq, 10) !== pending.cseq) {
+      this.#log.debug({ cseq, expected: pending.cseq }, 'late answer to an earlier request; its Nonce is kept');
+      return;
+    }
     this.#pending = undefined;
     clearTimeout(pending.timer);
     if (response.status >= 200 && response.status < 300) pending.resolve(response);
