@@ -7,7 +7,7 @@
 
 import { EncodedAudioPacketSource, EncodedPacket, EncodedVideoPacketSource, Mp4OutputFormat, Output, StreamTarget, type StreamTargetChunk } from 'mediabunny';
 import { isSps, type AacFrame, type AccessUnit } from './depacketize.js';
-import { h264Format, h265Format, type VideoFormat } from './sps.js';
+import { h264Format, h265Format, type VideoFormat } from '../rtsp/sps.js';
 import type { LiveTracks } from './tracks.js';
 import type { LiveFormat } from '../../shared/live.js';
 
