@@ -152,43 +152,4 @@ describe('arlo-rtsp serve', () => {
       assert.ok(!text.includes(planted), `the LAN password is in the ${where}`);
     }
   });
-
-  it('serving the LAN, shows the password nowhere: not in its output or log, /api/state or the events socket', async () => {
-    const planted = 'planted-LAN-pw-93x';
-    const { dataDir, address, close } = await enrolledStation({ username: 'viewer', password: planted });
-    cleanups.push(close);
-    const cli = startCli([
-      '--data-dir', dataDir, 'serve', '--basestation', address,
-      '--port-base', String(portBase()), '--http', '127.0.0.1:0',
-    ], { ARLO_RTSP_PASSPHRASE: ENROLLED_PASSPHRASE, ARLO_RTSP_LOG_LEVEL: 'debug' });
-    await waitFor(() => /state: http/.test(cli.output()), 30_000, `serve to start; output: ${cli.output()}`);
-    const url = /Porch \(CAM1\): (rtsp:\/\/\S+)/.exec(cli.output())?.[1];
-    assert.ok(url, cli.output());
-    assert.equal(new URL(url).username, 'viewer');
-    assert.equal(new URL(url).password, '', 'the printed URL has no password');
-    // It plays with the password added (through loopback, though the port listens on every address).
-    const playable = new URL(url);
-    playable.hostname = '127.0.0.1';
-    playable.password = planted;
-    const decoded = await ffmpegDecode(playable.href, { frames: 20 });
-    assert.ok(decoded.frames >= 20, decoded.errors);
-
-    const stateUrl = /state: (http:\/\/\S+)/.exec(cli.output())![1]!;
-    const state = await (await fetch(stateUrl)).text();
-    assert.ok(state.includes('viewer@'), state);
-    const events = await new Promise<string>((resolve, reject) => {
-      const ws = new WebSocket(stateUrl.replace(/^http/, 'ws').replace(/\/api\/state$/, '/api/events'));
-      ws.on('message', (data) => {
-        resolve(data.toString());
-        ws.close();
-      });
-      ws.on('error', reject);
-    });
-    assert.match(events, /"type":"state"/);
-    cli.child.kill('SIGINT');
-    assert.equal(await cli.exited, 0, cli.output());
-    for (const [where, text] of [['output and log', cli.output()], ['/api/state', state], ['events', events]] as const) {
-      assert.ok(!text.includes(planted), `the LAN password is in the ${where}`);
-    }
-  });
 });
