@@ -39,11 +39,8 @@ export interface IpcBindingOptions {
 export function bindIpc({ ipcMain, api, isTrustedUrl, logger }: IpcBindingOptions): () => void {
   const methods = new Set<string>(APP_API_METHODS);
   ipcMain.handle(IPC_CALL_CHANNEL, async (event, method, args): Promise<ApiResult> => {
-    const frame = event.senderFrame;
-    if (!frame || frame.parent !== null || !isTrustedUrl(frame.url)) {
-      logger.warn({ url: frame?.url }, 'ipc call from an untrusted frame refused');
-      return { ok: false, error: { code: 'forbidden', message: 'This page may not control the app.' } };
-    }
+    const refused = refuseUntrusted(event, isTrustedUrl, logger);
+    if (refused) return refused;
     if (typeof method !== 'string' || !methods.has(method)) {
       return { ok: false, error: { code: 'unknown-method', message: `No API method "${String(method)}".` } };
     }
@@ -60,6 +57,17 @@ export function bindIpc({ ipcMain, api, isTrustedUrl, logger }: IpcBindingOption
     }
   });
   return () => ipcMain.removeHandler(IPC_CALL_CHANNEL);
+}
+
+/**
+ * The refusal for a call from anything but our page in its main frame (a navigation gone wrong,
+ * an injected frame), or undefined for our page.
+ */
+export function refuseUntrusted(event: InvokeEventLike, isTrustedUrl: (url: string) => boolean, logger: Logger): ApiResult | undefined {
+  const frame = event.senderFrame;
+  if (frame && frame.parent === null && isTrustedUrl(frame.url)) return undefined;
+  logger.warn({ url: frame?.url }, 'ipc call from an untrusted frame refused');
+  return { ok: false, error: { code: 'forbidden', message: 'This page may not control the app.' } };
 }
 
 /** Sends every published state to the windows `targets` returns; returns the unsubscribe function. */

@@ -1,12 +1,13 @@
 // The desktop app's main process: one instance, the core service with keychain-backed secrets,
 // the window (hidden to the tray on close), the tray, IPC, launch at login, orderly quit.
 
-import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, powerMonitor, safeStorage, shell } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MessageChannelMain, powerMonitor, safeStorage, shell } from 'electron';
 import Conf from 'conf';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createAppService, type AppService } from '../service.js';
 import { bindIpc, isRendererUrl, pushState } from './ipc.js';
+import { bindLivePorts, type LivePorts } from './live-port.js';
 import { HIDDEN_ARG, launchCommand, setLaunchAtLogin } from './login-item.js';
 import { createDesktopLogger, logFilePath } from './logging.js';
 import { openSafeStorageSecretStore, unreadableSecretsMessage, type WeakStorageReason } from './secret-store.js';
@@ -38,6 +39,7 @@ async function start(): Promise<void> {
   let quitting = false;
   let window: BrowserWindow | undefined;
   let service: AppService | undefined;
+  let livePorts: LivePorts | undefined;
   /** Ends the app; until the service runs there is nothing to close first (replaced below). */
   let shutDown = (_why: string): void => app.exit(0);
 
@@ -48,7 +50,12 @@ async function start(): Promise<void> {
     void app.dock?.show();
     if (!window || window.isDestroyed()) {
       window = createMainWindow({ indexPath, preloadPath, iconPath: join(assetsDir, 'icon.png'), showWhenReady: true, isQuitting: () => quitting, packaged: app.isPackaged });
-      window.on('hide', () => app.dock?.hide());
+      const contents = window.webContents;
+      window.on('hide', () => {
+        app.dock?.hide();
+        // Nobody watches a hidden window; its camera may go back to sleep.
+        livePorts?.endAll(contents, 'The live view stopped while the window was hidden.');
+      });
       // Windows ends the session (shut down, log off) without 'will-quit': the window hears it.
       window.on('session-end', () => shutDown('session end'));
     } else {
@@ -111,7 +118,9 @@ async function start(): Promise<void> {
   }
   const api = service;
 
-  bindIpc({ ipcMain, api, isTrustedUrl: (url) => isRendererUrl(url, pathToFileURL(indexPath).href), logger });
+  const isTrustedUrl = (url: string): boolean => isRendererUrl(url, pathToFileURL(indexPath).href);
+  bindIpc({ ipcMain, api, isTrustedUrl, logger });
+  livePorts = bindLivePorts({ ipcMain, createChannel: () => new MessageChannelMain(), media: api, isTrustedUrl, logger });
   pushState(api, () => BrowserWindow.getAllWindows().map((w) => w.webContents));
 
   const report = (what: string) => (error: unknown) => logger.warn({ err: error }, `${what} from the tray failed`);

@@ -19,9 +19,9 @@ import { APP_API_METHODS, type ApiErrorPayload, type AppApiClient, type AppApiMe
 import { isLoopbackAddress } from '../../shared/net.js';
 import { toApiError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { LiveMessage } from '../../shared/live.js';
 import type { CameraMedia } from '../live/media.js';
 import type { LiveOptions } from '../live/watch.js';
+import { serveLive } from '../live/serve.js';
 
 export interface WebBindingOptions {
   api: AppApiClient;
@@ -208,37 +208,17 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
 
   function startLive(ws: WebSocket, media: CameraMedia, deviceId: string, liveOptions: LiveOptions): void {
     sockets.add(ws);
-    const send = (message: LiveMessage): void => ws.send(JSON.stringify(message));
-    let stop: (() => void) | undefined;
-    let closed = false;
+    const closed = serveLive(media, deviceId, liveOptions, {
+      send: (message) => ws.send(JSON.stringify(message)),
+      sendBytes: (bytes) => ws.send(bytes),
+      queued: () => ws.bufferedAmount,
+      close: () => ws.close(1000),
+    }, logger);
     ws.on('close', () => {
-      closed = true;
       sockets.delete(ws);
-      stop?.();
+      closed();
     });
     ws.on('error', (error) => logger.debug({ err: error }, 'live view socket error'));
-    media
-      .watchLive(deviceId, {
-        format: (format) => send({ type: 'format', format }),
-        data: (bytes) => ws.send(bytes),
-        end: (reason) => {
-          send({ type: 'end', reason });
-          ws.close(1000);
-        },
-        queued: () => ws.bufferedAmount,
-      }, liveOptions)
-      .then(
-        (close) => {
-          stop = close;
-          if (closed) close();
-        },
-        (error: unknown) => {
-          const payload = toApiError(error);
-          if (payload.code === 'internal') logger.error({ err: error, deviceId }, 'live view failed');
-          send({ type: 'error', error: payload });
-          ws.close(1000);
-        },
-      );
   }
 
   async function close(): Promise<void> {
