@@ -26,7 +26,7 @@ export type LiveMessage =
   | { type: 'error'; error: ApiErrorPayload };
 
 /** What the main process posts on a desktop live port: a message, or a piece of fragmented MP4. */
-export type LivePortData = LiveMessage | Uint8Array;
+export type LivePortData = LiveMessage | Uint8Array<ArrayBuffer>;
 
 /** What the page posts back on a desktop live port: the bytes of MP4 it has taken so far, in all. */
 export interface LiveAck {

@@ -67,29 +67,42 @@ export function bindLivePorts<Port extends LivePortLike>({ ipcMain, createChanne
     for (const view of viewsOf.get(sender) ?? []) view.end(reason);
   }
 
+  /** The views of a page seen for the first time, ended when the page goes away. */
+  function watchSender(sender: LiveSenderLike<Port>): Set<View> {
+    const views = new Set<View>();
+    viewsOf.set(sender, views);
+    sender.once('destroyed', () => {
+      endAll(sender, 'The window closed.');
+      viewsOf.delete(sender);
+    });
+    return views;
+  }
+
   function open(sender: LiveSenderLike<Port>, request: LiveRequest): void {
-    let views = viewsOf.get(sender);
-    if (!views) {
-      const mine = new Set<View>();
-      views = mine;
-      viewsOf.set(sender, mine);
-      sender.once('destroyed', () => {
-        endAll(sender, 'The window closed.');
-        viewsOf.delete(sender);
-      });
-    }
+    const views = viewsOf.get(sender) ?? watchSender(sender);
     const { port1: port, port2: pagePort } = createChannel();
     let sent = 0;
     let taken = 0;
     let released = false;
-    let closed: (() => void) | undefined;
-    const release = (): void => {
+    const closed = serveLive(media, request.deviceId, { audio: request.audio }, {
+      send: (message) => port.postMessage(message),
+      sendBytes: (bytes) => {
+        sent += bytes.byteLength;
+        port.postMessage(ownBuffer(bytes));
+      },
+      queued: () => sent - taken,
+      close: () => {
+        port.close();
+        release();
+      },
+    }, logger);
+    function release(): void {
       if (released) return;
       released = true;
       views.delete(view);
-      closed?.();
+      closed();
       logger.debug({ deviceId: request.deviceId }, 'desktop live view closed');
-    };
+    }
     const view: View = {
       end(reason) {
         port.postMessage({ type: 'end', reason });
@@ -104,19 +117,6 @@ export function bindLivePorts<Port extends LivePortLike>({ ipcMain, createChanne
     port.on('close', release);
     port.start();
     sender.postMessage(IPC_LIVE_PORT_CHANNEL, { [LIVE_PORT_MESSAGE]: request.id }, [pagePort]);
-    closed = serveLive(media, request.deviceId, { audio: request.audio }, {
-      send: (message) => port.postMessage(message),
-      sendBytes: (bytes) => {
-        sent += bytes.byteLength;
-        port.postMessage(ownBuffer(bytes));
-      },
-      queued: () => sent - taken,
-      close: () => {
-        port.close();
-        release();
-      },
-    }, logger);
-    if (released) closed();
     logger.debug({ deviceId: request.deviceId }, 'desktop live view opened');
   }
 

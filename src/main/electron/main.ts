@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createAppService, type AppService } from '../service.js';
 import { bindIpc, isRendererUrl, pushState } from './ipc.js';
-import { bindLivePorts, type LivePorts } from './live-port.js';
+import { bindLivePorts } from './live-port.js';
 import { HIDDEN_ARG, launchCommand, setLaunchAtLogin } from './login-item.js';
 import { createDesktopLogger, logFilePath } from './logging.js';
 import { openSafeStorageSecretStore, unreadableSecretsMessage, type WeakStorageReason } from './secret-store.js';
@@ -39,7 +39,8 @@ async function start(): Promise<void> {
   let quitting = false;
   let window: BrowserWindow | undefined;
   let service: AppService | undefined;
-  let livePorts: LivePorts | undefined;
+  /** Ends a window's live views; until the service runs there are none (replaced below). */
+  let endLiveViews = (_contents: object, _reason: string): void => undefined;
   /** Ends the app; until the service runs there is nothing to close first (replaced below). */
   let shutDown = (_why: string): void => app.exit(0);
 
@@ -54,7 +55,7 @@ async function start(): Promise<void> {
       window.on('hide', () => {
         app.dock?.hide();
         // Nobody watches a hidden window; its camera may go back to sleep.
-        livePorts?.endAll(contents, 'The live view stopped while the window was hidden.');
+        endLiveViews(contents, 'The live view stopped while the window was hidden.');
       });
       // Windows ends the session (shut down, log off) without 'will-quit': the window hears it.
       window.on('session-end', () => shutDown('session end'));
@@ -120,7 +121,8 @@ async function start(): Promise<void> {
 
   const isTrustedUrl = (url: string): boolean => isRendererUrl(url, pathToFileURL(indexPath).href);
   bindIpc({ ipcMain, api, isTrustedUrl, logger });
-  livePorts = bindLivePorts({ ipcMain, createChannel: () => new MessageChannelMain(), media: api, isTrustedUrl, logger });
+  const livePorts = bindLivePorts({ ipcMain, createChannel: () => new MessageChannelMain(), media: api, isTrustedUrl, logger });
+  endLiveViews = (contents, reason) => livePorts.endAll(contents, reason);
   pushState(api, () => BrowserWindow.getAllWindows().map((w) => w.webContents));
 
   const report = (what: string) => (error: unknown) => logger.warn({ err: error }, `${what} from the tray failed`);

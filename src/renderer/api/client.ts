@@ -3,7 +3,7 @@
 // keep the service's code and its user-facing message.
 
 import { APP_API_METHODS, type ApiErrorPayload, type AppApi, type AppApiClient } from '../../shared/api.js';
-import { BRIDGE_GLOBAL, type ApiBridge } from '../../shared/bridge.js';
+import { BRIDGE_GLOBAL, type ApiBridge, type DesktopBridge } from '../../shared/bridge.js';
 import { createWebBridge } from './web-client.js';
 
 export class ApiError extends Error {
@@ -29,10 +29,14 @@ export function createApiClient(bridge: ApiBridge): AppApiClient {
   return { ...api, subscribe: (listener) => bridge.subscribe(listener) };
 }
 
+/** The preload's bridge when this page runs in the desktop window. */
+export function desktopBridge(): DesktopBridge | undefined {
+  return (window as unknown as Record<string, DesktopBridge | undefined>)[BRIDGE_GLOBAL];
+}
+
 /** The client of this page: the preload's bridge inside Electron, HTTP + WebSocket in a browser. */
 export function connectApi(): AppApiClient {
-  const desktop = (window as unknown as Record<string, ApiBridge | undefined>)[BRIDGE_GLOBAL];
-  return createApiClient(desktop ?? createWebBridge(window.location));
+  return createApiClient(desktopBridge() ?? createWebBridge(window.location));
 }
 
 /** A message for the user from anything a call threw. */

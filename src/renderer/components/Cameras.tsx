@@ -145,7 +145,7 @@ function CameraCard({ camera, desktop, picture, onPicture, onWatch }: CardProps)
         ) : (
           <button type="button" className="primary" disabled={toggle.busy} onClick={() => void toggle.run(() => api.startCamera(camera.deviceId))}>Start</button>
         )}
-        {!desktop && camera.running && <button type="button" onClick={onWatch}>Watch</button>}
+        {camera.running && <button type="button" onClick={onWatch}>Watch</button>}
         <button type="button" onClick={() => copy('url', () => api.viewerUrl(camera.deviceId))} aria-label={`Copy URL of ${camera.name}`}>{copied === 'url' ? 'Copied' : 'Copy URL'}</button>
         {snapshotUrl && (
           <button type="button" onClick={() => copy('snapshot', () => routeUrl(snapshotPath(camera.deviceId), true))} aria-label={`Copy snapshot URL of ${camera.name}`}>

@@ -1,4 +1,4 @@
-// The live view of one camera: fragmented MP4 from the live-view socket, played with Media
+// The live view of one camera: fragmented MP4 from the live view's transport, played with Media
 // Source Extensions. Kept at the live edge (a live view never lags behind); the first picture's
 // time since opening is shown (and kept on the element for tests). HEVC that this browser cannot
 // decode is said plainly instead of a black box. It opens muted and without audio (the browser
@@ -7,8 +7,8 @@
 
 import { useEffect, useRef, useState } from 'react';
 import type { CameraView } from '../../shared/api.js';
-import { livePath, type LiveFormat, type LiveMessage } from '../../shared/live.js';
-import { openSocket } from '../api/web-client.js';
+import type { LiveFormat } from '../../shared/live.js';
+import { openLive } from '../api/live.js';
 
 /** Behind the newest picture by more than this, the player jumps to it. */
 const MAX_LAG_SECONDS = 1.5;
@@ -33,9 +33,7 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
     const opened = performance.now();
     setProblem(undefined);
     element.muted = !sound;
-    const ws = openSocket(livePath(camera.deviceId, sound));
-    ws.binaryType = 'arraybuffer';
-    const queue: ArrayBuffer[] = [];
+    const queue: BufferSource[] = [];
     let buffer: SourceBuffer | undefined;
     let objectUrl: string | undefined;
     let closed = false;
@@ -60,7 +58,7 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
         setProblem(f.hevc
           ? `This camera streams ${f.width >= 3840 ? '4K' : `${f.height}p`} HEVC, which this computer cannot decode here; VLC can (Copy URL).`
           : `This browser cannot play ${f.codec} here; VLC can (Copy URL).`);
-        ws.close();
+        close();
         return;
       }
       setFormat(f);
@@ -77,19 +75,19 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
         pump();
       }, { once: true });
     };
-    ws.addEventListener('message', (event: MessageEvent<ArrayBuffer | string>) => {
-      if (typeof event.data !== 'string') {
-        queue.push(event.data);
+    const close = openLive(camera.deviceId, sound, {
+      message: (message) => {
+        if (message.type === 'format') start(message.format);
+        else if (message.type === 'end') setProblem(message.reason);
+        else setProblem(message.error.message);
+      },
+      data: (bytes) => {
+        queue.push(bytes);
         pump();
-        return;
-      }
-      const message = JSON.parse(event.data) as LiveMessage;
-      if (message.type === 'format') start(message.format);
-      else if (message.type === 'end') setProblem(message.reason);
-      else setProblem(message.error.message);
-    });
-    ws.addEventListener('close', () => {
-      if (!closed && !element.src) setProblem((p) => p ?? 'The live view closed.');
+      },
+      closed: () => {
+        if (!closed && !element.src) setProblem((p) => p ?? 'The live view closed.');
+      },
     });
     const shown = (): void => {
       const ms = Math.round(performance.now() - opened);
@@ -100,7 +98,7 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
 
     return () => {
       closed = true;
-      ws.close();
+      close();
       const picture = grab(element);
       if (picture) onPicture(picture);
       element.removeAttribute('src');
