@@ -15,6 +15,7 @@ const { createCipheriv, createDecipheriv, createHash, pbkdf2Sync } = require('no
 const vm = require('node:vm');
 const { execFileSync } = require('node:child_process');
 const { pathToFileURL } = require('node:url');
+const { MessageChannel: NodeMessageChannel } = require('node:worker_threads');
 
 const platform = process.platform;
 const mainScript = process.argv[1];
@@ -259,6 +260,70 @@ class IpcMain extends EventEmitter {
 const ipcMain = new IpcMain();
 
 // ---------------------------------------------------------------------------------------------
+// MessageChannelMain / MessagePortMain — docs/api/message-port-main.md, lib/browser/message-port-main.ts
+// and shell/browser/api/message_port.cc, over a Node MessageChannel (the same structured clone:
+// a typed array arrives as a Uint8Array with its whole ArrayBuffer copied):
+// - messages wait until start() (the connector is paused until Start); 'message' gives { data, ports };
+// - close() emits 'close' on this port at once (MessagePort::Close ends with EmitEvent "close"),
+//   and the other end emits 'close' when the pipe reports it gone (the connection error handler);
+// - postMessage on a closed or transferred port does nothing (`if (!IsEntangled()) return`);
+// - a port transferred (webContents.postMessage) is neutered: it cannot be used or sent again.
+class MessagePortMain extends EventEmitter {
+  #port;
+  #started = false;
+  #closed = false;
+  #neutered = false;
+  constructor(port) {
+    super();
+    this.#port = port;
+    port.on('close', () => this.#disconnected());
+  }
+  start() {
+    if (this.#closed || this.#neutered || this.#started) return;
+    this.#started = true;
+    // A Node port starts delivering once it has a 'message' listener: until then messages wait.
+    this.#port.on('message', (data) => this.emit('message', { data, ports: [] }));
+  }
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.#neutered) this.#port.close();
+    this.emit('close');
+  }
+  postMessage(message, transfer = []) {
+    if (this.#closed || this.#neutered) return;
+    this.#port.postMessage(message, disentangle(transfer));
+  }
+  #disconnected() {
+    if (this.#closed || this.#neutered) return;
+    this.#closed = true;
+    this.emit('close');
+  }
+  /** The pipe, for a transfer: this port is done. */
+  _disentangle(index) {
+    if (this.#neutered || this.#closed) throw new Error(`Port at index ${index} is already neutered.`);
+    this.#neutered = true;
+    return this.#port;
+  }
+}
+class MessageChannelMain {
+  constructor() {
+    const { port1, port2 } = new NodeMessageChannel();
+    this.port1 = new MessagePortMain(port1);
+    this.port2 = new MessagePortMain(port2);
+  }
+}
+/** MessagePort::DisentanglePorts (and PostMessage's type check): MessagePortMains only, once each. */
+function disentangle(transfer) {
+  if (!Array.isArray(transfer)) throw new TypeError('transferables must be an array of MessagePorts');
+  transfer.forEach((port, i) => {
+    if (!(port instanceof MessagePortMain)) throw new TypeError(`Port at index ${i} is not a valid port`);
+    if (transfer.indexOf(port) !== i) throw new Error(`Port at index ${i} is a duplicate.`);
+  });
+  return transfer.map((port, i) => port._disentangle(i));
+}
+
+// ---------------------------------------------------------------------------------------------
 // session — the app's windows share the default session.
 const defaultSession = {
   webRequest: { onBeforeRequest(filter, listener) { defaultSession._beforeRequest = listener ?? filter; } },
@@ -289,7 +354,20 @@ class WebContents extends EventEmitter {
     this.renderer = undefined;
   }
   isDestroyed() { return this.#destroyed; }
-  _destroy() { this.#destroyed = true; }
+  /** docs/api/web-contents.md Event 'destroyed'; the page goes with it. */
+  _destroy() {
+    this.#destroyed = true;
+    this._pageGone();
+    this.emit('destroyed');
+  }
+  /**
+   * The page's renderer is gone (closed, reloaded, crashed): the ports it held go with its
+   * process, so their other ends see the pipe closed.
+   */
+  _pageGone() {
+    for (const port of this.renderer?.ports ?? []) port.close();
+    this.renderer = undefined;
+  }
   getURL() { return this.url; }
   setWindowOpenHandler(handler) { this._windowOpenHandler = handler; }
   /** docs/api/web-contents.md: devTools:false in webPreferences means DevTools cannot open. */
@@ -299,6 +377,31 @@ class WebContents extends EventEmitter {
     if (this.#destroyed) throw new Error('Object has been destroyed');
     const cloned = clone(args);
     setImmediate(() => this.renderer?.deliver(channel, cloned));
+  }
+  /**
+   * lib/browser/api/web-contents.ts postMessage → the main frame's: `message` cloned, the
+   * MessagePortMains in `transfer` given over, arriving as the `ports` of the ipcRenderer event
+   * (DOM MessagePorts; here Node's, which behave alike). With no page to take them, they close.
+   */
+  postMessage(channel, message, transfer = []) {
+    if (this.#destroyed) throw new Error('Object has been destroyed');
+    const ports = disentangle(transfer);
+    const cloned = clone(message);
+    setImmediate(() => {
+      if (this.renderer) this.renderer.deliver(channel, [cloned], ports);
+      else for (const port of ports) port.close();
+    });
+  }
+  /** webContents.reload(): a new page, the old one's ports gone with it. */
+  _reload() {
+    this._pageGone();
+    this.renderer = runSandboxedPreload(this, this.webPreferences.preload);
+    this.emit('did-finish-load');
+  }
+  /** The renderer process crashing: 'render-process-gone' (docs/api/web-contents.md). */
+  _crash() {
+    this._pageGone();
+    this.emit('render-process-gone', preventable(), { reason: 'crashed', exitCode: 139 });
   }
 }
 
@@ -363,10 +466,12 @@ class BrowserWindow extends EventEmitter {
 // ---------------------------------------------------------------------------------------------
 // The renderer side: a sandboxed preload (docs/tutorial/sandbox.md "Preload scripts"): its
 // `require` gives only `electron` (contextBridge, ipcRenderer, webFrame, webUtils), `events`,
-// `timers` and `url`; it runs in its own context, and contextBridge copies what it exposes.
+// `timers` and `url`; it runs in its own context, and contextBridge copies what it exposes into
+// the page's world, a context of its own too, where tests may run page scripts (`pageRun`).
 function runSandboxedPreload(contents, preloadPath) {
   const listeners = new EventEmitter();
-  const mainWorld = {};
+  const world = createPageWorld();
+  const mainWorld = world.global;
   const senderFrame = { get url() { return contents.url; }, parent: null, routingId: 1, processId: 1 };
   const ipcRenderer = {
     async invoke(channel, ...args) {
@@ -402,15 +507,54 @@ function runSandboxedPreload(contents, preloadPath) {
     return allowed[name];
   };
   const source = fs.readFileSync(preloadPath, 'utf8');
-  const context = vm.createContext({ console, setTimeout, clearTimeout, setImmediate, clearImmediate, Buffer, Promise, process: { platform, type: 'renderer', sandboxed: true, contextIsolated: true } });
+  // The isolated world's window is the page's window: its postMessage reaches the page's listeners.
+  const isolatedWindow = { postMessage: world.postMessage };
+  const context = vm.createContext({ console, setTimeout, clearTimeout, setImmediate, clearImmediate, Buffer, Promise, window: isolatedWindow, process: { platform, type: 'renderer', sandboxed: true, contextIsolated: true } });
   const wrapper = vm.runInContext(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, context, { filename: preloadPath });
   const module = { exports: {} };
   wrapper(module.exports, sandboxRequire, module, preloadPath, path.dirname(preloadPath));
-  const page = { world: mainWorld, states: [] };
+  const page = { world: mainWorld, states: [], ports: new Set() };
   // The page subscribes as the React app does, so pushed states are seen where the user sees them.
   mainWorld.arloBridge?.subscribe((state) => page.states.push(state));
-  page.deliver = (channel, args) => listeners.emit(channel, { sender: ipcRenderer, senderId: 0 }, ...args);
+  page.deliver = (channel, args, ports = []) => {
+    for (const port of ports) {
+      page.ports.add(port);
+      port.on('close', () => page.ports.delete(port));
+    }
+    listeners.emit(channel, { sender: ipcRenderer, senderId: 0, ports }, ...args);
+  };
+  page.run = (script) => vm.runInContext(script, world.context);
   return page;
+}
+
+/**
+ * The page's main world: a context whose global is its `window`, with the DOM's message events.
+ * window.postMessage (HTML "window post message steps"): the target origin must match the page's;
+ * a file:// page's origin is opaque, which no origin string matches, so only '*' is delivered;
+ * the data is cloned, the ports given over, and the event comes in a task of its own, with
+ * `source` the posting window (here always the page's own) and `origin` "file://" for a file page.
+ */
+function createPageWorld() {
+  const target = new EventTarget();
+  const sandbox = {
+    console, setTimeout, clearTimeout, setInterval, clearInterval, queueMicrotask, crypto: globalThis.crypto,
+    addEventListener: target.addEventListener.bind(target),
+    removeEventListener: target.removeEventListener.bind(target),
+  };
+  const context = vm.createContext(sandbox);
+  const self = vm.runInContext('globalThis.window = globalThis', context);
+  const postMessage = (message, targetOrigin, transfer = []) => {
+    if (targetOrigin !== '*') return;
+    const data = structuredClone(message);
+    const ports = Object.freeze([...transfer]);
+    setImmediate(() => {
+      const event = new Event('message');
+      Object.defineProperties(event, { data: { value: data }, origin: { value: 'file://' }, source: { value: self }, ports: { value: ports }, lastEventId: { value: '' } });
+      target.dispatchEvent(event);
+    });
+  };
+  sandbox.postMessage = postMessage;
+  return { context, global: sandbox, postMessage };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -603,6 +747,23 @@ const operations = {
     if (!page) throw new Error(`window ${windowId} has no page`);
     return page.world.arloBridge.call(method, args);
   },
+  /** Runs a script in the page's world (as a page script would run); answers its (awaited) value. */
+  async pageRun({ windowId, script }) {
+    const page = windows.find((w) => w.id === windowId)?.webContents.renderer;
+    if (!page) throw new Error(`window ${windowId} has no page`);
+    return page.run(script);
+  },
+  /**
+   * An ipcRenderer.invoke as another frame would make it (an injected iframe, a page navigated
+   * elsewhere): `frame` is its senderFrame's url and parent (any non-null parent: a subframe).
+   */
+  async invokeFrom({ windowId, frame, channel, args }) {
+    const contents = windows.find((w) => w.id === windowId)?.webContents;
+    const senderFrame = frame ? { url: frame.url, parent: frame.parent === null ? null : {}, routingId: 2, processId: 1 } : { url: contents.url, parent: null, routingId: 1, processId: 1 };
+    return clone(await ipcMain._handlers.get(channel)({ sender: contents, senderFrame, processId: 1, frameId: senderFrame.routingId }, ...clone(args)));
+  },
+  reloadPage({ windowId }) { windows.find((w) => w.id === windowId)?.webContents._reload(); },
+  crashRenderer({ windowId }) { windows.find((w) => w.id === windowId)?.webContents._crash(); },
   rendererStates({ windowId }) {
     return windows.find((w) => w.id === windowId)?.webContents.renderer?.states.at(-1);
   },
@@ -630,4 +791,4 @@ function findAppDir(dir) {
   }
 }
 
-module.exports = { app, BrowserWindow, Menu, Tray, nativeImage, ipcMain, safeStorage, powerMonitor, clipboard, shell, dialog, session };
+module.exports = { app, BrowserWindow, Menu, MessageChannelMain, Tray, nativeImage, ipcMain, safeStorage, powerMonitor, clipboard, shell, dialog, session };

@@ -1,0 +1,248 @@
+// The live view in the desktop window, end to end as built: dist/main/electron/main.js under the
+// Electron stand-in of harness/, the real bundled preload, and in the page's world the renderer's
+// own live transport (src/renderer/api/live.ts, bundled here as the app's page bundles it), against
+// the simulated cloud and the strict simulated base station. The page asks over IPC; the main
+// process answers with a MessagePort fed by the camera's hub; the MP4 that arrives is read by
+// ffprobe. One base-station session serves the page and an ffmpeg viewer together; every way a
+// view ends (the player closing, the window hidden to the tray, the page reloading or crashing)
+// releases its viewer, and the session ends after the linger. A frame that is not our page is
+// refused, and the daily cap comes to the page as the same error message the web shows.
+
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { build } from 'vite';
+import type { AppState, CameraView, EnrollOutcome, SignInStep } from '../../src/shared/api.js';
+import { IPC_CALL_CHANNEL, IPC_LIVE_CHANNEL, type ApiResult } from '../../src/shared/bridge.js';
+import type { LiveMessage } from '../../src/shared/live.js';
+import { SimBaseStation } from '../../src/sim/basestation.js';
+import { startSimCloud, type SimCloud } from '../../src/sim/cloud/index.js';
+import { run } from '../integration/stream-support.js';
+import { launchDesktop, tempHome, until, type DesktopApp } from './harness/driver.js';
+
+let cloud: SimCloud;
+let station: SimBaseStation;
+let home: { path: string; remove(): Promise<void> };
+let dir: string;
+let app: DesktopApp;
+let windowId: number;
+/** The renderer's live transport as a script for the page's world (global `rendererLive`). */
+let transportScript: string;
+const players: ChildProcess[] = [];
+
+const account = () => cloud.accounts.owner;
+const devices = () => cloud.devicesOf(account());
+const camera = () => devices().find((d) => d.modelId === 'VMC2030')!;
+
+/**
+ * The page's side, as the player uses the transport: each view keeps the messages, the MP4 (up
+ * to 8 MB) and whether its transport closed. `__views.open` answers the view's number.
+ */
+const PAGE_VIEWS = `
+  globalThis.__views = (() => {
+    const views = [];
+    return {
+      open(deviceId) {
+        const view = { messages: [], chunks: [], bytes: 0, fragments: 0, closed: false };
+        view.close = rendererLive.openLive(deviceId, false, {
+          message: (m) => view.messages.push(m),
+          data: (b) => {
+            const bytes = new Uint8Array(b.buffer ?? b, b.byteOffset ?? 0, b.byteLength);
+            if (view.bytes < 8 * 1024 * 1024) view.chunks.push(bytes.slice());
+            view.bytes += bytes.byteLength;
+            for (let i = 0; i + 4 <= bytes.length; i++) if (bytes[i] === 0x6d && bytes[i + 1] === 0x6f && bytes[i + 2] === 0x6f && bytes[i + 3] === 0x66) view.fragments++;
+          },
+          closed: () => { view.closed = true; },
+        });
+        return views.push(view) - 1;
+      },
+      read(n) {
+        const { messages, chunks, bytes, fragments, closed } = views[n];
+        const all = new Uint8Array(chunks.reduce((sum, c) => sum + c.length, 0));
+        let at = 0;
+        for (const c of chunks) { all.set(c, at); at += c.length; }
+        return { messages, bytes, fragments, closed, mp4: all };
+      },
+      close(n) { views[n].close(); },
+    };
+  })();
+`;
+
+interface PageView {
+  messages: LiveMessage[];
+  bytes: number;
+  fragments: number;
+  closed: boolean;
+  mp4: Uint8Array;
+}
+
+before(async () => {
+  const bundle = await build({
+    configFile: false,
+    logLevel: 'silent',
+    build: { write: false, minify: false, lib: { entry: 'src/renderer/api/live.ts', formats: ['iife'], name: 'rendererLive', fileName: () => 'live.js' } },
+  });
+  const outputs = Array.isArray(bundle) ? bundle : [bundle];
+  transportScript = outputs.flatMap((o) => ('output' in o ? o.output : [])).map((chunk) => ('code' in chunk ? chunk.code : '')).join('\n');
+  assert.match(transportScript, /rendererLive/);
+
+  cloud = await startSimCloud();
+  station = new SimBaseStation({
+    ca: cloud.ca,
+    cameras: devices().filter((d) => d.deviceType === 'camera').map((c) => ({ deviceId: c.deviceId, codecs: ['avc'] })),
+  });
+  await station.start();
+  home = await tempHome();
+  dir = await mkdtemp(join(tmpdir(), 'desktop-live-'));
+
+  app = launchDesktop({ home: home.path, env: { ARLO_API_URL: cloud.apiUrl, ARLO_AUTH_URL: cloud.authUrl } });
+  const ready = await until(app, async () => {
+    const s = await app.snapshot();
+    return s.tray?.menu && s.windows[0]?.url ? s : undefined;
+  }, 'the tray and the window', 60_000);
+  windowId = ready.windows[0]!.id;
+  assert.deepEqual(await app.call<SignInStep>(windowId, 'signIn', account().email, account().password), { step: 'signed-in' });
+  await app.call(windowId, 'refreshDevices');
+  await app.call(windowId, 'updateSettings', { portBase: 20_000 + Math.floor(Math.random() * 40_000), lingerSeconds: 1 });
+  const baseStationId = devices().find((d) => d.deviceType === 'basestation')!.deviceId;
+  await app.call(windowId, 'setBaseStationAddress', baseStationId, '127.0.0.1', station.port);
+  const outcomes = await app.call<EnrollOutcome[]>(windowId, 'enroll');
+  assert.deepEqual(outcomes.map((o) => o.result), ['enrolled'], outcomes[0]?.message);
+  await app.call(windowId, 'startCamera', camera().deviceId);
+  await loadPageScripts();
+});
+
+after(async () => {
+  for (const player of players) player.kill('SIGKILL');
+  app?.kill();
+  await station?.stop();
+  await cloud?.close();
+  await home?.remove();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** The transport and the views, in the page's world (again after a reload: a new page). */
+async function loadPageScripts(): Promise<void> {
+  // `void 0`: a script's completion value comes back to the test, and these would be functions.
+  await app.op('pageRun', { windowId, script: `${transportScript};void 0` });
+  await app.op('pageRun', { windowId, script: `${PAGE_VIEWS};void 0` });
+}
+
+/** The camera as the app's state shows it; asked on the page's IPC channel, page or no page (after a crash). */
+async function view(): Promise<CameraView> {
+  const result = await app.op<ApiResult>('invokeFrom', { windowId, channel: IPC_CALL_CHANNEL, args: ['getState', []] });
+  assert.ok(result.ok);
+  return (result.value as AppState).cameras.find((c) => c.deviceId === camera().deviceId)!;
+}
+
+async function viewUntil(check: (v: CameraView) => boolean, what: string, timeoutMs = 30_000): Promise<CameraView> {
+  return until(app, async () => {
+    const v = await view();
+    return check(v) ? v : undefined;
+  }, what, timeoutMs);
+}
+
+const openView = (): Promise<number> => app.op<number>('pageRun', { windowId, script: `__views.open(${JSON.stringify(camera().deviceId)})` });
+const readView = (n: number): Promise<PageView> => app.op<PageView>('pageRun', { windowId, script: `__views.read(${n})` });
+
+async function fragmentsIn(n: number, count: number): Promise<PageView> {
+  return until(app, async () => {
+    const v = await readView(n);
+    assert.ok(!v.messages.some((m) => m.type !== 'format'), `no end or error: ${JSON.stringify(v.messages)}`);
+    return v.fragments >= count ? v : undefined;
+  }, `${count} fragments in the page`);
+}
+
+describe('the live view in the desktop window (MessagePort)', () => {
+  it('plays the camera beside an ffmpeg viewer on one base-station session; closing the player releases it; the session ends after the linger', async () => {
+    const { url } = await viewUntil((v) => v.running, 'the camera to run');
+    const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-t', '120', '-f', 'null', '-'], { stdio: 'ignore' });
+    players.push(ffmpeg);
+    const before = await viewUntil((v) => v.state === 'media' && v.viewers === 1, 'ffmpeg streaming');
+    const opened = station.stats.sessionsOpened;
+
+    const n = await openView();
+    const watched = await fragmentsIn(n, 20);
+    const [first] = watched.messages;
+    assert.equal(first?.type, 'format');
+    assert.deepEqual(first.type === 'format' && [first.format.width, first.format.height, first.format.hevc], [640, 360, false]);
+    assert.match(first.type === 'format' ? first.format.mime : '', /^video\/mp4; codecs="avc1\.[0-9a-f]{6}"$/);
+    const file = join(dir, 'desktop-live.mp4');
+    await writeFile(file, watched.mp4);
+    const probe = await run('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', file]);
+    assert.equal(probe.code, 0, probe.stderr);
+    const streams = (JSON.parse(probe.stdout) as { streams: { codec_type: string; codec_name: string; width: number; height: number; nb_read_frames: string }[] }).streams;
+    assert.deepEqual(streams.map((s) => [s.codec_type, s.codec_name, s.width, s.height]), [['video', 'h264', 640, 360]]);
+    assert.ok(Number(streams[0]!.nb_read_frames) >= 20, `ffprobe decoded ${streams[0]!.nb_read_frames} pictures`);
+
+    const both = await viewUntil((v) => v.viewers === 2, 'the live view counted as a viewer');
+    assert.equal(both.upstreamSessions, before.upstreamSessions, 'no second session in the app');
+    assert.equal(station.stats.sessionsOpened, opened, 'no second session at the base station');
+    assert.equal(station.stats.activeSessions, 1);
+
+    await app.op('pageRun', { windowId, script: `__views.close(${n})` });
+    await viewUntil((v) => v.viewers === 1, 'the closed player released');
+    ffmpeg.kill('SIGTERM');
+    await viewUntil((v) => v.viewers === 0 && v.state === 'idle', 'the session to end after the linger');
+    await until(app, async () => station.stats.activeSessions === 0, 'the base station to see the session end');
+    assert.equal(station.stats.nonceViolations, 0);
+  });
+
+  for (const [how, act, after] of [
+    ['hiding the window to the tray', () => app.op('closeWindow', windowId), async () => app.op('clickTrayIcon')],
+    ['reloading the page', () => app.op('reloadPage', { windowId }), loadPageScripts],
+    ['the page crashing', () => app.op('crashRenderer', { windowId }), async () => {
+      await app.op('reloadPage', { windowId });
+      await loadPageScripts();
+    }],
+  ] as const) {
+    it(`${how} releases the live view's viewer`, async () => {
+      const n = await openView();
+      await fragmentsIn(n, 3);
+      await viewUntil((v) => v.viewers === 1 && v.state === 'media', 'the live view watching');
+      await act();
+      await viewUntil((v) => v.viewers === 0, `the viewer released after ${how}`);
+      if (how.startsWith('hiding')) {
+        const ended = await until(app, async () => {
+          const v = await readView(n);
+          return v.closed ? v : undefined;
+        }, 'the page told');
+        assert.deepEqual(ended.messages.at(-1), { type: 'end', reason: 'The live view stopped while the window was hidden.' });
+      }
+      await after();
+      await viewUntil((v) => v.state === 'idle', 'the session to end after the linger');
+    });
+  }
+
+  it('refuses a frame that is not our page: no port, no viewer', async () => {
+    const request = { id: 'x', deviceId: camera().deviceId, audio: false };
+    for (const frame of [{ url: 'https://example.invalid/', parent: null }, { url: (await app.snapshot()).windows[0]!.url, parent: 'top' }]) {
+      const result = await app.op<ApiResult>('invokeFrom', { windowId, frame, channel: IPC_LIVE_CHANNEL, args: [request] });
+      assert.deepEqual(result, { ok: false, error: { code: 'forbidden', message: 'This page may not control the app.' } });
+    }
+    const bad = await app.op<ApiResult>('invokeFrom', { windowId, channel: IPC_LIVE_CHANNEL, args: [{ id: 'x', deviceId: 7 }] });
+    assert.equal(!bad.ok && bad.error.code, 'bad-request');
+    const v = await view();
+    assert.equal(v.viewers, 0);
+    assert.equal(v.state, 'idle', 'the camera was not woken');
+  });
+
+  it("says why on the page when the battery camera's daily cap is reached", async () => {
+    await app.call(windowId, 'setCameraBattery', camera().deviceId, true);
+    await app.call(windowId, 'updateSettings', { batteryCapMinutes: 0 });
+    const n = await openView();
+    const refused = await until(app, async () => {
+      const v = await readView(n);
+      return v.closed ? v : undefined;
+    }, 'the refusal');
+    assert.equal(refused.messages.length, 1);
+    const [message] = refused.messages;
+    assert.equal(message?.type, 'error');
+    assert.match(message.type === 'error' ? message.error.message : '', /^Daily cap reached/);
+    assert.equal(refused.bytes, 0);
+    assert.equal((await view()).viewers, 0);
+  });
+});
