@@ -6,7 +6,9 @@
 // ffprobe. One base-station session serves the page and an ffmpeg viewer together; every way a
 // view ends (the player closing, the window hidden to the tray, the page reloading or crashing)
 // releases its viewer, and the session ends after the linger. A frame that is not our page is
-// refused, and the daily cap comes to the page as the same error message the web shows.
+// refused, and the daily cap comes to the page as the same error message the web shows. And the
+// window's page itself (dist/renderer from file://) in Chromium: its player takes a real
+// MessagePort, fed with what the main process sent, and plays it with MSE.
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,6 +16,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import type { AppState, CameraView, EnrollOutcome, SignInStep } from '../../src/shared/api.js';
 import { IPC_CALL_CHANNEL, IPC_LIVE_CHANNEL, type ApiResult } from '../../src/shared/bridge.js';
@@ -21,6 +24,7 @@ import type { LiveMessage } from '../../src/shared/live.js';
 import { SimBaseStation } from '../../src/sim/basestation.js';
 import { startSimCloud, type SimCloud } from '../../src/sim/cloud/index.js';
 import { run } from '../integration/stream-support.js';
+import { CHROMIUM_ARGS, preloadStandIn } from './harness/chromium-page.js';
 import { launchDesktop, tempHome, until, type DesktopApp } from './harness/driver.js';
 
 let cloud: SimCloud;
@@ -69,6 +73,53 @@ const PAGE_VIEWS = `
       close(n) { views[n].close(); },
     };
   })();
+`;
+
+/**
+ * For the player in Chromium: in the harness's page, the port the real preload hands over, its
+ * messages kept for the test to carry on (`take`), and the player's acknowledgements carried back.
+ */
+const PAGE_RELAY = `
+  globalThis.__relay = (() => {
+    let port;
+    const items = [];
+    return {
+      open(request) {
+        addEventListener('message', function take(event) {
+          if (event.data?.arloLivePort !== request.id) return;
+          removeEventListener('message', take);
+          port = event.ports[0];
+          port.onmessage = (m) => items.push(m.data);
+        });
+        return arloBridge.openLive(request);
+      },
+      take: () => items.splice(0),
+      ack(bytes) { port?.postMessage({ type: 'ack', bytes }); },
+      close() { port?.close(); },
+    };
+  })();
+`;
+
+/**
+ * In Chromium, the preload's part: a MessageChannel whose far end is posted to the window as the
+ * preload posts it, and whose near end is fed what the harness's page received (`__feed`: messages
+ * as they are, MP4 as base64 text).
+ */
+const CHROMIUM_LIVE_BRIDGE = `
+  openLive(request) {
+    const channel = new MessageChannel();
+    const live = { port: channel.port1, acked: 0 };
+    window.__live = live;
+    channel.port1.onmessage = (e) => { if (e.data && e.data.type === 'ack') live.acked = e.data.bytes; };
+    window.postMessage({ arloLivePort: request.id }, '*', [channel.port2]);
+    return window.__harnessOpenLive(request);
+  },
+`;
+const CHROMIUM_FEED = `
+  window.__feed = (items) => {
+    for (const item of items) window.__live.port.postMessage(typeof item === 'string' ? Uint8Array.from(atob(item), (c) => c.charCodeAt(0)) : item);
+    return window.__live.acked;
+  };
 `;
 
 interface PageView {
@@ -189,6 +240,57 @@ describe('the live view in the desktop window (MessagePort)', () => {
     await viewUntil((v) => v.viewers === 0 && v.state === 'idle', 'the session to end after the linger');
     await until(app, async () => station.stats.activeSessions === 0, 'the base station to see the session end');
     assert.equal(station.stats.nonceViolations, 0);
+  });
+
+  it("plays in the window's player in Chromium: the renderer's port transport and MSE, currentTime advancing", async () => {
+    await app.op('pageRun', { windowId, script: `${PAGE_RELAY};void 0` });
+    const windowUrl = (await app.snapshot()).windows[0]!.url;
+    const profile = await mkdtemp(join(tmpdir(), 'desktop-live-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    let relaying = true;
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      page.setDefaultTimeout(30_000);
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.exposeFunction('__harnessCall', (method: string, args: unknown[]) => app.op<ApiResult>('rendererCall', { windowId, method, args }));
+      await page.exposeFunction('__harnessOpenLive', (request: unknown) => app.op<ApiResult>('pageRun', { windowId, script: `__relay.open(${JSON.stringify(request)})` }));
+      await page.addInitScript({ content: preloadStandIn(CHROMIUM_LIVE_BRIDGE) });
+      await page.addInitScript({ content: CHROMIUM_FEED });
+      await page.goto(windowUrl);
+      const card = page.getByRole('listitem', { name: camera().deviceName });
+      await card.getByRole('button', { name: 'Watch' }).click();
+      // Carries what the main process sent on to the player, and the player's acknowledgements back.
+      const relay = (async () => {
+        while (relaying) {
+          const items = await app.op<(LiveMessage | Uint8Array)[]>('pageRun', { windowId, script: '__relay.take()' });
+          const encoded = items.map((item) => (ArrayBuffer.isView(item) ? Buffer.from(item).toString('base64') : item));
+          const acked = await page.evaluate<number>(`__feed(${JSON.stringify(encoded)})`);
+          if (acked > 0) await app.op('pageRun', { windowId, script: `__relay.ack(${acked})` });
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      const video = async () => page.evaluate<{ t: number; width: number; height: number }>(
+        `(() => { const v = document.querySelector('video'); return { t: v?.currentTime ?? 0, width: v?.videoWidth ?? 0, height: v?.videoHeight ?? 0 }; })()`,
+      );
+      const playing = await until(app, async () => {
+        const v = await video();
+        return v.t > 1 ? v : undefined;
+      }, 'the player to play', 60_000);
+      assert.deepEqual([playing.width, playing.height], [640, 360]);
+      await until(app, async () => (await video()).t > playing.t + 1, 'currentTime to advance');
+      assert.equal((await view()).viewers, 1);
+      await page.getByRole('button', { name: 'Close live view' }).click();
+      relaying = false;
+      await relay;
+      assert.deepEqual(errors, []);
+    } finally {
+      relaying = false;
+      await app.op('pageRun', { windowId, script: '__relay.close()' });
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    }
+    await viewUntil((v) => v.viewers === 0 && v.state === 'idle', 'the viewer released and the session ended');
   });
 
   for (const [how, act, after] of [

@@ -13,32 +13,8 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { ApiResult } from '../../src/shared/bridge.js';
 import { startSimCloud, type SimCloud } from '../../src/sim/cloud/index.js';
+import { CHROMIUM_ARGS, preloadStandIn } from './harness/chromium-page.js';
 import { launchDesktop, tempHome, until, type DesktopApp } from './harness/driver.js';
-
-/**
- * Run in the page before its scripts: records CSP violations, and puts the bridge where the
- * preload's contextBridge puts it, each call answered through the harness (`__harnessCall`).
- * The main process pushes states over IPC; here they are fetched as they change.
- */
-const PAGE_SETUP = `
-  window.__violations = [];
-  document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
-  window.arloBridge = Object.freeze({
-    call: (method, args) => window.__harnessCall(method, args),
-    subscribe(listener) {
-      let last = '';
-      const timer = setInterval(() => {
-        window.__harnessCall('getState', []).then((r) => {
-          const text = JSON.stringify(r);
-          if (r.ok && text !== last) { last = text; listener(r.value); }
-        });
-      }, 100);
-      return () => clearInterval(timer);
-    },
-  });
-`;
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--allow-file-access-from-files'];
 
 let cloud: SimCloud;
 let home: { path: string; remove(): Promise<void> };
@@ -66,8 +42,7 @@ before(async () => {
   page.setDefaultTimeout(20_000);
   // The preload's bridge, answered by the harness's window through the real preload and ipcMain.
   await page.exposeFunction('__harnessCall', (method: string, args: unknown[]) => app.op<ApiResult>('rendererCall', { windowId, method, args }));
-  // Source text, not a function: tsx would compile a function with helpers the page does not have.
-  await page.addInitScript({ content: PAGE_SETUP });
+  await page.addInitScript({ content: preloadStandIn() });
   page.on('console', (message) => {
     if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
   });
