@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { IPC_CALL_CHANNEL } from '../../src/shared/bridge.js';
+import { IPC_CALL_CHANNEL, IPC_LIVE_CHANNEL } from '../../src/shared/bridge.js';
 import { cleanUpDesktops, quitFromTray, startDesktop as start, until, type DesktopApp } from './harness/driver.js';
 
 after(cleanUpDesktops);
@@ -50,7 +50,7 @@ describe('the desktop shell on each platform, and packaged', () => {
     assert.deepEqual(first.applicationMenu?.map((m) => m.role ?? m.label), ['editMenu']);
     assert.equal(first.windows[0]?.webPreferences.devTools, false);
     assert.deepEqual(first.sessionPreloads, [], "no preload injected into every frame (electron-log's initialize)");
-    assert.deepEqual(first.ipc.handlers, [IPC_CALL_CHANNEL]);
+    assert.deepEqual(first.ipc.handlers, [IPC_CALL_CHANNEL, IPC_LIVE_CHANNEL]);
     assert.deepEqual(first.ipc.listeners.filter((c) => !['error'].includes(c)), [], 'no ipcMain.on channel');
     assert.equal(await quitFromTray(app), 0);
   });
