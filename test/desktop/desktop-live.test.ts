@@ -71,6 +71,10 @@ const PAGE_VIEWS = `
         return { messages, bytes, fragments, closed, mp4: all };
       },
       close(n) { views[n].close(); },
+      /** A player closed before its port came (the user quick on Close, or toggling sound). */
+      openAndClose(deviceId) {
+        rendererLive.openLive(deviceId, false, { message() {}, data() {}, closed() {} })();
+      },
     };
   })();
 `;
@@ -318,6 +322,14 @@ describe('the live view in the desktop window (MessagePort)', () => {
       await viewUntil((v) => v.state === 'idle', 'the session to end after the linger');
     });
   }
+
+  it('releases a view the player closed before its port came', async () => {
+    const opened = station.stats.sessionsOpened;
+    await app.op('pageRun', { windowId, script: `__views.openAndClose(${JSON.stringify(camera().deviceId)})` });
+    await until(app, async () => station.stats.sessionsOpened > opened, 'the camera woken for the view');
+    await viewUntil((v) => v.viewers === 0 && v.state === 'idle', 'the viewer released and the session ended');
+    await until(app, async () => station.stats.activeSessions === 0, 'the base station to see the session end');
+  });
 
   it('refuses a frame that is not our page: no port, no viewer', async () => {
     const request = { id: 'x', deviceId: camera().deviceId, audio: false };

@@ -4,7 +4,7 @@
 
 import type { ApiResult } from '../../shared/bridge.js';
 import { LIVE_PORT_MESSAGE, livePath, type LiveAck, type LiveMessage, type LivePortData } from '../../shared/live.js';
-import { desktopBridge } from './client.js';
+import { desktopBridge, errorMessage } from './client.js';
 import { openSocket } from './web-client.js';
 
 export interface LiveHandlers {
@@ -35,7 +35,8 @@ function openSocketLive(path: string, handlers: LiveHandlers): () => void {
 /**
  * Asks for a live view named by a fresh id and takes the port the preload posts to this window
  * with that id. Every piece of MP4 taken is acknowledged (the main process's measure of how far
- * behind this page is).
+ * behind this page is). A player closed before its port came still waits for it, to close it:
+ * the main process holds the camera until the port closes.
  */
 function openPortLive(ask: (id: string) => Promise<ApiResult>, handlers: LiveHandlers): () => void {
   const id = crypto.randomUUID();
@@ -44,15 +45,19 @@ function openPortLive(ask: (id: string) => Promise<ApiResult>, handlers: LiveHan
   const finish = (): void => {
     if (closed) return;
     closed = true;
-    window.removeEventListener('message', onWindowMessage);
     port?.close();
   };
+  const stopListening = (): void => window.removeEventListener('message', onWindowMessage);
   const onWindowMessage = (event: MessageEvent): void => {
     const data = event.data as Record<string, unknown> | null;
     if (event.source !== window || data?.[LIVE_PORT_MESSAGE] !== id || !event.ports[0]) return;
-    window.removeEventListener('message', onWindowMessage);
+    stopListening();
     const mine = event.ports[0];
     port = mine;
+    if (closed) {
+      mine.close();
+      return;
+    }
     let taken = 0;
     mine.onmessage = (message: MessageEvent<LivePortData>) => {
       if (closed) return;
@@ -71,11 +76,16 @@ function openPortLive(ask: (id: string) => Promise<ApiResult>, handlers: LiveHan
     });
   };
   window.addEventListener('message', onWindowMessage);
-  void ask(id).then((result) => {
-    if (result.ok || closed) return;
-    handlers.message({ type: 'error', error: result.error });
-    handlers.closed();
-    finish();
-  });
+  void ask(id)
+    .catch((error: unknown): ApiResult => ({ ok: false, error: { code: 'internal', message: errorMessage(error) } }))
+    .then((result) => {
+      if (result.ok) return;
+      // Refused: no port comes.
+      stopListening();
+      if (closed) return;
+      handlers.message({ type: 'error', error: result.error });
+      handlers.closed();
+      finish();
+    });
   return finish;
 }
