@@ -138,6 +138,21 @@ describe('desktop live ports', () => {
     assert.ok(ports[0]!.closed);
   });
 
+  it('starts nothing when the page is gone before its port can be posted', async () => {
+    let watched = 0;
+    const { page, ports, open } = rig(async () => {
+      watched++;
+      return () => undefined;
+    });
+    page.postMessage = () => {
+      throw new Error('Render frame was disposed before WebFrameMain could be accessed');
+    };
+    const result = await open({ id: 'v', deviceId: 'cam', audio: false });
+    assert.equal(!result.ok && result.error.code, 'page-gone');
+    assert.ok(ports[0]!.closed);
+    assert.equal(watched, 0, 'the camera was not woken');
+  });
+
   it('refuses other frames and malformed requests without making a port', async () => {
     const { page, ports, open } = rig(capturing().watch);
     assert.equal(((await open({ id: 'v', deviceId: 'cam', audio: false }, 'https://example.invalid/')) as { error: { code: string } }).error.code, 'forbidden');

@@ -78,9 +78,17 @@ export function bindLivePorts<Port extends LivePortLike>({ ipcMain, createChanne
     return views;
   }
 
-  function open(sender: LiveSenderLike<Port>, request: LiveRequest): void {
-    const views = viewsOf.get(sender) ?? watchSender(sender);
+  function open(sender: LiveSenderLike<Port>, request: LiveRequest): ApiResult {
     const { port1: port, port2: pagePort } = createChannel();
+    try {
+      sender.postMessage(IPC_LIVE_PORT_CHANNEL, { [LIVE_PORT_MESSAGE]: request.id }, [pagePort]);
+    } catch (error) {
+      // The page went away meanwhile (Electron: "Render frame was disposed").
+      port.close();
+      logger.debug({ err: error }, 'the live port could not be posted');
+      return { ok: false, error: { code: 'page-gone', message: 'The page closed before its live view could start.' } };
+    }
+    const views = viewsOf.get(sender) ?? watchSender(sender);
     let sent = 0;
     let taken = 0;
     let released = false;
@@ -116,16 +124,15 @@ export function bindLivePorts<Port extends LivePortLike>({ ipcMain, createChanne
     });
     port.on('close', release);
     port.start();
-    sender.postMessage(IPC_LIVE_PORT_CHANNEL, { [LIVE_PORT_MESSAGE]: request.id }, [pagePort]);
     logger.debug({ deviceId: request.deviceId }, 'desktop live view opened');
+    return { ok: true, value: undefined };
   }
 
   ipcMain.handle(IPC_LIVE_CHANNEL, async (event, request): Promise<ApiResult> => {
     const refused = refuseUntrusted(event, isTrustedUrl, logger);
     if (refused) return refused;
     if (!isLiveRequest(request)) return { ok: false, error: { code: 'bad-request', message: 'A live view needs an id, a camera and whether to play sound.' } };
-    open(event.sender, request);
-    return { ok: true, value: undefined };
+    return open(event.sender, request);
   });
 
   return { endAll };
