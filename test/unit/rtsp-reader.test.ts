@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cseqOf, serializeFrame, serializeMessage, sessionIdOf } from '../../src/main/rtsp/message.js';
+import { cseqOf, makeResponse, serializeFrame, serializeMessage, sessionIdOf, sessionTimeoutOf } from '../../src/main/rtsp/message.js';
 import { RtspParseError, RtspReader, type RtspItem, type RtspLimits } from '../../src/main/rtsp/reader.js';
 import { parseNonce } from '../../src/main/rtsp/nonce.js';
 import { clientStream, serverStream } from '../fixtures/rtsp/session.js';
@@ -211,4 +211,10 @@ test('a response with any RTSP/ version and no reason is a response', () => {
     const items = feedBounded(Buffer.from(`${line}\r\nCSeq: 1\r\n\r\n`, 'latin1'), 2);
     assert.deepEqual(items.map((i) => i.kind), ['response'], line);
   }
+});
+
+test('a Session timeout of 0 or none means 60 s, as FFmpeg reads it', () => {
+  assert.equal(sessionTimeoutOf(makeResponse(200, { Session: 'AB;timeout=0' })), 60);
+  assert.equal(sessionTimeoutOf(makeResponse(200, { Session: 'AB' })), 60);
+  assert.equal(sessionTimeoutOf(makeResponse(200, { Session: 'AB; Timeout = 12' })), 12);
 });
