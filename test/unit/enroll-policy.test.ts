@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mergeDevices, parseCapabilities, type FoundDevices } from '../../src/main/arlo/devices.js';
+import { derBase64ToPem, parseCertificate } from '../../src/main/enroll/certificate.js';
 import { generatePrivateKeyPem, publicKeyForCloud } from '../../src/main/enroll/key-pair.js';
 import { enrollmentDecision } from '../../src/main/enroll/policy.js';
 import { defaultAppData } from '../../src/main/store/data-store.js';
@@ -69,4 +70,14 @@ describe('device merge', () => {
     assert.equal(data.baseStations[0]?.host, '192.168.1.5');
     assert.equal(data.baseStations[0]?.certificatePem, 'PEM');
   });
+});
+
+it('a certificate from the cloud reads the same bare, wrapped in lines, or in PEM armour', async () => {
+  const ca = await SimCertificateAuthority.create();
+  const pem = ca.certificatePem;
+  const bare = pem.replace(/-----[^-]+-----|\s/g, '');
+  const expected = parseCertificate(derBase64ToPem(bare))!.fingerprint256;
+  for (const variant of [bare.match(/.{1,64}/g)!.join('\r\n'), pem, pem.replace(/\n/g, '\r\n')]) {
+    assert.equal(parseCertificate(derBase64ToPem(variant))?.fingerprint256, expected, variant.slice(0, 40));
+  }
 });

@@ -22,9 +22,10 @@ export const arloDeviceSchema = z.object({
 });
 export type ArloDevice = z.infer<typeof arloDeviceSchema>;
 
+// Only `peerCert` is needed for mutual TLS; the issuing chain is kept when given, never required.
 const certificateSchema = z.object({
-  certsData: z.array(z.object({ deviceCert: z.string().min(1), peerCert: z.string().min(1) })).min(1),
-  icaCert: z.string().min(1),
+  certsData: z.array(z.object({ deviceCert: z.string().min(1).optional().catch(undefined), peerCert: z.string().min(1) })).min(1),
+  icaCert: z.string().min(1).optional().catch(undefined),
 });
 /** What the cloud returns for one certificate request: base64 DER, no armour. */
 export type CertificateAnswer = z.infer<typeof certificateSchema>;

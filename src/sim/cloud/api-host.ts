@@ -16,6 +16,8 @@ export interface ApiHostOptions {
   requireSessionV3: boolean;
   /** Failure text at the top level (`{success: false, message, reason}`) instead of under `data`. */
   topLevelErrors: boolean;
+  /** The certificate answer without `deviceCert` and `icaCert`. */
+  peerCertOnly: boolean;
 }
 
 export function apiHost(state: CloudState, options: ApiHostOptions) {
@@ -83,9 +85,10 @@ export function apiHost(state: CloudState, options: ApiHostOptions) {
         }
         const issued = options.ca.issueClientCertificate(publicKey, { commonName: uuid, validDays: options.certificateValidDays });
         state.issued.push({ uuid, uniqueId, serial: issued.serial, userId: account.userId });
-        return { deviceCert: intermediateDer, peerCert: issued.der.toString('base64') };
+        const peerCert = issued.der.toString('base64');
+        return options.peerCertOnly ? { peerCert } : { deviceCert: intermediateDer, peerCert };
       });
-      return sendJson(res, 200, { success: true, data: { certsData, icaCert: caDer } });
+      return sendJson(res, 200, { success: true, data: options.peerCertOnly ? { certsData } : { certsData, icaCert: caDer } });
     }
 
     return failure(res, 404, '404', 'Not found');

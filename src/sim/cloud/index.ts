@@ -42,6 +42,8 @@ export interface SimCloudOptions {
   /** Failures carry message/reason at the top level of the body, not under `data`/`meta` (pyaarlo reads both). */
   topLevelErrors?: boolean;
   certificateValidDays?: number;
+  /** The certificate answer carries only `peerCert` (no `deviceCert`, no `icaCert`): all a client needs for mutual TLS. */
+  peerCertOnly?: boolean;
   /** Called with each verification code as it is "sent" by email or SMS (the demo prints them). */
   onCodeSent?: (sent: SentCode) => void;
 }
@@ -110,6 +112,7 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     certificateValidDays: options.certificateValidDays ?? 365,
     requireSessionV3: options.requireSessionV3 ?? false,
     topLevelErrors,
+    peerCertOnly: options.peerCertOnly ?? false,
   }));
   const [authUrl, apiUrl] = await Promise.all([listen(authServer), listen(apiServer)]);
 
