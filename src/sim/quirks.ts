@@ -22,6 +22,8 @@ export interface SimQuirks {
   audioFirst?: boolean;
   /** Video only, even when the camera's clip has audio. */
   videoOnly?: boolean;
+  /** No `sprop-*` parameter sets in the SDP: they come in-band only, before each keyframe (the clips carry them there). */
+  inBandParameterSetsOnly?: boolean;
   /** The base station answers SETUP with other interleaved channels than asked, shifted by this (RFC 2326 §12.39 lets it). */
   channelShift?: number;
   /** RTCP sender reports on each track's odd channel, this often (ms). */
