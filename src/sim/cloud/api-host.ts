@@ -16,6 +16,8 @@ export interface ApiHostOptions {
   requireSessionV3: boolean;
   /** Failure text at the top level (`{success: false, message, reason}`) instead of under `data`. */
   topLevelErrors: boolean;
+  /** The device list as answered, from the account's devices. */
+  deviceList: (devices: SimDevice[]) => unknown[];
 }
 
 export function apiHost(state: CloudState, options: ApiHostOptions) {
@@ -56,7 +58,7 @@ export function apiHost(state: CloudState, options: ApiHostOptions) {
     }
 
     if (req.method === 'GET' && url.pathname === '/hmsweb/v2/users/devices') {
-      return sendJson(res, 200, { success: true, data: devices });
+      return sendJson(res, 200, { success: true, data: options.deviceList(devices) });
     }
 
     if (req.method === 'POST' && url.pathname === '/hmsweb/users/devices/v2/security/cert/create') {
