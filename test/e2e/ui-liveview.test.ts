@@ -5,7 +5,8 @@
 // the linger. First picture with a warm cache: the median over several opens is under 500 ms (each
 // open's breakdown is printed); the cold path (an idle camera woken by the view) plays too. snapshot.jpg: a JPEG of the stream's size, 404 for an
 // idle camera unless ?wake=1, 501 when no ffmpeg is on PATH. Streaming time on the card; the
-// daily cap refuses ffmpeg with RTSP 453 and the card says why. Screenshots go to docs/screenshots.
+// daily cap refuses ffmpeg with RTSP 453 and the card says why (the camera is on battery as the
+// demo's cloud reports it, no switch touched). Screenshots go to docs/screenshots.
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -231,6 +232,9 @@ describe('live view, thumbnails and snapshots in the web UI', () => {
 
   it('refuses a new viewer with RTSP 453 and says why on the card once the daily cap is reached', async () => {
     const card = page.getByRole('listitem', { name: CAMERA });
+    // The demo's cloud reports this camera's battery: no switch needed for the budget to apply.
+    assert.equal(await card.locator('[data-stat="battery-source"]').textContent(), 'Battery: reported by Arlo.');
+    assert.equal(await card.getByRole('checkbox', { name: /Runs on battery/ }).isChecked(), true);
     const today = (await card.locator('[data-stat="streamed-today"]').textContent()) ?? '';
     assert.doesNotMatch(today, /^0 s$/, `the card counts today's streaming (${today})`);
     const response = await fetch(`${webUrl}/api/call/updateSettings`, {
