@@ -1,6 +1,6 @@
 // The account's base stations and cameras as this app needs them: which cameras stream locally,
-// which codecs they offer, who owns them, what Arlo says of their power; and how a fresh list merges into the stored records
-// without losing ports, addresses, certificates or the user's choices.
+// which codecs they offer, who owns them, what Arlo says of their power; and how a fresh list
+// merges into the stored records without losing ports, addresses, certificates or the user's choices.
 
 import type { VideoCodec } from '../../shared/api.js';
 import type { AppData, BaseStationRecord, CameraRecord } from '../store/types.js';

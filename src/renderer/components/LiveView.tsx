@@ -44,9 +44,12 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
     let mime: string | undefined;
     let buffer: SourceBuffer | undefined;
     let closed = false;
+    // The element outlives this view when it reopens with sound: its listeners go with the view.
+    const listening = new AbortController();
+    const { signal } = listening;
     const timing = new Timing(element, opened);
     ws.addEventListener('open', () => timing.mark('socketOpen'), { once: true });
-    for (const name of ['loadeddata', 'playing'] as const) element.addEventListener(name, () => timing.mark(name), { once: true });
+    for (const name of ['loadeddata', 'playing'] as const) element.addEventListener(name, () => timing.mark(name), { once: true, signal });
 
     const pump = (): void => {
       if (!buffer || buffer.updating || queue.length === 0) return;
@@ -117,11 +120,13 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
       element.dataset.firstPictureMs = String(ms);
       setFirstPictureMs(ms);
     };
-    if (typeof element.requestVideoFrameCallback === 'function') element.requestVideoFrameCallback(shown);
-    else element.addEventListener('loadeddata', shown, { once: true });
+    const frameCallback = typeof element.requestVideoFrameCallback === 'function' ? element.requestVideoFrameCallback(shown) : undefined;
+    if (frameCallback === undefined) element.addEventListener('loadeddata', shown, { once: true, signal });
 
     return () => {
       closed = true;
+      listening.abort();
+      if (frameCallback !== undefined) element.cancelVideoFrameCallback(frameCallback);
       ws.close();
       const picture = grab(element);
       if (picture) onPicture(picture);
