@@ -38,10 +38,10 @@ describe('enrollment policy', async () => {
 
 describe('capabilities', () => {
   it('reads local streaming and codecs in both shapes', () => {
-    assert.deepEqual(parseCapabilities({ Capabilities: { Streaming: { LocalStreaming: true }, Video: { Codecs: { H264: {} } } } }), { localStreaming: true, codecs: ['avc'] });
-    assert.deepEqual(parseCapabilities({ Capabilities: { Streaming: { LocalStreaming: true }, Video: [{ Codecs: { H264: {} } }, { Codecs: ['hevc'] }] } }), { localStreaming: true, codecs: ['avc', 'hevc'] });
-    assert.deepEqual(parseCapabilities({ Capabilities: { Video: { Codecs: { H265: {} } } } }), { localStreaming: false, codecs: ['avc', 'hevc'] });
-    assert.deepEqual(parseCapabilities('nonsense'), { localStreaming: false, codecs: ['avc'] });
+    assert.deepEqual(parseCapabilities({ Capabilities: { Streaming: { LocalStreaming: true }, Video: { Codecs: { H264: {} } } } }), { localStreaming: true, codecs: ['avc'], battery: undefined });
+    assert.deepEqual(parseCapabilities({ Capabilities: { Streaming: { LocalStreaming: true }, Video: [{ Codecs: { H264: {} } }, { Codecs: ['hevc'] }] } }), { localStreaming: true, codecs: ['avc', 'hevc'], battery: undefined });
+    assert.deepEqual(parseCapabilities({ Capabilities: { Video: { Codecs: { H265: {} } } } }), { localStreaming: false, codecs: ['avc', 'hevc'], battery: undefined });
+    assert.deepEqual(parseCapabilities('nonsense'), { localStreaming: false, codecs: ['avc'], battery: undefined });
   });
   it('counts LocalStreaming as supported when the key is present and not exactly false (as Scrypted)', () => {
     const local = (value: unknown) => parseCapabilities({ Capabilities: { Streaming: { LocalStreaming: value } } }).localStreaming;
@@ -54,7 +54,7 @@ describe('capabilities', () => {
 describe('device merge', () => {
   const found = (ids: string[]): FoundDevices => ({
     baseStations: [{ deviceId: 'BS', name: 'Base', model: 'VMB5000', uniqueId: 'U_BS', owned: true }],
-    cameras: ids.map((id) => ({ deviceId: id, name: id, model: 'M', baseStationId: 'BS', ownBaseStation: false, localStreaming: true, codecs: ['avc', 'hevc'], owned: true })),
+    cameras: ids.map((id) => ({ deviceId: id, name: id, model: 'M', baseStationId: 'BS', ownBaseStation: false, localStreaming: true, codecs: ['avc', 'hevc'], owned: true, reportedBattery: undefined })),
   });
 
   it('gives new cameras the lowest free ports and keeps ports, codec choices, addresses and certificates', () => {

@@ -19,6 +19,10 @@ export const arloDeviceSchema = z.object({
   owner: z.object({ ownerId: z.string() }).partial().optional(),
   interfaceVersion: z.union([z.string(), z.number()]).transform(String).optional(),
   xCloudId: z.string().optional(),
+  // Power state (batteryTech, chargerTech, batteryLevel…), under `properties` or at the top level as
+  // pyaarlo reads it. Odd shapes are the reader's problem (devices.ts), never a reason to drop the device.
+  properties: z.unknown().optional(),
+  batteryTech: z.unknown().optional(),
 });
 export type ArloDevice = z.infer<typeof arloDeviceSchema>;
 

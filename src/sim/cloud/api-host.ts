@@ -18,6 +18,8 @@ export interface ApiHostOptions {
   topLevelErrors: boolean;
   /** The certificate answer without `deviceCert` and `icaCert`. */
   peerCertOnly: boolean;
+  /** The device list as answered, from the account's devices. */
+  deviceList: (devices: SimDevice[]) => unknown[];
 }
 
 export function apiHost(state: CloudState, options: ApiHostOptions) {
@@ -58,7 +60,7 @@ export function apiHost(state: CloudState, options: ApiHostOptions) {
     }
 
     if (req.method === 'GET' && url.pathname === '/hmsweb/v2/users/devices') {
-      return sendJson(res, 200, { success: true, data: devices });
+      return sendJson(res, 200, { success: true, data: options.deviceList(devices) });
     }
 
     if (req.method === 'POST' && url.pathname === '/hmsweb/users/devices/v2/security/cert/create') {

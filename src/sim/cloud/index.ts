@@ -35,6 +35,11 @@ export interface SimCloudOptions {
    * preflight just before, gets the 403 HTML page.
    */
   requireBrowser?: boolean;
+  /**
+   * What the device list answers instead of the fixtures' devices (each as it would be sent): tests
+   * change a model or send odd `properties`. Certificates and capabilities still go by the fixtures.
+   */
+  deviceList?: (devices: SimDevice[]) => unknown[];
   /** The device list and certificate creation refuse a token until GET /hmsweb/users/session/v3 (pyaarlo: "needed for new session"). */
   requireSessionV3?: boolean;
   /** The name of the trusted-device cookie startPairingFactor sets (default `browser_trust_<userId prefix>`). */
@@ -113,6 +118,7 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     requireSessionV3: options.requireSessionV3 ?? false,
     topLevelErrors,
     peerCertOnly: options.peerCertOnly ?? false,
+    deviceList: options.deviceList ?? ((devices) => devices),
   }));
   const [authUrl, apiUrl] = await Promise.all([listen(authServer), listen(apiServer)]);
 
