@@ -52,9 +52,9 @@ const PAGE_VIEWS = `
       open(deviceId) {
         const view = { messages: [], chunks: [], bytes: 0, fragments: 0, closed: false };
         view.close = rendererLive.openLive(deviceId, false, {
+          opened() {},
           message: (m) => view.messages.push(m),
-          data: (b) => {
-            const bytes = new Uint8Array(b.buffer ?? b, b.byteOffset ?? 0, b.byteLength);
+          data: (bytes) => {
             if (view.bytes < 8 * 1024 * 1024) view.chunks.push(bytes.slice());
             view.bytes += bytes.byteLength;
             for (let i = 0; i + 4 <= bytes.length; i++) if (bytes[i] === 0x6d && bytes[i + 1] === 0x6f && bytes[i + 2] === 0x6f && bytes[i + 3] === 0x66) view.fragments++;
@@ -73,7 +73,7 @@ const PAGE_VIEWS = `
       close(n) { views[n].close(); },
       /** A player closed before its port came (the user quick on Close, or toggling sound). */
       openAndClose(deviceId) {
-        rendererLive.openLive(deviceId, false, { message() {}, data() {}, closed() {} })();
+        rendererLive.openLive(deviceId, false, { opened() {}, message() {}, data() {}, closed() {} })();
       },
     };
   })();

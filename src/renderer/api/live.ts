@@ -8,8 +8,10 @@ import { desktopBridge, errorMessage } from './client.js';
 import { openSocket } from './web-client.js';
 
 export interface LiveHandlers {
+  /** The transport is open (the socket connected, the port taken). */
+  opened(): void;
   message(message: LiveMessage): void;
-  data(bytes: BufferSource): void;
+  data(bytes: Uint8Array): void;
   /** The transport closed (after an `end` or `error` message, or without one if it broke). */
   closed(): void;
 }
@@ -24,9 +26,10 @@ export function openLive(deviceId: string, audio: boolean, handlers: LiveHandler
 function openSocketLive(path: string, handlers: LiveHandlers): () => void {
   const ws = openSocket(path);
   ws.binaryType = 'arraybuffer';
+  ws.addEventListener('open', () => handlers.opened(), { once: true });
   ws.addEventListener('message', (event: MessageEvent<ArrayBuffer | string>) => {
     if (typeof event.data === 'string') handlers.message(JSON.parse(event.data) as LiveMessage);
-    else handlers.data(event.data);
+    else handlers.data(new Uint8Array(event.data));
   });
   ws.addEventListener('close', () => handlers.closed());
   return () => ws.close();
@@ -58,6 +61,7 @@ function openPortLive(ask: (id: string) => Promise<ApiResult>, handlers: LiveHan
       mine.close();
       return;
     }
+    handlers.opened();
     let taken = 0;
     mine.onmessage = (message: MessageEvent<LivePortData>) => {
       if (closed) return;
