@@ -10,7 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { runInNewContext } from 'node:vm';
 import { build } from 'vite';
 import { APP_API_METHODS, type AppState } from '../../src/shared/api.js';
-import { BRIDGE_GLOBAL, IPC_CALL_CHANNEL, IPC_STATE_CHANNEL, type ApiBridge } from '../../src/shared/bridge.js';
+import { BRIDGE_GLOBAL, IPC_CALL_CHANNEL, IPC_LIVE_CHANNEL, IPC_LIVE_PORT_CHANNEL, IPC_STATE_CHANNEL, type DesktopBridge } from '../../src/shared/bridge.js';
+import { LIVE_PORT_MESSAGE } from '../../src/shared/live.js';
 
 describe('bundled preload', () => {
   let dir: string;
@@ -44,9 +45,11 @@ describe('bundled preload', () => {
       if (name === 'electron') return electron;
       throw new Error(`a sandboxed preload cannot require ${name}`);
     };
-    runInNewContext(code, { require: sandboxRequire, module: { exports: {} }, exports: {} });
-    const bridge = exposed.get(BRIDGE_GLOBAL) as ApiBridge;
-    return { exposed, invoked, handlers, required, bridge };
+    const posted: unknown[][] = [];
+    const window = { postMessage: (...args: unknown[]) => posted.push(args) };
+    runInNewContext(code, { require: sandboxRequire, module: { exports: {} }, exports: {}, window });
+    const bridge = exposed.get(BRIDGE_GLOBAL) as DesktopBridge;
+    return { exposed, invoked, handlers, required, bridge, posted };
   }
 
   it('requires only electron and exposes one bridge', () => {
@@ -73,6 +76,23 @@ describe('bundled preload', () => {
     handlers.get(IPC_STATE_CHANNEL)?.({ sender: 'secret ipc event' }, state);
     assert.deepEqual(seen, [[state]]);
     stop();
-    assert.equal(handlers.size, 0);
+    assert.deepEqual([...handlers.keys()], [IPC_LIVE_PORT_CHANNEL], 'only the live port channel stays');
+  });
+
+  it("asks for a live view over IPC and hands the page its port with the request's id only", async () => {
+    const { bridge, handlers, invoked, posted } = load();
+    const request = { id: 'v1', deviceId: 'cam', audio: false };
+    assert.deepEqual(await bridge.openLive(request), { ok: true, value: 'answer' });
+    assert.deepEqual(invoked, [[IPC_LIVE_CHANNEL, request]]);
+    const port = { a: 'MessagePort' };
+    const forward = handlers.get(IPC_LIVE_PORT_CHANNEL)!;
+    forward({ sender: 'secret ipc event', ports: [port] }, { [LIVE_PORT_MESSAGE]: 'v1', extra: 'dropped' });
+    forward({ sender: 'secret ipc event', ports: [port] }, { [LIVE_PORT_MESSAGE]: 7 });
+    assert.equal(posted.length, 1);
+    const [message, origin, ports] = posted[0]!;
+    // Made in the preload's context: compared as data, the port by identity.
+    assert.equal(JSON.stringify(message), JSON.stringify({ [LIVE_PORT_MESSAGE]: 'v1' }));
+    assert.equal(origin, '*');
+    assert.equal((ports as unknown[])[0], port);
   });
 });
