@@ -120,6 +120,11 @@ export interface SettingsView {
   /** Whether LAN viewers may use Basic authentication (the password in the clear on every request). */
   lanAllowBasic: boolean;
   launchAtLogin: boolean;
+  /**
+   * The headless web API and UI want the access token from this computer too, for machines with
+   * several users (beyond loopback they always do). The desktop window needs none: IPC checks its sender.
+   */
+  requireAccessToken: boolean;
   /** Seconds an upstream session stays up after its last viewer leaves. */
   lingerSeconds: number;
   /** Battery cameras: warn past this many minutes of streaming a day. */
@@ -138,6 +143,7 @@ export interface SettingsPatch {
   lanPassword?: string;
   lanAllowBasic?: boolean;
   launchAtLogin?: boolean;
+  requireAccessToken?: boolean;
   lingerSeconds?: number;
   batteryWarnMinutes?: number;
   batteryCapMinutes?: number | null;
