@@ -226,6 +226,7 @@ class Service implements AppService {
       bytesOut: runtime?.bytesOut ?? 0,
       bitrate: runtime?.bitrate ?? 0,
       upstreamSessions: runtime?.upstreamSessions ?? 0,
+      reconnects: runtime?.reconnects ?? 0,
       packetsDropped: runtime?.packetsDropped ?? 0,
       streamingToday: Math.round(this.#streamingTime?.today(camera.deviceId) ?? 0),
       streamingWeek: Math.round(this.#streamingTime?.week(camera.deviceId) ?? 0),
@@ -233,6 +234,7 @@ class Service implements AppService {
       usageNotice: this.#usageNotice(camera.deviceId),
       keepAliveFailures: runtime?.keepAliveFailures ?? 0,
       mediaSilences: runtime?.mediaSilences ?? 0,
+      authFailures: runtime?.authFailures ?? 0,
     };
   }
 

@@ -46,11 +46,15 @@ export interface CameraView {
   /** Incoming bits per second, averaged over the last few seconds. */
   bitrate: number;
   upstreamSessions: number;
+  /** Sessions opened again after one was lost (the base station dropped it or sent no media) while wanted. */
+  reconnects: number;
   packetsDropped: number;
   /** Keep-alives the base station answered with an error or not at all (they never end the stream). */
   keepAliveFailures: number;
   /** Sessions replaced because no media came for the silence limit. */
   mediaSilences: number;
+  /** LAN viewers' logins refused for a wrong username or password (each also logged at warn). */
+  authFailures: number;
   /** Seconds streamed today and in the last 7 days (today included). */
   streamingToday: number;
   streamingWeek: number;

@@ -53,7 +53,7 @@ export interface EndpointOptions {
 export type EndpointRuntime = Pick<
   CameraView,
   | 'deviceId' | 'running' | 'state' | 'error' | 'waitReason' | 'retryAt' | 'viewers' | 'bytesIn' | 'bytesOut' | 'bitrate'
-  | 'upstreamSessions' | 'packetsDropped' | 'keepAliveFailures' | 'mediaSilences' | 'port' | 'url'
+  | 'upstreamSessions' | 'reconnects' | 'packetsDropped' | 'keepAliveFailures' | 'mediaSilences' | 'authFailures' | 'port' | 'url'
 >;
 
 export interface StreamManagerEvents {
@@ -77,6 +77,8 @@ interface Endpoint {
   options: EndpointOptions;
   hub: CameraHub;
   server: EndpointServer;
+  /** Checks viewers' credentials (beyond loopback only). */
+  authenticator: RtspAuthenticator | undefined;
   url: string;
   /** bytesIn at each of the last few samples, oldest first. */
   samples: number[];
@@ -160,18 +162,20 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
         }
       },
     });
-    const authenticator = options.credentials ? new RtspAuthenticator({ ...options.credentials, throttle: this.#throttle }) : undefined;
+    const authenticator = options.credentials && !isLoopbackAddress(options.listenAddress)
+      ? new RtspAuthenticator({ ...options.credentials, throttle: this.#throttle })
+      : undefined;
     const server = await EndpointServer.listen({
       hub,
       port: options.port,
       listenAddress: options.listenAddress,
-      ...(authenticator && !isLoopbackAddress(options.listenAddress) ? { authenticator } : {}),
+      ...(authenticator ? { authenticator } : {}),
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       ...(options.admit ? { admit: options.admit } : {}),
       logger: log,
     });
     const url = viewerUrl({ ...options, port: server.port });
-    this.#endpoints.set(options.deviceId, { options, hub, server, url, samples: [] });
+    this.#endpoints.set(options.deviceId, { options, hub, server, authenticator, url, samples: [] });
     log.info({ port: server.port }, 'camera endpoint listening');
     this.#changed();
   }
@@ -316,9 +320,11 @@ function runtimeOf(endpoint: Endpoint): EndpointRuntime {
     bytesOut: hub.stats.bytesOut,
     bitrate,
     upstreamSessions: hub.stats.upstreamSessions,
+    reconnects: hub.stats.reconnects,
     packetsDropped: hub.stats.packetsDropped,
     keepAliveFailures: hub.stats.keepAliveFailures,
     mediaSilences: hub.stats.mediaSilences,
+    authFailures: endpoint.authenticator?.wrongCredentials ?? 0,
     port: endpoint.server.port,
     url: endpoint.url,
   };
