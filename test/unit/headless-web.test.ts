@@ -141,7 +141,7 @@ describe('/metrics and /healthz of the headless web server', () => {
     assert.deepEqual(JSON.parse(stranger.body), { status: 'error' });
   });
 
-  it('/metrics: the /api/state rule, GET only, every figure of the camera including the counters still being added', async () => {
+  it('/metrics: the /api/state rule, GET only, every figure of the camera, reconnects and auth failures included', async () => {
     assert.equal((await get(`${server.url}/metrics`, { Host: 'evil.example:8555' })).status, 403);
     assert.equal((await get(`${server.url}/metrics`, {}, 'POST')).status, 405);
     const metrics = await get(`${server.url}/metrics`);
