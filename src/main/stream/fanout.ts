@@ -260,14 +260,16 @@ export class FanOut {
    * Per-write costs dominate relaying (see docs/BENCHMARKS.md): a frame on the channel the viewer
    * set up (the usual case) is not written at once but joins the viewer's run when it lies right
    * after it in the same upstream chunk, so a whole TLS record's frames (a dozen) leave as one view
-   * in one write, with no header allocated. The socket stays corked until the end of the tick, so
-   * the runs of one tick (a frame completed across chunks starts a new one) leave in one writev.
-   * The viewer's backlog is measured before its batch begins, so batching never counts against it.
+   * in one write, with no header allocated. The socket stays corked until the event loop's reads
+   * of this turn are done (setImmediate, not the end of the tick): a base station that sends one
+   * RTP packet per TLS record hands us each record as a read of its own, dozens per turn, and they
+   * leave in one writev per viewer instead of one write each (docs/BENCHMARKS.md). The viewer's
+   * backlog is measured before its batch begins, so batching never counts against it.
    */
   #send(attached: Attached, channel: number, packet: Buffer, frame?: Buffer): void {
     const socket = attached.viewer.socket;
     if (!this.#corked.has(attached)) {
-      if (this.#corked.size === 0) process.nextTick(this.#uncorkAll);
+      if (this.#corked.size === 0) setImmediate(this.#uncorkAll);
       this.#corked.add(attached);
       attached.backlog = socket.writableLength;
       socket.cork();
