@@ -31,7 +31,7 @@ import type { StreamErrorCode } from './stream/errors.js';
 import { StreamManager, viewerUrl, type EndpointOptions } from './stream/manager.js';
 import { isLoopbackAddress } from '../shared/net.js';
 import type { CameraMedia } from './live/media.js';
-import { DEFAULT_BATTERY_WARN_MINUTES, isBatteryModel, usageNotice, type BatteryBudget } from './usage/battery.js';
+import { DEFAULT_BATTERY_WARN_MINUTES, powerOf, usageNotice, type BatteryBudget } from './usage/battery.js';
 import { StreamingTime } from './usage/streaming-time.js';
 import { takeSnapshot } from './live/snapshot.js';
 import { watchLive, type LiveOptions, type LiveSink } from './live/watch.js';
@@ -208,6 +208,7 @@ class Service implements AppService {
       port: camera.port,
       credentials: await this.#lanCredentials(data),
     });
+    const power = powerOf(camera);
     return {
       deviceId: camera.deviceId,
       name: camera.name,
@@ -230,7 +231,8 @@ class Service implements AppService {
       packetsDropped: runtime?.packetsDropped ?? 0,
       streamingToday: Math.round(this.#streamingTime?.today(camera.deviceId) ?? 0),
       streamingWeek: Math.round(this.#streamingTime?.week(camera.deviceId) ?? 0),
-      battery: isBattery(camera),
+      battery: power.battery,
+      batterySource: power.source,
       usageNotice: this.#usageNotice(camera.deviceId),
       keepAliveFailures: runtime?.keepAliveFailures ?? 0,
       mediaSilences: runtime?.mediaSilences ?? 0,
@@ -245,7 +247,7 @@ class Service implements AppService {
       warnMinutes: data.settings.batteryWarnMinutes ?? DEFAULT_BATTERY_WARN_MINUTES,
       capMinutes: data.settings.batteryCapMinutes,
     };
-    for (const camera of data.cameras) if (isBattery(camera)) this.#budgets.set(camera.deviceId, budget);
+    for (const camera of data.cameras) if (powerOf(camera).battery) this.#budgets.set(camera.deviceId, budget);
   }
 
   #usageNotice(deviceId: string): UsageNotice | undefined {
@@ -259,9 +261,13 @@ class Service implements AppService {
     return notice?.level === 'capped' ? notice.message : undefined;
   }
 
-  async setCameraBattery(deviceId: string, battery: boolean): Promise<void> {
-    if (typeof battery !== 'boolean') throw new AppError('bad-request', 'Say true or false for whether the camera runs on battery.');
-    const data = await this.#store.update((d) => { findCamera(d, deviceId).battery = battery; });
+  async setCameraBattery(deviceId: string, battery: boolean | null): Promise<void> {
+    if (typeof battery !== 'boolean' && battery !== null) throw new AppError('bad-request', "Say true or false for whether the camera runs on battery, or null to go by what Arlo says.");
+    const data = await this.#store.update((d) => {
+      const camera = findCamera(d, deviceId);
+      if (battery === null) delete camera.battery;
+      else camera.battery = battery;
+    });
     this.#rememberBudgets(data);
     this.#publish();
   }
@@ -317,6 +323,8 @@ class Service implements AppService {
 
   async refreshDevices(): Promise<void> {
     await this.#account.refreshDevices();
+    // What Arlo now says of each camera's power decides its budget at once (new viewers may be refused).
+    this.#rememberBudgets(await this.#store.read());
     await this.#discover();
     this.#publish();
   }
@@ -706,9 +714,6 @@ function settingsView(data: AppData, lanPasswordSet: boolean): SettingsView {
   };
 }
 
-function isBattery(camera: CameraRecord): boolean {
-  return camera.battery ?? isBatteryModel(camera.model);
-}
 
 function checkMinutes(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1440) {

@@ -35,7 +35,7 @@ export const APP_API_ARGUMENTS = {
   startAll: noArguments,
   stopAll: noArguments,
   setCameraCodec: z.tuple([id, z.enum(['avc', 'hevc'])]),
-  setCameraBattery: z.tuple([id, z.boolean()]),
+  setCameraBattery: z.tuple([id, z.boolean().nullable()]),
   updateSettings: z.tuple([z.strictObject({
     listenAddress: z.string().max(100).optional(),
     portBase: z.number().int().optional(),

@@ -16,6 +16,13 @@ export type CameraStreamState = 'idle' | 'connecting' | 'waking' | 'media' | 'wa
 export type CameraWaitReason =
   | 'busy' | 'unreachable' | 'timeout' | 'handshake-reset' | 'refused' | 'nonce-rejected' | 'closed' | 'protocol' | 'silent' | 'lost';
 
+/**
+ * Who decided whether a camera runs on battery, first match wins: the user's switch, Arlo's device
+ * list (the camera's battery technology or its model's power source), the built-in model list;
+ * `unknown` (none said) counts as mains power.
+ */
+export type BatterySource = 'user' | 'arlo' | 'model' | 'unknown';
+
 export interface CameraView {
   deviceId: string;
   name: string;
@@ -54,8 +61,10 @@ export interface CameraView {
   /** Seconds streamed today and in the last 7 days (today included). */
   streamingToday: number;
   streamingWeek: number;
-  /** Whether it runs on battery (its model, or the user's switch). */
+  /** Whether it runs on battery: its daily streaming budget applies. */
   battery: boolean;
+  /** Who said so (see BatterySource). */
+  batterySource: BatterySource;
   /** A battery camera past the daily warning threshold, or past the cap. */
   usageNotice?: UsageNotice;
 }
@@ -215,8 +224,11 @@ export interface AppApi {
   startAll(): Promise<void>;
   stopAll(): Promise<void>;
   setCameraCodec(deviceId: string, codec: VideoCodec): Promise<void>;
-  /** Whether the camera runs on battery (its streaming budget applies), over what its model suggests. */
-  setCameraBattery(deviceId: string, battery: boolean): Promise<void>;
+  /**
+   * Whether the camera runs on battery (its streaming budget applies), over what Arlo says and its
+   * model suggests; null forgets the user's word.
+   */
+  setCameraBattery(deviceId: string, battery: boolean | null): Promise<void>;
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;
   /** Opens the camera's URL in VLC (or the system's RTSP handler). Desktop only. */
   openInPlayer(deviceId: string): Promise<void>;

@@ -4,14 +4,14 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { makeResponse, serializeMessage, withBody, type RtspRequest, type RtspResponse } from '../main/rtsp/message.js';
+import { makeRequest, makeResponse, serializeMessage, withBody, type RtspRequest, type RtspResponse } from '../main/rtsp/message.js';
 import { NONCE_HEADER, parseNonce } from '../main/rtsp/nonce.js';
 import { RtspReader } from '../main/rtsp/reader.js';
 import { AUDIO_PAYLOAD_TYPE, VIDEO_PAYLOAD_TYPE, describeMedia, trackCount } from './describe.js';
 import { NonceVerifier } from './nonce-verifier.js';
 import { RtpPacketizer } from './packetizer.js';
 import { MediaPump, type TrackSetup } from './pump.js';
-import { RecordWriter, SplitWriter, lowerCaseHeaders, type SimQuirks } from './quirks.js';
+import { RecordWriter, SplitWriter, looseResponse, lowerCaseHeaders, type SimQuirks } from './quirks.js';
 import type { SimMedia } from './source.js';
 import { recordRequest, type SimBaseStationStats } from './stats.js';
 
@@ -61,6 +61,11 @@ export class SimConnection {
   readonly #records: RecordWriter | undefined;
   #session: Session | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
+  /** The CSeq of a keep-alive whose answer the `late` quirk holds until the next request arrives. */
+  #heldAnswer: string | undefined;
+  /** The `asksClientMs` quirk's requests to the client. */
+  #asking: NodeJS.Timeout | undefined;
+  #ownCSeq = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -84,11 +89,13 @@ export class SimConnection {
     this.#reader.push(chunk);
     for (let item = this.#reader.read(); item && !this.socket.destroyed; item = this.#reader.read()) {
       if (item.kind === 'request') this.#schedule(item);
-      else if (item.kind === 'error') {
+      else if (item.kind === 'response') {
+        if (item.status >= 200 && item.status < 300) this.station.stats.clientAnswers++;
+      } else if (item.kind === 'error') {
         this.#send(this.#response(item.error.status, undefined, item.error.message));
         if (item.error.code !== 'garbage' && item.error.code !== 'malformed') this.socket.destroy();
       }
-      // Interleaved frames from the client (RTCP receiver reports) and stray responses are ignored.
+      // Interleaved frames from the client (RTCP receiver reports) are ignored.
     }
   }
 
@@ -106,9 +113,13 @@ export class SimConnection {
 
   #handle(request: RtspRequest): void {
     const nonceHeader = request.headers.get(NONCE_HEADER);
+    const held = this.#heldAnswer;
+    this.#heldAnswer = undefined;
     const response = this.#answer(request);
     recordRequest(this.station.stats, { method: request.method, uri: request.uri, nonce: nonceHeader, status: response?.status ?? 0 });
     if (response) this.#send(response);
+    // Written after this request's own answer: the Nonces must reach the client in the order issued.
+    if (held !== undefined) this.#send(this.#response(200, held));
   }
 
   /** A keep-alive's answer under the `keepAliveAnswer` quirk: a status, `null` for none, undefined to serve it normally. */
@@ -116,6 +127,10 @@ export class SimConnection {
     const quirk = this.station.quirks.keepAliveAnswer;
     const keepAlive = (request.method === 'GET_PARAMETER' || request.method === 'OPTIONS') && this.#session?.pump !== undefined;
     if (quirk === undefined || !keepAlive) return undefined;
+    if (quirk === 'late') {
+      this.#heldAnswer = cseq;
+      return null;
+    }
     return quirk === 'never' ? null : this.#response(quirk, cseq);
   }
 
@@ -229,8 +244,22 @@ export class SimConnection {
       // Media follows the PLAY response on the wire, unless a quirk has it race ahead.
       if (this.station.quirks.framesBeforePlayResponse) session.pump.start();
       else setImmediate(() => session.pump?.start());
+      this.#startAsking(session);
     }
     return response;
+  }
+
+  /**
+   * The `asksClientMs` quirk: OPTIONS to the client while playing. Without a Nonce: one issued here
+   * could cross a request already on its way, which no client can avoid.
+   */
+  #startAsking(session: Session): void {
+    const every = this.station.quirks.asksClientMs;
+    if (!every) return;
+    this.#asking = setInterval(() => {
+      if (this.#session !== session) return clearInterval(this.#asking);
+      this.#write([serializeMessage(makeRequest('OPTIONS', '*', { CSeq: ++this.#ownCSeq, Session: session.id }))]);
+    }, every);
   }
 
   /** A refusal when the request's Session does not name this connection's session (or one is required and absent). */
@@ -269,7 +298,7 @@ export class SimConnection {
 
   #response(status: number, cseq: string | undefined, reason?: string, headers: Record<string, string> = {}): RtspResponse {
     const response = reason === undefined ? makeResponse(status) : makeResponse(status, {}, undefined, reason);
-    if (cseq !== undefined) response.headers.set('CSeq', cseq);
+    if (cseq !== undefined) response.headers.set('CSeq', this.station.quirks.wrongCSeq ? String(Number(cseq) + 1000) : cseq);
     response.headers.set('Server', 'Arlo Simulated Base Station');
     for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
     if (this.#verifier) response.headers.set(NONCE_HEADER, this.#verifier.issue());
@@ -277,7 +306,9 @@ export class SimConnection {
   }
 
   #send(response: RtspResponse): void {
-    this.#write([serializeMessage(this.station.quirks.lowerCaseHeaders ? lowerCaseHeaders(response) : response)]);
+    const { quirks } = this.station;
+    const shaped = quirks.lowerCaseHeaders ? lowerCaseHeaders(response) : response;
+    this.#write([quirks.looseSyntax ? looseResponse(shaped) : serializeMessage(shaped)]);
   }
 
   #write(chunks: Buffer[]): void {
@@ -320,6 +351,7 @@ export class SimConnection {
 
   #close(): void {
     clearTimeout(this.#idleTimer);
+    clearInterval(this.#asking);
     this.#splitter?.stop();
     this.#records?.stop();
     this.#endSession();

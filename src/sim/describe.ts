@@ -21,9 +21,10 @@ export function describeMedia(media: SimMedia, host: string, base: string, quirk
   const control = (track: number): string => (quirks.absoluteControl ? `${base}trackID=${track}` : `trackID=${track}`);
   const b64 = (nal: Buffer) => nal.toString('base64');
   const { vps, sps, pps } = media.parameterSets;
+  const inSdp = !quirks.inBandParameterSetsOnly;
   const videoFmtp = media.codec === 'avc'
-    ? `packetization-mode=1;profile-level-id=${sps.subarray(1, 4).toString('hex')};sprop-parameter-sets=${b64(sps)},${b64(pps)}`
-    : `sprop-vps=${b64(vps!)};sprop-sps=${b64(sps)};sprop-pps=${b64(pps)}`;
+    ? `packetization-mode=1;profile-level-id=${sps.subarray(1, 4).toString('hex')}${inSdp ? `;sprop-parameter-sets=${b64(sps)},${b64(pps)}` : ''}`
+    : inSdp ? `sprop-vps=${b64(vps!)};sprop-sps=${b64(sps)};sprop-pps=${b64(pps)}` : undefined;
   const video: MediaDescription = {
     type: 'video',
     port: 0,
@@ -32,7 +33,7 @@ export function describeMedia(media: SimMedia, host: string, base: string, quirk
     lines: [],
     attributes: [
       { name: 'rtpmap', value: `${VIDEO_PAYLOAD_TYPE} ${media.codec === 'avc' ? 'H264' : 'H265'}/${VIDEO_CLOCK_RATE}` },
-      { name: 'fmtp', value: `${VIDEO_PAYLOAD_TYPE} ${videoFmtp}` },
+      ...(videoFmtp === undefined ? [] : [{ name: 'fmtp', value: `${VIDEO_PAYLOAD_TYPE} ${videoFmtp}` }]),
       { name: 'framerate', value: String(media.fps) },
       { name: 'control', value: control(0) },
     ],

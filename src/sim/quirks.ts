@@ -22,6 +22,8 @@ export interface SimQuirks {
   audioFirst?: boolean;
   /** Video only, even when the camera's clip has audio. */
   videoOnly?: boolean;
+  /** No `sprop-*` parameter sets in the SDP: they come in-band only, before each keyframe (the clips carry them there). */
+  inBandParameterSetsOnly?: boolean;
   /** The base station answers SETUP with other interleaved channels than asked, shifted by this (RFC 2326 §12.39 lets it). */
   channelShift?: number;
   /** RTCP sender reports on each track's odd channel, this often (ms). */
@@ -38,9 +40,11 @@ export interface SimQuirks {
   /**
    * How keep-alives (GET_PARAMETER or OPTIONS once playing) are answered: 200 by default, or this
    * status, or `never` (no answer at all). The request still keeps the session alive, as FFmpeg's
-   * ignored keep-alive answers show the real one does.
+   * ignored keep-alive answers show the real one does. `late`: 200, but written only once the next
+   * request has arrived (so after the client gave up on it and sent the next keep-alive), with the
+   * Nonce issued then, which the client must follow.
    */
-  keepAliveAnswer?: 400 | 501 | 'never';
+  keepAliveAnswer?: 400 | 501 | 'never' | 'late';
   /** These methods are answered only after `slowMs` (a battery camera waking up). */
   slowMethods?: readonly string[];
   slowMs?: number;
@@ -50,6 +54,28 @@ export interface SimQuirks {
    * frame's packets go out in one write, which TLS packs into records of up to 16 kB.
    */
   recordPerPacket?: boolean;
+  /**
+   * Responses written as a lax embedded server might, all of which FFmpeg reads: bare LF line ends,
+   * runs of blanks in the status line, blanks before `CSeq`'s colon, and a header line with no colon.
+   */
+  looseSyntax?: boolean;
+  /** Every answer's CSeq other than its request's (FFmpeg only warns about it). */
+  wrongCSeq?: boolean;
+  /**
+   * While playing, the base station sends its client an OPTIONS request this often (ms), as an RTSP
+   * server may (RFC 2326 §10.1), and counts the answers in `stats.clientAnswers`.
+   */
+  asksClientMs?: number;
+}
+
+/** A response's bytes as `looseSyntax` writes them. */
+export function looseResponse(response: RtspResponse): Buffer {
+  let head = `${response.version}  ${response.status}\t ${response.reason}\n`;
+  for (const [name, value] of response.headers) {
+    head += name.toLowerCase() === 'cseq' ? `${name} : ${value}\n` : `${name}: ${value}\n`;
+    if (name.toLowerCase() === 'cseq') head += 'Arlo embedded RTSP\n';
+  }
+  return Buffer.concat([Buffer.from(`${head}\n`, 'latin1'), response.body]);
 }
 
 /** The response as a base station with lower-case header names would send it. */

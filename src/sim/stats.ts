@@ -29,6 +29,8 @@ export interface SimBaseStationStats {
   bytesSent: number;
   /** Media frames (video pictures or audio frames) dropped because a client was not reading. */
   framesDropped: number;
+  /** 2xx answers from clients to the base station's own requests (the `asksClientMs` quirk). */
+  clientAnswers: number;
 }
 
 export const REQUEST_LOG_LIMIT = 1000;
@@ -47,6 +49,7 @@ export function emptyStats(): SimBaseStationStats {
     sessionTimeouts: 0,
     bytesSent: 0,
     framesDropped: 0,
+    clientAnswers: 0,
   };
 }
 

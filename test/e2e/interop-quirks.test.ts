@@ -32,6 +32,8 @@ const cases: Case[] = [
   { name: 'no session-level a=control and no Content-Base', station: { quirks: { sessionControl: 'none', noContentBase: true } } },
   { name: 'the audio track described first', station: { quirks: { audioFirst: true } } },
   { name: 'video only', station: { quirks: { videoOnly: true } }, tracks: ['video:h264'] },
+  { name: 'H.264 parameter sets in-band only (no sprop-parameter-sets)', station: { quirks: { inBandParameterSetsOnly: true } } },
+  { name: 'H.265 parameter sets in-band only (no sprop-vps/sps/pps, no fmtp)', codec: 'hevc', tracks: ['audio:aac', 'video:hevc'], station: { quirks: { inBandParameterSetsOnly: true } } },
   { name: 'SETUP answered with other interleaved channels than asked', station: { quirks: { channelShift: 4 } } },
   {
     name: 'a Session timeout of 2 s, outlived by keep-alives',

@@ -20,10 +20,12 @@ const OPTIONS: Record<string, SimQuirks> = {
   'keep-alives answered 400': { keepAliveAnswer: 400 },
   'keep-alives answered 501': { keepAliveAnswer: 501 },
   'keep-alives never answered': { keepAliveAnswer: 'never' },
+  // Each answer arrives after the next keep-alive is sent: its Nonce, issued then, must be followed.
+  'keep-alives answered late': { keepAliveAnswer: 'late' },
   'DESCRIBE and PLAY answered after 20 s (a sleeping battery camera)': { slowMethods: ['DESCRIBE', 'PLAY'], slowMs: 20_000 },
 };
 
-// Each option within its own limit; the whole (six of them, one after another) has none of its own.
+// Each option within its own limit; the whole (seven of them, one after another) has none of its own.
 describe('the engine against each base-station behaviour of the working clients', () => {
   for (const [name, quirks] of Object.entries(OPTIONS)) {
     it(name, { timeout: 150_000 }, async () => {
@@ -44,6 +46,9 @@ describe('the engine against each base-station behaviour of the working clients'
         assert.equal(rig.station.stats.sessionTimeouts, 0, 'the base station never timed the session out');
         assert.equal(manager.runtime('CAM1')?.upstreamSessions, 1, 'one upstream session, never replaced');
         assert.deepEqual(states.filter((s) => s.state === 'error' || s.error !== undefined), [], 'no error shown');
+        if (quirks.keepAliveAnswer === 'late') {
+          assert.ok((manager.runtime('CAM1')?.keepAliveFailures ?? 0) >= 2, 'the answers came after the keep-alives were given up on');
+        }
       } finally {
         await rig?.close();
       }

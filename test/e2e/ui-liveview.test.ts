@@ -2,9 +2,11 @@
 // real `arlo-rtsp demo`: the page's live view plays the H.264 camera (currentTime advances, the
 // picture is the stream's size) beside an ffmpeg viewer on the same camera with one base-station
 // session between them; the live view holds its lease until closed, then the session ends after
-// the linger. First-picture time is printed. snapshot.jpg: a JPEG of the stream's size, 404 for an
+// the linger. First picture with a warm cache: the median over several opens is under 500 ms (each
+// open's breakdown is printed); the cold path (an idle camera woken by the view) plays too. snapshot.jpg: a JPEG of the stream's size, 404 for an
 // idle camera unless ?wake=1, 501 when no ffmpeg is on PATH. Streaming time on the card; the
-// daily cap refuses ffmpeg with RTSP 453 and the card says why. Screenshots go to docs/screenshots.
+// daily cap refuses ffmpeg with RTSP 453 and the card says why (the camera is on battery as the
+// demo's cloud reports it, no switch touched). Screenshots go to docs/screenshots.
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -34,6 +36,8 @@ interface VideoState {
   first: number;
   t: number;
   audioBytes: number;
+  /** When each step of opening happened (ms since the view opened), from the player's `data-timing`. */
+  timing: Record<string, number>;
 }
 
 /**
@@ -44,7 +48,8 @@ function readVideo(): VideoState | undefined {
   interface Video { videoWidth: number; videoHeight: number; currentTime: number; webkitAudioDecodedByteCount: number; dataset: Record<string, string | undefined> }
   const v = (globalThis as unknown as { document: { querySelector(s: string): Video | null } }).document.querySelector('video.live-video');
   if (!v) return undefined;
-  return { width: v.videoWidth, height: v.videoHeight, first: Number(v.dataset.firstPictureMs), t: v.currentTime, audioBytes: v.webkitAudioDecodedByteCount };
+  const timing = JSON.parse(v.dataset.timing ?? '{}') as Record<string, number>;
+  return { width: v.videoWidth, height: v.videoHeight, first: Number(v.dataset.firstPictureMs), t: v.currentTime, audioBytes: v.webkitAudioDecodedByteCount, timing };
 }
 
 /** Waits until the live view's video state passes `check` (evaluated here, polled from the page). */
@@ -92,6 +97,26 @@ function startDemo(env: Record<string, string> = {}): RunningCli {
 async function webUrlOf(cli: RunningCli): Promise<string> {
   await until(() => /^web UI: (http:\/\/\S+?)\/?$/m.test(cli.output()), `the web UI address; output: ${cli.output()}`, 60_000);
   return /^web UI: (http:\/\/\S+?)\/?$/m.exec(cli.output())![1]!;
+}
+
+/** The steps of opening a live view, in the order they happen, for the printed breakdown. */
+const STEPS = ['socketOpen', 'sourceOpen', 'format', 'sourceBuffer', 'firstBytes', 'firstAppend', 'loadeddata', 'firstPicture', 'playing'];
+
+/** Checks one open's timing is whole and in a possible order; answers its first-picture time. */
+function firstPictureOf(v: VideoState): number {
+  const { timing } = v;
+  for (const step of STEPS.slice(0, -1)) assert.ok(Number.isFinite(timing[step]), `${step} happened: ${JSON.stringify(timing)}`);
+  const first = timing.firstPicture!;
+  assert.equal(first, v.first);
+  // A picture cannot be shown before its bytes came and were appended, nor before the socket opened.
+  assert.ok(timing.socketOpen! <= timing.firstBytes! && timing.firstBytes! <= timing.firstAppend! && timing.firstAppend! <= first, JSON.stringify(timing));
+  return first;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function probeSize(file: string): Promise<{ width: number; height: number }> {
@@ -153,14 +178,37 @@ describe('live view, thumbnails and snapshots in the web UI', () => {
     await video.waitFor();
     const shown = await videoUntil((v) => v.t > 1.5, 'the live view to play');
     assert.deepEqual([shown.width, shown.height], [640, 360]);
-    console.log(`live view: first picture ${shown.first} ms after opening (warm cache; target < 500 ms)`);
-    assert.ok(shown.first > 0);
     // Playing on: currentTime keeps advancing.
     await videoUntil((v) => v.t > shown.t + 1, 'currentTime to advance');
     await page.screenshot({ path: join(SCREENSHOTS, '07-live-view.png') });
+
+    // First picture with a warm cache: the open above (the page's first) and more reopens. The
+    // first picture is the first frame handed to the compositor (requestVideoFrameCallback).
+    const opens = [shown];
+    for (let i = 0; i < 5; i++) {
+      await page.getByRole('button', { name: 'Close live view' }).click();
+      await card.getByRole('button', { name: 'Watch' }).click();
+      opens.push(await videoUntil((v) => v.timing.playing !== undefined, 'the reopened live view to play'));
+    }
+    const firsts = opens.map(firstPictureOf);
+    console.log(`live view, warm cache: ms since opening, per open\n  ${STEPS.join(' ')}`);
+    for (const { timing } of opens) console.log(`  ${STEPS.map((step) => String(timing[step] ?? '-').padStart(step.length)).join(' ')}`);
+    console.log(`live view: first picture median ${median(firsts)} ms, max ${Math.max(...firsts)} ms over ${firsts.length} opens (target < 500 ms)`);
+    assert.ok(median(firsts) < 500, `median first picture ${median(firsts)} ms`);
+    // A loaded machine may stall one open; none may take seconds.
+    assert.ok(Math.max(...firsts) < 2500, `slowest first picture ${Math.max(...firsts)} ms`);
+    await videoUntil((v) => v.t > 1, 'the reopened view to play on');
+
     // With sound: reopened with the camera's AAC, which Chromium decodes too.
     await page.getByRole('button', { name: 'Sound on' }).click();
-    await videoUntil((v) => v.audioBytes > 0 && v.t > 1, 'playing with sound');
+    const withSound = await videoUntil((v) => v.audioBytes > 0 && v.t > 1, 'playing with sound');
+    // The browser's first audio pays for opening its audio output; a second opening with sound shows the steady cost.
+    await page.getByRole('button', { name: 'Sound off' }).click();
+    await videoUntil((v) => v.timing.playing !== undefined && v.audioBytes === 0, 'playing without sound');
+    await page.getByRole('button', { name: 'Sound on' }).click();
+    const withSoundAgain = await videoUntil((v) => v.audioBytes > 0 && v.t > 1, 'playing with sound again');
+    console.log(`live view with sound: first picture ${firstPictureOf(withSound)} ms (the page's first audio), then ${firstPictureOf(withSoundAgain)} ms`);
+    console.log(`  ${JSON.stringify(withSound.timing)}\n  ${JSON.stringify(withSoundAgain.timing)}`);
     const both = await waitCamera((c) => c.viewers === 2, 'the live view counted as a viewer');
     assert.equal(both.upstreamSessions, before.upstreamSessions, 'no second base-station session');
 
@@ -177,8 +225,23 @@ describe('live view, thumbnails and snapshots in the web UI', () => {
     await page.screenshot({ path: join(SCREENSHOTS, '08-camera-card-thumbnail.png') });
   });
 
+  it('opens the live view of an idle camera: wakes it, shows the picture, and lets it sleep when closed', async () => {
+    await waitCamera((c) => c.state === 'idle' && c.viewers === 0, 'the camera to be idle');
+    const card = page.getByRole('listitem', { name: CAMERA });
+    await card.getByRole('button', { name: 'Watch' }).click();
+    const cold = await videoUntil((v) => v.timing.playing !== undefined && v.t > 0.5, 'the woken camera to play', 30_000);
+    assert.deepEqual([cold.width, cold.height], [640, 360]);
+    console.log(`live view, cold (camera idle, woken): first picture ${firstPictureOf(cold)} ms ${JSON.stringify(cold.timing)}`);
+    await page.getByRole('button', { name: 'Close live view' }).click();
+    await waitCamera((c) => c.viewers === 0, 'the live view released');
+    await waitCamera((c) => c.state === 'idle', 'the session to end after the linger');
+  });
+
   it('refuses a new viewer with RTSP 453 and says why on the card once the daily cap is reached', async () => {
     const card = page.getByRole('listitem', { name: CAMERA });
+    // The demo's cloud reports this camera's battery: no switch needed for the budget to apply.
+    assert.equal(await card.locator('[data-stat="battery-source"]').textContent(), 'Battery: reported by Arlo.');
+    assert.equal(await card.getByRole('checkbox', { name: /Runs on battery/ }).isChecked(), true);
     const today = (await card.locator('[data-stat="streamed-today"]').textContent()) ?? '';
     assert.doesNotMatch(today, /^0 s$/, `the card counts today's streaming (${today})`);
     const response = await fetch(`${webUrl}/api/call/updateSettings`, {
@@ -204,13 +267,13 @@ describe('live view, thumbnails and snapshots in the web UI', () => {
     assert.equal((await camera()).state, 'idle', 'the refused viewer did not wake the camera');
   });
 
-  it('counted two base-station sessions in all (the wake, then ffmpeg with the live view), with TEARDOWN', async () => {
+  it('counted three base-station sessions in all (the snapshot wake, ffmpeg with the live view, the cold live view), with TEARDOWN', async () => {
     demo.child.kill('SIGTERM');
     assert.equal(await demo.exited, 0, demo.output());
     const summary = /(\d+) sessions, (\d+) TEARDOWNs with a valid Nonce, (\d+) Nonce violations/.exec(demo.output());
     assert.ok(summary, demo.output());
-    assert.equal(summary[1], '2');
-    assert.equal(summary[2], '2');
+    assert.equal(summary[1], '3');
+    assert.equal(summary[2], '3');
     assert.equal(summary[3], '0');
   });
 

@@ -91,3 +91,25 @@ describe('a strict cloud', () => {
     }
   });
 });
+
+describe('a certificate answer with only peerCert (no deviceCert, no icaCert)', () => {
+  it('enrolls: the client certificate is all mutual TLS needs', async () => {
+    const lean = await startSimCloud({ peerCertOnly: true });
+    const dir = await mkdtemp(join(tmpdir(), 'arlo-tolerance-'));
+    dirs.push(dir);
+    const store = await openDataStore(dir, { passphrase: 'test passphrase' });
+    const account = new ArloAccount(store, silentLogger, { endpoints: { apiUrl: lean.apiUrl, authUrl: lean.authUrl } });
+    try {
+      assert.deepEqual(await account.signIn(lean.accounts.owner.email, lean.accounts.owner.password), { step: 'signed-in' });
+      await account.refreshDevices();
+      const outcomes = await account.enroll();
+      assert.equal(outcomes[0]?.result, 'enrolled', outcomes[0]?.message);
+      const station = (await store.read()).baseStations[0]!;
+      assert.match(station.certificatePem ?? '', /^-----BEGIN CERTIFICATE-----\n/);
+      assert.equal(station.caChainPem, undefined);
+    } finally {
+      await account.close();
+      await lean.close();
+    }
+  });
+});

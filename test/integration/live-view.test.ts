@@ -41,12 +41,12 @@ async function probe(file: string): Promise<Probed> {
 }
 
 /** Watches a camera until `frames` fragments arrived; answers the format and the bytes. */
-async function watch(deviceId: string, fragments: number): Promise<{ format: LiveFormat; bytes: Buffer }> {
+async function watch(deviceId: string, fragments: number, on: Rig = rig): Promise<{ format: LiveFormat; bytes: Buffer }> {
   let format: LiveFormat | undefined;
   const chunks: Uint8Array[] = [];
   let moofs = 0;
   let ended: string | undefined;
-  const close = await watchLive(rig.manager, deviceId, {
+  const close = await watchLive(on.manager, deviceId, {
     format: (f) => (format = f),
     data: (bytes) => {
       chunks.push(bytes.slice());
@@ -63,14 +63,25 @@ async function watch(deviceId: string, fragments: number): Promise<{ format: Liv
 }
 
 describe('live view (fragmented MP4 from the hub)', () => {
-  for (const [deviceId, codec, width, height] of [['AVC', 'h264', 640, 360], ['HEVC', 'hevc', 1280, 720]] as const) {
-    it(`${codec}: ffprobe reads the stream's codec, size, audio and every picture`, async () => {
-      const { format, bytes } = await watch(deviceId, 30);
+  for (const [deviceId, codec, width, height, inBandOnly] of [
+    ['AVC', 'h264', 640, 360, false],
+    ['HEVC', 'hevc', 1280, 720, false],
+    ['AVC', 'h264', 640, 360, true],
+    ['HEVC', 'hevc', 1280, 720, true],
+  ] as const) {
+    const where = inBandOnly ? ' (parameter sets in-band only, none in the SDP)' : '';
+    it(`${codec}${where}: ffprobe reads the stream's codec, size, audio and every picture`, async () => {
+      let on = rig;
+      if (inBandOnly) {
+        on = await startRig({ cameras: [{ deviceId, codecs: [codec === 'h264' ? 'avc' : 'hevc'] }], station: { quirks: { inBandParameterSetsOnly: true } } });
+        await on.endpoint(deviceId);
+      }
+      const { format, bytes } = await watch(deviceId, 30, on).finally(() => (on === rig ? undefined : on.close()));
       assert.equal(format.width, width);
       assert.equal(format.height, height);
       assert.equal(format.hevc, codec === 'hevc');
       assert.match(format.mime, codec === 'h264' ? /^video\/mp4; codecs="avc1\.[0-9a-f]{6},mp4a\.40\.2"$/ : /^video\/mp4; codecs="hvc1\.[^,]+,mp4a\.40\.2"$/);
-      const file = join(dir, `${deviceId}.mp4`);
+      const file = join(dir, `${deviceId}${inBandOnly ? '-inband' : ''}.mp4`);
       await writeFile(file, bytes);
       const probed = await probe(file);
       const video = probed.streams.find((s) => s.codec_type === 'video');

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mergeDevices, parseCapabilities, type FoundDevices } from '../../src/main/arlo/devices.js';
+import { derBase64ToPem, parseCertificate } from '../../src/main/enroll/certificate.js';
 import { generatePrivateKeyPem, publicKeyForCloud } from '../../src/main/enroll/key-pair.js';
 import { enrollmentDecision } from '../../src/main/enroll/policy.js';
 import { defaultAppData } from '../../src/main/store/data-store.js';
@@ -37,10 +38,10 @@ describe('enrollment policy', async () => {
 
 describe('capabilities', () => {
   it('reads local streaming and codecs in both shapes', () => {
-    assert.deepEqual(parseCapabilities({ Capabilities: { Streaming: { LocalStreaming: true }, Video: { Codecs: { H264: {} } } } }), { localStreaming: true, codecs: ['avc'] });
-    assert.deepEqual(parseCapabilities({ Capabilities: { Streaming: { LocalStreaming: true }, Video: [{ Codecs: { H264: {} } }, { Codecs: ['hevc'] }] } }), { localStreaming: true, codecs: ['avc', 'hevc'] });
-    assert.deepEqual(parseCapabilities({ Capabilities: { Video: { Codecs: { H265: {} } } } }), { localStreaming: false, codecs: ['avc', 'hevc'] });
-    assert.deepEqual(parseCapabilities('nonsense'), { localStreaming: false, codecs: ['avc'] });
+    assert.deepEqual(parseCapabilities({ Capabilities: { Streaming: { LocalStreaming: true }, Video: { Codecs: { H264: {} } } } }), { localStreaming: true, codecs: ['avc'], battery: undefined });
+    assert.deepEqual(parseCapabilities({ Capabilities: { Streaming: { LocalStreaming: true }, Video: [{ Codecs: { H264: {} } }, { Codecs: ['hevc'] }] } }), { localStreaming: true, codecs: ['avc', 'hevc'], battery: undefined });
+    assert.deepEqual(parseCapabilities({ Capabilities: { Video: { Codecs: { H265: {} } } } }), { localStreaming: false, codecs: ['avc', 'hevc'], battery: undefined });
+    assert.deepEqual(parseCapabilities('nonsense'), { localStreaming: false, codecs: ['avc'], battery: undefined });
   });
   it('counts LocalStreaming as supported when the key is present and not exactly false (as Scrypted)', () => {
     const local = (value: unknown) => parseCapabilities({ Capabilities: { Streaming: { LocalStreaming: value } } }).localStreaming;
@@ -53,7 +54,7 @@ describe('capabilities', () => {
 describe('device merge', () => {
   const found = (ids: string[]): FoundDevices => ({
     baseStations: [{ deviceId: 'BS', name: 'Base', model: 'VMB5000', uniqueId: 'U_BS', owned: true }],
-    cameras: ids.map((id) => ({ deviceId: id, name: id, model: 'M', baseStationId: 'BS', ownBaseStation: false, localStreaming: true, codecs: ['avc', 'hevc'], owned: true })),
+    cameras: ids.map((id) => ({ deviceId: id, name: id, model: 'M', baseStationId: 'BS', ownBaseStation: false, localStreaming: true, codecs: ['avc', 'hevc'], owned: true, reportedBattery: undefined })),
   });
 
   it('gives new cameras the lowest free ports and keeps ports, codec choices, addresses and certificates', () => {
@@ -69,4 +70,14 @@ describe('device merge', () => {
     assert.equal(data.baseStations[0]?.host, '192.168.1.5');
     assert.equal(data.baseStations[0]?.certificatePem, 'PEM');
   });
+});
+
+it('a certificate from the cloud reads the same bare, wrapped in lines, or in PEM armour', async () => {
+  const ca = await SimCertificateAuthority.create();
+  const pem = ca.certificatePem;
+  const bare = pem.replace(/-----[^-]+-----|\s/g, '');
+  const expected = parseCertificate(derBase64ToPem(bare))!.fingerprint256;
+  for (const variant of [bare.match(/.{1,64}/g)!.join('\r\n'), pem, pem.replace(/\n/g, '\r\n')]) {
+    assert.equal(parseCertificate(derBase64ToPem(variant))?.fingerprint256, expected, variant.slice(0, 40));
+  }
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeResponse } from '../../src/main/rtsp/message.js';
+import { makeRequest, makeResponse } from '../../src/main/rtsp/message.js';
 import { NONCE_HEADER, NonceSequence, parseNonce } from '../../src/main/rtsp/nonce.js';
 import { NonceVerifier, type NonceStyle } from '../../src/sim/nonce-verifier.js';
 
@@ -99,4 +99,11 @@ test('NonceVerifier: first request 0 or absent; then last issued + 1 or previous
   const z = v.issue();
   assert.equal(v.check(y + 1n), false, 'a stale issued value');
   assert.equal(v.check(z + 1n), true);
+});
+
+test('a Nonce on a request from the base station is followed like a response\'s (both working proxies read it on anything incoming)', () => {
+  const sequence = new NonceSequence();
+  assert.equal(sequence.next(), 0n);
+  sequence.observe(makeRequest('OPTIONS', '*', { CSeq: 1, [NONCE_HEADER]: '500' }));
+  assert.equal(sequence.next(), 501n);
 });

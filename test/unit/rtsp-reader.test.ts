@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cseqOf, serializeFrame, serializeMessage, sessionIdOf } from '../../src/main/rtsp/message.js';
+import { cseqOf, makeResponse, serializeFrame, serializeMessage, sessionIdOf, sessionTimeoutOf } from '../../src/main/rtsp/message.js';
 import { RtspParseError, RtspReader, type RtspItem, type RtspLimits } from '../../src/main/rtsp/reader.js';
 import { parseNonce } from '../../src/main/rtsp/nonce.js';
 import { clientStream, serverStream } from '../fixtures/rtsp/session.js';
@@ -179,4 +179,42 @@ test('a malformed start line or header is a malformed error, and reading goes on
   const items = feedBounded(input, 4);
   assert.deepEqual(errorsOf(items).map((e) => e.code), ['malformed', 'malformed']);
   assert.ok(serialize(items.at(-1)!).equals(OPTIONS));
+});
+
+test('a response is read as FFmpeg reads it: odd status-line spacing, unreadable header lines skipped, blanks before a colon', () => {
+  const sloppy = Buffer.from(
+    'RTSP/1.0\t 200   OK all good  \n' +
+      'CSeq : 4\n' +
+      'this line has no colon\n' +
+      'X Bad Name: 1\n' +
+      'nonce:  77\r\n' +
+      'Session:\tABC;timeout=30\r\n' +
+      'Content-Length: 3\r\n\r\nv=0',
+    'latin1',
+  );
+  for (const chunkSize of [1, 3, sloppy.length]) {
+    const items = feedBounded(Buffer.concat([sloppy, Buffer.from([0x24, 0, 0, 1, 0xaa])]), chunkSize);
+    assert.deepEqual(items.map((i) => i.kind), ['response', 'frame'], `chunk ${chunkSize}`);
+    const response = items[0]!;
+    assert.ok(response.kind === 'response');
+    assert.deepEqual([response.status, response.reason], [200, 'OK all good']);
+    assert.equal(cseqOf(response), 4);
+    assert.equal(parseNonce(response.headers.get('Nonce')), 77n);
+    assert.equal(sessionIdOf(response), 'ABC');
+    assert.equal(response.body.toString(), 'v=0');
+    assert.deepEqual([...response.headers].map(([name]) => name), ['CSeq', 'nonce', 'Session', 'Content-Length']);
+  }
+});
+
+test('a response with any RTSP/ version and no reason is a response', () => {
+  for (const line of ['RTSP/1.0 453', 'RTSP/1.00 200 OK', 'RTSP/2.0 200 OK']) {
+    const items = feedBounded(Buffer.from(`${line}\r\nCSeq: 1\r\n\r\n`, 'latin1'), 2);
+    assert.deepEqual(items.map((i) => i.kind), ['response'], line);
+  }
+});
+
+test('a Session timeout of 0 or none means 60 s, as FFmpeg reads it', () => {
+  assert.equal(sessionTimeoutOf(makeResponse(200, { Session: 'AB;timeout=0' })), 60);
+  assert.equal(sessionTimeoutOf(makeResponse(200, { Session: 'AB' })), 60);
+  assert.equal(sessionTimeoutOf(makeResponse(200, { Session: 'AB; Timeout = 12' })), 12);
 });

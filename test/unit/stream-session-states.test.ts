@@ -18,14 +18,20 @@ const INFO: StreamInfo = {
 /** A hub whose stream is described at once but never sends a packet (PLAY waits for one). */
 function silentHub() {
   const calls: string[] = [];
+  let played: () => void = () => undefined;
+  /** Resolves when the session asks the hub to play. */
+  const playing = new Promise<void>((resolve) => (played = resolve));
   const hub = {
     acquire: () => calls.push('acquire'),
     release: () => calls.push('release'),
     describe: () => Promise.resolve(INFO),
-    play: () => calls.push('play'),
+    play: () => {
+      calls.push('play');
+      played();
+    },
     detach: () => calls.push('detach'),
   } as unknown as CameraHub;
-  return { hub, calls };
+  return { hub, calls, playing };
 }
 
 async function serve(hub: CameraHub): Promise<{ port: number; sessions: DownstreamSession[]; close(): void }> {
@@ -56,17 +62,14 @@ describe('downstream session states', () => {
   });
 
   it('settles a PLAY whose connection closes before the first packet', async () => {
-    const { hub, calls } = silentHub();
+    const { hub, calls, playing } = silentHub();
     const server = await serve(hub);
     const client = await TestRtspClient.connectPlain(server.port);
     const url = `rtsp://127.0.0.1:${server.port}/CAM`;
     const setup = await client.request('SETUP', `${url}/trackID=0`, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
     const session = setup.headers.get('Session')!.split(';')[0]!;
     void client.request('PLAY', url, { Session: session }).catch(() => undefined);
-    await new Promise<void>((resolve) => {
-      const check = () => (calls.includes('play') ? resolve() : setTimeout(check, 10));
-      check();
-    });
+    await playing;
     client.close();
     const drained = await Promise.race([
       server.sessions[0]!.drained().then(() => 'drained'),

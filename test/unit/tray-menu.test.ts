@@ -9,7 +9,7 @@ function camera(deviceId: string, over: Partial<CameraView> = {}): CameraView {
   return {
     deviceId, name: `Cam ${deviceId}`, model: 'VMC4041P', baseStationId: 'bs', codecs: ['avc'], codec: 'avc', port: 8554,
     url: `rtsp://127.0.0.1:8554/${deviceId}`, running: false, state: 'idle', viewers: 0, bytesIn: 0, bytesOut: 0, bitrate: 0,
-    upstreamSessions: 0, packetsDropped: 0, keepAliveFailures: 0, mediaSilences: 0, streamingToday: 0, streamingWeek: 0, battery: true, ...over,
+    upstreamSessions: 0, packetsDropped: 0, keepAliveFailures: 0, mediaSilences: 0, streamingToday: 0, streamingWeek: 0, battery: true, batterySource: 'model', ...over,
   };
 }
 

@@ -185,7 +185,9 @@ export class ArloAccount {
           const target = d.baseStations.find((b) => b.deviceId === baseStationId);
           if (!target) return;
           target.certificatePem = certificatePem;
-          target.caChainPem = [derBase64ToPem(issued.deviceCert), derBase64ToPem(answer.icaCert)];
+          const chain = [issued.deviceCert, answer.icaCert].filter((der) => der !== undefined);
+          if (chain.length > 0) target.caChainPem = chain.map(derBase64ToPem);
+          else delete target.caChainPem;
           target.certificateExpires = expires.toISOString();
           delete target.certificateRejected;
         });

@@ -19,12 +19,17 @@ export const arloDeviceSchema = z.object({
   owner: z.object({ ownerId: z.string() }).partial().optional(),
   interfaceVersion: z.union([z.string(), z.number()]).transform(String).optional(),
   xCloudId: z.string().optional(),
+  // Power state (batteryTech, chargerTech, batteryLevel…), under `properties` or at the top level as
+  // pyaarlo reads it. Odd shapes are the reader's problem (devices.ts), never a reason to drop the device.
+  properties: z.unknown().optional(),
+  batteryTech: z.unknown().optional(),
 });
 export type ArloDevice = z.infer<typeof arloDeviceSchema>;
 
+// Only `peerCert` is needed for mutual TLS; the issuing chain is kept when given, never required.
 const certificateSchema = z.object({
-  certsData: z.array(z.object({ deviceCert: z.string().min(1), peerCert: z.string().min(1) })).min(1),
-  icaCert: z.string().min(1),
+  certsData: z.array(z.object({ deviceCert: z.string().min(1).optional().catch(undefined), peerCert: z.string().min(1) })).min(1),
+  icaCert: z.string().min(1).optional().catch(undefined),
 });
 /** What the cloud returns for one certificate request: base64 DER, no armour. */
 export type CertificateAnswer = z.infer<typeof certificateSchema>;

@@ -1,6 +1,6 @@
 // The account's base stations and cameras as this app needs them: which cameras stream locally,
-// which codecs they offer, who owns them; and how a fresh list merges into the stored records
-// without losing ports, addresses, certificates or the user's choices.
+// which codecs they offer, who owns them, what Arlo says of their power; and how a fresh list
+// merges into the stored records without losing ports, addresses, certificates or the user's choices.
 
 import type { VideoCodec } from '../../shared/api.js';
 import type { AppData, BaseStationRecord, CameraRecord } from '../store/types.js';
@@ -25,6 +25,8 @@ export interface FoundCamera {
   localStreaming: boolean;
   codecs: VideoCodec[];
   owned: boolean | undefined;
+  /** What the cloud says of its power: true on battery, false on mains, undefined when it does not say. */
+  reportedBattery: boolean | undefined;
 }
 
 export interface FoundDevices {
@@ -55,7 +57,7 @@ export async function findDevices(api: ArloApiClient, userId: string | undefined
       capabilities = capabilitiesOf(api, device);
       capabilityCache.set(key, capabilities);
     }
-    const { localStreaming, codecs } = await capabilities;
+    const { localStreaming, codecs, battery } = await capabilities;
     cameras.push({
       deviceId: device.deviceId,
       name: device.deviceName,
@@ -66,6 +68,7 @@ export async function findDevices(api: ArloApiClient, userId: string | undefined
       localStreaming: localStreaming && owned(device) !== false,
       codecs,
       owned: owned(device),
+      reportedBattery: batteryTechOf(device) ?? battery,
     });
   }
   return { baseStations, cameras };
@@ -74,9 +77,14 @@ export async function findDevices(api: ArloApiClient, userId: string | undefined
 export interface CameraCapabilities {
   localStreaming: boolean;
   codecs: VideoCodec[];
+  /** The model's power source: true with a battery, false on mains only, undefined when not said. */
+  battery: boolean | undefined;
 }
 
-/** Reads `Capabilities.Streaming.LocalStreaming` (present and not `false`) and the codecs of `Capabilities.Video` (an object with `Codecs`, or a list of such). */
+/**
+ * Reads `Capabilities.Streaming.LocalStreaming` (present and not `false`), the codecs of
+ * `Capabilities.Video` (an object with `Codecs`, or a list of such) and `Capabilities.PowerSource`.
+ */
 export function parseCapabilities(document: unknown): CameraCapabilities {
   const capabilities = field(document, 'Capabilities');
   const local = field(field(capabilities, 'Streaming'), 'LocalStreaming');
@@ -85,7 +93,38 @@ export function parseCapabilities(document: unknown): CameraCapabilities {
   const video = field(capabilities, 'Video');
   const words = codecWords(Array.isArray(video) ? video.map((entry) => field(entry, 'Codecs')) : field(video, 'Codecs'));
   const hevc = words.some((word) => /hevc|h\.?265/i.test(word));
-  return { localStreaming, codecs: hevc ? ['avc', 'hevc'] : ['avc'] };
+  return { localStreaming, codecs: hevc ? ['avc', 'hevc'] : ['avc'], battery: powerSourceBattery(field(capabilities, 'PowerSource')) };
+}
+
+/**
+ * Scrypted's reading of `PowerSource`: on battery when it lists a `Battery` whose indicator is not
+ * hidden, and no `AC` entry with a hidden indicator (a camera sold with a battery but set up
+ * powered). An entry is an object (`indicatorVisible` false hides it) or `true`; anything else is
+ * a shape we do not know, so the document says nothing.
+ */
+function powerSourceBattery(powerSource: unknown): boolean | undefined {
+  const battery = visibility(field(powerSource, 'Battery'));
+  const ac = visibility(field(powerSource, 'AC'));
+  if (battery === 'unreadable' || ac === 'unreadable' || (battery === 'absent' && ac === 'absent')) return undefined;
+  return battery === 'shown' && ac !== 'hidden';
+}
+
+function visibility(entry: unknown): 'absent' | 'shown' | 'hidden' | 'unreadable' {
+  if (entry === undefined || entry === null) return 'absent';
+  if (entry === true) return 'shown';
+  if (typeof entry !== 'object' || Array.isArray(entry)) return 'unreadable';
+  return field(entry, 'indicatorVisible') === false ? 'hidden' : 'shown';
+}
+
+/**
+ * pyaarlo's reading of the device itself: `batteryTech` (under `properties`, else at the top level)
+ * names the battery, "None" when there is none. This is the camera's own word, so it goes before
+ * its model's capabilities. Anything but a non-empty string says nothing.
+ */
+export function batteryTechOf(device: Pick<ArloDevice, 'properties' | 'batteryTech'>): boolean | undefined {
+  const tech = field(device.properties, 'batteryTech') ?? device.batteryTech;
+  if (typeof tech !== 'string' || tech.trim() === '') return undefined;
+  return tech.trim().toLowerCase() !== 'none';
 }
 
 /** Folds a fresh device list into the stored data, keeping what the user and enrollment set. */
@@ -117,6 +156,8 @@ export function mergeDevices(data: AppData, found: FoundDevices): void {
       localStreaming: c.localStreaming,
       port,
       running: old?.running ?? false,
+      ...(old?.battery === undefined ? {} : { battery: old.battery }),
+      ...(c.reportedBattery === undefined ? {} : { reportedBattery: c.reportedBattery }),
     };
   });
 }
@@ -128,12 +169,12 @@ function nextFreePort(base: number, taken: Set<number | undefined>): number {
 }
 
 async function capabilitiesOf(api: ArloApiClient, device: ArloDevice): Promise<CameraCapabilities> {
-  if (!device.interfaceVersion) return { localStreaming: false, codecs: ['avc'] };
+  if (!device.interfaceVersion) return { localStreaming: false, codecs: ['avc'], battery: undefined };
   try {
     return parseCapabilities(await api.capabilities(device.modelId, device.interfaceVersion));
   } catch (error) {
     // A model the cloud has no document for cannot be streamed; the rest of the list still counts.
-    if (error instanceof ArloError && error.code === 'unexpected') return { localStreaming: false, codecs: ['avc'] };
+    if (error instanceof ArloError && error.code === 'unexpected') return { localStreaming: false, codecs: ['avc'], battery: undefined };
     throw error;
   }
 }

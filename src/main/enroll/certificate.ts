@@ -4,7 +4,9 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 
 export function derBase64ToPem(base64: string): string {
-  const body = Buffer.from(base64, 'base64').toString('base64').match(/.{1,64}/g)?.join('\n') ?? '';
+  // PEM armour, if a value ever comes with it, is not base64 (its letters would decode as bytes).
+  const bare = base64.replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, '');
+  const body = Buffer.from(bare, 'base64').toString('base64').match(/.{1,64}/g)?.join('\n') ?? '';
   return `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
 }
 

@@ -215,8 +215,9 @@ export function sessionIdOf(message: RtspMessage): string | undefined {
   return message.headers.get('Session')?.split(';')[0]?.trim() || undefined;
 }
 
-/** The `timeout=` of a Session header in seconds (RFC 2326 §12.37: 60 when absent). */
+/** The `timeout=` of a Session header in seconds (RFC 2326 §12.37: 60 when absent; FFmpeg reads 0 as absent too). */
 export function sessionTimeoutOf(message: RtspMessage): number {
   const match = /;\s*timeout\s*=\s*(\d+)/i.exec(message.headers.get('Session') ?? '');
-  return match ? Number(match[1]) : 60;
+  const seconds = match ? Number(match[1]) : 0;
+  return seconds > 0 ? seconds : 60;
 }

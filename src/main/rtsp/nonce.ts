@@ -11,7 +11,7 @@
 // same, so a base station that sends a small, negative or over-64-bit value still gets back
 // exactly what those clients send.
 
-import type { RtspResponse } from './message.js';
+import type { RtspMessage } from './message.js';
 
 export const NONCE_HEADER = 'Nonce';
 
@@ -45,11 +45,13 @@ export class NonceSequence {
   }
 
   /**
-   * Feed every response received. One without a Nonce changes nothing; an unreadable one changes
-   * nothing either (the count goes on from our previous value) and is reported once.
+   * Feed every message received: responses, and requests the base station may send (both working
+   * proxies follow a Nonce on anything that comes from it). One without a Nonce changes nothing; an
+   * unreadable one changes nothing either (the count goes on from our previous value) and is
+   * reported once.
    */
-  observe(response: RtspResponse): void {
-    const raw = response.headers.get(NONCE_HEADER);
+  observe(message: RtspMessage): void {
+    const raw = message.headers.get(NONCE_HEADER);
     if (raw === undefined) return;
     const nonce = parseNonce(raw);
     if (nonce !== undefined) {

@@ -311,11 +311,26 @@ interface ParsedHead {
   headers: RtspHeaders;
 }
 
+/**
+ * A response's start line as FFmpeg reads it (the client behind every working Arlo client): words
+ * separated by any run of spaces or tabs, any `RTSP/` version, a reason of any text or none.
+ */
+const RESPONSE_LINE = /^(RTSP\/\S*)[ \t]+(\d{3})(?:[ \t]+(.*?))?[ \t]*$/;
+const REQUEST_LINE = /^([A-Za-z0-9_-]+) (\S+) (RTSP\/\d\.\d)$/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Requests (from players, to our server) are read strictly: a bad line makes the message malformed
+ * and the client gets a 400. Responses (from a base station) are read as FFmpeg reads them: a header
+ * line that cannot be read is skipped and the rest of the message kept, and a name may have blanks
+ * before its colon; refusing the whole answer would leave the request unanswered until it times out.
+ */
 function parseHead(lines: string[]): ParsedHead | string {
   const startLine = lines[0] ?? '';
-  const response = /^(RTSP\/\d\.\d) (\d{3})(?: (.*))?$/.exec(startLine);
-  const request = response ? null : /^([A-Za-z0-9_-]+) (\S+) (RTSP\/\d\.\d)$/.exec(startLine);
+  const response = RESPONSE_LINE.exec(startLine);
+  const request = response ? null : REQUEST_LINE.exec(startLine);
   if (!response && !request) return `malformed start line "${startLine.slice(0, 80)}"`;
+  const lenient = response !== null;
 
   const headers = new RtspHeaders();
   let lastName: string | undefined;
@@ -326,9 +341,14 @@ function parseHead(lines: string[]): ParsedHead | string {
       continue;
     }
     const colon = line.indexOf(':');
-    if (colon <= 0) return `malformed header line "${line.slice(0, 80)}"`;
-    const name = line.slice(0, colon);
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return `malformed header name "${name.slice(0, 80)}"`;
+    const name = lenient ? line.slice(0, Math.max(colon, 0)).trim() : line.slice(0, Math.max(colon, 0));
+    if (colon <= 0 || !HEADER_NAME.test(name)) {
+      if (lenient) {
+        lastName = undefined;
+        continue;
+      }
+      return colon <= 0 ? `malformed header line "${line.slice(0, 80)}"` : `malformed header name "${name.slice(0, 80)}"`;
+    }
     const rest = line.slice(colon + 1);
     const value = rest.trim();
     const separator = rest.slice(0, rest.length - rest.trimStart().length);

@@ -49,19 +49,21 @@ export class SdpParseError extends Error {
   }
 }
 
-/** Parses an SDP body (CRLF or LF lines); throws `SdpParseError` on a line that is not `x=value`. */
+/**
+ * Parses an SDP body (CRLF or LF lines) as FFmpeg's SDP reader does, the one behind every working
+ * Arlo client: blanks around a line are ignored and a line that is not `x=value` (an empty line,
+ * stray text) is skipped. Throws `SdpParseError` only when nothing is described or a media line
+ * cannot be read (there would be nothing to set up).
+ */
 export function parseSdp(text: string): SessionDescription {
   const sd: SessionDescription = { session: [], media: [] };
-  const rawLines = text.split(/\r?\n/);
-  if (rawLines.at(-1) === '') rawLines.pop();
   let current: MediaDescription | undefined;
-  rawLines.forEach((raw, index) => {
+  text.split(/\r?\n/).forEach((raw, index) => {
     const lineNumber = index + 1;
-    const match = /^([a-zA-Z])=(.*)$/.exec(raw);
-    if (!match) throw new SdpParseError(`expected "<letter>=<value>", got "${raw.slice(0, 60)}"`, lineNumber);
+    const match = /^([a-zA-Z])=(.*)$/.exec(raw.trim());
+    if (!match) return;
     const type = match[1]!;
     const value = match[2]!;
-    if (index === 0 && type !== 'v') throw new SdpParseError('a description starts with "v="', lineNumber);
     if (type === 'm') {
       current = parseMediaLine(value, lineNumber);
       sd.media.push(current);
@@ -174,13 +176,13 @@ export function resolveControlUrl(base: string, control: string): string {
 }
 
 function parseMediaLine(value: string, lineNumber: number): MediaDescription {
-  const match = /^(\S+) (\d+)(?:\/(\d+))? (\S+)((?: \S+)*)$/.exec(value);
+  const match = /^(\S+)\s+(\d+)(?:\/(\d+))?\s+(\S+)(.*)$/.exec(value);
   if (!match) throw new SdpParseError(`media line "m=${value.slice(0, 60)}" is not "<type> <port> <proto> <formats>"`, lineNumber);
   const m: MediaDescription = {
     type: match[1]!,
     port: Number(match[2]),
     proto: match[4]!,
-    formats: match[5]!.split(' ').filter((f) => f !== ''),
+    formats: match[5]!.split(/\s+/).filter((f) => f !== ''),
     lines: [],
     attributes: [],
   };

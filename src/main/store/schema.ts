@@ -37,6 +37,7 @@ export const cameraSchema = z.object({
   port,
   running: z.boolean(),
   battery: z.boolean().optional(),
+  reportedBattery: z.boolean().optional(),
 });
 
 export const settingsSchema = z.object({

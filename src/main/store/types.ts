@@ -40,8 +40,10 @@ export interface CameraRecord {
   port: number;
   /** Started by the user; started again at launch. */
   running: boolean;
-  /** The user's word on whether it runs on battery, over what its model suggests. */
+  /** The user's word on whether it runs on battery, over what Arlo says and its model suggests. */
   battery?: boolean;
+  /** What Arlo's device list said of its power at the last refresh (true: battery); absent when it said nothing. */
+  reportedBattery?: boolean;
 }
 
 export interface AppSettings {

@@ -45,6 +45,8 @@ export interface EndpointOptions {
   limits?: Partial<HubLimits>;
   /** How long a viewer may take to send one request whole; see `REQUEST_TIMEOUT_MS`. */
   requestTimeoutMs?: number;
+  /** How long a viewer may sit silent before playing; see `IDLE_BEFORE_PLAY_MS`. */
+  idleBeforePlayMs?: number;
   /** Why a new viewer is refused now (a battery camera's daily cap), or undefined to let it in. */
   admit?: () => string | undefined;
 }
@@ -166,8 +168,11 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
       port: options.port,
       listenAddress: options.listenAddress,
       ...(authenticator && !isLoopbackAddress(options.listenAddress) ? { authenticator } : {}),
-      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-      ...(options.admit ? { admit: options.admit } : {}),
+      viewer: {
+        ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+        ...(options.idleBeforePlayMs !== undefined ? { idleBeforePlayMs: options.idleBeforePlayMs } : {}),
+        ...(options.admit ? { admit: options.admit } : {}),
+      },
       logger: log,
     });
     const url = viewerUrl({ ...options, port: server.port });

@@ -13,7 +13,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RtspAuthenticator } from '../rtsp/auth.js';
 import type { CameraHub } from './hub.js';
-import { DownstreamSession } from './session.js';
+import { DownstreamSession, type DownstreamOptions } from './session.js';
 
 export interface EndpointServerOptions {
   hub: CameraHub;
@@ -24,12 +24,10 @@ export interface EndpointServerOptions {
   logger: Logger;
   /** Viewer connections at once; more are refused at accept. */
   maxConnections?: number;
-  /** How long a viewer may take to send one request whole (default `REQUEST_TIMEOUT_MS`). */
-  requestTimeoutMs?: number;
   /** Limits on connections that have not authenticated (defaults `UNAUTHENTICATED_LIMITS`). */
   unauthenticated?: Partial<UnauthenticatedLimits>;
-  /** Why a new viewer is refused now (a daily streaming cap), or undefined to let it in. */
-  admit?: () => string | undefined;
+  /** Each viewer connection's timeouts and admission. */
+  viewer?: DownstreamOptions;
 }
 
 export interface UnauthenticatedLimits {
@@ -76,7 +74,7 @@ export class EndpointServer {
       }
       const auth = authenticator?.connection(address, logger);
       if (auth) auth.onAuthenticated = () => budget.authenticated(socket);
-      const session = new DownstreamSession(socket, hub, auth, logger, options.requestTimeoutMs, options.admit);
+      const session = new DownstreamSession(socket, hub, auth, logger, options.viewer);
       sessions.add(session);
       socket.once('close', () => sessions.delete(session));
     });

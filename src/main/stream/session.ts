@@ -18,8 +18,13 @@ import type { RtpStart } from './upstream.js';
 const PUBLIC = 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER';
 const SERVER = 'Arlo Local RTSP';
 const SESSION_TIMEOUT_SECONDS = 60;
-/** A connection that has not started playing within this time is closed. */
-const IDLE_BEFORE_PLAY_MS = 60_000;
+/**
+ * A connection not playing and silent both ways this long is closed, unless one of its requests is
+ * still being answered: a player whose DESCRIBE waits for a busy or sleeping camera is waiting on us,
+ * as long as it takes (FFmpeg waits forever). Only an accepted request waits: an unauthenticated one
+ * is answered 401 at once, and the port's budget closes unauthenticated connections on its own clock.
+ */
+export const IDLE_BEFORE_PLAY_MS = 60_000;
 /**
  * A request must arrive whole within this time of its first byte (the first one, of the connection
  * opening): a slow-loris client, an endless header or a `$` frame that never completes is let go
@@ -43,6 +48,15 @@ const VALID_IN: Record<string, readonly RtspState[]> = {
   PLAY: ['ready', 'playing'],
   PAUSE: ['ready', 'playing'],
 };
+
+export interface DownstreamOptions {
+  /** How long a viewer may take to send one request whole (default `REQUEST_TIMEOUT_MS`). */
+  requestTimeoutMs?: number;
+  /** How long a connection may sit silent before playing (default `IDLE_BEFORE_PLAY_MS`). */
+  idleBeforePlayMs?: number;
+  /** Why a new viewer is refused now (a daily streaming cap), or undefined to let it in. */
+  admit?: () => string | undefined;
+}
 
 interface PendingPlay {
   /** Sends the PLAY answer (with RTP-Info from the first packets). */
@@ -70,23 +84,26 @@ export class DownstreamSession implements HubViewer {
   /** The PLAY waiting for the hub's first packets. */
   #pendingPlay: PendingPlay | undefined;
   readonly #requestTimeoutMs: number;
+  readonly #idleBeforePlayMs: number;
   #requestTimer: NodeJS.Timeout | undefined;
   #requested = false;
 
   /** Why a new viewer is refused now (a daily streaming cap), or undefined. */
   readonly #admit: (() => string | undefined) | undefined;
 
-  constructor(socket: Socket, hub: CameraHub, auth: ConnectionAuth | undefined, logger: Logger, requestTimeoutMs = REQUEST_TIMEOUT_MS, admit?: () => string | undefined) {
-    this.#admit = admit;
+  constructor(socket: Socket, hub: CameraHub, auth: ConnectionAuth | undefined, logger: Logger, options: DownstreamOptions = {}) {
+    this.#admit = options.admit;
     this.socket = socket;
     this.#hub = hub;
     this.#auth = auth;
     this.#log = logger;
-    this.#requestTimeoutMs = requestTimeoutMs;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.#idleBeforePlayMs = options.idleBeforePlayMs ?? IDLE_BEFORE_PLAY_MS;
     this.#watchPartialInput();
     socket.setNoDelay(true);
-    socket.setTimeout(IDLE_BEFORE_PLAY_MS, () => {
-      if (this.#state !== 'playing') socket.destroy();
+    // Fires once per silent stretch; the answer to a request still in progress re-arms it.
+    socket.setTimeout(this.#idleBeforePlayMs, () => {
+      if (this.#state !== 'playing' && this.#queued === 0) socket.destroy();
     });
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (error) => this.#log.debug({ err: error.message }, 'viewer connection error'));

@@ -11,7 +11,7 @@ import { isIP, type ConnectOpts } from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../log.js';
 import { createSerial } from '../serial.js';
-import { makeRequest, serializeMessage, sessionIdOf, sessionTimeoutOf, type RtspResponse } from '../rtsp/message.js';
+import { cseqOf, makeRequest, makeResponse, serializeMessage, sessionIdOf, sessionTimeoutOf, type RtspRequest, type RtspResponse } from '../rtsp/message.js';
 import { NONCE_HEADER, NonceSequence, parseNonce } from '../rtsp/nonce.js';
 import { RtspReader, frameBytes } from '../rtsp/reader.js';
 import { controlOf, parseSdp, resolveControlUrl, rtpmapOf, videoCodecOf, type SessionDescription } from '../rtsp/sdp.js';
@@ -87,6 +87,8 @@ const DEFAULTS = { connectTimeoutMs: 10_000, responseTimeoutMs: 30_000 };
 const MAX_TLS_RECORD_PLAINTEXT = 16 * 1024;
 /** TEARDOWN is a courtesy when we leave: never wait long for it. */
 const TEARDOWN_TIMEOUT_MS = 2_000;
+/** CSeqs of requests given up on, kept to recognise their late answers; a few keep-alives' worth. */
+const MAX_ABANDONED = 16;
 
 interface Pending {
   method: string;
@@ -186,6 +188,8 @@ class Connection {
   #cseq = 0;
   #session: string | undefined;
   #pending: Pending | undefined;
+  /** CSeqs of requests given up on (a keep-alive not answered in time): their answers may still come. */
+  readonly #abandoned = new Set<number>();
   /** Requests wait their turn so that each carries the Nonce of the previous answer. */
   readonly #inTurn = createSerial();
   #keepAlive: NodeJS.Timeout | undefined;
@@ -332,6 +336,7 @@ class Connection {
   #setDeadline(pending: Pending, ms: number): void {
     pending.timer = setTimeout(() => {
       if (this.#pending === pending) this.#pending = undefined;
+      this.#abandon(pending.cseq);
       pending.reject(responseTimeout(this.where, pending.method, ms));
     }, ms);
   }
@@ -345,12 +350,33 @@ class Connection {
         if (track) this.#hooks.onFrame(track, rtcp, item.payload, frameBytes(item));
       } else if (item.kind === 'response') {
         this.#onResponse(item);
-      } else if (item.kind === 'error') {
+      } else if (item.kind === 'request') {
+        this.#onRequest(item);
+      } else {
         this.#log.debug({ err: item.error.message }, 'unreadable bytes from the base station');
       }
-      // A request from the base station (none is known) is ignored.
     }
     return true;
+  }
+
+  /**
+   * A request from the base station (none is known, but RTSP lets a server send one): answered as
+   * FFmpeg answers it, 200 to OPTIONS with its CSeq and our Session, 501 to anything else, so a
+   * server that checks its client is there gets an answer. Its Nonce is followed like a response's.
+   */
+  #onRequest(request: RtspRequest): void {
+    this.#nonce.observe(request);
+    this.#log.debug({ method: request.method }, 'request from the base station answered');
+    const answer = makeResponse(request.method === 'OPTIONS' ? 200 : 501);
+    const cseq = cseqOf(request);
+    if (cseq !== undefined) answer.headers.set('CSeq', cseq);
+    if (this.#session !== undefined && request.method === 'OPTIONS') answer.headers.set('Session', this.#session);
+    this.#socket?.write(serializeMessage(answer));
+  }
+
+  #abandon(cseq: number): void {
+    this.#abandoned.add(cseq);
+    if (this.#abandoned.size > MAX_ABANDONED) this.#abandoned.delete(this.#abandoned.values().next().value!);
   }
 
   #onResponse(response: RtspResponse): void {
@@ -359,13 +385,17 @@ class Connection {
       this.#hooks.onFingerprint?.(this.#presented);
       this.#presented = undefined;
     }
-    const pending = this.#pending;
-    if (!pending) return;
-    const cseq = response.headers.get('CSeq');
-    if (cseq !== undefined && Number.parseInt(cseq, 10) !== pending.cseq) {
-      this.#log.debug({ cseq, expected: pending.cseq }, 'late answer to an earlier request; its Nonce is kept');
+    // A late answer to a request given up on settles nothing (its Nonce is kept above). Any other
+    // answer is the one in flight's, whatever CSeq it carries: FFmpeg only warns on a mismatch, so
+    // a base station that echoes CSeq wrongly or not at all still works with every known client.
+    const cseq = cseqOf(response);
+    if (cseq !== undefined && this.#abandoned.delete(cseq)) {
+      this.#log.debug({ cseq }, 'late answer to a request given up on; its Nonce is kept');
       return;
     }
+    const pending = this.#pending;
+    if (!pending) return;
+    if (cseq !== pending.cseq) this.#log.debug({ cseq, expected: pending.cseq }, 'answer with another CSeq than its request; taken as its answer');
     this.#pending = undefined;
     clearTimeout(pending.timer);
     if (response.status >= 200 && response.status < 300) pending.resolve(response);

@@ -1,18 +1,26 @@
 // The daily streaming budget of battery cameras: which cameras run on battery, and what the user
 // is told (a warning past the threshold) or refused (new viewers past the cap) as a day goes on.
 
-import type { UsageNotice } from '../../shared/api.js';
+import type { BatterySource, UsageNotice } from '../../shared/api.js';
+import type { CameraRecord } from '../store/types.js';
 
 /**
- * Arlo models that run on battery (wire-free), by the model ids Arlo's device list reports. The
- * per-camera switch in the UI overrides this for anything not listed or powered otherwise.
+ * Arlo models that run on battery (wire-free), by the model ids Arlo's device list reports: only
+ * for a camera Arlo says nothing about.
  */
 const BATTERY_MODELS = new Set(['VMC3030', 'VMC4030', 'VMC4030P', 'VMC4040P', 'VMC4041P', 'VMC4050P', 'VMC5040', 'VMC2030', 'VMC2020', 'VMC2050', 'VMC2052']);
 
 export const DEFAULT_BATTERY_WARN_MINUTES = 10;
 
-export function isBatteryModel(model: string): boolean {
-  return BATTERY_MODELS.has(model.toUpperCase());
+/**
+ * Whether a camera runs on battery, and who said so. The one place this is decided: the user's
+ * switch, else what Arlo's device list said, else the model list, else mains power.
+ */
+export function powerOf(camera: Pick<CameraRecord, 'battery' | 'reportedBattery' | 'model'>): { battery: boolean; source: BatterySource } {
+  if (camera.battery !== undefined) return { battery: camera.battery, source: 'user' };
+  if (camera.reportedBattery !== undefined) return { battery: camera.reportedBattery, source: 'arlo' };
+  if (BATTERY_MODELS.has(camera.model.toUpperCase())) return { battery: true, source: 'model' };
+  return { battery: false, source: 'unknown' };
 }
 
 export interface BatteryBudget {

@@ -1,7 +1,7 @@
 // The main screen: every camera with its live state, counters and URL, and the actions on it.
 
 import { useEffect, useState } from 'react';
-import type { CameraView, VideoCodec } from '../../shared/api.js';
+import type { BatterySource, CameraView, VideoCodec } from '../../shared/api.js';
 import { STATE_LABEL, cameraStatusLine } from '../../shared/camera-status.js';
 import { formatBitrate, formatBytes, formatDuration } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
@@ -65,6 +65,14 @@ interface CardProps {
   onWatch: () => void;
 }
 
+/** Who decided whether the camera runs on battery, as the card says it. */
+const BATTERY_SOURCE_LABEL: Record<BatterySource, (battery: boolean) => string> = {
+  user: (battery) => `${battery ? 'Battery' : 'Mains power'}: your setting.`,
+  arlo: (battery) => `${battery ? 'Battery' : 'Mains power'}: reported by Arlo.`,
+  model: () => 'Battery: by its model (Arlo did not say).',
+  unknown: () => 'Mains power assumed: Arlo did not say, and its model is not known to run on battery.',
+};
+
 function CameraCard({ camera, desktop, picture, onPicture, onWatch }: CardProps) {
   const api = useApi();
   const toggle = useAction();
@@ -119,6 +127,15 @@ function CameraCard({ camera, desktop, picture, onPicture, onWatch }: CardProps)
         />
         Runs on battery (daily streaming budget applies)
       </label>
+      <p className="muted small" data-stat="battery-source">
+        {BATTERY_SOURCE_LABEL[camera.batterySource](camera.battery)}
+        {camera.batterySource === 'user' && (
+          <>
+            {' '}
+            <button type="button" className="small" disabled={battery.busy} onClick={() => void battery.run(() => api.setCameraBattery(camera.deviceId, null))}>Go by what Arlo says</button>
+          </>
+        )}
+      </p>
       <div className="row">
         <label htmlFor={codecId} className="inline">Codec</label>
         {camera.codecs.length > 1 ? (

@@ -33,12 +33,23 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
     const opened = performance.now();
     setProblem(undefined);
     element.muted = !sound;
+    // The socket and the MediaSource open at once: the media pipeline starts while the server
+    // attaches to the camera, so the SourceBuffer is ready when the format and init segment come.
     const ws = openSocket(livePath(camera.deviceId, sound));
     ws.binaryType = 'arraybuffer';
-    const queue: ArrayBuffer[] = [];
+    const source = new MediaSource();
+    const objectUrl = URL.createObjectURL(source);
+    element.src = objectUrl;
+    const queue: Uint8Array[] = [];
+    let mime: string | undefined;
     let buffer: SourceBuffer | undefined;
-    let objectUrl: string | undefined;
     let closed = false;
+    // The element outlives this view when it reopens with sound: its listeners go with the view.
+    const listening = new AbortController();
+    const { signal } = listening;
+    const timing = new Timing(element, opened);
+    ws.addEventListener('open', () => timing.mark('socketOpen'), { once: true });
+    for (const name of ['loadeddata', 'playing'] as const) element.addEventListener(name, () => timing.mark(name), { once: true, signal });
 
     const pump = (): void => {
       if (!buffer || buffer.updating || queue.length === 0) return;
@@ -47,7 +58,9 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
         buffer.remove(ranges.start(0), element.currentTime - KEEP_SECONDS);
         return;
       }
-      buffer.appendBuffer(queue.shift()!);
+      // Everything that came meanwhile in one append: each append is a round trip through the
+      // media pipeline, and the cached pictures come in a burst.
+      buffer.appendBuffer(concat(queue.splice(0)));
     };
     const keepLive = (): void => {
       const ranges = buffer?.buffered;
@@ -55,6 +68,21 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
       const end = ranges.end(ranges.length - 1);
       if (element.currentTime < ranges.start(0) || end - element.currentTime > MAX_LAG_SECONDS) element.currentTime = Math.max(ranges.start(0), end - 0.2);
     };
+    const addBuffer = (): void => {
+      if (closed || buffer || !mime || source.readyState !== 'open') return;
+      buffer = source.addSourceBuffer(mime);
+      timing.mark('sourceBuffer');
+      buffer.addEventListener('updateend', () => {
+        timing.mark('firstAppend');
+        keepLive();
+        pump();
+      });
+      pump();
+    };
+    source.addEventListener('sourceopen', () => {
+      timing.mark('sourceOpen');
+      addBuffer();
+    }, { once: true });
     const start = (f: LiveFormat): void => {
       if (!window.MediaSource?.isTypeSupported(f.mime)) {
         setProblem(f.hevc
@@ -64,48 +92,48 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
         return;
       }
       setFormat(f);
-      const source = new MediaSource();
-      objectUrl = URL.createObjectURL(source);
-      element.src = objectUrl;
-      source.addEventListener('sourceopen', () => {
-        if (closed) return;
-        buffer = source.addSourceBuffer(f.mime);
-        buffer.addEventListener('updateend', () => {
-          keepLive();
-          pump();
-        });
-        pump();
-      }, { once: true });
+      mime = f.mime;
+      addBuffer();
     };
     ws.addEventListener('message', (event: MessageEvent<ArrayBuffer | string>) => {
       if (typeof event.data !== 'string') {
-        queue.push(event.data);
+        timing.mark('firstBytes');
+        queue.push(new Uint8Array(event.data));
         pump();
         return;
       }
       const message = JSON.parse(event.data) as LiveMessage;
-      if (message.type === 'format') start(message.format);
-      else if (message.type === 'end') setProblem(message.reason);
+      if (message.type === 'format') {
+        timing.mark('format');
+        start(message.format);
+      } else if (message.type === 'end') setProblem(message.reason);
       else setProblem(message.error.message);
     });
     ws.addEventListener('close', () => {
-      if (!closed && !element.src) setProblem((p) => p ?? 'The live view closed.');
+      if (!closed && !mime) setProblem((p) => p ?? 'The live view closed.');
     });
+    // The first picture is the first frame the element hands to the compositor (where the
+    // browser can say so), else the moment it has one to show.
     const shown = (): void => {
-      const ms = Math.round(performance.now() - opened);
+      if (element.dataset.firstPictureMs !== undefined) return;
+      const ms = timing.mark('firstPicture');
       element.dataset.firstPictureMs = String(ms);
       setFirstPictureMs(ms);
     };
-    element.addEventListener('loadeddata', shown, { once: true });
+    const frameCallback = typeof element.requestVideoFrameCallback === 'function' ? element.requestVideoFrameCallback(shown) : undefined;
+    if (frameCallback === undefined) element.addEventListener('loadeddata', shown, { once: true, signal });
 
     return () => {
       closed = true;
+      listening.abort();
+      if (frameCallback !== undefined) element.cancelVideoFrameCallback(frameCallback);
       ws.close();
       const picture = grab(element);
       if (picture) onPicture(picture);
       element.removeAttribute('src');
+      delete element.dataset.firstPictureMs;
       element.load();
-      if (objectUrl) URL.revokeObjectURL(objectUrl);
+      URL.revokeObjectURL(objectUrl);
     };
     // The view belongs to one camera; reopening it for a new callback would restart the stream.
   }, [camera.deviceId, sound]);
@@ -125,6 +153,34 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
       <video ref={video} className="live-video" autoPlay muted playsInline aria-label={`Live video of ${camera.name}`} />
     </div>
   );
+}
+
+/**
+ * When each step of opening happened, in ms since the view opened: kept on the element as
+ * `data-timing` (JSON) so the first-picture time can be taken apart (tests print it).
+ */
+class Timing {
+  readonly #marks: Record<string, number> = {};
+  constructor(readonly element: HTMLVideoElement, readonly opened: number) {
+    delete element.dataset.timing;
+  }
+  /** Records the first time `name` happens; answers its time. */
+  mark(name: string): number {
+    this.#marks[name] ??= Math.round(performance.now() - this.opened);
+    this.element.dataset.timing = JSON.stringify(this.#marks);
+    return this.#marks[name];
+  }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  if (chunks.length === 1) return chunks[0] as Uint8Array<ArrayBuffer>;
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return all;
 }
 
 /** The picture on screen as a small JPEG, for the card's thumbnail. */

@@ -16,6 +16,10 @@ export interface ApiHostOptions {
   requireSessionV3: boolean;
   /** Failure text at the top level (`{success: false, message, reason}`) instead of under `data`. */
   topLevelErrors: boolean;
+  /** The certificate answer without `deviceCert` and `icaCert`. */
+  peerCertOnly: boolean;
+  /** The device list as answered, from the account's devices. */
+  deviceList: (devices: SimDevice[]) => unknown[];
 }
 
 export function apiHost(state: CloudState, options: ApiHostOptions) {
@@ -56,7 +60,7 @@ export function apiHost(state: CloudState, options: ApiHostOptions) {
     }
 
     if (req.method === 'GET' && url.pathname === '/hmsweb/v2/users/devices') {
-      return sendJson(res, 200, { success: true, data: devices });
+      return sendJson(res, 200, { success: true, data: options.deviceList(devices) });
     }
 
     if (req.method === 'POST' && url.pathname === '/hmsweb/users/devices/v2/security/cert/create') {
@@ -83,9 +87,10 @@ export function apiHost(state: CloudState, options: ApiHostOptions) {
         }
         const issued = options.ca.issueClientCertificate(publicKey, { commonName: uuid, validDays: options.certificateValidDays });
         state.issued.push({ uuid, uniqueId, serial: issued.serial, userId: account.userId });
-        return { deviceCert: intermediateDer, peerCert: issued.der.toString('base64') };
+        const peerCert = issued.der.toString('base64');
+        return options.peerCertOnly ? { peerCert } : { deviceCert: intermediateDer, peerCert };
       });
-      return sendJson(res, 200, { success: true, data: { certsData, icaCert: caDer } });
+      return sendJson(res, 200, { success: true, data: options.peerCertOnly ? { certsData } : { certsData, icaCert: caDer } });
     }
 
     return failure(res, 404, '404', 'Not found');

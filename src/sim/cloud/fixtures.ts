@@ -1,5 +1,6 @@
 // The simulated cloud's people and hardware. Every owner account owns one VMB5000 base station with
-// a 4K HEVC-capable camera and an avc-only one; the friend account sees the owner's devices shared.
+// a 4K HEVC-capable camera and an avc-only one, both on battery (the 4K one on its charger); the
+// friend account sees the owner's devices shared.
 
 import type { VideoCodec } from '../../shared/api.js';
 import type { SimCamera } from '../basestation.js';
@@ -26,6 +27,8 @@ export interface SimDevice {
   owner: { ownerId: string };
   interfaceVersion: number;
   xCloudId: string;
+  /** A camera's state as the device list carries it (the keys pyaarlo reads: battery, charger, connection). */
+  properties?: Record<string, unknown>;
 }
 
 export const SIM_PASSWORD = 'correct horse battery staple';
@@ -69,7 +72,7 @@ export type SimAccounts = ReturnType<typeof defaultAccounts>;
 export function devicesOf(owner: SimAccount): SimDevice[] {
   const prefix = owner.userId.split('-')[0] ?? 'X';
   const baseStationId = `${prefix}BS5000`;
-  const device = (deviceId: string, deviceType: SimDevice['deviceType'], deviceName: string, modelId: string, interfaceVersion: number): SimDevice => ({
+  const device = (deviceId: string, deviceType: SimDevice['deviceType'], deviceName: string, modelId: string, interfaceVersion: number, properties?: Record<string, unknown>): SimDevice => ({
     deviceId,
     uniqueId: `${owner.userId}_${deviceId}`,
     deviceType,
@@ -80,11 +83,16 @@ export function devicesOf(owner: SimAccount): SimDevice[] {
     owner: { ownerId: owner.userId },
     interfaceVersion,
     xCloudId: `XC-${deviceId}`,
+    ...(properties ? { properties } : {}),
   });
   return [
     device(baseStationId, 'basestation', 'Home base', 'VMB5000', 4),
-    device(`${prefix}CAM4K01`, 'camera', 'Driveway 4K', 'VMC5040', 3),
-    device(`${prefix}CAMHD01`, 'camera', 'Back door', 'VMC2030', 2),
+    device(`${prefix}CAM4K01`, 'camera', 'Driveway 4K', 'VMC5040', 3, {
+      batteryLevel: 100, batteryTech: 'Rechargeable', chargerTech: 'QuickCharger', chargingState: 'On', connectionState: 'available', signalStrength: 4,
+    }),
+    device(`${prefix}CAMHD01`, 'camera', 'Back door', 'VMC2030', 2, {
+      batteryLevel: 62, batteryTech: 'Rechargeable', chargerTech: 'None', chargingState: 'Off', connectionState: 'available', signalStrength: 3,
+    }),
   ];
 }
 
@@ -94,12 +102,14 @@ export const CAPABILITIES: Record<string, unknown> = {
     Capabilities: {
       Streaming: { LocalStreaming: true },
       Video: [{ Codecs: { H264: { MaxResolution: '1920x1080' } } }, { Codecs: { HEVC: { MaxResolution: '3840x2160' } } }],
+      PowerSource: { Battery: { indicatorVisible: true }, AC: { indicatorVisible: true } },
     },
   },
   vmc2030_2: {
     Capabilities: {
       Streaming: { LocalStreaming: true },
       Video: { Codecs: { H264: { MaxResolution: '1920x1080' } } },
+      PowerSource: { Battery: { indicatorVisible: true } },
     },
   },
   vmb5000_4: { Capabilities: { Streaming: { LocalStreaming: true } } },

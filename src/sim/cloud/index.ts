@@ -35,6 +35,11 @@ export interface SimCloudOptions {
    * preflight just before, gets the 403 HTML page.
    */
   requireBrowser?: boolean;
+  /**
+   * What the device list answers instead of the fixtures' devices (each as it would be sent): tests
+   * change a model or send odd `properties`. Certificates and capabilities still go by the fixtures.
+   */
+  deviceList?: (devices: SimDevice[]) => unknown[];
   /** The device list and certificate creation refuse a token until GET /hmsweb/users/session/v3 (pyaarlo: "needed for new session"). */
   requireSessionV3?: boolean;
   /** The name of the trusted-device cookie startPairingFactor sets (default `browser_trust_<userId prefix>`). */
@@ -42,6 +47,8 @@ export interface SimCloudOptions {
   /** Failures carry message/reason at the top level of the body, not under `data`/`meta` (pyaarlo reads both). */
   topLevelErrors?: boolean;
   certificateValidDays?: number;
+  /** The certificate answer carries only `peerCert` (no `deviceCert`, no `icaCert`): all a client needs for mutual TLS. */
+  peerCertOnly?: boolean;
   /** Called with each verification code as it is "sent" by email or SMS (the demo prints them). */
   onCodeSent?: (sent: SentCode) => void;
 }
@@ -110,6 +117,8 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     certificateValidDays: options.certificateValidDays ?? 365,
     requireSessionV3: options.requireSessionV3 ?? false,
     topLevelErrors,
+    peerCertOnly: options.peerCertOnly ?? false,
+    deviceList: options.deviceList ?? ((devices) => devices),
   }));
   const [authUrl, apiUrl] = await Promise.all([listen(authServer), listen(apiServer)]);
 

@@ -1,0 +1,54 @@
+// The engine's RTSP client against base stations that write what FFmpeg (behind every working Arlo
+// client) reads without complaint: odd response syntax, answers with another CSeq, requests from the
+// base station. Each camera plays to a viewer through keep-alives (a 2 s session timeout), with zero
+// Nonce violations, one upstream session and no error ever shown.
+
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { SimQuirks } from '../../src/sim/quirks.js';
+import { TestRtspClient } from './sim-client.js';
+import { startRig, waitFor, type Rig } from './stream-support.js';
+
+const rigs: Rig[] = [];
+const clients: TestRtspClient[] = [];
+
+after(async () => {
+  for (const client of clients) client.close();
+  for (const rig of rigs) await rig.close();
+});
+
+const cases: Record<string, SimQuirks> = {
+  'bare LF line ends, blanks in the status line and before a colon, a header line with no colon': { looseSyntax: true },
+  'every answer with another CSeq than its request': { wrongCSeq: true },
+  'OPTIONS requests from the base station while playing': { asksClientMs: 300 },
+};
+
+describe('upstream tolerance to what FFmpeg accepts', { concurrency: 2 }, () => {
+  for (const [name, quirks] of Object.entries(cases)) {
+    it(name, { timeout: 60_000 }, async () => {
+      const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }], station: { sessionTimeoutSeconds: 2, quirks } });
+      rigs.push(rig);
+      const errors: string[] = [];
+      rig.manager.on('change', () => {
+        const runtime = rig.manager.runtime('CAM');
+        if (runtime?.error) errors.push(runtime.error);
+      });
+      const { url, port } = await rig.endpoint('CAM');
+      const client = await TestRtspClient.connectPlain(port);
+      clients.push(client);
+      await client.play(url);
+      await client.waitForFrames(20);
+      const keepAlives = (): number => rig.station.stats.requests.filter((r) => r.method === 'GET_PARAMETER' && r.status === 200).length;
+      // Three keep-alives: past one session timeout, so the session lived on them.
+      await waitFor(() => keepAlives() >= 3, 20_000, 'three keep-alives accepted');
+      if (quirks.asksClientMs) await waitFor(() => rig.station.stats.clientAnswers >= 2, 10_000, 'the base station’s requests answered');
+      const before = client.frames.length;
+      await client.waitForFrames(before + 20);
+      assert.equal(rig.station.stats.nonceViolations, 0, 'Nonce violations');
+      assert.equal(rig.station.stats.sessionTimeouts, 0, 'the base station never timed the session out');
+      assert.equal(rig.manager.runtime('CAM')?.upstreamSessions, 1, 'one upstream session');
+      assert.equal(rig.manager.runtime('CAM')?.keepAliveFailures, 0, 'every keep-alive answered in time');
+      assert.deepEqual(errors, [], 'no error shown');
+    });
+  }
+});
