@@ -56,6 +56,7 @@ export interface AppServiceOptions {
   overrides?: {
     listenAddress?: string;
     portBase?: number;
+    requireAccessToken?: boolean;
     baseStationAddresses?: Record<string, { host: string; port?: number }>;
   };
   /**
@@ -137,6 +138,7 @@ class Service implements AppService {
       await this.#store.update((data) => {
         if (overrides.listenAddress) data.settings.listenAddress = checkListenAddress(overrides.listenAddress);
         if (overrides.portBase !== undefined) reassignPorts(data, checkPortBase(overrides.portBase));
+        if (overrides.requireAccessToken !== undefined) data.settings.requireAccessToken = overrides.requireAccessToken;
         for (const [id, address] of Object.entries(overrides.baseStationAddresses ?? {})) {
           const record = data.baseStations.find((b) => b.deviceId === id);
           if (!record) throw new AppError('unknown-base-station', `No base station with id ${id} is known: run "arlo-rtsp devices" to list them.`);
@@ -228,6 +230,7 @@ class Service implements AppService {
       bytesOut: runtime?.bytesOut ?? 0,
       bitrate: runtime?.bitrate ?? 0,
       upstreamSessions: runtime?.upstreamSessions ?? 0,
+      reconnects: runtime?.reconnects ?? 0,
       packetsDropped: runtime?.packetsDropped ?? 0,
       streamingToday: Math.round(this.#streamingTime?.today(camera.deviceId) ?? 0),
       streamingWeek: Math.round(this.#streamingTime?.week(camera.deviceId) ?? 0),
@@ -236,6 +239,7 @@ class Service implements AppService {
       usageNotice: this.#usageNotice(camera.deviceId),
       keepAliveFailures: runtime?.keepAliveFailures ?? 0,
       mediaSilences: runtime?.mediaSilences ?? 0,
+      authFailures: runtime?.authFailures ?? 0,
     };
   }
 
@@ -639,6 +643,7 @@ class Service implements AppService {
         throw new AppError('invalid-setting', `The viewer password must have at least ${MIN_LAN_PASSWORD_LENGTH} characters: anyone on the network can try it (Generate makes a strong one).`);
       }
       if (patch.launchAtLogin !== undefined) d.settings.launchAtLogin = patch.launchAtLogin;
+      if (patch.requireAccessToken !== undefined) d.settings.requireAccessToken = patch.requireAccessToken;
       if (patch.lingerSeconds !== undefined) {
         if (!Number.isInteger(patch.lingerSeconds) || patch.lingerSeconds < 0 || patch.lingerSeconds > 600) {
           throw new AppError('invalid-setting', 'Linger must be a whole number of seconds from 0 to 600.');
@@ -708,6 +713,7 @@ function settingsView(data: AppData, lanPasswordSet: boolean): SettingsView {
     lanPasswordSet,
     lanAllowBasic: settings.lanAllowBasic,
     launchAtLogin: settings.launchAtLogin,
+    requireAccessToken: settings.requireAccessToken,
     lingerSeconds: settings.lingerSeconds,
     batteryWarnMinutes: settings.batteryWarnMinutes ?? DEFAULT_BATTERY_WARN_MINUTES,
     batteryCapMinutes: settings.batteryCapMinutes ?? null,

@@ -53,11 +53,15 @@ export interface CameraView {
   /** Incoming bits per second, averaged over the last few seconds. */
   bitrate: number;
   upstreamSessions: number;
+  /** Sessions opened again after one was lost (the base station dropped it or sent no media) while wanted. */
+  reconnects: number;
   packetsDropped: number;
   /** Keep-alives the base station answered with an error or not at all (they never end the stream). */
   keepAliveFailures: number;
   /** Sessions replaced because no media came for the silence limit. */
   mediaSilences: number;
+  /** LAN viewers' logins refused for a wrong username or password (each also logged at warn). */
+  authFailures: number;
   /** Seconds streamed today and in the last 7 days (today included). */
   streamingToday: number;
   streamingWeek: number;
@@ -129,6 +133,11 @@ export interface SettingsView {
   /** Whether LAN viewers may use Basic authentication (the password in the clear on every request). */
   lanAllowBasic: boolean;
   launchAtLogin: boolean;
+  /**
+   * The headless web API and UI want the access token from this computer too, for machines with
+   * several users (beyond loopback they always do). The desktop window needs none: IPC checks its sender.
+   */
+  requireAccessToken: boolean;
   /** Seconds an upstream session stays up after its last viewer leaves. */
   lingerSeconds: number;
   /** Battery cameras: warn past this many minutes of streaming a day. */
@@ -147,6 +156,7 @@ export interface SettingsPatch {
   lanPassword?: string;
   lanAllowBasic?: boolean;
   launchAtLogin?: boolean;
+  requireAccessToken?: boolean;
   lingerSeconds?: number;
   batteryWarnMinutes?: number;
   batteryCapMinutes?: number | null;

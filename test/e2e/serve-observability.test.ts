@@ -106,6 +106,8 @@ describe('GET /metrics and /healthz', () => {
     assert.equal(before.value('arlo_rtsp_camera_running', CAM), 1);
     assert.equal(before.value('arlo_rtsp_camera_viewers', CAM), 0);
     assert.equal(before.value('arlo_rtsp_camera_upstream_sessions_total', CAM), 0);
+    assert.equal(before.value('arlo_rtsp_camera_reconnects_total', CAM), 0);
+    assert.equal(before.value('arlo_rtsp_camera_auth_failures_total', CAM), 0);
     const expiry = before.value('arlo_rtsp_basestation_certificate_expiry_timestamp_seconds', { base_station: 'BASE1' });
     assert.ok(expiry !== undefined && expiry > Date.now() / 1000, 'the certificate expires in the future');
     assert.ok((before.value('process_cpu_user_seconds_total') ?? 0) > 0, 'process metrics');

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
+import { testAccessToken } from '../support/access-token.js';
 import type { AppState, CameraView } from '../../src/shared/api.js';
 import { cameraStatusLine } from '../../src/shared/camera-status.js';
 import { silentLogger } from '../../src/main/log.js';
@@ -78,7 +79,7 @@ before(async () => {
   await store.secrets.set('clientPrivateKey', identity.keyPem);
 
   service = await createAppService({ dataDir, passphrase: PASSPHRASE, logger: silentLogger, shell: 'web', discovery: false });
-  web = await startWebServer({ host: '127.0.0.1', port: 0, api: service, logger: silentLogger, rendererRoot: join(dataDir, 'no-ui') });
+  web = await startWebServer({ host: '127.0.0.1', port: 0, api: service, accessToken: await testAccessToken(), logger: silentLogger, rendererRoot: join(dataDir, 'no-ui') });
 });
 
 after(async () => {

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { testAccessToken } from '../support/access-token.js';
 import { silentLogger } from '../../src/main/log.js';
 import { createWebBinding } from '../../src/main/headless/web-binding.js';
 import { createAppService, type AppService } from '../../src/main/service.js';
@@ -61,7 +62,7 @@ describe('AppApi arguments over HTTP', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'api-arguments-'));
     service = await createAppService({ dataDir, passphrase: 'arguments test', logger: silentLogger, shell: 'web', discovery: false });
     await service.updateSettings({ lanUsername: 'viewer', lanPassword: PASSWORD });
-    const binding = createWebBinding({ api: service, listenHost: '127.0.0.1', logger: silentLogger });
+    const binding = createWebBinding({ api: service, listenHost: '127.0.0.1', accessToken: await testAccessToken(), requireTokenOnLoopback: false, logger: silentLogger });
     server = createServer((req, res) => {
       if (!binding.handleRequest(req, res)) res.writeHead(404).end();
     });

@@ -185,6 +185,7 @@ describe('a camera port serving the LAN under attack', () => {
 
   it('500 wrong passwords: fewer than 100 evaluated, each logged at warn without the password; the right one works again within a minute', async (t) => {
     const evaluatedBefore = logLines.filter((l) => l.includes('wrong username or password')).length;
+    const countedBefore = rig.manager.runtime('CAM')!.authFailures;
     const uri = `rtsp://127.0.0.1:${port}/CAM`;
     let answered = 0;
     let tried = 0;
@@ -213,6 +214,7 @@ describe('a camera port serving the LAN under attack', () => {
 
     const warnings = logLines.filter((l) => l.includes('wrong username or password')).slice(evaluatedBefore).map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.ok(warnings.length > 0 && warnings.length < 100, `${warnings.length} guesses evaluated`);
+    assert.equal(rig.manager.runtime('CAM')!.authFailures - countedBefore, warnings.length, 'the camera counts each evaluated wrong password (authFailures, /metrics)');
     for (const warning of warnings) {
       assert.equal(warning.level, 40, 'warn');
       assert.equal(warning.address, '127.0.0.1');

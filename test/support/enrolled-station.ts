@@ -14,6 +14,8 @@ export const ENROLLED_PASSPHRASE = 'test passphrase';
 
 export interface EnrolledStation {
   station: SimBaseStation;
+  /** The CA that issued the client certificate: another base station of the same account trusts it too. */
+  ca: SimCertificateAuthority;
   dataDir: string;
   /** `BASE1=127.0.0.1:PORT`, the value --basestation takes to reach the simulator. */
   address: string;
@@ -50,6 +52,7 @@ export async function enrolledStation(lan?: { username: string; password: string
   });
   return {
     station,
+    ca,
     dataDir,
     address: `BASE1=127.0.0.1:${station.port}`,
     async close() {

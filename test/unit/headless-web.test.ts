@@ -1,6 +1,6 @@
 // The headless web server as `serve` and `demo` mount it, over real HTTP and WebSocket on 127.0.0.1
 // with the real app service behind it: GET /api/state under the binding's authorization, the AppApi
-// binding, the renderer (or a clear answer when it is not built), and the access token kept beyond loopback.
+// binding, the renderer (or a clear answer when it is not built), and the access token kept across restarts.
 
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { APP_API_METHODS, type AppApiClient, type AppState, type CameraView } from '../../src/shared/api.js';
-import { accessTokenFor, startWebServer, type WebServer } from '../../src/main/headless/web.js';
-import { WebBindingConfigError } from '../../src/main/headless/web-binding.js';
+import { keptAccessToken } from '../../src/main/headless/access-token.js';
+import { startWebServer, type WebServer } from '../../src/main/headless/web.js';
+import { testAccessToken } from '../support/access-token.js';
 import { silentLogger } from '../../src/main/log.js';
 import { createAppService, type AppService } from '../../src/main/service.js';
 import { openDataStore } from '../../src/main/store/data-store.js';
@@ -26,8 +27,8 @@ before(async () => {
   await mkdir(join(dir, 'renderer'));
   await writeFile(join(dir, 'renderer', 'index.html'), '<!doctype html><div id="root"></div>');
   service = await createAppService({ dataDir: join(dir, 'data'), passphrase: 'web test', logger: silentLogger, shell: 'web', discovery: false });
-  web = await startWebServer({ host: '127.0.0.1', port: 0, api: service, logger: silentLogger, rendererRoot: join(dir, 'renderer') });
-  bare = await startWebServer({ host: '127.0.0.1', port: 0, api: service, logger: silentLogger, rendererRoot: join(dir, 'missing') });
+  web = await startWebServer({ host: '127.0.0.1', port: 0, api: service, accessToken: await testAccessToken(), logger: silentLogger, rendererRoot: join(dir, 'renderer') });
+  bare = await startWebServer({ host: '127.0.0.1', port: 0, api: service, accessToken: await testAccessToken(), logger: silentLogger, rendererRoot: join(dir, 'missing') });
 });
 
 after(async () => {
@@ -95,31 +96,31 @@ describe('the headless web server', () => {
     assert.equal((await get(`${bare.url}/nothing.js`)).status, 404);
   });
 
-  it('refuses to listen beyond loopback without an access token (before binding any address)', async () => {
-    await assert.rejects(startWebServer({ host: '0.0.0.0', port: 0, api: service, logger: silentLogger }), WebBindingConfigError);
-  });
-
-  it('makes the access token once beyond loopback and keeps it as a secret across restarts', async () => {
+  it('makes the access token once and keeps it as a secret across restarts; a new one replaces it for good', async () => {
     const dataDir = join(dir, 'token-data');
     const store = await openDataStore(dataDir, { passphrase: 'web test' });
-    assert.equal(await accessTokenFor('127.0.0.1', store.secrets), undefined);
-    assert.equal(await store.secrets.get('webAccessToken'), undefined, 'loopback needs no token and makes none');
-    const token = await accessTokenFor('0.0.0.0', store.secrets);
-    assert.match(token ?? '', /^[A-Za-z0-9_-]{32}$/);
-    const reopened = await openDataStore(dataDir, { passphrase: 'web test' });
-    assert.equal(await accessTokenFor('192.168.1.20', reopened.secrets), token);
+    assert.equal(await store.secrets.get('webAccessToken'), undefined);
+    const token = (await keptAccessToken(store.secrets)).value;
+    assert.match(token, /^[A-Za-z0-9_-]{32}$/);
+    const reopened = await keptAccessToken((await openDataStore(dataDir, { passphrase: 'web test' })).secrets);
+    assert.equal(reopened.value, token);
+    assert.ok(reopened.matches(token));
+    assert.ok(!reopened.matches(`${token.slice(0, -1)}x`) && !reopened.matches(token.slice(1)) && !reopened.matches(undefined));
+    const replaced = await reopened.rotate();
+    assert.notEqual(replaced, token);
+    assert.ok(!reopened.matches(token) && reopened.matches(replaced));
+    assert.equal((await keptAccessToken((await openDataStore(dataDir, { passphrase: 'web test' })).secrets)).value, replaced);
   });
 });
 
 describe('/metrics and /healthz of the headless web server', () => {
-  const failing: CameraView & { reconnects: number; authFailures: number } = {
+  const failing: CameraView = {
     deviceId: 'C1', name: 'Gate "front"', model: 'VMC4041P', baseStationId: 'B1', codecs: ['avc'], codec: 'avc', port: 8556,
     url: 'rtsp://127.0.0.1:8556/C1', running: true, state: 'error', error: 'the base station at 192.0.2.1:554 did not answer',
     viewers: 0, bytesIn: 1000, bytesOut: 2000, bitrate: 0, upstreamSessions: 2, packetsDropped: 5, keepAliveFailures: 3, mediaSilences: 6, streamingToday: 0, streamingWeek: 0, battery: false, batterySource: 'unknown',
-    // Counters other parts of the service are adding to CameraView: their series appear once they do.
     reconnects: 1, authFailures: 4,
   };
-  const state = { baseStations: [], cameras: [failing], warnings: [] } as unknown as AppState;
+  const state = { baseStations: [], cameras: [failing], warnings: [], settings: { requireAccessToken: false } } as unknown as AppState;
   const api = {
     ...Object.fromEntries(APP_API_METHODS.map((method) => [method, () => Promise.reject(new Error(`${method} is not used here`))])),
     getState: () => Promise.resolve(state),
@@ -127,7 +128,7 @@ describe('/metrics and /healthz of the headless web server', () => {
   } as unknown as AppApiClient;
   let server: WebServer;
   before(async () => {
-    server = await startWebServer({ host: '127.0.0.1', port: 0, api, logger: silentLogger, rendererRoot: join(tmpdir(), 'no-renderer') });
+    server = await startWebServer({ host: '127.0.0.1', port: 0, api, accessToken: await testAccessToken(), logger: silentLogger, rendererRoot: join(tmpdir(), 'no-renderer') });
   });
   after(() => server?.close());
 
@@ -140,7 +141,7 @@ describe('/metrics and /healthz of the headless web server', () => {
     assert.deepEqual(JSON.parse(stranger.body), { status: 'error' });
   });
 
-  it('/metrics: the /api/state rule, GET only, every figure of the camera including the counters still being added', async () => {
+  it('/metrics: the /api/state rule, GET only, every figure of the camera, reconnects and auth failures included', async () => {
     assert.equal((await get(`${server.url}/metrics`, { Host: 'evil.example:8555' })).status, 403);
     assert.equal((await get(`${server.url}/metrics`, {}, 'POST')).status, 405);
     const metrics = await get(`${server.url}/metrics`);

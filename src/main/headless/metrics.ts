@@ -5,13 +5,6 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { AppState, CameraStreamState, CameraView } from '../../shared/api.js';
 
-/**
- * Counters that parts of the service add to CameraView over time. Until a field exists its series is
- * simply absent; once the service fills it, the series appears with no change here.
- */
-type OptionalCounter = 'reconnects' | 'authFailures';
-type CameraFigures = CameraView & Partial<Record<OptionalCounter, number>>;
-
 /** Every stream state, each a series of `camera_state` (a state missing or unknown here fails to compile). */
 const STATES = Object.keys({
   idle: true, connecting: true, waking: true, media: true, waiting: true, error: true,
@@ -38,7 +31,7 @@ export function createMetrics(): Metrics {
   const running = gauge('camera_running', 'Whether the camera\'s local RTSP endpoint accepts viewers (1) or not (0).');
   const viewers = gauge('camera_viewers', 'RTSP viewers playing the camera now.');
   const bitrate = gauge('camera_bitrate_bits_per_second', 'Incoming bits per second from the base station, averaged over the last few seconds.');
-  const totals: [Counter, (c: CameraFigures) => number | undefined][] = [
+  const totals: [Counter, (c: CameraView) => number][] = [
     [counter('camera_received_bytes_total', 'Bytes received from the base station for this camera.'), (c) => c.bytesIn],
     [counter('camera_sent_bytes_total', 'Bytes sent to this camera\'s viewers.'), (c) => c.bytesOut],
     [counter('camera_upstream_sessions_total', 'RTSP sessions opened with the base station for this camera.'), (c) => c.upstreamSessions],
@@ -46,7 +39,7 @@ export function createMetrics(): Metrics {
     [counter('camera_reconnects_total', 'Times a lost base-station session was opened again.'), (c) => c.reconnects],
     [counter('camera_keepalive_failures_total', 'Keep-alive requests to the base station that failed.'), (c) => c.keepAliveFailures],
     [counter('camera_media_silences_total', 'Times the base station sent no media for the silence limit while the session was up.'), (c) => c.mediaSilences],
-    [counter('camera_auth_failures_total', 'Viewer requests refused for wrong or missing credentials.'), (c) => c.authFailures],
+    [counter('camera_auth_failures_total', 'LAN viewer logins refused for a wrong username or password.'), (c) => c.authFailures],
   ];
   const expiry = gauge(
     'basestation_certificate_expiry_timestamp_seconds',
@@ -60,17 +53,14 @@ export function createMetrics(): Metrics {
     async render({ cameras, baseStations }) {
       // From scratch each time: a camera that is gone leaves no stale series behind.
       for (const metric of fromState) metric.reset();
-      for (const c of cameras as CameraFigures[]) {
+      for (const c of cameras) {
         const labels = { camera: c.deviceId };
         info.set({ ...labels, name: c.name, model: c.model, base_station: c.baseStationId, codec: c.codec }, 1);
         for (const s of STATES) state.set({ ...labels, state: s }, c.state === s ? 1 : 0);
         running.set(labels, c.running ? 1 : 0);
         viewers.set(labels, c.viewers);
         bitrate.set(labels, c.bitrate);
-        for (const [metric, read] of totals) {
-          const value = read(c);
-          if (value !== undefined) metric.inc(labels, value);
-        }
+        for (const [metric, read] of totals) metric.inc(labels, read(c));
       }
       for (const b of baseStations) {
         if (b.certificateExpires) expiry.set({ base_station: b.deviceId }, Date.parse(b.certificateExpires) / 1000);

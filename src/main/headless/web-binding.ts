@@ -3,25 +3,29 @@
 // result (or an ApiErrorPayload); `/api/events` is a WebSocket pushing every published AppState.
 // The web server (web.ts) owns the `node:http` server; it hands requests and upgrades to us.
 //
-// Who may call: on loopback, anyone on this machine (like any local app); on any other address a
-// secret access token is required. Browsers are also guarded against other sites driving the API
-// (CSRF) and against DNS rebinding, by checking Origin and Host.
+// Who may call: on loopback, anyone on this machine (like any local app) unless the user turned on
+// the `requireAccessToken` setting (machines with several users); on any other address always
+// only with the access token. Browsers are also guarded against other sites driving the API
+// (CSRF) and against DNS rebinding, by checking Origin and Host. `POST /api/access-token` replaces
+// the token and answers the new one to its (admitted) caller: the web UI calls it before turning the
+// setting on, so the tab that turns it on keeps working and a token taken while the API was open
+// stops working.
 //
 // `/api/cameras/<deviceId>/live[?audio=1]` is a WebSocket carrying a camera's live view, under the same rule:
 // a `LiveMessage` naming the format, then fragmented MP4 as binary messages.
 
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { checkArguments } from '../../shared/api-arguments.js';
-import { APP_API_METHODS, type ApiErrorPayload, type AppApiClient, type AppApiMethod, type AppState } from '../../shared/api.js';
+import { APP_API_METHODS, type ApiErrorPayload, type AppApiClient, type AppApiMethod, type AppState, type SettingsView } from '../../shared/api.js';
 import { isLoopbackAddress } from '../../shared/net.js';
 import { toApiError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { LiveMessage } from '../../shared/live.js';
 import type { CameraMedia } from '../live/media.js';
 import type { LiveOptions } from '../live/watch.js';
+import type { AccessToken } from './access-token.js';
 
 export interface WebBindingOptions {
   api: AppApiClient;
@@ -29,57 +33,57 @@ export interface WebBindingOptions {
   media?: CameraMedia;
   /** The address the HTTP server listens on; anything but loopback requires `accessToken`. */
   listenHost: string;
-  /** Secret every caller must present when `listenHost` is not loopback. */
-  accessToken?: string;
+  /** What a caller presents when a token is required. */
+  accessToken: AccessToken;
+  /** The `requireAccessToken` setting at start; later changes arrive through `updateSettings` calls. */
+  requireTokenOnLoopback: boolean;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
   logger: Logger;
 }
 
 export interface WebBinding {
-  /** Serves `/api/call/*`; returns false (and writes nothing) for any other path. */
+  /** Serves `/api/call/*` and `/api/access-token`; returns false (and writes nothing) for any other path. */
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean;
   /** Takes over WebSocket upgrades to `/api/events` on `server`. */
   attach(server: Server): void;
   /** Whether `req` may use the API (token and Origin/Host rules); for other routes such as GET /api/state. */
   authorize(req: IncomingMessage): ApiErrorPayload | undefined;
+  /** Whether callers must present the access token now. */
+  tokenRequired(): boolean;
   /** Closes every event socket. */
   close(): Promise<void>;
 }
 
 export const API_CALL_PREFIX = '/api/call/';
 export const API_EVENTS_PATH = '/api/events';
+/** `POST`: replaces the access token and answers `{ token }` with the new one. */
+export const ACCESS_TOKEN_PATH = '/api/access-token';
 export const ACCESS_TOKEN_HEADER = 'x-access-token';
 /** `/api/cameras/<deviceId>/live` */
 const LIVE_PATH = /^\/api\/cameras\/([^/]+)\/live$/;
 
 
-
 /** A message on the events socket. The client may send `{ "token": "..." }` first instead of a query. */
 export type EventMessage = { type: 'state'; state: AppState } | { type: 'error'; error: ApiErrorPayload };
 
-export class WebBindingConfigError extends Error {
-  readonly code = 'web-binding-config';
-}
-
 export function createWebBinding(options: WebBindingOptions): WebBinding {
-  const { api, logger } = options;
+  const { api, logger, accessToken } = options;
   const loopbackOnly = isLoopbackAddress(options.listenHost);
-  if (!loopbackOnly && !options.accessToken) {
-    throw new WebBindingConfigError(
-      `The web UI listens on ${options.listenHost}, beyond this machine: set an access token, or listen on 127.0.0.1.`,
-    );
-  }
+  let requireTokenOnLoopback = options.requireTokenOnLoopback;
+  const tokenRequired = (): boolean => !loopbackOnly || requireTokenOnLoopback;
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const methods = new Set<string>(APP_API_METHODS);
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 });
-  const sockets = new Set<WebSocket>();
+  /** Every open socket, with the token it was admitted with (none when none was asked). */
+  const sockets = new Map<WebSocket, string | undefined>();
 
-  function tokenMatches(presented: string | undefined): boolean {
-    if (!options.accessToken || presented === undefined) return false;
-    const a = Buffer.from(presented);
-    const b = Buffer.from(options.accessToken);
-    return a.length === b.length && timingSafeEqual(a, b);
+  /** After the rule or the token changed: a socket admitted under the old one is closed (clients reconnect). */
+  function closeSocketsNoLongerAdmitted(): void {
+    if (!tokenRequired()) return;
+    for (const [ws, token] of sockets) {
+      if (!accessToken.matches(token)) ws.close(4401, 'access token required');
+    }
   }
 
   function checkOrigin(req: IncomingMessage): ApiErrorPayload | undefined {
@@ -100,15 +104,21 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
   function authorize(req: IncomingMessage, queryToken?: string | null): ApiErrorPayload | undefined {
     const originError = checkOrigin(req);
     if (originError) return originError;
-    if (loopbackOnly) return undefined;
-    if (tokenMatches(headerToken(req)) || tokenMatches(queryToken ?? undefined)) return undefined;
-    return { code: 'unauthorized', message: 'Access token missing or wrong: open the URL with ?token=… that arlo-rtsp printed at start.' };
+    if (!tokenRequired()) return undefined;
+    if (accessToken.matches(headerToken(req)) || accessToken.matches(queryToken)) return undefined;
+    return {
+      code: 'unauthorized',
+      message: 'Access token missing or wrong: open the web UI with the URL (…/?token=…) that "arlo-rtsp serve" printed at start; restart it to print the current one.',
+    };
   }
 
   function handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
     const path = pathOf(req);
-    if (!path.startsWith(API_CALL_PREFIX)) return false;
-    void handleCall(req, res, path.slice(API_CALL_PREFIX.length)).catch((error: unknown) => {
+    const handle = path === ACCESS_TOKEN_PATH ? replaceToken(req, res)
+      : path.startsWith(API_CALL_PREFIX) ? handleCall(req, res, path.slice(API_CALL_PREFIX.length))
+      : undefined;
+    if (!handle) return false;
+    void handle.catch((error: unknown) => {
       logger.error({ err: error }, 'web api call failed unexpectedly');
       if (!res.headersSent) sendError(res, { code: 'internal', message: 'Internal error; see the log.' });
       else res.destroy();
@@ -116,17 +126,37 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
     return true;
   }
 
-  async function handleCall(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+  /** The checks every POST route shares; false after answering the caller why not. */
+  function admitPost(req: IncomingMessage, res: ServerResponse): boolean {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
-      return sendError(res, { code: 'method-not-allowed', message: 'API calls are POST requests.' });
+      sendError(res, { code: 'method-not-allowed', message: 'API calls are POST requests.' });
+      return false;
     }
-    const denied = authorize(req);
-    if (denied) return sendError(res, denied);
+    const denied = authorize(req, null);
+    if (denied) {
+      sendError(res, denied);
+      return false;
+    }
     // JSON only: a cross-site form cannot send it without a CORS preflight, which we never grant.
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
-      return sendError(res, { code: 'unsupported-media-type', message: 'Send the arguments as application/json.' });
+      sendError(res, { code: 'unsupported-media-type', message: 'Send the arguments as application/json.' });
+      return false;
     }
+    return true;
+  }
+
+  async function replaceToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!admitPost(req, res)) return;
+    req.resume();
+    const token = await accessToken.rotate();
+    closeSocketsNoLongerAdmitted();
+    logger.info('web access token replaced');
+    sendJson(res, 200, { token });
+  }
+
+  async function handleCall(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    if (!admitPost(req, res)) return;
     if (!methods.has(name)) return sendError(res, { code: 'unknown-method', message: `No API method "${name}".` });
     const body = await readBody(req, maxBodyBytes);
     if (body === 'too-large') {
@@ -150,7 +180,16 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
       else logger.info({ method: name, code: payload.code }, 'web api call refused');
       return sendError(res, payload);
     }
+    // The setting takes effect with the answer to the call that changed it: the next request is judged by it.
+    if (name === 'updateSettings') applyTokenSetting((result as SettingsView).requireAccessToken);
     sendJson(res, 200, result ?? null);
+  }
+
+  function applyTokenSetting(required: boolean): void {
+    if (required === requireTokenOnLoopback) return;
+    requireTokenOnLoopback = required;
+    logger.info({ requireAccessToken: required }, 'web access token requirement on loopback changed');
+    closeSocketsNoLongerAdmitted();
   }
 
   function attach(server: Server): void {
@@ -158,21 +197,25 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
       const path = pathOf(req);
       const live = options.media && LIVE_PATH.exec(path);
       if (path !== API_EVENTS_PATH && !live) return; // another upgrade handler may want it
-      const start = live && options.media
+      const serve = live && options.media
         ? (ws: WebSocket) => startLive(ws, options.media!, decodeURIComponent(live[1]!), { audio: new URL(req.url ?? '/', 'http://x').searchParams.get('audio') === '1' })
         : startEvents;
+      const start = (ws: WebSocket, token: string | undefined): void => {
+        sockets.set(ws, token);
+        ws.on('close', () => sockets.delete(ws));
+        serve(ws);
+      };
       const query = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
       const originError = checkOrigin(req);
       if (originError) return refuseUpgrade(socket, originError);
       wss.handleUpgrade(req, socket, head, (ws) => {
-        const authorized = authorize(req, query) === undefined;
-        if (authorized) return start(ws);
+        if (authorize(req, query) === undefined) return start(ws, [headerToken(req), query ?? undefined].find((t) => accessToken.matches(t)));
         // Browsers cannot set headers on a WebSocket; the token may come as the first message.
         const timer = setTimeout(() => ws.close(4401, 'access token required'), 5000);
         ws.once('message', (data) => {
           clearTimeout(timer);
           const token = parseTokenMessage(data.toString());
-          if (tokenMatches(token)) start(ws);
+          if (accessToken.matches(token)) start(ws, token);
           else ws.close(4401, 'access token wrong');
         });
         ws.once('close', () => clearTimeout(timer));
@@ -181,7 +224,6 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
   }
 
   function startEvents(ws: WebSocket): void {
-    sockets.add(ws);
     const send = (state: AppState): void => {
       // State is idempotent (the latest wins); a client this far behind is gone or stuck.
       if (ws.bufferedAmount > 4 * 1024 * 1024) return ws.terminate();
@@ -198,7 +240,6 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
     ws.on('close', () => {
       clearInterval(ping);
       unsubscribe();
-      sockets.delete(ws);
     });
     ws.on('error', (error) => logger.debug({ err: error }, 'events socket error'));
     api.getState().then(send, (error: unknown) => {
@@ -207,13 +248,11 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
   }
 
   function startLive(ws: WebSocket, media: CameraMedia, deviceId: string, liveOptions: LiveOptions): void {
-    sockets.add(ws);
     const send = (message: LiveMessage): void => ws.send(JSON.stringify(message));
     let stop: (() => void) | undefined;
     let closed = false;
     ws.on('close', () => {
       closed = true;
-      sockets.delete(ws);
       stop?.();
     });
     ws.on('error', (error) => logger.debug({ err: error }, 'live view socket error'));
@@ -242,14 +281,14 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
   }
 
   async function close(): Promise<void> {
-    for (const ws of sockets) ws.terminate();
+    for (const ws of sockets.keys()) ws.terminate();
     sockets.clear();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   }
 
   // `?token=` too, for clients that cannot send headers (an <img>, Home Assistant's still image URL).
   const queryToken = (req: IncomingMessage): string | null => new URL(req.url ?? '/', 'http://x').searchParams.get('token');
-  return { handleRequest, attach, authorize: (req) => authorize(req, queryToken(req)), close };
+  return { handleRequest, attach, authorize: (req) => authorize(req, queryToken(req)), tokenRequired, close };
 }
 
 /** HTTP status for each error code the binding itself produces; errors of the service map to 422. */

@@ -3,10 +3,10 @@
 // `GET /api/state` for scripts, `GET /metrics` for Prometheus, `GET /healthz` for container and
 // service managers, and `GET /api/cameras/<deviceId>/snapshot.jpg` for still images (Home Assistant,
 // dashboards). Who may call is the binding's rule, applied to every API route alike: anyone on this
-// machine when listening on loopback, else only with the access token. /healthz alone answers
-// everyone, but says which camera is failing and why only to those the rule lets in.
+// machine when listening on loopback (unless the `requireAccessToken` setting is on), else only with
+// the access token. /healthz alone answers everyone, but says which camera is failing and why only
+// to those the rule lets in.
 
-import { randomBytes } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -14,9 +14,8 @@ import type { AppApiClient, AppState } from '../../shared/api.js';
 import type { Logger } from '../log.js';
 import type { CameraMedia } from '../live/media.js';
 import { SnapshotError, type SnapshotErrorCode } from '../live/snapshot.js';
-import type { SecretStore } from '../store/types.js';
+import type { AccessToken } from './access-token.js';
 import { DEFAULT_RENDERER_ROOT, createStaticHandler } from './static.js';
-import { isLoopbackAddress } from '../../shared/net.js';
 import { createWebBinding, sendError, sendJson } from './web-binding.js';
 
 export interface WebServerOptions {
@@ -26,8 +25,8 @@ export interface WebServerOptions {
   api: AppApiClient;
   /** Live view and snapshots; without it their routes answer 404. */
   media?: CameraMedia;
-  /** Required when `host` is not loopback: every API caller must present it. */
-  accessToken?: string;
+  /** What API callers present when a token is required: beyond loopback, or on it with the `requireAccessToken` setting. */
+  accessToken: AccessToken;
   logger: Logger;
   /** The built renderer (default `dist/renderer`). */
   rendererRoot?: string;
@@ -39,6 +38,8 @@ export interface WebServer {
   readonly url: string;
   /** False when the renderer is not built: the API works, the page does not. */
   readonly uiBuilt: boolean;
+  /** Whether callers must present the access token now (the binding's rule). */
+  tokenRequired(): boolean;
   close(): Promise<void>;
 }
 
@@ -52,19 +53,6 @@ const SNAPSHOT_STATUS: Record<SnapshotErrorCode, number> = { 'no-ffmpeg': 501, '
 /** What `GET /api/state` answers: the cameras (URL, state, viewers, bytes, ...), base stations and warnings. */
 export type StateSummary = Pick<AppState, 'cameras' | 'baseStations' | 'warnings'>;
 
-/**
- * The access token the web UI needs when listening on `host`: none on loopback; beyond it, one made
- * once and kept as the `webAccessToken` secret, so the URL the user saved keeps working after a restart.
- */
-export async function accessTokenFor(host: string, secrets: SecretStore): Promise<string | undefined> {
-  if (isLoopbackAddress(host)) return undefined;
-  const kept = await secrets.get('webAccessToken');
-  if (kept) return kept;
-  const token = randomBytes(24).toString('base64url');
-  await secrets.set('webAccessToken', token);
-  return token;
-}
-
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const { host, logger } = options;
   const rendererRoot = options.rendererRoot ?? DEFAULT_RENDERER_ROOT;
@@ -75,7 +63,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     ...(options.media ? { media: options.media } : {}),
     listenHost: host,
     logger,
-    ...(options.accessToken ? { accessToken: options.accessToken } : {}),
+    accessToken: options.accessToken,
+    requireTokenOnLoopback: (await options.api.getState()).settings.requireAccessToken,
   });
   const serveStatic = createStaticHandler(rendererRoot);
   // Loaded here, not at the top: prom-client would add ~0.1 s of start-up to every other command.
@@ -175,6 +164,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     server,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     uiBuilt,
+    tokenRequired: binding.tokenRequired,
     async close() {
       await binding.close();
       await new Promise<void>((resolve) => {

@@ -48,6 +48,8 @@ interface EndpointAuth {
   lifetime: number;
   throttle: FailureThrottle;
   now: () => number;
+  /** Wrong usernames or passwords evaluated on any of its connections. */
+  wrongCredentials: number;
 }
 
 /** One endpoint's viewer credentials; `connection()` gives each viewer connection its own state. */
@@ -66,7 +68,13 @@ export class RtspAuthenticator {
       lifetime: options.nonceLifetimeMs ?? NONCE_LIFETIME_MS,
       throttle: options.throttle ?? new FailureThrottle({ now }),
       now,
+      wrongCredentials: 0,
     };
+  }
+
+  /** Wrong usernames or passwords evaluated so far (not the attempts a throttled address was refused unheard). */
+  get wrongCredentials(): number {
+    return this.#endpoint.wrongCredentials;
   }
 
   get realm(): string {
@@ -186,6 +194,7 @@ export class ConnectionAuth {
       return { accepted: true };
     }
     if (outcome === 'refused') {
+      this.#endpoint.wrongCredentials++;
       // The address and the camera (the logger's); never what was tried.
       this.#log.warn({ address: this.#address }, 'viewer gave a wrong username or password');
       const blockedMs = this.#endpoint.throttle.blockedMs(this.#address);

@@ -43,6 +43,7 @@ export function defaultAppData(): AppData {
       launchAtLogin: false,
       lingerSeconds: 5,
       lanAllowBasic: false,
+      requireAccessToken: false,
       installationId: randomUUID(),
       clientDeviceId: randomUUID(),
     },

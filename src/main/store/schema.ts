@@ -46,6 +46,7 @@ export const settingsSchema = z.object({
   lanUsername: z.string().optional(),
   lanAllowBasic: z.boolean().default(false),
   launchAtLogin: z.boolean(),
+  requireAccessToken: z.boolean().default(false),
   lingerSeconds: z.number().min(0).max(3600),
   installationId: z.uuid(),
   clientDeviceId: z.uuid(),

@@ -53,6 +53,8 @@ export interface AppSettings {
   /** Basic authentication for LAN viewers: off unless the user opts in. */
   lanAllowBasic: boolean;
   launchAtLogin: boolean;
+  /** The web API and UI want the access token on loopback too (beyond loopback they always do). */
+  requireAccessToken: boolean;
   lingerSeconds: number;
   /** Random id made once per installation: the enrollment `uuid`. Never a base station's deviceId. */
   installationId: string;

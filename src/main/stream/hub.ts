@@ -58,6 +58,8 @@ export interface HubOptions {
 
 export interface HubStats extends FanOutStats {
   upstreamSessions: number;
+  /** Sessions opened again after the previous one was lost or went silent while wanted. */
+  reconnects: number;
   /** Sessions replaced because no media came for the silence limit. */
   mediaSilences: number;
   /** Keep-alives answered with an error or not at all (they never end a session). */
@@ -93,7 +95,7 @@ interface Waiter {
 }
 
 export class CameraHub {
-  readonly stats: HubStats = { bytesIn: 0, bytesOut: 0, packetsDropped: 0, upstreamSessions: 0, mediaSilences: 0, keepAliveFailures: 0 };
+  readonly stats: HubStats = { bytesIn: 0, bytesOut: 0, packetsDropped: 0, upstreamSessions: 0, reconnects: 0, mediaSilences: 0, keepAliveFailures: 0 };
 
   readonly #options: HubOptions;
   readonly #limits: HubLimits;
@@ -107,6 +109,8 @@ export class CameraHub {
   /** Numbers the open attempts; hooks of any other attempt than the current or live one are ignored. */
   #attempt = 0;
   #liveAttempt = 0;
+  /** A session was lost or went silent while wanted: the next one adopted is a reconnect. */
+  #recovering = false;
   /** How far the attempt in flight got, for the user: TCP/TLS connect, then the RTSP exchange. */
   #step: UpstreamPhase = 'connecting';
   #upstream: UpstreamSession | undefined;
@@ -236,6 +240,7 @@ export class CameraHub {
     const before = this.#lifecycle;
     const { next, effects } = transition(before, event, this.#limits);
     this.#lifecycle = next;
+    if (event.type === 'lost' || event.type === 'silent') this.#recovering = true;
     for (const effect of effects) this.#run(effect);
     if (next.phase !== before.phase) this.#entered(next.phase);
   }
@@ -290,6 +295,8 @@ export class CameraHub {
     }
     if (up && this.#upstream) this.#settleWaiters((w) => w.resolve(infoOf(this.#upstream!)));
     else if (phase.name === 'failed' || phase.name === 'stopped' || phase.name === 'idle') {
+      // Nobody waits for the lost session any more: a later one is a new start, not a reconnect.
+      this.#recovering = false;
       const message = phase.name === 'failed' ? phase.problem.message : phase.name === 'idle' && phase.last ? phase.last.message : 'this camera is stopped';
       const code: StreamErrorCode = phase.name === 'failed' ? phase.problem.reason : 'closed';
       this.#settleWaiters((w) => w.reject(new StreamError(code, message)));
@@ -361,6 +368,8 @@ export class CameraHub {
     this.#upstream = upstream;
     this.#liveAttempt = this.#attempt;
     this.stats.upstreamSessions++;
+    if (this.#recovering) this.stats.reconnects++;
+    this.#recovering = false;
     this.#fanOut.replaced(upstream.tracks);
     const held = this.#held;
     this.#releaseHeld();

@@ -55,7 +55,7 @@ export interface EndpointOptions {
 export type EndpointRuntime = Pick<
   CameraView,
   | 'deviceId' | 'running' | 'state' | 'error' | 'waitReason' | 'retryAt' | 'viewers' | 'bytesIn' | 'bytesOut' | 'bitrate'
-  | 'upstreamSessions' | 'packetsDropped' | 'keepAliveFailures' | 'mediaSilences' | 'port' | 'url'
+  | 'upstreamSessions' | 'reconnects' | 'packetsDropped' | 'keepAliveFailures' | 'mediaSilences' | 'authFailures' | 'port' | 'url'
 >;
 
 export interface StreamManagerEvents {
@@ -79,6 +79,8 @@ interface Endpoint {
   options: EndpointOptions;
   hub: CameraHub;
   server: EndpointServer;
+  /** Checks viewers' credentials (beyond loopback only). */
+  authenticator: RtspAuthenticator | undefined;
   url: string;
   /** bytesIn at each of the last few samples, oldest first. */
   samples: number[];
@@ -162,12 +164,14 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
         }
       },
     });
-    const authenticator = options.credentials ? new RtspAuthenticator({ ...options.credentials, throttle: this.#throttle }) : undefined;
+    const authenticator = options.credentials && !isLoopbackAddress(options.listenAddress)
+      ? new RtspAuthenticator({ ...options.credentials, throttle: this.#throttle })
+      : undefined;
     const server = await EndpointServer.listen({
       hub,
       port: options.port,
       listenAddress: options.listenAddress,
-      ...(authenticator && !isLoopbackAddress(options.listenAddress) ? { authenticator } : {}),
+      ...(authenticator ? { authenticator } : {}),
       viewer: {
         ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
         ...(options.idleBeforePlayMs !== undefined ? { idleBeforePlayMs: options.idleBeforePlayMs } : {}),
@@ -176,7 +180,7 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
       logger: log,
     });
     const url = viewerUrl({ ...options, port: server.port });
-    this.#endpoints.set(options.deviceId, { options, hub, server, url, samples: [] });
+    this.#endpoints.set(options.deviceId, { options, hub, server, authenticator, url, samples: [] });
     log.info({ port: server.port }, 'camera endpoint listening');
     this.#changed();
   }
@@ -321,9 +325,11 @@ function runtimeOf(endpoint: Endpoint): EndpointRuntime {
     bytesOut: hub.stats.bytesOut,
     bitrate,
     upstreamSessions: hub.stats.upstreamSessions,
+    reconnects: hub.stats.reconnects,
     packetsDropped: hub.stats.packetsDropped,
     keepAliveFailures: hub.stats.keepAliveFailures,
     mediaSilences: hub.stats.mediaSilences,
+    authFailures: endpoint.authenticator?.wrongCredentials ?? 0,
     port: endpoint.server.port,
     url: endpoint.url,
   };

@@ -1,7 +1,8 @@
 // The web page's bridge to the headless service: `POST /api/call/<method>` for calls and the
-// `/api/events` WebSocket for state, reconnecting with backoff. Beyond loopback the server wants an
-// access token: the user opens the URL with `?token=…` once; we keep it for the tab's session and
-// take it out of the address bar so it is not shared by accident.
+// `/api/events` WebSocket for state, reconnecting with backoff. Beyond loopback (or on it with the
+// `requireAccessToken` setting) the server wants an access token: the user opens the URL with
+// `?token=…` once; we keep it for the tab's session and take it out of the address bar so it is not
+// shared by accident. `replaceAccessToken` asks the server for a new one and keeps that instead.
 
 import type { ApiErrorPayload, AppApiMethod, AppState } from '../../shared/api.js';
 import type { ApiBridge, ApiResult } from '../../shared/bridge.js';
@@ -9,9 +10,7 @@ import type { ApiBridge, ApiResult } from '../../shared/bridge.js';
 const TOKEN_KEY = 'arlo-rtsp-access-token';
 
 export function createWebBridge(location: Location): ApiBridge {
-  const token = takeToken(location);
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  if (token) headers['X-Access-Token'] = token;
+  takeToken(location);
   const listeners = new Set<(state: AppState) => void>();
   let socket: WebSocket | undefined;
   let retryMs = 500;
@@ -22,7 +21,7 @@ export function createWebBridge(location: Location): ApiBridge {
     try {
       response = await fetch(new URL(`api/call/${method}`, apiBase(location)), {
         method: 'POST',
-        headers,
+        headers: requestHeaders(),
         body: JSON.stringify(args),
       });
     } catch {
@@ -41,6 +40,7 @@ export function createWebBridge(location: Location): ApiBridge {
     socket = ws;
     ws.addEventListener('open', () => {
       retryMs = 500;
+      const token = accessToken();
       if (token) ws.send(JSON.stringify({ token }));
     });
     ws.addEventListener('message', (event) => {
@@ -75,6 +75,34 @@ export function accessToken(): string | undefined {
   return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
 }
 
+/**
+ * Asks the server for a new access token (the old one stops working) and keeps it for this tab;
+ * the web UI's address with it, to bookmark. Asked before turning `requireAccessToken` on, so the
+ * tab that turns it on keeps working.
+ */
+export async function replaceAccessToken(): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(new URL('api/access-token', apiBase(window.location)), { method: 'POST', headers: requestHeaders(), body: '{}' });
+  } catch {
+    throw new Error('Cannot reach arlo-rtsp: is it still running?');
+  }
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok || typeof (body as { token?: unknown } | undefined)?.token !== 'string') {
+    throw new Error(isErrorPayload(body) ? body.message : `No new access token (HTTP ${response.status}).`);
+  }
+  const token = (body as { token: string }).token;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  const url = new URL(apiBase(window.location));
+  url.searchParams.set('token', token);
+  return url.href;
+}
+
+function requestHeaders(): Record<string, string> {
+  const token = accessToken();
+  return { 'Content-Type': 'application/json', ...(token ? { 'X-Access-Token': token } : {}) };
+}
+
 /** An absolute URL of a route under the UI's base (e.g. a snapshot), with the token when `withToken`. */
 export function routeUrl(path: string, withToken = false): string {
   const url = new URL(path, apiBase(window.location));
@@ -98,16 +126,14 @@ function apiBase(location: Location): string {
   return new URL('./', location.href).href;
 }
 
-function takeToken(location: Location): string | undefined {
+/** Keeps a token from the address bar for the tab's session and takes it out of the address bar. */
+function takeToken(location: Location): void {
   const url = new URL(location.href);
   const fromUrl = url.searchParams.get('token');
-  if (fromUrl) {
-    sessionStorage.setItem(TOKEN_KEY, fromUrl);
-    url.searchParams.delete('token');
-    history.replaceState(null, '', url);
-    return fromUrl;
-  }
-  return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+  if (!fromUrl) return;
+  sessionStorage.setItem(TOKEN_KEY, fromUrl);
+  url.searchParams.delete('token');
+  history.replaceState(null, '', url);
 }
 
 function isErrorPayload(value: unknown): value is ApiErrorPayload {

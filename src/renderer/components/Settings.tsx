@@ -1,10 +1,12 @@
 // Settings: where the RTSP ports listen (and the LAN credentials that requires), the port base,
-// launch at login (desktop), how long an idle upstream session lingers, and the daily streaming
-// budget of battery cameras (a warning threshold and an optional cap).
+// launch at login (desktop), the access token on this computer too (web), how long an idle upstream
+// session lingers, and the daily streaming budget of battery cameras (a warning threshold and an
+// optional cap).
 
 import { useState, type FormEvent } from 'react';
 import { MIN_LAN_PASSWORD_LENGTH, type SettingsPatch, type SettingsView } from '../../shared/api.js';
 import { isLoopbackAddress } from '../../shared/net.js';
+import { replaceAccessToken } from '../api/web-client.js';
 import { useAction, useApi } from '../hooks.js';
 import { ErrorNote } from './ErrorNote.js';
 
@@ -35,6 +37,10 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
   const [showPassword, setShowPassword] = useState(false);
   const [lanAllowBasic, setLanAllowBasic] = useState(settings.lanAllowBasic);
   const [launchAtLogin, setLaunchAtLogin] = useState(settings.launchAtLogin);
+  const [requireAccessToken, setRequireAccessToken] = useState(settings.requireAccessToken);
+  /** The web UI's address with a token just made, shown once to bookmark. */
+  const [tokenUrl, setTokenUrl] = useState<string>();
+  const newToken = useAction();
   const [linger, setLinger] = useState(String(settings.lingerSeconds));
   const [warnMinutes, setWarnMinutes] = useState(String(settings.batteryWarnMinutes));
   const [capMinutes, setCapMinutes] = useState(settings.batteryCapMinutes === null ? '' : String(settings.batteryCapMinutes));
@@ -58,7 +64,10 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
     }
     if (lanPassword !== '') patch.lanPassword = lanPassword;
     if (desktop) patch.launchAtLogin = launchAtLogin;
+    else patch.requireAccessToken = requireAccessToken;
     void action.run(async () => {
+      // A new token before the rule applies: this tab keeps working, and one taken while the API was open stops.
+      if (patch.requireAccessToken && !settings.requireAccessToken) setTokenUrl(await replaceAccessToken());
       await api.updateSettings(patch);
       setLanPassword('');
       setShowPassword(false);
@@ -132,6 +141,30 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
             <input type="checkbox" checked={launchAtLogin} onChange={(e) => setLaunchAtLogin(e.target.checked)} />
             Launch at login
           </label>
+        )}
+        {!desktop && (
+          <fieldset>
+            <legend>Access to this page</legend>
+            <label className="check">
+              <input type="checkbox" checked={requireAccessToken} onChange={(e) => setRequireAccessToken(e.target.checked)} aria-describedby="token-hint" />
+              Require the access token on this computer too
+            </label>
+            <p className="hint" id="token-hint">
+              For computers with several users: otherwise anyone logged in here can use this page and its API. Served beyond this
+              computer, the token is always required.
+            </p>
+            <div className="row">
+              <button type="button" disabled={newToken.busy} onClick={() => void newToken.run(async () => setTokenUrl(await replaceAccessToken()))}>
+                Make a new access token
+              </button>
+            </div>
+            <ErrorNote message={newToken.error} />
+            {tokenUrl && (
+              <p className="ok-note" role="status">
+                New access token: the old one no longer works. Bookmark this address to open this page again: <code>{tokenUrl}</code>
+              </p>
+            )}
+          </fieldset>
         )}
         <ErrorNote message={action.error} />
         {saved && <p className="ok-note" role="status">Saved.</p>}

@@ -3,11 +3,12 @@
 // SIGINT/SIGTERM. `runServe` is also the body of `arlo-rtsp demo`.
 
 import { hostname, networkInterfaces } from 'node:os';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createLogger, type Logger } from '../../log.js';
 import { createAppService, type AppService, type AppServiceOptions } from '../../service.js';
 import { openDataStore } from '../../store/data-store.js';
-import { accessTokenFor, HEALTH_PATH, METRICS_PATH, STATE_PATH, startWebServer, type WebServer } from '../web.js';
+import { keptAccessToken } from '../access-token.js';
+import { HEALTH_PATH, METRICS_PATH, STATE_PATH, startWebServer, type WebServer } from '../web.js';
 import { ACCESS_TOKEN_HEADER } from '../web-binding.js';
 import { printable } from '../../../shared/text.js';
 
@@ -18,6 +19,7 @@ interface ServeCliOptions {
   basestation: string[];
   http: string;
   ffmpeg?: string;
+  requireToken?: boolean;
 }
 
 export const DEFAULT_HTTP = '127.0.0.1:8555';
@@ -30,6 +32,7 @@ export const SERVE_ENV = {
   basestation: 'ARLO_RTSP_BASESTATION',
   http: 'ARLO_RTSP_HTTP',
   ffmpeg: 'ARLO_RTSP_FFMPEG',
+  requireToken: 'ARLO_RTSP_REQUIRE_TOKEN',
 } as const satisfies Record<keyof Omit<ServeCliOptions, 'dataDir'>, string>;
 
 /** --http, from ARLO_RTSP_HTTP too: `serve` listens there, `healthcheck` asks there. */
@@ -49,6 +52,8 @@ export function register(program: Command): void {
       .env(SERVE_ENV.basestation).argParser(collect).default([]))
     .addOption(httpOption('where the web UI, GET /api/state, /healthz and /metrics are served (beyond loopback the API and /metrics need the access token printed at start)'))
     .addOption(new Option('--ffmpeg <path>', FFMPEG_OPTION_HELP).env(SERVE_ENV.ffmpeg))
+    .addOption(new Option('--require-token [yes|no]', 'whether the web UI and API want the access token on loopback too, for computers with several users (kept as a setting; beyond loopback it is always required)')
+      .env(SERVE_ENV.requireToken).preset('yes').argParser(parseYesNo))
     .action(async (_options: unknown, command: Command) => {
       const options = command.optsWithGlobals<ServeCliOptions>();
       const stopped = untilSignal();
@@ -60,6 +65,7 @@ export function register(program: Command): void {
         overrides: {
           ...(options.listen ? { listenAddress: options.listen } : {}),
           ...(options.portBase ? { portBase: parsePort(options.portBase, '--port-base') } : {}),
+          ...(options.requireToken !== undefined ? { requireAccessToken: options.requireToken } : {}),
           ...(options.basestation.length > 0 ? { baseStationAddresses: parseBaseStations(options.basestation) } : {}),
         },
       });
@@ -91,8 +97,12 @@ export interface RunningServe {
 export async function runServe(options: ServeOptions): Promise<RunningServe> {
   const http = parseHostPort(options.http, '--http');
   // One secret store for the service and the web token: two would each overwrite the other's file.
-  const { secrets } = await openDataStore(options.dataDir, { logger: options.logger });
-  const accessToken = await accessTokenFor(http.host, secrets);
+  const store = await openDataStore(options.dataDir, { logger: options.logger });
+  const { secrets } = store;
+  const accessToken = await keptAccessToken(secrets);
+  // Turned on now after running open: a token someone took while anyone could ask for one stops working.
+  const requireTokenBefore = (await store.read()).settings.requireAccessToken;
+  if (options.overrides?.requireAccessToken && !requireTokenBefore) await accessToken.rotate();
   const service = await createAppService({
     dataDir: options.dataDir,
     secrets,
@@ -108,7 +118,7 @@ export async function runServe(options: ServeOptions): Promise<RunningServe> {
     await options.prepare?.(service);
     await startEnrolledCameras(service);
     web = await startWebServer({
-      host: http.host, port: http.port, api: service, media: service, logger: options.logger, ...(accessToken ? { accessToken } : {}),
+      host: http.host, port: http.port, api: service, media: service, logger: options.logger, accessToken,
     });
   } catch (error) {
     await service.close();
@@ -122,10 +132,11 @@ export async function runServe(options: ServeOptions): Promise<RunningServe> {
   // The URL names the viewer but never the password: the web UI's "Copy URL" gives it whole.
   for (const camera of running) console.log(`${printable(camera.name)} (${printable(camera.deviceId)}): ${camera.url}`);
   const base = browsableUrl(web.url, http.host);
-  // The only place the token is ever written out: the user needs it once to open the UI.
-  console.log(`web UI: ${base}/${accessToken ? `?token=${accessToken}` : ''}`);
+  // The only place the token is ever written out, and only when it is required: the user needs it once to open the UI.
+  const tokenRequired = web.tokenRequired();
+  console.log(`web UI: ${base}/${tokenRequired ? `?token=${accessToken.value}` : ''}`);
   if (!web.uiBuilt) console.log('  (the web UI is not built: run "npm run build"; the API and /api/state work without it)');
-  console.log(`state: ${base}${STATE_PATH}${accessToken ? `   (send the token of the web UI URL as the ${ACCESS_TOKEN_HEADER} header)` : ''}`);
+  console.log(`state: ${base}${STATE_PATH}${tokenRequired ? `   (send the token of the web UI URL as the ${ACCESS_TOKEN_HEADER} header, or as ?token=)` : ''}`);
   console.log(`metrics: ${base}${METRICS_PATH} (Prometheus, same rule as state)   health: ${base}${HEALTH_PATH}`);
   return {
     service,
@@ -167,6 +178,14 @@ export function untilSignal(): Promise<NodeJS.Signals> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+/** `--require-token [yes|no]` and its variable: yes/no, true/false, on/off or 1/0. */
+function parseYesNo(text: string): boolean {
+  const value = text.trim().toLowerCase();
+  if (['yes', 'true', 'on', '1'].includes(value)) return true;
+  if (['no', 'false', 'off', '0'].includes(value)) return false;
+  throw new InvalidArgumentError('use yes or no.');
 }
 
 /** Each --basestation adds one; the environment variable may hold several at once. */
