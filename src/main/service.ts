@@ -119,7 +119,10 @@ class Service implements AppService {
       onSignInStep: (step) => void this.#signedInStep(step),
     });
     this.#streams = new StreamManager({ logger: options.logger });
-    this.#streams.on('change', () => this.#publish());
+    this.#streams.on('change', () => {
+      this.#publish();
+      void this.#streamingTime?.changed().catch((error: unknown) => this.#log.warn({ err: String(error) }, 'could not save streaming time'));
+    });
     this.#streams.on('fingerprintPinned', (baseStationId: string, fingerprint: string) => {
       void this.#updateBaseStation(baseStationId, (b) => { b.pinnedFingerprint = fingerprint; });
     });

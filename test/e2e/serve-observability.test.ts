@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { openDataStore } from '../../src/main/store/data-store.js';
@@ -21,7 +22,7 @@ after(async () => {
 });
 
 /** Starts serve for CAM1 at the simulated base station, after `prepare` has changed its data dir; the URLs it printed. */
-async function serve(prepare?: (dataDir: string) => Promise<void>): Promise<{ camera: string; metrics: string; health: string; stop(): Promise<void> }> {
+async function serve(prepare?: (dataDir: string) => Promise<void>): Promise<{ pid: number; camera: string; metrics: string; health: string; stop(): Promise<void> }> {
   const enrolled = await enrolledStation();
   cleanups.push(enrolled.close);
   await prepare?.(enrolled.dataDir);
@@ -38,6 +39,7 @@ async function serve(prepare?: (dataDir: string) => Promise<void>): Promise<{ ca
     return found;
   };
   return {
+    pid: cli.child.pid!,
     camera: printed(/Porch \(CAM1\): (rtsp:\/\/\S+)/),
     metrics: printed(/metrics: (http:\/\/\S+)/),
     health: printed(/health: (http:\/\/\S+)/),
@@ -90,6 +92,11 @@ async function scrapeUntil(url: string, check: (s: Scrape) => boolean, what: str
 
 const CAM = { camera: 'CAM1' };
 
+/** How often the kernel has scheduled a process's main thread (/proc/<pid>/task/<pid>/schedstat, third field). */
+function timesScheduled(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[2]);
+}
+
 describe('GET /metrics and /healthz', () => {
   it('exposes Prometheus text whose camera series move while ffmpeg plays; /healthz is 200', async () => {
     const running = await serve();
@@ -124,6 +131,23 @@ describe('GET /metrics and /healthz', () => {
     const decoded = await playing;
     assert.equal(decoded.errors, '');
     await scrapeUntil(running.metrics, (s) => s.value('arlo_rtsp_camera_viewers', CAM) === 0, 'the viewer to be gone');
+    await running.stop();
+  });
+
+  it('serving metrics wakes nothing while nobody watches: no event-loop or GC monitor runs between scrapes', async () => {
+    // prom-client's default event-loop-lag histogram is a 10 ms timer (about 90 wake-ups a second,
+    // ~10 ms CPU/s on this machine) and its GC histogram runs JavaScript after every collection.
+    const running = await serve();
+    const scraped = await scrape(running.metrics);
+    assert.ok((scraped.value('process_resident_memory_bytes') ?? 0) > 0, 'process metrics are still there');
+    // Past start-up (and the scrape's own work) before the window.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const windowMs = 3_500;
+    const before = timesScheduled(running.pid);
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const woken = timesScheduled(running.pid) - before;
+    // A stray V8 task (the memory reducer after start-up) may run; a timer would run hundreds of times.
+    assert.ok(woken <= 5, `serve's main thread ran ${woken} times in ${windowMs} ms with nobody watching`);
     await running.stop();
   });
 

@@ -73,6 +73,34 @@ describe('streaming time', () => {
     assert.deepEqual(Object.keys(pruned).filter((d) => d === '2026-06-10'), [], 'days older than a week are dropped');
   });
 
+  it('runs a timer only while a camera streams, and saves what it counted when streaming stops', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const clock = { now: new Date(2026, 5, 12, 12, 0, 0) };
+    const store = await openDataStore(dir, { logger: silentLogger, passphrase: 'test passphrase' });
+    const streaming: string[] = [];
+    const idle = timers();
+    const time = await meter(store, clock, streaming);
+    assert.equal(timers(), idle, 'no timer while nothing streams (a laptop may sleep)');
+    streaming.push('CAM');
+    time.changed();
+    assert.equal(timers(), idle + 1, 'ticking while CAM streams');
+    advance(clock, 1000);
+    await time.tick();
+    streaming.pop();
+    await time.changed();
+    assert.equal(timers(), idle, 'no timer once CAM stopped');
+    assert.equal((await store.read()).streamingTime?.CAM?.['2026-06-12'], 1, 'written when streaming stopped');
+    // Idle time between sessions is not counted.
+    advance(clock, 30_000);
+    streaming.push('CAM');
+    time.changed();
+    advance(clock, 1000);
+    await time.tick();
+    assert.equal(time.today('CAM'), 2);
+    await time.close();
+    assert.equal(timers(), idle);
+  });
+
   it('warns a battery camera past the threshold and caps it past the cap', () => {
     assert.equal(usageNotice(5 * 60, { warnMinutes: 10, capMinutes: undefined }), undefined);
     assert.equal(usageNotice(11 * 60, { warnMinutes: 10, capMinutes: undefined })?.level, 'warning');

@@ -52,7 +52,13 @@ interface Attached {
   waiting: boolean;
   stalledSince: number | undefined;
   startTimer: NodeJS.Timeout | undefined;
-  /** Frames for this viewer lying back to back in one upstream chunk, written as one view at the end of the tick. */
+  /**
+   * What the socket had not sent yet when this turn's writes began (measured once, before the
+   * socket is corked): the viewer's backlog. The socket's own queue length would also count the
+   * turn's batch, which a viewer that reads everything cannot have taken yet.
+   */
+  backlog: number;
+  /** Frames for this viewer lying back to back in one upstream chunk, written as one view when the turn's writes are flushed. */
   run: { memory: ArrayBufferLike | undefined; start: number; end: number };
 }
 
@@ -102,7 +108,7 @@ export class FanOut {
   /** Starts sending to a viewer: from the cached keyframe at once, else from the next one. */
   play(viewer: HubViewer): void {
     if (this.#viewers.has(viewer)) return;
-    const attached: Attached = { viewer, started: false, waiting: true, stalledSince: undefined, startTimer: undefined, run: { memory: undefined, start: 0, end: 0 } };
+    const attached: Attached = { viewer, started: false, waiting: true, stalledSince: undefined, startTimer: undefined, backlog: 0, run: { memory: undefined, start: 0, end: 0 } };
     this.#viewers.set(viewer, attached);
     if (this.#streaming && !this.#video?.codec) {
       this.#start(attached, []);
@@ -203,8 +209,7 @@ export class FanOut {
   #deliver(attached: Attached, track: number, packet: Buffer, frame: Buffer, keyStart: boolean): void {
     const channel = attached.viewer.channelOf(track);
     if (channel === undefined) return;
-    const queued = attached.viewer.socket.writableLength;
-    if (queued > this.#limits.viewerQueueBytes) {
+    if (this.#backlogOf(attached) > this.#limits.viewerQueueBytes) {
       this.#drop(attached);
       return;
     }
@@ -231,6 +236,11 @@ export class FanOut {
     }
   }
 
+  /** The viewer's backlog: measured at its first write of the turn, then fixed for the turn. */
+  #backlogOf(attached: Attached): number {
+    return this.#corked.has(attached) ? attached.backlog : attached.viewer.socket.writableLength;
+  }
+
   #write(attached: Attached, track: number, packet: Buffer): void {
     const channel = attached.viewer.channelOf(track);
     if (channel !== undefined) this.#send(attached, channel, packet);
@@ -240,7 +250,7 @@ export class FanOut {
     for (const attached of this.#viewers.values()) {
       if (!attached.started || attached.waiting) continue;
       const channel = attached.viewer.channelOf(track);
-      if (channel !== undefined && attached.viewer.socket.writableLength <= this.#limits.viewerQueueBytes) {
+      if (channel !== undefined && this.#backlogOf(attached) <= this.#limits.viewerQueueBytes) {
         this.#send(attached, channel + 1, packet, frame);
       }
     }
@@ -250,14 +260,18 @@ export class FanOut {
    * Per-write costs dominate relaying (see docs/BENCHMARKS.md): a frame on the channel the viewer
    * set up (the usual case) is not written at once but joins the viewer's run when it lies right
    * after it in the same upstream chunk, so a whole TLS record's frames (a dozen) leave as one view
-   * in one write, with no header allocated. The socket stays corked until the end of the tick, so
-   * the runs of one tick (a frame completed across chunks starts a new one) leave in one writev.
+   * in one write, with no header allocated. The socket stays corked until the event loop's reads
+   * of this turn are done (setImmediate, not the end of the tick): a base station that sends one
+   * RTP packet per TLS record hands us each record as a read of its own, dozens per turn, and they
+   * leave in one writev per viewer instead of one write each (docs/BENCHMARKS.md). The viewer's
+   * backlog is measured before its batch begins, so batching never counts against it.
    */
   #send(attached: Attached, channel: number, packet: Buffer, frame?: Buffer): void {
     const socket = attached.viewer.socket;
     if (!this.#corked.has(attached)) {
-      if (this.#corked.size === 0) process.nextTick(this.#uncorkAll);
+      if (this.#corked.size === 0) setImmediate(this.#uncorkAll);
       this.#corked.add(attached);
+      attached.backlog = socket.writableLength;
       socket.cork();
     }
     this.#stats.bytesOut += packet.length + 4;

@@ -7,7 +7,7 @@
 //   upstream.tracks  // what the base station streams, channel pairs 0-1, 2-3, ...
 //   await upstream.close();  // TEARDOWN (with its Nonce), then the socket ends
 
-import { isIP } from 'node:net';
+import { isIP, type ConnectOpts } from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../log.js';
 import { createSerial } from '../serial.js';
@@ -83,6 +83,8 @@ export type RtpStart = Map<number, { sequence: number; timestamp: number }>;
  * battery camera to wake: FFmpeg, behind every working client, waits forever; 30 s is the floor.
  */
 const DEFAULTS = { connectTimeoutMs: 10_000, responseTimeoutMs: 30_000 };
+/** The most a TLS record carries (RFC 8446 §5.1): Node hands a read at most this much. */
+const MAX_TLS_RECORD_PLAINTEXT = 16 * 1024;
 /** TEARDOWN is a courtesy when we leave: never wait long for it. */
 const TEARDOWN_TIMEOUT_MS = 2_000;
 /** CSeqs of requests given up on, kept to recognise their late answers; a few keep-alives' worth. */
@@ -209,7 +211,7 @@ class Connection {
   connect(): Promise<void> {
     const { host, port, certificatePem, privateKeyPem, connectTimeoutMs } = this.#options;
     return new Promise((resolve, reject) => {
-      const socket = tls.connect({
+      const options: tls.ConnectionOptions & ConnectOpts = {
         host,
         port,
         cert: certificatePem,
@@ -219,7 +221,14 @@ class Connection {
         rejectUnauthorized: false,
         // No SNI for an address (RFC 6066 §3); a name (e.g. VMB5000.local) gets it.
         servername: isIP(host) ? '' : host,
-      });
+        // Each TLS record is decrypted into one reused buffer and copied out at its size (small
+        // ones from Node's shared pool), instead of a native allocation per record plus the
+        // readable stream's push and 'data' per read: a base station that sends one RTP packet per
+        // record makes this the per-packet path (docs/BENCHMARKS.md). The copy is ours to keep
+        // (frames are views of it; continuity rewrites their headers in place).
+        onread: { buffer: Buffer.allocUnsafe(MAX_TLS_RECORD_PLAINTEXT), callback: (length, buffer) => this.#onRead(length, buffer) },
+      };
+      const socket = tls.connect(options);
       this.#socket = socket;
       const timer = setTimeout(() => fail(connectTimeout(this.where, connectTimeoutMs)), connectTimeoutMs);
       const fail = (error: StreamError): void => {
@@ -241,7 +250,6 @@ class Connection {
         }
         if (pinned === undefined) this.#presented = presented;
         socket.setNoDelay(true);
-        socket.on('data', (chunk: Buffer) => this.#onData(chunk));
         socket.on('error', (error) => this.#fail(connectionError(error, this.where)));
         socket.on('close', () => this.#fail(closedByBaseStation(this.where)));
         resolve();
@@ -333,8 +341,8 @@ class Connection {
     }, ms);
   }
 
-  #onData(chunk: Buffer): void {
-    this.#reader.push(chunk);
+  #onRead(length: number, buffer: Uint8Array): boolean {
+    this.#reader.push(Buffer.from(buffer.subarray(0, length)));
     for (let item = this.#reader.read(); item; item = this.#reader.read()) {
       if (item.kind === 'frame') {
         const rtcp = !this.channels.has(item.channel);
@@ -348,6 +356,7 @@ class Connection {
         this.#log.debug({ err: item.error.message }, 'unreadable bytes from the base station');
       }
     }
+    return true;
   }
 
   /**

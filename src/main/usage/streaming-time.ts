@@ -1,7 +1,8 @@
 // How long each camera streamed, per local calendar day: what a battery camera's owner watches
 // (Arlo advises minutes a day). Counted while the camera's base-station session is up, whoever
 // watches; kept in the settings store so restarts do not reset it, written at most every
-// `saveEveryMs` (the count ticks every second) and at close. Only the last week is kept.
+// `saveEveryMs` (the count ticks every second while a camera streams), when streaming stops and at
+// close. Only the last week is kept. Nothing ticks while nothing streams, so a laptop may sleep.
 
 export type DailySeconds = Record<string, number>;
 
@@ -46,9 +47,24 @@ export class StreamingTime {
     meter.#usage = await options.store.load();
     meter.#lastTick = meter.#now().getTime();
     meter.#lastSave = meter.#lastTick;
-    meter.#timer = setInterval(() => void meter.tick(), TICK_MS);
-    meter.#timer.unref();
+    await meter.changed();
     return meter;
+  }
+
+  /**
+   * Which cameras stream may have changed: the count ticks from the first one's start and stops
+   * (saving what it counted) when the last one stops. A partial second at the end is not counted.
+   */
+  async changed(): Promise<void> {
+    const streaming = this.#options.streaming().length > 0;
+    if (streaming && this.#timer === undefined) {
+      this.#lastTick = this.#now().getTime();
+      this.#timer = setInterval(() => void this.tick(), TICK_MS);
+    } else if (!streaming && this.#timer !== undefined) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+      if (this.#dirty) await this.save();
+    }
   }
 
   /** Adds the time since the last tick to every streaming camera; saves when due. */
@@ -89,6 +105,7 @@ export class StreamingTime {
 
   async close(): Promise<void> {
     clearInterval(this.#timer);
+    this.#timer = undefined;
     await this.tick();
     if (this.#dirty) await this.save();
   }
