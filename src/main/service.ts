@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import type {
   AppApiClient,
   AppState,
+  CameraPicture,
   CameraView,
   DiagnoseRequest,
   Diagnosis,
@@ -688,6 +689,14 @@ class Service implements AppService {
 
   snapshot(deviceId: string, options: { wake: boolean }): Promise<Buffer> {
     return takeSnapshot(this.#streams, deviceId, { wake: options.wake, ffmpeg: this.#options.ffmpegPath });
+  }
+
+  async latestPicture(deviceId: string): Promise<CameraPicture> {
+    findCamera(await this.#store.read(), deviceId);
+    const takenAt = Date.now();
+    // A thumbnail never wakes a camera: only one that streams anyway has a picture to give.
+    const jpeg = await this.snapshot(deviceId, { wake: false });
+    return { dataUrl: `data:image/jpeg;base64,${jpeg.toString('base64')}`, takenAt };
   }
 
   async close(): Promise<void> {

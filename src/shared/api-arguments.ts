@@ -50,6 +50,7 @@ export const APP_API_ARGUMENTS = {
   })]),
   openInPlayer: z.tuple([id]),
   viewerUrl: z.tuple([id]),
+  latestPicture: z.tuple([id]),
 } satisfies { [M in AppApiMethod]: z.ZodType<Parameters<AppApi[M]>> };
 
 /** A call's arguments checked against its method's schema: the arguments, or a sentence saying what is wrong. */

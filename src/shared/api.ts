@@ -207,6 +207,14 @@ export interface DiagnoseRequest {
   playSeconds?: number;
 }
 
+/** A camera's latest picture, as a card's thumbnail shows it. */
+export interface CameraPicture {
+  /** The JPEG as a `data:image/jpeg;base64,` URL: an <img> shows it, and JSON and IPC both carry it. */
+  dataUrl: string;
+  /** Epoch milliseconds the picture was taken. */
+  takenAt: number;
+}
+
 export interface EnrollOutcome {
   baseStationId: string;
   result: 'enrolled' | 'already-enrolled' | 'failed';
@@ -244,6 +252,11 @@ export interface AppApi {
   openInPlayer(deviceId: string): Promise<void>;
   /** The URL to paste into a player, with the LAN password in it: for "Copy URL", asked for at that moment. */
   viewerUrl(deviceId: string): Promise<string>;
+  /**
+   * The camera's latest picture while it streams anyway (its cached keyframe, decoded by ffmpeg);
+   * never wakes it: an idle camera answers the error `no-recent-picture`.
+   */
+  latestPicture(deviceId: string): Promise<CameraPicture>;
 }
 
 /** The names every transport binds, generically. Adding a method to AppApi means adding it here. */
@@ -269,6 +282,7 @@ export const APP_API_METHODS = [
   'updateSettings',
   'openInPlayer',
   'viewerUrl',
+  'latestPicture',
 ] as const satisfies readonly (keyof AppApi)[];
 
 export type AppApiMethod = (typeof APP_API_METHODS)[number];

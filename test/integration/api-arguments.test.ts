@@ -44,6 +44,7 @@ const WRONG: { [M in AppApiMethod]: unknown[][] } = {
   ],
   openInPlayer: [[1]],
   viewerUrl: [[undefined]],
+  latestPicture: [[42]],
 };
 
 async function snapshot(dir: string): Promise<Map<string, string>> {

@@ -125,7 +125,7 @@ describe('snapshot', () => {
 
   it('answers "no recent picture" for an idle camera unless asked to wake it', async () => {
     await waitFor(() => rig.manager.runtime('HEVC')!.state === 'idle', 10_000, 'HEVC idle');
-    await assert.rejects(takeSnapshot(rig.manager, 'HEVC', { wake: false, ffmpeg: undefined }), (e: unknown) => e instanceof SnapshotError && e.code === 'no-picture');
+    await assert.rejects(takeSnapshot(rig.manager, 'HEVC', { wake: false, ffmpeg: undefined }), (e: unknown) => e instanceof SnapshotError && e.code === 'no-recent-picture');
     const jpeg = await takeSnapshot(rig.manager, 'HEVC', { wake: true, ffmpeg: undefined });
     const file = join(dir, 'snap-hevc.jpg');
     await writeFile(file, jpeg);

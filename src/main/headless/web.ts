@@ -48,7 +48,7 @@ export const METRICS_PATH = '/metrics';
 export const HEALTH_PATH = '/healthz';
 /** `GET /api/cameras/<deviceId>/snapshot.jpg[?wake=1]`: the camera's latest keyframe as JPEG. */
 const SNAPSHOT_PATH = /^\/api\/cameras\/([^/]+)\/snapshot\.jpg$/;
-const SNAPSHOT_STATUS: Record<SnapshotErrorCode, number> = { 'no-ffmpeg': 501, 'no-picture': 404, stopped: 404, refused: 429, 'decode-failed': 502 };
+const SNAPSHOT_STATUS: Record<SnapshotErrorCode, number> = { 'no-ffmpeg': 501, 'no-recent-picture': 404, 'no-picture': 404, stopped: 404, refused: 429, 'decode-failed': 502 };
 
 /** What `GET /api/state` answers: the cameras (URL, state, viewers, bytes, ...), base stations and warnings. */
 export type StateSummary = Pick<AppState, 'cameras' | 'baseStations' | 'warnings'>;
@@ -139,7 +139,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       jpeg = await media.snapshot(deviceId, { wake });
     } catch (error) {
       if (!(error instanceof SnapshotError)) throw error;
-      sendJson(res, SNAPSHOT_STATUS[error.code], { code: error.code, message: error.message });
+      const hint = error.code === 'no-recent-picture' ? ' Add ?wake=1 to wake it for one.' : '';
+      sendJson(res, SNAPSHOT_STATUS[error.code], { code: error.code, message: error.message + hint });
       return;
     }
     res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': jpeg.length, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });

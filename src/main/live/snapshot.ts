@@ -5,19 +5,24 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { AppError } from '../errors.js';
 import { AttachError, type StreamManager } from '../stream/manager.js';
 import type { AccessUnit } from './depacketize.js';
 import { MediaTap } from './tap.js';
 import { requireLiveTracks } from './watch.js';
 
-export type SnapshotErrorCode = 'no-ffmpeg' | 'no-picture' | 'stopped' | 'refused' | 'decode-failed';
+/** `no-recent-picture`: the camera is idle and was not to be woken; `no-picture`: it streamed none in time. */
+export type SnapshotErrorCode = 'no-ffmpeg' | 'no-recent-picture' | 'no-picture' | 'stopped' | 'refused' | 'decode-failed';
 
-export class SnapshotError extends Error {
+/** An AppError, so the API's bindings carry its code and message as they are. */
+export class SnapshotError extends AppError {
   override readonly name = 'SnapshotError';
-  constructor(readonly code: SnapshotErrorCode, message: string) {
-    super(message);
+  constructor(override readonly code: SnapshotErrorCode, message: string) {
+    super(code, message);
   }
 }
+
+export const NO_RECENT_PICTURE_MESSAGE = 'No recent picture: the camera is not streaming.';
 
 export const NO_FFMPEG_MESSAGE =
   'Snapshots are decoded by ffmpeg, which was not found: install it (Debian/Ubuntu: apt install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg) or give its path with --ffmpeg.';
@@ -83,7 +88,7 @@ async function firstKeyframe(streams: StreamManager, deviceId: string, wake: boo
     );
   } catch (error) {
     if (error instanceof AttachError) {
-      if (error.code === 'idle') throw new SnapshotError('no-picture', 'No recent picture: the camera is not streaming. Add ?wake=1 to wake it for one.');
+      if (error.code === 'idle') throw new SnapshotError('no-recent-picture', NO_RECENT_PICTURE_MESSAGE);
       throw new SnapshotError(error.code === 'refused' ? 'refused' : 'stopped', error.message);
     }
     throw error;

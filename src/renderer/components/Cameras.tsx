@@ -11,7 +11,7 @@ import { LiveView, type Picture } from './LiveView.js';
 import { routeUrl } from '../api/web-client.js';
 import { snapshotPath } from '../../shared/live.js';
 
-/** How often a streaming camera's thumbnail is refreshed from its snapshot (never waking it). */
+/** How often a streaming camera's thumbnail is refreshed from its latest picture (never waking it). */
 const THUMBNAIL_REFRESH_MS = 10_000;
 
 const CODEC_LABEL: Record<VideoCodec, string> = { avc: 'H.264 (up to 1080p)', hevc: 'H.265 (4K)' };
@@ -82,7 +82,7 @@ function CameraCard({ camera, desktop, picture, onPicture, onWatch }: CardProps)
   const [copied, setCopied] = useState<'url' | 'snapshot'>();
   const codecId = `codec-${camera.deviceId}`;
   const snapshotUrl = desktop ? undefined : routeUrl(snapshotPath(camera.deviceId));
-  useThumbnail(camera, !desktop, onPicture);
+  useThumbnail(camera, onPicture);
 
   /** The camera URL with its password is asked for only now, and goes only to the clipboard. */
   const copy = (what: 'url' | 'snapshot', text: () => string | Promise<string>) =>
@@ -195,22 +195,19 @@ function Thumbnail({ name, picture }: { name: string; picture: Picture | undefin
   );
 }
 
-/** While the camera streams anyway, takes its snapshot now and then: never wakes it. */
-function useThumbnail(camera: CameraView, web: boolean, onPicture: (picture: Picture) => void): void {
-  const streaming = web && camera.state === 'media';
+/**
+ * While the camera streams anyway, takes its latest picture now and then (never waking it), in the
+ * window and on the web alike; a failed take keeps the picture already shown.
+ */
+function useThumbnail(camera: CameraView, onPicture: (picture: Picture) => void): void {
+  const api = useApi();
+  const streaming = camera.state === 'media';
   useEffect(() => {
     if (!streaming) return;
     let cancelled = false;
     const take = async (): Promise<void> => {
-      const response = await fetch(routeUrl(snapshotPath(camera.deviceId), true)).catch(() => undefined);
-      if (!response?.ok || cancelled) return;
-      const blob = await response.blob();
-      const url = await new Promise<string>((resolve) => {
-        const reader = new FileReader();
-        reader.onload = () => resolve(String(reader.result));
-        reader.readAsDataURL(blob);
-      });
-      if (!cancelled) onPicture({ url, at: Date.now() });
+      const picture = await api.latestPicture(camera.deviceId).catch(() => undefined);
+      if (picture && !cancelled) onPicture({ url: picture.dataUrl, at: picture.takenAt });
     };
     void take();
     const timer = setInterval(() => void take(), THUMBNAIL_REFRESH_MS);
