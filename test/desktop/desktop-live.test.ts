@@ -6,7 +6,10 @@
 // ffprobe. One base-station session serves the page and an ffmpeg viewer together; every way a
 // view ends (the player closing, the window hidden to the tray, the page reloading or crashing)
 // releases its viewer, and the session ends after the linger. A frame that is not our page is
-// refused, and the daily cap comes to the page as the same error message the web shows. And the
+// refused, and the daily cap comes to the page as the same error message the web shows. A card's
+// thumbnail: the page's latestPicture call through the real preload answers a JPEG of the stream's
+// size while ffmpeg streams the camera, and "no recent picture" for the idle camera without the
+// base station opening a session. And the
 // window's page itself (dist/renderer from file://) in Chromium: its player takes a real
 // MessagePort, fed with what the main process sent, and plays it with MSE.
 
@@ -18,9 +21,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import { build } from 'vite';
-import type { AppState, CameraView, EnrollOutcome, SignInStep } from '../../src/shared/api.js';
+import type { AppState, CameraPicture, CameraView, EnrollOutcome, SignInStep } from '../../src/shared/api.js';
 import { IPC_CALL_CHANNEL, IPC_LIVE_CHANNEL, type ApiResult } from '../../src/shared/bridge.js';
 import type { LiveMessage } from '../../src/shared/live.js';
+import { NO_RECENT_PICTURE_MESSAGE } from '../../src/main/live/snapshot.js';
 import { SimBaseStation } from '../../src/sim/basestation.js';
 import { startSimCloud, type SimCloud } from '../../src/sim/cloud/index.js';
 import { run } from '../integration/stream-support.js';
@@ -244,6 +248,33 @@ describe('the live view in the desktop window (MessagePort)', () => {
     await viewUntil((v) => v.viewers === 0 && v.state === 'idle', 'the session to end after the linger');
     await until(app, async () => station.stats.activeSessions === 0, 'the base station to see the session end');
     assert.equal(station.stats.nonceViolations, 0);
+  });
+
+  it("gives the page a streaming camera's latest picture through the preload, and an idle camera's \"no recent picture\" without waking it", async () => {
+    const { url } = await viewUntil((v) => v.running && v.state === 'idle', 'the camera idle');
+    const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-t', '120', '-f', 'null', '-'], { stdio: 'ignore' });
+    players.push(ffmpeg);
+    await viewUntil((v) => v.state === 'media' && v.viewers === 1, 'ffmpeg streaming');
+    const picture = await app.call<CameraPicture>(windowId, 'latestPicture', camera().deviceId);
+    const [prefix, base64] = picture.dataUrl.split(',');
+    assert.equal(prefix, 'data:image/jpeg;base64');
+    const file = join(dir, 'desktop-thumbnail.jpg');
+    await writeFile(file, Buffer.from(base64!, 'base64'));
+    const probe = await run('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file]);
+    assert.equal(probe.code, 0, probe.stderr);
+    const [stream] = (JSON.parse(probe.stdout) as { streams: { codec_name: string; width: number; height: number }[] }).streams;
+    assert.deepEqual([stream?.codec_name, stream?.width, stream?.height], ['mjpeg', 640, 360]);
+    assert.equal((await view()).viewers, 1, 'the picture was taken without staying a viewer');
+
+    ffmpeg.kill('SIGTERM');
+    await viewUntil((v) => v.viewers === 0 && v.state === 'idle', 'the session to end after the linger');
+    await until(app, async () => station.stats.activeSessions === 0, 'the base station to see the session end');
+    const opened = station.stats.sessionsOpened;
+    await assert.rejects(app.call(windowId, 'latestPicture', camera().deviceId), (error: Error & { code?: string }) =>
+      error.code === 'no-recent-picture' && error.message === NO_RECENT_PICTURE_MESSAGE);
+    assert.equal(station.stats.sessionsOpened, opened, 'the idle camera was not woken');
+    assert.equal(station.stats.activeSessions, 0);
+    assert.equal((await view()).state, 'idle');
   });
 
   it("plays in the window's player in Chromium: the renderer's port transport and MSE, currentTime advancing", async () => {

@@ -1,17 +1,19 @@
 // What a user sees of a stream's lifecycle through the headless shell's real HTTP surface (the
 // service behind the web binding and GET /api/state): a camera another app streams waits with the
 // reason and the retry time and starts by itself once freed, while ffmpeg waits; a port taken by
-// another program is named as such; the events socket gets each state once.
+// another program is named as such; the events socket gets each state once; latestPicture (the
+// cards' thumbnails) answers a JPEG of a streaming camera and never wakes an idle one.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { testAccessToken } from '../support/access-token.js';
-import type { AppState, CameraView } from '../../src/shared/api.js';
+import type { AppState, CameraPicture, CameraView } from '../../src/shared/api.js';
 import { cameraStatusLine } from '../../src/shared/camera-status.js';
 import { silentLogger } from '../../src/main/log.js';
 import { createAppService, type AppService } from '../../src/main/service.js';
@@ -20,7 +22,8 @@ import { startWebServer, type StateSummary, type WebServer } from '../../src/mai
 import { SimBaseStation } from '../../src/sim/basestation.js';
 import { SimCertificateAuthority } from '../../src/sim/ca.js';
 import { issueIdentity } from '../../src/sim/identity.js';
-import { ffmpegDecode } from '../integration/stream-support.js';
+import { NO_RECENT_PICTURE_MESSAGE } from '../../src/main/live/snapshot.js';
+import { ffmpegDecode, run } from '../integration/stream-support.js';
 
 const PASSPHRASE = 'stream states test';
 let station: SimBaseStation;
@@ -52,6 +55,16 @@ async function call(method: string, ...args: unknown[]): Promise<{ status: numbe
 async function stateOf(deviceId: string): Promise<CameraView> {
   const summary = (await (await fetch(`${web.url}/api/state`)).json()) as StateSummary;
   return summary.cameras.find((c) => c.deviceId === deviceId)!;
+}
+
+async function stateUntil(deviceId: string, check: (view: CameraView) => boolean, what: string, timeoutMs = 20_000): Promise<CameraView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = await stateOf(deviceId);
+    if (check(view)) return view;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(view)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 before(async () => {
@@ -162,6 +175,39 @@ describe('stream states through the web binding', () => {
       code: 'port-in-use',
       message: `Port ${squattedPort} on 127.0.0.1 is already in use by another program: choose another port for this camera.`,
     });
+  });
+
+  it("answers a streaming camera's latest picture (a JPEG of the stream's size) and, for an idle one, no recent picture without waking it", async () => {
+    assert.equal((await call('updateSettings', { lingerSeconds: 1 })).status, 200);
+    assert.equal((await call('startCamera', 'BUSYCAM')).status, 200);
+    const { url } = await stateOf('BUSYCAM');
+    const viewer = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-t', '60', '-f', 'null', '-'], { stdio: 'ignore' });
+    try {
+      await stateUntil('BUSYCAM', (v) => v.state === 'media' && v.viewers === 1, 'ffmpeg streaming');
+      const asked = Date.now();
+      const answer = await call('latestPicture', 'BUSYCAM');
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      const picture = answer.body as CameraPicture;
+      assert.ok(picture.takenAt >= asked - 1_000 && picture.takenAt <= Date.now(), `taken at ${picture.takenAt}`);
+      const [prefix, base64] = picture.dataUrl.split(',');
+      assert.equal(prefix, 'data:image/jpeg;base64');
+      const file = join(dataDir, 'latest.jpg');
+      await writeFile(file, Buffer.from(base64!, 'base64'));
+      const probe = await run('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file]);
+      assert.equal(probe.code, 0, probe.stderr);
+      const [stream] = (JSON.parse(probe.stdout) as { streams: { codec_name: string; width: number; height: number }[] }).streams;
+      assert.deepEqual([stream?.codec_name, stream?.width, stream?.height], ['mjpeg', 640, 360]);
+    } finally {
+      viewer.kill('SIGKILL');
+    }
+
+    await stateUntil('BUSYCAM', (v) => v.state === 'idle' && v.viewers === 0, 'the session to end after the linger');
+    const opened = station.stats.sessionsOpened;
+    const idle = await call('latestPicture', 'BUSYCAM');
+    assert.equal(idle.status, 422);
+    assert.deepEqual(idle.body, { code: 'no-recent-picture', message: NO_RECENT_PICTURE_MESSAGE });
+    assert.equal(station.stats.sessionsOpened, opened, 'the idle camera was not woken');
+    assert.equal((await stateOf('BUSYCAM')).state, 'idle');
   });
 
 });
