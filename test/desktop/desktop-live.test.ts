@@ -11,7 +11,8 @@
 // size while ffmpeg streams the camera, and "no recent picture" for the idle camera without the
 // base station opening a session. And the
 // window's page itself (dist/renderer from file://) in Chromium: its player takes a real
-// MessagePort, fed with what the main process sent, and plays it with MSE.
+// MessagePort, fed with what the main process sent, and plays it with MSE; hidden to the tray and
+// shown again, its "Watch again" plays the camera again.
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -277,7 +278,7 @@ describe('the live view in the desktop window (MessagePort)', () => {
     assert.equal((await view()).state, 'idle');
   });
 
-  it("plays in the window's player in Chromium: the renderer's port transport and MSE, currentTime advancing", async () => {
+  it("plays in the window's player in Chromium: the renderer's port transport and MSE, currentTime advancing; after the window was hidden, \"Watch again\" plays again", async () => {
     await app.op('pageRun', { windowId, script: `${PAGE_RELAY};void 0` });
     const windowUrl = (await app.snapshot()).windows[0]!.url;
     const profile = await mkdtemp(join(tmpdir(), 'desktop-live-chromium-'));
@@ -315,6 +316,21 @@ describe('the live view in the desktop window (MessagePort)', () => {
       assert.deepEqual([playing.width, playing.height], [640, 360]);
       await until(app, async () => (await video()).t > playing.t + 1, 'currentTime to advance');
       assert.equal((await view()).viewers, 1);
+
+      // Hidden to the tray, the view stops and says why; shown again, one click watches again.
+      await app.op('closeWindow', windowId);
+      await viewUntil((v) => v.viewers === 0, 'the viewer released while hidden');
+      const dialog = page.getByRole('dialog', { name: `Live view of ${camera().deviceName}` });
+      await dialog.getByRole('alert').filter({ hasText: 'The live view stopped while the window was hidden.' }).waitFor();
+      await app.op('clickTrayIcon');
+      await dialog.getByRole('button', { name: 'Watch again' }).click();
+      const again = await until(app, async () => {
+        const v = await video();
+        return v.t > 1 ? v : undefined;
+      }, 'the player to play again', 60_000);
+      assert.deepEqual([again.width, again.height], [640, 360]);
+      await viewUntil((v) => v.viewers === 1, 'watching again counted as a viewer');
+      assert.equal(await dialog.getByRole('button', { name: 'Watch again' }).count(), 0);
       await page.getByRole('button', { name: 'Close live view' }).click();
       relaying = false;
       await relay;

@@ -27,11 +27,16 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
   const [format, setFormat] = useState<LiveFormat>();
   const [firstPictureMs, setFirstPictureMs] = useState<number>();
   const [sound, setSound] = useState(false);
+  /** Set when the view stopped in a way watching again can mend (the window hidden, the stream lost). */
+  const [stopped, setStopped] = useState(false);
+  /** Counts "Watch again" clicks: each opens the view anew. */
+  const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
     const element = video.current!;
     const opened = performance.now();
     setProblem(undefined);
+    setStopped(false);
     element.muted = !sound;
     // The transport and the MediaSource open at once: the media pipeline starts while the app
     // attaches to the camera, so the SourceBuffer is ready when the format and init segment come.
@@ -98,8 +103,10 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
         if (message.type === 'format') {
           timing.mark('format');
           start(message.format);
-        } else if (message.type === 'end') setProblem(message.reason);
-        else setProblem(message.error.message);
+        } else if (message.type === 'end') {
+          setProblem(message.reason);
+          setStopped(true);
+        } else setProblem(message.error.message);
       },
       data: (bytes) => {
         timing.mark('firstBytes');
@@ -107,7 +114,10 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
         pump();
       },
       closed: () => {
-        if (!closed && !mime) setProblem((p) => p ?? 'The live view closed.');
+        if (closed) return;
+        // Refused before any picture (the daily cap, a codec it cannot play): watching again would not help.
+        if (!mime) setProblem((p) => p ?? 'The live view closed.');
+        else setStopped(true);
       },
     });
     // The first picture is the first frame the element hands to the compositor (where the
@@ -134,7 +144,7 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
       URL.revokeObjectURL(objectUrl);
     };
     // The view belongs to one camera; reopening it for a new callback would restart the stream.
-  }, [camera.deviceId, sound]);
+  }, [camera.deviceId, sound, attempt]);
 
   return (
     <div className="live" role="dialog" aria-label={`Live view of ${camera.name}`}>
@@ -148,6 +158,7 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
         <button type="button" onClick={onClose}>Close live view</button>
       </div>
       {problem && <p className="error-note" role="alert">{problem}</p>}
+      {stopped && <button type="button" onClick={() => setAttempt((n) => n + 1)}>Watch again</button>}
       <video ref={video} className="live-video" autoPlay muted playsInline aria-label={`Live video of ${camera.name}`} />
     </div>
   );
