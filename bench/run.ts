@@ -36,18 +36,52 @@ import type { NaivePlan } from './naive-proxy.js';
 import { startServe } from './product.js';
 import type { ViewerReport, ViewerSpec } from './viewers.js';
 
-const { values: flags } = parseArgs({
-  options: {
-    duration: { type: 'string', default: '6' },
-    'min-mb': { type: 'string', default: '20' },
-    repeat: { type: 'string', default: '3' },
-    warmup: { type: 'string', default: '2' },
-    only: { type: 'string' },
-    fps: { type: 'string', default: '15' },
-    'idle-window': { type: 'string', default: '20' },
-    paths: { type: 'string', default: 'direct,stunnel,naive,ours,serve' },
-  },
-});
+const USAGE = `usage: npm run bench -- [options]
+  --only a,b        scenarios whose name contains any of these (1x1@8/pkt, 1x1@20/pkt, 5x3@20/pkt, 1x1@8,
+                    1x1@20, 1x1@40, 5x3@20, idle, late, ceiling); default all (about 25 minutes)
+  --paths a,b       of direct,stunnel,naive,ours,serve (default all)
+  --repeat N        repetitions per scenario (default 3)
+  --duration S      measured window in seconds, at least (default 6)
+  --min-mb MB       measured window lasts until this much was received (default 20)
+  --warmup S        seconds before each window (default 2)
+  --fps N           synthetic video frame rate (default 15)
+  --idle-window S   idle measurement window in seconds (default 20)`;
+
+const PATH_NAMES = ['direct', 'stunnel', 'naive', 'ours', 'serve'];
+
+/** The command line, or the usage and exit 2 with what was wrong. */
+function readFlags() {
+  try {
+    const { values } = parseArgs({
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        duration: { type: 'string', default: '6' },
+        'min-mb': { type: 'string', default: '20' },
+        repeat: { type: 'string', default: '3' },
+        warmup: { type: 'string', default: '2' },
+        only: { type: 'string' },
+        fps: { type: 'string', default: '15' },
+        'idle-window': { type: 'string', default: '20' },
+        paths: { type: 'string', default: PATH_NAMES.join(',') },
+      },
+    });
+    if (values.help) {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    for (const name of ['duration', 'min-mb', 'repeat', 'warmup', 'fps', 'idle-window'] as const) {
+      const value = Number(values[name]);
+      if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} wants a number, not "${values[name]}"`);
+    }
+    const unknownPath = values.paths.split(',').find((p) => !PATH_NAMES.includes(p));
+    if (unknownPath !== undefined) throw new Error(`--paths: no path "${unknownPath}" (${PATH_NAMES.join(', ')})`);
+    return values;
+  } catch (error) {
+    console.error(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const flags = readFlags();
 const DURATION_MS = Number(flags.duration) * 1000;
 const MIN_BYTES = Number(flags['min-mb']) * 1e6;
 const REPEAT = Math.max(1, Number(flags.repeat));
