@@ -62,8 +62,10 @@ export async function startServe(baseStationPort: number, cameraIds: string[], i
   });
   const portBase = 20_000 + Math.floor(Math.random() * 20_000);
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  // V8 flags for A/B runs of the product process alone (e.g. heap sizing), as `node <flags> cli.js` would get them.
+  const nodeFlags = process.env.BENCH_SERVE_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [
-    ...profile, CLI, '--data-dir', dataDir, 'serve',
+    ...profile, ...nodeFlags, CLI, '--data-dir', dataDir, 'serve',
     '--basestation', `BENCH=127.0.0.1:${baseStationPort}`, '--port-base', String(portBase), '--http', '127.0.0.1:0',
   ], { env: { ...process.env, ARLO_RTSP_PASSPHRASE: PASSPHRASE }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
