@@ -25,14 +25,30 @@ export class SnapshotError extends AppError {
 export const NO_RECENT_PICTURE_MESSAGE = 'No recent picture: the camera is not streaming.';
 
 export const NO_FFMPEG_MESSAGE =
-  'Snapshots are decoded by ffmpeg, which was not found: install it (Debian/Ubuntu: apt install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg) or give its path with --ffmpeg.';
+  'Snapshots are decoded by ffmpeg, which was not found: install it (Debian/Ubuntu: apt install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg) or give its path (arlo-rtsp: --ffmpeg or ARLO_RTSP_FFMPEG).';
 
 /** How long a snapshot waits for a keyframe (a woken camera needs its session first). */
 const KEYFRAME_TIMEOUT_MS = 15_000;
 const DECODE_TIMEOUT_MS = 10_000;
 
-/** The ffmpeg to run: the configured one, else the first on PATH; undefined when there is none. */
-export function findFfmpeg(configured: string | undefined, path = process.env.PATH ?? ''): string | undefined {
+/**
+ * Where package managers put ffmpeg outside the PATH an app gets: a desktop app started from
+ * Finder or the Dock has only /usr/bin:/bin:/usr/sbin:/sbin, not Homebrew's or MacPorts' folders.
+ */
+function wellKnownFfmpegDirs(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string[] {
+  switch (platform) {
+    case 'darwin':
+      return ['/opt/homebrew/bin', '/usr/local/bin', '/opt/local/bin'];
+    case 'win32':
+      // winget's links folder (on the user's PATH, but not always on an app's started before the install).
+      return env.LOCALAPPDATA ? [join(env.LOCALAPPDATA, 'Microsoft', 'WinGet', 'Links')] : [];
+    default:
+      return ['/usr/local/bin', '/snap/bin'];
+  }
+}
+
+/** The ffmpeg to run: the configured one, else the first on PATH, else in a well-known folder; undefined when there is none. */
+export function findFfmpeg(configured: string | undefined, path = process.env.PATH ?? '', knownDirs = wellKnownFfmpegDirs()): string | undefined {
   const executable = (file: string): boolean => {
     try {
       accessSync(file, constants.X_OK);
@@ -43,7 +59,7 @@ export function findFfmpeg(configured: string | undefined, path = process.env.PA
   };
   if (configured) return executable(configured) ? configured : undefined;
   const names = process.platform === 'win32' ? ['ffmpeg.exe'] : ['ffmpeg'];
-  for (const dir of path.split(delimiter).filter((d) => d !== '')) {
+  for (const dir of [...path.split(delimiter).filter((d) => d !== ''), ...knownDirs]) {
     for (const name of names) if (executable(join(dir, name))) return join(dir, name);
   }
   return undefined;
