@@ -188,7 +188,8 @@ describe('live view, thumbnails and snapshots in the web UI', () => {
     for (let i = 0; i < 5; i++) {
       await page.getByRole('button', { name: 'Close live view' }).click();
       await card.getByRole('button', { name: 'Watch' }).click();
-      opens.push(await videoUntil((v) => v.timing.playing !== undefined, 'the reopened live view to play'));
+      // 'playing' can come before the first frame reaches the compositor (the frame callback): wait for both.
+      opens.push(await videoUntil((v) => v.timing.playing !== undefined && v.timing.firstPicture !== undefined, 'the reopened live view to show a picture and play'));
     }
     const firsts = opens.map(firstPictureOf);
     console.log(`live view, warm cache: ms since opening, per open\n  ${STEPS.join(' ')}`);
