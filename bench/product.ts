@@ -2,10 +2,11 @@
 // dist/main/headless/cli.js, compiled from this checkout once per bench run, on a data dir holding
 // what enrollment leaves behind), with the web UI's events socket connected as an open browser tab
 // has it. Its CPU is read from outside by pid, like the engine's and stunnel's.
-// BENCH_CPU_PROF=<dir> profiles it as well (it writes the profile when SIGTERM stops it).
+// BENCH_CPU_PROF=<dir> profiles it as well (it writes the profile when SIGTERM stops it);
+// BENCH_SERVE_LOG=<file> keeps what it printed (e.g. with BENCH_SERVE_NODE_FLAGS=--trace-gc).
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -77,6 +78,7 @@ export async function startServe(baseStationPort: number, cameraIds: string[], i
     const timer = setTimeout(() => kill(child, 'SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);
+    if (process.env.BENCH_SERVE_LOG) await appendFile(process.env.BENCH_SERVE_LOG, output);
     await rm(dataDir, { recursive: true, force: true });
   };
   try {

@@ -95,6 +95,7 @@ export class FanOut {
   replaced(tracks: readonly UpstreamTrack[] | undefined): void {
     this.#cacheValid = false;
     this.#resetCache(undefined);
+    this.#cache.release();
     this.#last = [];
     for (const attached of this.#viewers.values()) attached.waiting = true;
     this.#streaming = tracks !== undefined;
