@@ -6,7 +6,8 @@
 #   ARLO_RTSP_PASSPHRASE_FILE      a file named explicitly
 #   $CREDENTIALS_DIRECTORY/passphrase   systemd's LoadCredential=passphrase:...
 #   /run/secrets/arlo_rtsp_passphrase   a Docker/compose secret named arlo_rtsp_passphrase
-# A file found must be readable and not empty, else nothing starts. Trailing newlines are dropped. Then runs `arlo-rtsp` with the given arguments.
+# A file found must be readable and not empty, else nothing starts. Trailing newlines are dropped. Then runs `arlo-rtsp` with the given arguments
+# and the young-generation cap below.
 set -eu
 
 fail() {
@@ -35,5 +36,12 @@ if [ -n "$file" ]; then
   export ARLO_RTSP_PASSPHRASE
 fi
 unset ARLO_RTSP_PASSPHRASE_FILE
+
+# V8's young generation capped at 4 MB per semi-space (Node's default grows it to 16): relaying video,
+# a bigger one let the copies of what the base station sent pile up between collections until V8
+# started a major GC about twice a second; capped, `serve` at 5 cameras x 3 viewers used about a third
+# less CPU and stayed under 120 MB (docs/BENCHMARKS.md, "young generation"). A V8 heap flag has to be
+# on node's command line or in NODE_OPTIONS; the user's own NODE_OPTIONS come after it, so they win.
+export NODE_OPTIONS="--max-semi-space-size=4${NODE_OPTIONS:+ $NODE_OPTIONS}"
 
 exec arlo-rtsp "$@"
