@@ -11,7 +11,7 @@ import { AUDIO_PAYLOAD_TYPE, VIDEO_PAYLOAD_TYPE, describeMedia, trackCount } fro
 import { NonceVerifier } from './nonce-verifier.js';
 import { RtpPacketizer } from './packetizer.js';
 import { MediaPump, type TrackSetup } from './pump.js';
-import { RecordWriter, SplitWriter, looseResponse, lowerCaseHeaders, type SimQuirks } from './quirks.js';
+import { RecordWriter, SplitWriter, looseContentLength, looseResponse, lowerCaseHeaders, type SimQuirks } from './quirks.js';
 import type { SimMedia } from './source.js';
 import { recordRequest, type SimBaseStationStats } from './stats.js';
 
@@ -307,7 +307,8 @@ export class SimConnection {
 
   #send(response: RtspResponse): void {
     const { quirks } = this.station;
-    const shaped = quirks.lowerCaseHeaders ? lowerCaseHeaders(response) : response;
+    const cased = quirks.lowerCaseHeaders ? lowerCaseHeaders(response) : response;
+    const shaped = quirks.looseContentLength ? looseContentLength(cased) : cased;
     this.#write([quirks.looseSyntax ? looseResponse(shaped) : serializeMessage(shaped)]);
   }
 

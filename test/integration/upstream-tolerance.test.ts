@@ -19,6 +19,7 @@ after(async () => {
 
 const cases: Record<string, SimQuirks> = {
   'bare LF line ends, blanks in the status line and before a colon, a header line with no colon': { looseSyntax: true },
+  'Content-Length in odd case, with blanks before and a word after the value': { looseContentLength: true },
   'every answer with another CSeq than its request': { wrongCSeq: true },
   'OPTIONS requests from the base station while playing': { asksClientMs: 300 },
 };
