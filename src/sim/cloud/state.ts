@@ -27,6 +27,8 @@ export interface IssuedRecord {
   uniqueId: string;
   serial: string;
   userId: string;
+  /** The `xcloudId` header the request carried (pyaarlo sends the base station's), if any. */
+  xcloudId?: string;
 }
 
 export interface SentCode {
