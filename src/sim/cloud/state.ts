@@ -46,7 +46,7 @@ export class CloudState {
   readonly trusted = new Map<string, { userId: string; deviceId: string }>();
   readonly sent: SentCode[] = [];
   readonly issued: IssuedRecord[] = [];
-  readonly requests: { host: 'auth' | 'api'; method: string; path: string }[] = [];
+  readonly requests: { host: 'auth' | 'api'; method: string; path: string; authorized: boolean }[] = [];
 
   constructor(
     readonly accounts: SimAccount[],
