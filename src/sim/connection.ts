@@ -152,6 +152,10 @@ export class SimConnection {
     const keepAlive = this.#keepAliveQuirk(request, cseq);
     if (keepAlive !== undefined) return keepAlive;
 
+    const { redirect } = this.station.quirks;
+    if (redirect && request.method === 'DESCRIBE') {
+      return this.#response(redirect.status, cseq, undefined, { Location: `${redirect.to}${new URL(request.uri).pathname}` });
+    }
     switch (request.method) {
       case 'OPTIONS':
         return this.#response(200, cseq, undefined, { Public: METHODS });

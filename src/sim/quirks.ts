@@ -64,6 +64,11 @@ export interface SimQuirks {
    * case, blanks before the value and a word after it (`content-LENGTH: \t 412 octets`).
    */
   looseContentLength?: boolean;
+  /**
+   * DESCRIBE answered with this 3xx status and `Location: <to><the request's path>` (`to` is
+   * `rtsp://host:port`): a base station that sends its clients elsewhere, as FFmpeg follows.
+   */
+  redirect?: { status: 301 | 302 | 303 | 305 | 307; to: string };
   /** Every answer's CSeq other than its request's (FFmpeg only warns about it). */
   wrongCSeq?: boolean;
   /**
