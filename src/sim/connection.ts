@@ -11,7 +11,7 @@ import { AUDIO_PAYLOAD_TYPE, VIDEO_PAYLOAD_TYPE, describeMedia, trackCount } fro
 import { NonceVerifier } from './nonce-verifier.js';
 import { RtpPacketizer } from './packetizer.js';
 import { MediaPump, type TrackSetup } from './pump.js';
-import { RecordWriter, SplitWriter, looseResponse, lowerCaseHeaders, type SimQuirks } from './quirks.js';
+import { RecordWriter, SplitWriter, looseContentLength, looseResponse, lowerCaseHeaders, type SimQuirks } from './quirks.js';
 import type { SimMedia } from './source.js';
 import { recordRequest, type SimBaseStationStats } from './stats.js';
 
@@ -152,6 +152,10 @@ export class SimConnection {
     const keepAlive = this.#keepAliveQuirk(request, cseq);
     if (keepAlive !== undefined) return keepAlive;
 
+    const { redirect } = this.station.quirks;
+    if (redirect && request.method === 'DESCRIBE') {
+      return this.#response(redirect.status, cseq, undefined, { Location: `${redirect.to}${new URL(request.uri).pathname}` });
+    }
     switch (request.method) {
       case 'OPTIONS':
         return this.#response(200, cseq, undefined, { Public: METHODS });
@@ -307,7 +311,8 @@ export class SimConnection {
 
   #send(response: RtspResponse): void {
     const { quirks } = this.station;
-    const shaped = quirks.lowerCaseHeaders ? lowerCaseHeaders(response) : response;
+    const cased = quirks.lowerCaseHeaders ? lowerCaseHeaders(response) : response;
+    const shaped = quirks.looseContentLength ? looseContentLength(cased) : cased;
     this.#write([quirks.looseSyntax ? looseResponse(shaped) : serializeMessage(shaped)]);
   }
 

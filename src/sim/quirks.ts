@@ -59,6 +59,16 @@ export interface SimQuirks {
    * runs of blanks in the status line, blanks before `CSeq`'s colon, and a header line with no colon.
    */
   looseSyntax?: boolean;
+  /**
+   * Content-Length written as a lax server might and FFmpeg's `strtol` still reads: the name in odd
+   * case, blanks before the value and a word after it (`content-LENGTH: \t 412 octets`).
+   */
+  looseContentLength?: boolean;
+  /**
+   * DESCRIBE answered with this 3xx status and `Location: <to><the request's path>` (`to` is
+   * `rtsp://host:port`): a base station that sends its clients elsewhere, as FFmpeg follows.
+   */
+  redirect?: { status: 301 | 302 | 303 | 305 | 307; to: string };
   /** Every answer's CSeq other than its request's (FFmpeg only warns about it). */
   wrongCSeq?: boolean;
   /**
@@ -76,6 +86,16 @@ export function looseResponse(response: RtspResponse): Buffer {
     if (name.toLowerCase() === 'cseq') head += 'Arlo embedded RTSP\n';
   }
   return Buffer.concat([Buffer.from(`${head}\n`, 'latin1'), response.body]);
+}
+
+/** The response with its Content-Length as `looseContentLength` writes it. */
+export function looseContentLength(response: RtspResponse): RtspResponse {
+  const headers = new RtspHeaders();
+  for (const [name, value] of response.headers) {
+    if (name.toLowerCase() === 'content-length') headers.append('content-LENGTH', ` \t ${value} octets`);
+    else headers.append(name, value);
+  }
+  return { ...response, headers };
 }
 
 /** The response as a base station with lower-case header names would send it. */

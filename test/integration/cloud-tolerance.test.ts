@@ -6,6 +6,8 @@
 
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -110,6 +112,80 @@ describe('a certificate answer with only peerCert (no deviceCert, no icaCert)', 
     } finally {
       await account.close();
       await lean.close();
+    }
+  });
+});
+
+describe('an API host that redirects (Python requests, under pyaarlo, follows redirects)', () => {
+  async function signedIn(redirected: SimCloud) {
+    const dir = await mkdtemp(join(tmpdir(), 'arlo-tolerance-'));
+    dirs.push(dir);
+    const store = await openDataStore(dir, { passphrase: 'test passphrase' });
+    const account = new ArloAccount(store, silentLogger, { endpoints: { apiUrl: redirected.apiUrl, authUrl: redirected.authUrl } });
+    accounts.push(account);
+    assert.deepEqual(await account.signIn(redirected.accounts.owner.email, redirected.accounts.owner.password), { step: 'signed-in' });
+    return { account, token: (await store.secrets.get('arloToken')) ?? '' };
+  }
+  const CREATE = '/hmsweb/users/devices/v2/security/cert/create';
+
+  for (const status of [307, 308] as const) {
+    it(`${status}: session, devices and enrollment follow it, the POST repeated with its body and token`, async () => {
+      const moved = await startSimCloud({ apiRedirect: { status } });
+      try {
+        const { account } = await signedIn(moved);
+        assert.equal((await account.refreshDevices()).cameras.length, 2);
+        const outcomes = await account.enroll();
+        assert.equal(outcomes[0]?.result, 'enrolled', outcomes[0]?.message);
+        assert.ok(moved.requests.some((r) => r.method === 'POST' && r.path === `/moved${CREATE}` && r.authorized));
+      } finally {
+        await moved.close();
+      }
+    });
+  }
+
+  it('302: a GET follows it; a POST continues as a GET without its body, as requests does', async () => {
+    const moved = await startSimCloud({ apiRedirect: { status: 302 } });
+    try {
+      const { account } = await signedIn(moved);
+      assert.equal((await account.refreshDevices()).cameras.length, 2);
+      const outcomes = await account.enroll();
+      assert.equal(outcomes[0]?.result, 'failed');
+      assert.ok(moved.requests.some((r) => r.method === 'GET' && r.path === `/moved${CREATE}`));
+    } finally {
+      await moved.close();
+    }
+  });
+
+  it('keeps the token off another origin, and gives up on a redirect loop', async () => {
+    const seen: { path: string; authorization: string | undefined; authVersion: string | undefined }[] = [];
+    const elsewhere = createServer((req, res) => {
+      seen.push({ path: req.url ?? '', authorization: req.headers.authorization, authVersion: req.headers['auth-version'] as string | undefined });
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ success: true, data: [] }));
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    const other = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+    const away = await startSimCloud({ apiRedirect: { status: 301, location: (at) => `${other}${at}` } });
+    const looping = await startSimCloud({ apiRedirect: { status: 307, location: (at) => at } });
+    const clients: ArloHttp[] = [];
+    try {
+      const token = 'secret-token-value';
+      const awayHttp = new ArloHttp({ apiUrl: away.apiUrl, authUrl: away.authUrl });
+      clients.push(awayHttp);
+      assert.deepEqual(await new ArloApiClient(awayHttp, token).devices(), []);
+      assert.deepEqual(seen.map((s) => [s.path, s.authorization, s.authVersion]), [['/hmsweb/v2/users/devices', undefined, '2']]);
+      assert.equal(away.requests.at(-1)?.authorized, true, 'the token went to the host it was meant for');
+
+      const loopHttp = new ArloHttp({ apiUrl: looping.apiUrl, authUrl: looping.authUrl });
+      clients.push(loopHttp);
+      const before = looping.requests.length;
+      const error = await new ArloApiClient(loopHttp, token).devices().then(() => assert.fail('a loop'), (e: unknown) => e);
+      assert.ok(error instanceof ArloError);
+      assert.match(error.message, /redirects/);
+      assert.equal(looping.requests.length - before, 31, 'the request and 30 redirects, as requests allows');
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await Promise.all([away.close(), looping.close()]);
+      await new Promise((resolve) => elsewhere.close(resolve));
     }
   });
 });

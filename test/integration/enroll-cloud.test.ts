@@ -90,6 +90,7 @@ describe('enrollment', () => {
     assert.equal(issued?.uuid, data.settings.installationId, 'the uuid is the installation id');
     assert.notEqual(issued?.uuid, record?.deviceId, 'never the base station deviceId');
     assert.equal(issued?.uniqueId, `${cloud.accounts.owner.userId}_${record?.deviceId}`);
+    assert.equal(issued?.xcloudId, `XC-${record?.deviceId}`, "the base station's xcloudId header, as pyaarlo sends it");
     const { certPem, keyPem } = await credentials(first.store);
     assert.match(publicKeyForCloud(keyPem), /^[A-Za-z0-9+/]+=*$/);
     assert.equal(await handshake(certPem, keyPem), 'RTSP/1.0 200 OK');

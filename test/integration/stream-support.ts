@@ -19,8 +19,8 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(options: { cameras: SimCamera[]; station?: Partial<SimBaseStationOptions>; logger?: Logger }): Promise<Rig> {
-  const ca = await SimCertificateAuthority.create();
+export async function startRig(options: { cameras: SimCamera[]; station?: Partial<SimBaseStationOptions>; logger?: Logger; ca?: SimCertificateAuthority }): Promise<Rig> {
+  const ca = options.ca ?? (await SimCertificateAuthority.create());
   const identity = issueIdentity(ca);
   const station = new SimBaseStation({ ca, cameras: options.cameras, ...options.station });
   await station.start();

@@ -5,20 +5,25 @@
 
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { SimBaseStation } from '../../src/sim/basestation.js';
+import { SimCertificateAuthority, createSelfSignedServerCertificate } from '../../src/sim/ca.js';
 import type { SimQuirks } from '../../src/sim/quirks.js';
 import { TestRtspClient } from './sim-client.js';
 import { startRig, waitFor, type Rig } from './stream-support.js';
 
 const rigs: Rig[] = [];
 const clients: TestRtspClient[] = [];
+const stations: SimBaseStation[] = [];
 
 after(async () => {
   for (const client of clients) client.close();
   for (const rig of rigs) await rig.close();
+  for (const station of stations) await station.stop();
 });
 
 const cases: Record<string, SimQuirks> = {
   'bare LF line ends, blanks in the status line and before a colon, a header line with no colon': { looseSyntax: true },
+  'Content-Length in odd case, with blanks before and a word after the value': { looseContentLength: true },
   'every answer with another CSeq than its request': { wrongCSeq: true },
   'OPTIONS requests from the base station while playing': { asksClientMs: 300 },
 };
@@ -51,4 +56,41 @@ describe('upstream tolerance to what FFmpeg accepts', { concurrency: 2 }, () => 
       assert.deepEqual(errors, [], 'no error shown');
     });
   }
+});
+
+describe('a base station that redirects DESCRIBE (FFmpeg starts over at the Location)', { concurrency: 2 }, () => {
+  const cameras = [{ deviceId: 'CAM', codecs: ['avc' as const] }];
+
+  async function redirecting(targetIdentity: 'same' | 'stranger') {
+    const ca = await SimCertificateAuthority.create();
+    const identity = await createSelfSignedServerCertificate('arlo-basestation.local');
+    const target = new SimBaseStation({ ca, cameras, sessionTimeoutSeconds: 2, ...(targetIdentity === 'same' ? { identity } : {}) });
+    await target.start();
+    stations.push(target);
+    const rig = await startRig({ ca, cameras, station: { identity, quirks: { redirect: { status: 302, to: `rtsp://127.0.0.1:${target.port}` } } } });
+    rigs.push(rig);
+    const { url, port } = await rig.endpoint('CAM');
+    const client = await TestRtspClient.connectPlain(port);
+    clients.push(client);
+    return { rig, target, url, client };
+  }
+
+  it('follows it to the same base station at another address: a new connection, the Nonce from 0, keep-alives there', { timeout: 60_000 }, async () => {
+    const { rig, target, url, client } = await redirecting('same');
+    await client.play(url);
+    await client.waitForFrames(20);
+    assert.deepEqual(rig.station.stats.requests.map((r) => `${r.method} ${r.status}`), ['OPTIONS 200', 'DESCRIBE 302']);
+    await waitFor(() => target.stats.requests.filter((r) => r.method === 'GET_PARAMETER' && r.status === 200).length >= 3, 20_000, 'keep-alives at the target');
+    assert.equal(target.stats.requests[0]?.nonce, '0', 'a new connection counts from 0');
+    assert.equal(target.stats.nonceViolations, 0);
+    assert.equal(target.stats.sessionTimeouts, 0);
+    assert.equal(rig.manager.runtime('CAM')?.upstreamSessions, 1);
+  });
+
+  it('does not follow it to a device with another certificate: that device gets no request, and the user is told', { timeout: 60_000 }, async () => {
+    const { rig, target, url, client } = await redirecting('stranger');
+    client.play(url).catch(() => undefined);
+    await waitFor(() => /redirected to .*another certificate/.test(rig.manager.runtime('CAM')?.error ?? ''), 30_000, 'the refusal shown');
+    assert.equal(target.stats.requests.length, 0);
+  });
 });

@@ -206,6 +206,26 @@ test('a response is read as FFmpeg reads it: odd status-line spacing, unreadable
   }
 });
 
+test('a response\'s Content-Length is read as FFmpeg\'s strtol reads it; a request\'s stays strict', () => {
+  const cases: [string, string][] = [
+    [' \t3 ', 'v=0'],
+    ['3 octets', 'v=0'],
+    ['+3;junk', 'v=0'],
+    ['-5', ''],
+    ['none', ''],
+  ];
+  for (const [value, body] of cases) {
+    const input = Buffer.from(`RTSP/1.0 200 OK\r\nCSeq: 2\r\ncontent-LENGTH:${value}\r\n\r\n${body}`, 'latin1');
+    const items = feedBounded(Buffer.concat([input, Buffer.from([0x24, 0, 0, 1, 0xaa])]), 2);
+    assert.deepEqual(items.map((i) => i.kind), ['response', 'frame'], value);
+    const response = items[0]!;
+    assert.ok(response.kind === 'response');
+    assert.equal(response.body.toString(), body, value);
+  }
+  const request = feedBounded(Buffer.concat([Buffer.from('OPTIONS * RTSP/1.0\r\nContent-Length: 3 octets\r\n\r\n', 'latin1'), OPTIONS]), 3);
+  assert.deepEqual(errorsOf(request).map((e) => e.code), ['malformed']);
+});
+
 test('a response with any RTSP/ version and no reason is a response', () => {
   for (const line of ['RTSP/1.0 453', 'RTSP/1.00 200 OK', 'RTSP/2.0 200 OK']) {
     const items = feedBounded(Buffer.from(`${line}\r\nCSeq: 1\r\n\r\n`, 'latin1'), 2);

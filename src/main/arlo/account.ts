@@ -174,7 +174,7 @@ export class ArloAccount {
       }
       try {
         const answer = await this.#guard(() =>
-          api.createCertificate({ uuid: data.settings.installationId, uniqueIds: [record.uniqueId], publicKey: publicKeyForCloud(privateKeyPem ?? '') }),
+          api.createCertificate({ uuid: data.settings.installationId, uniqueIds: [record.uniqueId], publicKey: publicKeyForCloud(privateKeyPem ?? '') }, station.xCloudId),
         );
         const issued = answer.certsData[0];
         if (!issued) throw new ArloError('unexpected', 'The Arlo cloud returned no certificate.');

@@ -108,21 +108,26 @@ export class ArloApiClient {
     return answer.json;
   }
 
-  async createCertificate(body: CertificateRequest): Promise<CertificateAnswer> {
-    const answer = await this.#call('POST', '/hmsweb/users/devices/v2/security/cert/create', body);
+  /**
+   * `xCloudId` is the base station's: pyaarlo sends it as `xcloudId` (as it does on every call about
+   * a device); Scrypted and the POC send none, so none is sent when the device list gave none.
+   */
+  async createCertificate(body: CertificateRequest, xCloudId?: string): Promise<CertificateAnswer> {
+    const answer = await this.#call('POST', '/hmsweb/users/devices/v2/security/cert/create', body, xCloudId ? { xcloudId: xCloudId } : {});
     if (answer.status !== 401 && isNotOwnerRefusal(answer.status, answer.json)) {
       throw new ArloError('not-owner', ARLO_MESSAGES.notOwner);
     }
     return this.#data(answer, certificateSchema, 'Creating a certificate');
   }
 
-  #call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<HttpAnswer> {
+  #call(method: 'GET' | 'POST', path: string, body?: unknown, deviceHeaders: Record<string, string> = {}): Promise<HttpAnswer> {
     return this.http.send('api', method, path, {
       'Auth-Version': '2',
       Authorization: this.token,
       'Content-Type': 'application/json; charset=UTF-8',
       Accept: 'application/json',
       SchemaVersion: '1',
+      ...deviceHeaders,
     }, body);
   }
 

@@ -14,6 +14,8 @@ export interface FoundBaseStation {
   uniqueId: string;
   /** The signed-in user owns it (only owners may enroll); undefined when we do not know the user. */
   owned: boolean | undefined;
+  /** Its cloud routing id, which pyaarlo sends as `xcloudId` with every call about the base station. */
+  xCloudId?: string;
 }
 
 export interface FoundCamera {
@@ -48,7 +50,7 @@ export async function findDevices(api: ArloApiClient, userId: string | undefined
     const type = device.deviceType.toLowerCase();
     const ownBaseStation = CAMERA_TYPES.has(type) && (!device.parentId || device.parentId === device.deviceId);
     if (type === 'basestation' || ownBaseStation) {
-      baseStations.push({ deviceId: device.deviceId, name: device.deviceName, model: device.modelId, uniqueId: device.uniqueId, owned: owned(device) });
+      baseStations.push({ deviceId: device.deviceId, name: device.deviceName, model: device.modelId, uniqueId: device.uniqueId, owned: owned(device), xCloudId: device.xCloudId });
     }
     if (!CAMERA_TYPES.has(type)) continue;
     const key = `${device.modelId}_${device.interfaceVersion ?? ''}`;

@@ -26,6 +26,23 @@ export interface HttpOptions {
 
 const DEFAULT_TIMEOUT_MS = 20_000;
 
+/**
+ * Redirects are followed as pyaarlo's HTTP library (Python requests) follows them: up to its limit
+ * of 30, a 303 and a 302 (and a 301 after a POST) continued as a GET without the body, a 307/308
+ * repeated as sent. The token never goes to another origin (requests drops it on a host change);
+ * cookies go wherever the jar's rules allow.
+ */
+const MAX_REDIRECTS = 30;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+type Method = 'GET' | 'POST' | 'OPTIONS';
+
+/** The next hop's method and body after a redirect with this status, as requests' `rebuild_method` decides. */
+function redirected(status: number, method: Method, body: unknown): { method: Method; body: unknown } {
+  if (status === 303 || status === 302 || (status === 301 && method === 'POST')) return { method: 'GET', body: undefined };
+  return { method, body };
+}
+
 /** Looks like an Arlo app to the cloud; bot protection looks at this. */
 export const USER_AGENT =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36';
@@ -86,29 +103,32 @@ export class ArloHttp {
 
   async send(
     host: 'api' | 'auth',
-    method: 'GET' | 'POST' | 'OPTIONS',
+    method: Method,
     path: string,
     headers: Record<string, string>,
     body?: unknown,
   ): Promise<HttpAnswer> {
     const base = host === 'api' ? this.endpoints.apiUrl : this.endpoints.authUrl;
-    const url = `${base}${path}`;
-    const cookie = await this.#cookies.getCookieString(url);
-    let response;
-    try {
-      response = await request(url, {
-        method,
-        headers: { ...BROWSER_HEADERS, ...headers, ...(cookie ? { Cookie: cookie } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        dispatcher: this.#agent,
+    let url = `${base}${path}`;
+    let hop = { method, headers, body };
+    let response = await this.#hop(url, hop.method, hop.headers, hop.body);
+    for (let redirects = 0; REDIRECT_STATUSES.has(response.statusCode); redirects++) {
+      const location = response.headers.location;
+      if (typeof location !== 'string') break;
+      await response.body.dump();
+      const next = new URL(location, url);
+      if (redirects === MAX_REDIRECTS || (next.protocol !== 'https:' && next.protocol !== 'http:')) {
+        throw new ArloError('unexpected', `The Arlo cloud (${new URL(base).host}) sent this app round in redirects: try again later.`);
+      }
+      const { method: nextMethod, body: nextBody } = redirected(response.statusCode, hop.method, hop.body);
+      const keep = Object.entries(hop.headers).filter(([name]) => {
+        const lower = name.toLowerCase();
+        if (lower === 'authorization') return next.origin === new URL(url).origin;
+        return nextBody !== undefined || lower !== 'content-type';
       });
-    } catch {
-      // The cause (DNS, refused, timeout) is rarely something the user can tell apart; the host is.
-      throw new ArloError('network', `Could not reach the Arlo cloud (${new URL(base).host}): check the internet connection and try again.`);
-    }
-    const raw = response.headers['set-cookie'];
-    for (const setCookie of raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]) {
-      await this.#cookies.setCookie(setCookie, url, { ignoreError: true });
+      hop = { method: nextMethod, headers: Object.fromEntries(keep), body: nextBody };
+      url = next.href;
+      response = await this.#hop(url, hop.method, hop.headers, hop.body);
     }
     let text: string;
     try {
@@ -132,6 +152,28 @@ export class ArloHttp {
       throw new ArloError('bot-protection', ARLO_MESSAGES.botProtection);
     }
     return { status: response.statusCode, json };
+  }
+
+  /** One request and its cookies; the jar answers for the URL of this hop. */
+  async #hop(url: string, method: Method, headers: Record<string, string>, body: unknown) {
+    const cookie = await this.#cookies.getCookieString(url);
+    let response;
+    try {
+      response = await request(url, {
+        method,
+        headers: { ...BROWSER_HEADERS, ...headers, ...(cookie ? { Cookie: cookie } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        dispatcher: this.#agent,
+      });
+    } catch {
+      // The cause (DNS, refused, timeout) is rarely something the user can tell apart; the host is.
+      throw new ArloError('network', `Could not reach the Arlo cloud (${new URL(url).host}): check the internet connection and try again.`);
+    }
+    const raw = response.headers['set-cookie'];
+    for (const setCookie of raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]) {
+      await this.#cookies.setCookie(setCookie, url, { ignoreError: true });
+    }
+    return response;
   }
 
   async close(): Promise<void> {

@@ -237,11 +237,12 @@ export class RtspReader {
     const lengthHeader = parsed.headers.get('Content-Length');
     let bodyLength = 0;
     if (lengthHeader !== undefined) {
-      if (!/^\s*\d{1,10}\s*$/.test(lengthHeader)) {
+      const length = parsed.kind === 'request' ? strictLength(lengthHeader) : lenientLength(lengthHeader);
+      if (length === undefined) {
         this.#consume(totalHead);
         return readError('malformed', `invalid Content-Length "${lengthHeader.slice(0, 40)}"`, totalHead);
       }
-      bodyLength = Number(lengthHeader);
+      bodyLength = length;
     }
     if (bodyLength > this.limits.maxBodyBytes) {
       // The body is dropped as it arrives, exactly Content-Length bytes; what follows is read normally.
@@ -264,6 +265,21 @@ export class RtspReader {
           body,
         };
   }
+}
+
+/** A player's Content-Length: digits and nothing else (a server answers anything else 400). */
+function strictLength(value: string): number | undefined {
+  return /^\s*\d{1,10}\s*$/.test(value) ? Number(value) : undefined;
+}
+
+/**
+ * A base station's Content-Length read as FFmpeg reads it (`strtol`): blanks, a sign and the digits
+ * that lead the value; junk after them ignored, no digits or a negative value mean no body.
+ */
+function lenientLength(value: string): number {
+  const digits = /^\s*([+-]?)(\d+)/.exec(value);
+  if (!digits || digits[1] === '-') return 0;
+  return Number(digits[2]);
 }
 
 function readError(code: RtspParseErrorCode, message: string, bytes: number): RtspReadError {

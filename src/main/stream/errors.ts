@@ -97,6 +97,29 @@ export function fingerprintChanged(where: string, pinned: string, presented: str
   );
 }
 
+/**
+ * A 3xx answer with a `Location` during set-up: FFmpeg starts over at that URL, and so does
+ * `UpstreamSession.open`, on a new connection that must present `fingerprint` (the certificate of
+ * the base station that redirected).
+ */
+export class Redirected extends StreamError {
+  constructor(
+    where: string,
+    method: string,
+    readonly location: string,
+    readonly fingerprint: string | undefined,
+  ) {
+    super('protocol', `the base station at ${where} redirected ${method} to ${location}`);
+  }
+}
+
+export function redirectedToStranger(where: string, from: string): StreamError {
+  return new StreamError(
+    'fingerprint-changed',
+    `the base station at ${from} redirected to ${where}, which presented another certificate: not followed (it is not the same base station)`,
+  );
+}
+
 export function closedByBaseStation(where: string): StreamError {
   return new StreamError('closed', `the base station at ${where} closed the stream`);
 }

@@ -17,12 +17,14 @@ import { RtspReader, frameBytes } from '../rtsp/reader.js';
 import { controlOf, parseSdp, resolveControlUrl, rtpmapOf, videoCodecOf, type SessionDescription } from '../rtsp/sdp.js';
 import type { VideoCodecName } from '../rtsp/keyframe.js';
 import {
+  Redirected,
   StreamError,
   closedByBaseStation,
   connectTimeout,
   connectionError,
   fingerprintChanged,
   responseError,
+  redirectedToStranger,
   responseTimeout,
 } from './errors.js';
 
@@ -89,6 +91,15 @@ const MAX_TLS_RECORD_PLAINTEXT = 16 * 1024;
 const TEARDOWN_TIMEOUT_MS = 2_000;
 /** CSeqs of requests given up on, kept to recognise their late answers; a few keep-alives' worth. */
 const MAX_ABANDONED = 16;
+/**
+ * FFmpeg follows a 3xx answer to OPTIONS, DESCRIBE or SETUP by starting over at its `Location`
+ * (PLAY's is an error); it sets no limit, we stop after a few so a loop cannot spin.
+ */
+const REDIRECTABLE = new Set(['OPTIONS', 'DESCRIBE', 'SETUP']);
+const MAX_REDIRECTS = 5;
+
+/** Where a connection goes; `redirectedFrom` names the base station that sent it there. */
+type Target = UpstreamOptions & { redirectedFrom?: string };
 
 interface Pending {
   method: string;
@@ -116,8 +127,28 @@ export class UpstreamSession {
     this.tracks = tracks;
   }
 
-  /** Connects, DESCRIBEs, SETs UP every track and PLAYs; rejects with a classified `StreamError`. */
+  /**
+   * Connects, DESCRIBEs, SETs UP every track and PLAYs; rejects with a classified `StreamError`.
+   * A redirect is followed to any host, port and path, as FFmpeg follows it, on a new connection
+   * with the same client certificate, a Nonce count from 0, and the redirecting base station's
+   * certificate required of the new peer: the pin (or what the redirecting peer presented) goes
+   * along, so the session never leaves the base station that the user pinned.
+   */
   static async open(options: UpstreamOptions, hooks: UpstreamHooks): Promise<UpstreamSession> {
+    let target: Target = options;
+    for (let redirects = 0; ; redirects++) {
+      try {
+        return await UpstreamSession.#openAt(target, hooks);
+      } catch (error) {
+        if (!(error instanceof Redirected)) throw error;
+        const from = `${target.host}:${target.port}`;
+        if (redirects === MAX_REDIRECTS) throw new StreamError('protocol', `the base station at ${from} redirected more than ${MAX_REDIRECTS} times in a row`);
+        target = { ...target, ...redirectTarget(error), redirectedFrom: from };
+      }
+    }
+  }
+
+  static async #openAt(options: Target, hooks: UpstreamHooks): Promise<UpstreamSession> {
     const conn = new Connection(options, hooks);
     try {
       hooks.onPhase?.('connecting');
@@ -169,6 +200,25 @@ export class UpstreamSession {
   }
 }
 
+/** The host, port, path and required certificate of a redirect's `Location` (an `rtsp:` or `rtsps:` URL). */
+function redirectTarget(redirect: Redirected): Pick<UpstreamOptions, 'host' | 'port' | 'path' | 'pinnedFingerprint'> {
+  let url: URL | undefined;
+  try {
+    url = new URL(redirect.location);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'rtsp:' && url.protocol !== 'rtsps:') || url.hostname === '' || redirect.fingerprint === undefined) {
+    throw new StreamError('protocol', `${redirect.message}, which is not an RTSP URL this app can follow`);
+  }
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port === '' ? 554 : Number(url.port),
+    path: `${url.pathname}${url.search}`,
+    pinnedFingerprint: redirect.fingerprint,
+  };
+}
+
 /** The TLS connection and the RTSP request/response exchange on it; one request in flight at a time. */
 class Connection {
   readonly url: string;
@@ -179,7 +229,7 @@ class Connection {
   readonly channels = new Map<number, UpstreamTrack>();
   playing = false;
 
-  readonly #options: UpstreamOptions & typeof DEFAULTS;
+  readonly #options: Target & typeof DEFAULTS;
   readonly #hooks: UpstreamHooks;
   readonly #log: Logger;
   readonly #nonce = new NonceSequence((value) => this.#log.warn({ value }, 'the base station sent a Nonce that is not a number; counting on from ours'));
@@ -195,10 +245,12 @@ class Connection {
   #keepAlive: NodeJS.Timeout | undefined;
   /** The base station's certificate fingerprint, pinned once it has answered with a Nonce. */
   #presented: string | undefined;
+  /** What the peer presented at the handshake: a redirect's target must present the same. */
+  #fingerprint: string | undefined;
   #closing = false;
   #closed = false;
 
-  constructor(options: UpstreamOptions, hooks: UpstreamHooks) {
+  constructor(options: Target, hooks: UpstreamHooks) {
     this.#options = { ...DEFAULTS, ...options };
     this.#hooks = hooks;
     this.#log = options.logger;
@@ -245,9 +297,11 @@ class Connection {
         const presented = socket.getPeerCertificate().fingerprint256;
         const pinned = this.#options.pinnedFingerprint;
         if (pinned !== undefined && presented?.toUpperCase() !== pinned.toUpperCase()) {
-          fail(fingerprintChanged(this.where, pinned, presented ?? 'none'));
+          const { redirectedFrom } = this.#options;
+          fail(redirectedFrom ? redirectedToStranger(this.where, redirectedFrom) : fingerprintChanged(this.where, pinned, presented ?? 'none'));
           return;
         }
+        this.#fingerprint = presented;
         if (pinned === undefined) this.#presented = presented;
         socket.setNoDelay(true);
         socket.on('error', (error) => this.#fail(connectionError(error, this.where)));
@@ -398,8 +452,11 @@ class Connection {
     if (cseq !== pending.cseq) this.#log.debug({ cseq, expected: pending.cseq }, 'answer with another CSeq than its request; taken as its answer');
     this.#pending = undefined;
     clearTimeout(pending.timer);
+    const location = response.headers.get('Location')?.trim();
     if (response.status >= 200 && response.status < 300) pending.resolve(response);
-    else pending.reject(responseError(this.where, pending.method, response));
+    else if (response.status >= 300 && response.status < 400 && location && REDIRECTABLE.has(pending.method)) {
+      pending.reject(new Redirected(this.where, pending.method, location, this.#fingerprint));
+    } else pending.reject(responseError(this.where, pending.method, response));
   }
 
   /** The session is over without `close()`: tell the owner once. */

@@ -80,13 +80,18 @@ export function apiHost(state: CloudState, options: ApiHostOptions) {
       if (targets.some((t) => t?.owner.ownerId !== account.userId)) {
         return failure(res, 403, '2214', 'Access denied: only the owner of the device can create certificates');
       }
+      // Optional (Scrypted and the POC send none); when sent it must name the base station [guess: the cloud routes by it].
+      const xcloudId = header(req, 'xcloudid');
+      if (xcloudId !== undefined && targets.some((t) => t?.xCloudId !== xcloudId)) {
+        return failure(res, 400, '2005', 'xcloudId does not match the device');
+      }
       const certsData = (uniqueIds as string[]).map((uniqueId) => {
         // A uuid enrolling again replaces its earlier certificate for that base station [claim].
         for (const earlier of state.issued.filter((i) => i.uuid === uuid && i.uniqueId === uniqueId)) {
           options.ca.revoke(earlier.serial);
         }
         const issued = options.ca.issueClientCertificate(publicKey, { commonName: uuid, validDays: options.certificateValidDays });
-        state.issued.push({ uuid, uniqueId, serial: issued.serial, userId: account.userId });
+        state.issued.push({ uuid, uniqueId, serial: issued.serial, userId: account.userId, ...(xcloudId === undefined ? {} : { xcloudId }) });
         const peerCert = issued.der.toString('base64');
         return options.peerCertOnly ? { peerCert } : { deviceCert: intermediateDer, peerCert };
       });

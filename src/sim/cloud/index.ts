@@ -49,6 +49,11 @@ export interface SimCloudOptions {
   certificateValidDays?: number;
   /** The certificate answer carries only `peerCert` (no `deviceCert`, no `icaCert`): all a client needs for mutual TLS. */
   peerCertOnly?: boolean;
+  /**
+   * The API host has moved: every request is answered with this redirect status and a `Location`
+   * of `location(pathAndQuery)` (default: the same path under `/moved` on this host, where it is served).
+   */
+  apiRedirect?: { status: 301 | 302 | 303 | 307 | 308; location?: (pathAndQuery: string) => string };
   /** Called with each verification code as it is "sent" by email or SMS (the demo prints them). */
   onCodeSent?: (sent: SentCode) => void;
 }
@@ -64,7 +69,8 @@ export interface SimCloud {
   lastCode(email: string): string | undefined;
   /** Every certificate issued, in order. */
   issued: readonly IssuedRecord[];
-  requests: readonly { host: 'auth' | 'api'; method: string; path: string }[];
+  /** Every request as received; `authorized` when it carried an Authorization header. */
+  requests: readonly { host: 'auth' | 'api'; method: string; path: string; authorized: boolean }[];
   setBotProtection(on: boolean): void;
   /** Makes every token issued so far expire now. */
   expireTokens(): void;
@@ -85,7 +91,12 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
   const serve = (host: 'auth' | 'api', handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
     createServer((req, res) => {
       const path = (req.url ?? '').split('?')[0] ?? '';
-      state.requests.push({ host, method: req.method ?? '', path });
+      state.requests.push({ host, method: req.method ?? '', path, authorized: header(req, 'authorization') !== undefined });
+      if (host === 'api' && options.apiRedirect) {
+        const { status, location = (at: string) => `${MOVED}${at}` } = options.apiRedirect;
+        if (!req.url?.startsWith(MOVED)) return void res.writeHead(status, { Location: location(req.url ?? '/') }).end();
+        req.url = req.url.slice(MOVED.length);
+      }
       if (botProtection) return sendWafBlock(res);
       if (options.requireBrowser && !looksLikeBrowser(req)) return sendWafBlock(res);
       const preflight = `${header(req, 'x-user-device-id') ?? ''} ${path}`;
@@ -145,6 +156,9 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     },
   };
 }
+
+/** Where `apiRedirect` sends requests by default, on the API host itself. */
+const MOVED = '/moved';
 
 /** The headers my.arlo.com's browser sends and a firewall checks for (pyaarlo's header set). */
 function looksLikeBrowser(req: IncomingMessage): boolean {

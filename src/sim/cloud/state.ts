@@ -27,6 +27,8 @@ export interface IssuedRecord {
   uniqueId: string;
   serial: string;
   userId: string;
+  /** The `xcloudId` header the request carried (pyaarlo sends the base station's), if any. */
+  xcloudId?: string;
 }
 
 export interface SentCode {
@@ -44,7 +46,7 @@ export class CloudState {
   readonly trusted = new Map<string, { userId: string; deviceId: string }>();
   readonly sent: SentCode[] = [];
   readonly issued: IssuedRecord[] = [];
-  readonly requests: { host: 'auth' | 'api'; method: string; path: string }[] = [];
+  readonly requests: { host: 'auth' | 'api'; method: string; path: string; authorized: boolean }[] = [];
 
   constructor(
     readonly accounts: SimAccount[],
