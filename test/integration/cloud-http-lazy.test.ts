@@ -1,6 +1,6 @@
 // `serve` (and the tray app) run for days without calling the Arlo cloud, so the cloud's HTTP stack,
 // undici and tough-cookie, is loaded on the first call, not at start. Loaded at start, the two held
-// ~6 MB of heap that every major collection walks, and undici compiled its HTTP parser
+// 4.4 MB of serve's heap that every major collection walks, and undici compiled its HTTP parser
 // (WebAssembly), after which V8 woke a thread 4 times in the first two minutes
 // (docs/BENCHMARKS.md, "Idle after start"). undici is a CommonJS package, so Node's module cache
 // shows whether it was loaded (tough-cookie, an ES module, comes with it and is not listed there).
