@@ -20,7 +20,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import type { AppState, CameraPicture, CameraView, EnrollOutcome, SignInStep } from '../../src/shared/api.js';
 import { IPC_CALL_CHANNEL, IPC_LIVE_CHANNEL, type ApiResult } from '../../src/shared/bridge.js';
@@ -29,7 +28,8 @@ import { NO_RECENT_PICTURE_MESSAGE } from '../../src/main/live/snapshot.js';
 import { SimBaseStation } from '../../src/sim/basestation.js';
 import { startSimCloud, type SimCloud } from '../../src/sim/cloud/index.js';
 import { run } from '../integration/stream-support.js';
-import { CHROMIUM_ARGS, preloadStandIn } from './harness/chromium-page.js';
+import { launchChromium } from '../support/chromium.js';
+import { preloadStandIn } from './harness/chromium-page.js';
 import { launchDesktop, tempHome, until, type DesktopApp } from './harness/driver.js';
 
 let cloud: SimCloud;
@@ -281,12 +281,10 @@ describe('the live view in the desktop window (MessagePort)', () => {
   it("plays in the window's player in Chromium: the renderer's port transport and MSE, currentTime advancing; after the window was hidden, \"Watch again\" plays again", async () => {
     await app.op('pageRun', { windowId, script: `${PAGE_RELAY};void 0` });
     const windowUrl = (await app.snapshot()).windows[0]!.url;
-    const profile = await mkdtemp(join(tmpdir(), 'desktop-live-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const browser = await launchChromium('desktop-live-chromium', { fileAccess: true, timeoutMs: 30_000 });
     let relaying = true;
     try {
-      const page = context.pages()[0] ?? (await context.newPage());
-      page.setDefaultTimeout(30_000);
+      const { page } = browser;
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
       await page.exposeFunction('__harnessCall', (method: string, args: unknown[]) => app.op<ApiResult>('rendererCall', { windowId, method, args }));
@@ -338,8 +336,7 @@ describe('the live view in the desktop window (MessagePort)', () => {
     } finally {
       relaying = false;
       await app.op('pageRun', { windowId, script: '__relay.close()' });
-      await context.close();
-      await rm(profile, { recursive: true, force: true });
+      await browser.close();
     }
     await viewUntil((v) => v.viewers === 0 && v.state === 'idle', 'the viewer released and the session ended');
   });

@@ -7,23 +7,20 @@
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
+import { launchChromium, type Chromium } from '../support/chromium.js';
 import { startCli, until, type RunningCli } from '../support/run-cli.js';
 
 const SCREENSHOTS = 'docs/screenshots';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 let demo: RunningCli;
 let webUrl: string;
 let email: string;
 let password: string;
 let baseStationAddress: string;
-let profile: string;
-let context: BrowserContext;
+let browser: Chromium;
 let page: Page;
 const children: ChildProcess[] = [];
 
@@ -46,21 +43,13 @@ before(async () => {
   email = await printed(/^ {2}email: +(\S+)$/m, 'the demo account');
   password = await printed(/^ {2}password: (.+)$/m, 'the password');
   baseStationAddress = await printed(/type it in\): (127\.0\.0\.1:\d+)$/m, "the base station's address");
-  profile = await mkdtemp(join(tmpdir(), 'ui-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1100, height: 820 },
-    colorScheme: 'light',
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(15_000);
+  browser = await launchChromium('ui-chromium', { viewport: { width: 1100, height: 820 }, colorScheme: 'light', timeoutMs: 15_000 });
+  page = browser.page;
 });
 
 after(async () => {
   for (const child of children) child.kill('SIGKILL');
-  await context?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
+  await browser?.close();
 });
 
 async function shot(name: string): Promise<void> {

@@ -14,18 +14,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium, type Chromium } from '../support/chromium.js';
 import { startCli, until, type RunningCli } from '../support/run-cli.js';
 
 const SCREENSHOTS = 'docs/screenshots';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const CAMERA = 'Back door';
 
 let demo: RunningCli;
 let webUrl: string;
-let profile: string;
 let dir: string;
-let context: BrowserContext;
+let browser: Chromium;
 let page: Page;
 const children: ChildProcess[] = [];
 
@@ -131,22 +130,14 @@ async function probeSize(file: string): Promise<{ width: number; height: number 
 before(async () => {
   demo = startDemo();
   webUrl = await webUrlOf(demo);
-  profile = await mkdtemp(join(tmpdir(), 'ui-live-chromium-'));
   dir = await mkdtemp(join(tmpdir(), 'ui-live-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1100, height: 900 },
-    colorScheme: 'light',
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(20_000);
+  browser = await launchChromium('ui-live-chromium', { viewport: { width: 1100, height: 900 }, colorScheme: 'light', timeoutMs: 20_000 });
+  page = browser.page;
 });
 
 after(async () => {
   for (const child of children) child.kill('SIGKILL');
-  await context?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
+  await browser?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
