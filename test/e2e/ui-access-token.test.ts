@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchChromium, type Chromium } from '../support/chromium.js';
-import { startCli, until, type RunningCli } from '../support/run-cli.js';
+import { startDemo, webUiOf, type RunningCli } from '../support/run-cli.js';
 
 const CAMERA = 'Back door';
 
@@ -19,10 +19,9 @@ let browser: Chromium;
 const children: ChildProcess[] = [];
 
 before(async () => {
-  demo = startCli(['demo', '--http', '127.0.0.1:0', '--port-base', String(20_000 + Math.floor(Math.random() * 40_000))]);
+  demo = startDemo();
   children.push(demo.child);
-  await until(() => /^web UI: (http:\/\/\S+?)\/?$/m.test(demo.output()), `the web UI address; output: ${demo.output()}`, 60_000);
-  webUrl = /^web UI: (http:\/\/\S+?)\/?$/m.exec(demo.output())![1]!;
+  webUrl = await webUiOf(demo);
   browser = await launchChromium('ui-token-chromium', { viewport: { width: 1100, height: 900 }, timeoutMs: 30_000 });
 });
 

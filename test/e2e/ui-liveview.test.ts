@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchChromium, type Chromium } from '../support/chromium.js';
-import { startCli, until, type RunningCli } from '../support/run-cli.js';
+import { startDemo as startDemoProcess, webUiOf, type RunningCli } from '../support/run-cli.js';
 
 const SCREENSHOTS = 'docs/screenshots';
 const CAMERA = 'Back door';
@@ -88,14 +88,9 @@ async function waitCamera(check: (c: CameraState) => boolean, what: string, time
 }
 
 function startDemo(env: Record<string, string> = {}): RunningCli {
-  const cli = startCli(['demo', '--http', '127.0.0.1:0', '--port-base', String(20_000 + Math.floor(Math.random() * 40_000))], env);
+  const cli = startDemoProcess(env);
   children.push(cli.child);
   return cli;
-}
-
-async function webUrlOf(cli: RunningCli): Promise<string> {
-  await until(() => /^web UI: (http:\/\/\S+?)\/?$/m.test(cli.output()), `the web UI address; output: ${cli.output()}`, 60_000);
-  return /^web UI: (http:\/\/\S+?)\/?$/m.exec(cli.output())![1]!;
 }
 
 /** The steps of opening a live view, in the order they happen, for the printed breakdown. */
@@ -129,7 +124,7 @@ async function probeSize(file: string): Promise<{ width: number; height: number 
 
 before(async () => {
   demo = startDemo();
-  webUrl = await webUrlOf(demo);
+  webUrl = await webUiOf(demo);
   dir = await mkdtemp(join(tmpdir(), 'ui-live-'));
   browser = await launchChromium('ui-live-chromium', { viewport: { width: 1100, height: 900 }, colorScheme: 'light', timeoutMs: 20_000 });
   page = browser.page;
@@ -271,7 +266,7 @@ describe('live view, thumbnails and snapshots in the web UI', () => {
 
   it('answers 501 naming what to install when no ffmpeg is on PATH', async () => {
     const bare = startDemo({ PATH: '' });
-    const url = await webUrlOf(bare);
+    const url = await webUiOf(bare);
     const state = (await (await fetch(`${url}/api/state`)).json()) as { cameras: CameraState[] };
     const { deviceId } = state.cameras.find((c) => c.name === CAMERA)!;
     const response = await fetch(`${url}/api/cameras/${deviceId}/snapshot.jpg?wake=1`);

@@ -59,6 +59,18 @@ export function startCli(args: string[], env: Record<string, string> = {}): Runn
   return { child, output: () => out, exited };
 }
 
+/** `arlo-rtsp demo` with its web UI on an ephemeral loopback port; a random port base keeps parallel runs apart. */
+export function startDemo(env: Record<string, string> = {}): RunningCli {
+  return startCli(['demo', '--http', '127.0.0.1:0', '--port-base', String(20_000 + Math.floor(Math.random() * 40_000))], env);
+}
+
+/** The web UI address a running demo prints (without its trailing slash), once printed. */
+export async function webUiOf(cli: RunningCli): Promise<string> {
+  const printed = /^web UI: (http:\/\/\S+?)\/?$/m;
+  await until(() => printed.test(cli.output()), `the web UI address; output: ${cli.output()}`, 60_000);
+  return printed.exec(cli.output())![1]!;
+}
+
 export async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
