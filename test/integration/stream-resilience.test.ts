@@ -4,14 +4,13 @@
 // in hostile-upstream.test.ts.
 
 import assert from 'node:assert/strict';
-import { after, afterEach, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { isKeyframeStart } from '../../src/main/rtsp/keyframe.js';
 import { parseRtpHeader } from '../../src/main/rtsp/rtp.js';
 import type { InterleavedFrame } from '../../src/main/rtsp/message.js';
 import { TestRtspClient } from './sim-client.js';
-import { startRig, waitFor, type Rig } from './stream-support.js';
+import { rigsClosedAfterTests, waitFor } from './stream-support.js';
 
-const rigs: Rig[] = [];
 const clients: TestRtspClient[] = [];
 
 async function viewer(url: string): Promise<{ client: TestRtspClient; responses: Awaited<ReturnType<TestRtspClient['play']>>['responses'] }> {
@@ -36,14 +35,11 @@ afterEach(() => {
   for (const client of clients.splice(0)) client.close();
 });
 
-after(async () => {
-  for (const rig of rigs) await rig.close();
-});
+const newRig = rigsClosedAfterTests();
 
 describe('stream engine resilience', () => {
   it('keeps a session longer than the base station timeout alive with valid Nonces', async () => {
-    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }], station: { sessionTimeoutSeconds: 2 } });
-    rigs.push(rig);
+    const rig = await newRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }], station: { sessionTimeoutSeconds: 2 } });
     const { url } = await rig.endpoint('CAM');
     const { client } = await viewer(url);
     // Keep-alives every third of the 2 s timeout: seven of them span 2.5 session timeouts.
@@ -57,8 +53,7 @@ describe('stream engine resilience', () => {
   });
 
   it('starts a late joiner at a keyframe, with RTP-Info naming its first packet of each track', async () => {
-    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
-    rigs.push(rig);
+    const rig = await newRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
     const { url } = await rig.endpoint('CAM');
     await viewer(url);
     for (const wait of [500, 1_100]) {
@@ -81,11 +76,10 @@ describe('stream engine resilience', () => {
   });
 
   it('a viewer that stops reading loses packets but does not slow another viewer', async () => {
-    const rig = await startRig({
+    const rig = await newRig({
       cameras: [{ deviceId: 'CAM', codecs: ['avc'] }],
       station: { source: { synthetic: { bitrate: 24_000_000, fps: 15, keyframeIntervalFrames: 15 } } },
     });
-    rigs.push(rig);
     const { url } = await rig.endpoint('CAM', { limits: { viewerQueueBytes: 256 * 1024, viewerStallMs: 60_000 } });
     const stuck = await viewer(url);
     stuck.client.socket.pause();
@@ -108,11 +102,10 @@ describe('stream engine resilience', () => {
   });
 
   it('disconnects a viewer stalled beyond its limit', async () => {
-    const rig = await startRig({
+    const rig = await newRig({
       cameras: [{ deviceId: 'CAM', codecs: ['avc'] }],
       station: { source: { synthetic: { bitrate: 24_000_000, fps: 15, keyframeIntervalFrames: 15 } } },
     });
-    rigs.push(rig);
     const { url } = await rig.endpoint('CAM', { limits: { viewerQueueBytes: 64 * 1024, viewerStallMs: 1_000 } });
     const stuck = await viewer(url);
     stuck.client.socket.pause();
@@ -122,8 +115,7 @@ describe('stream engine resilience', () => {
   });
 
   it('shows a dropped upstream, keeps viewers served, and gives the next viewer video', async () => {
-    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
-    rigs.push(rig);
+    const rig = await newRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
     const { url } = await rig.endpoint('CAM');
     const { client } = await viewer(url);
     await client.waitForFrames(20);

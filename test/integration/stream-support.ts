@@ -3,6 +3,7 @@
 // listens on 127.0.0.1 and is cleaned up by `close()` (children killed, sockets closed).
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before } from 'node:test';
 import { SimBaseStation, type SimBaseStationOptions, type SimCamera } from '../../src/sim/basestation.js';
 import { SimCertificateAuthority } from '../../src/sim/ca.js';
 import { silentLogger, type Logger } from '../../src/main/log.js';
@@ -19,7 +20,14 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(options: { cameras: SimCamera[]; station?: Partial<SimBaseStationOptions>; logger?: Logger; ca?: SimCertificateAuthority }): Promise<Rig> {
+export interface RigOptions {
+  cameras: SimCamera[];
+  station?: Partial<SimBaseStationOptions>;
+  logger?: Logger;
+  ca?: SimCertificateAuthority;
+}
+
+export async function startRig(options: RigOptions): Promise<Rig> {
   const ca = options.ca ?? (await SimCertificateAuthority.create());
   const identity = issueIdentity(ca);
   const station = new SimBaseStation({ ca, cameras: options.cameras, ...options.station });
@@ -58,6 +66,45 @@ export async function startRig(options: { cameras: SimCamera[]; station?: Partia
       // Every test of the engine ends with the Nonce rule kept throughout.
       if (station.stats.nonceViolations !== 0) throw new Error(`${station.stats.nonceViolations} Nonce violations`);
     },
+  };
+}
+
+/**
+ * One rig for the tests of the suite (or file) this is called in: started before them, closed after
+ * them. Its members are read as the tests run, once it has started.
+ */
+export function rigForTests(options: RigOptions): Rig {
+  let rig: Rig | undefined;
+  before(async () => {
+    rig = await startRig(options);
+  });
+  after(async () => {
+    await rig?.close();
+  });
+  const started = (): Rig => {
+    if (!rig) throw new Error('the rig is used before it started');
+    return rig;
+  };
+  return {
+    get ca() { return started().ca; },
+    get station() { return started().station; },
+    get identity() { return started().identity; },
+    get manager() { return started().manager; },
+    endpoint: (cameraId, overrides) => started().endpoint(cameraId, overrides),
+    close: () => started().close(),
+  };
+}
+
+/** Starts a rig in a test; every rig it started is closed after the tests of the suite (or file) this is called in. */
+export function rigsClosedAfterTests(): (options: RigOptions) => Promise<Rig> {
+  const rigs: Rig[] = [];
+  after(async () => {
+    for (const rig of rigs) await rig.close();
+  });
+  return async (options) => {
+    const rig = await startRig(options);
+    rigs.push(rig);
+    return rig;
   };
 }
 
