@@ -25,8 +25,9 @@ import type { AppState, CameraPicture, CameraView, EnrollOutcome, SignInStep } f
 import { IPC_CALL_CHANNEL, IPC_LIVE_CHANNEL, type ApiResult } from '../../src/shared/bridge.js';
 import type { LiveMessage } from '../../src/shared/live.js';
 import { NO_RECENT_PICTURE_MESSAGE } from '../../src/main/live/snapshot.js';
-import { SimBaseStation } from '../../src/sim/basestation.js';
-import { startSimCloud, type SimCloud } from '../../src/sim/cloud/index.js';
+import type { SimBaseStation } from '../../src/sim/basestation.js';
+import type { SimCloud } from '../../src/sim/cloud/index.js';
+import { h264Only, startCloudAndStation } from '../support/cloud-station.js';
 import { run } from '../integration/stream-support.js';
 import { launchChromium } from '../support/chromium.js';
 import { preloadStandIn } from './harness/chromium-page.js';
@@ -34,6 +35,7 @@ import { launchDesktop, tempHome, until, type DesktopApp } from './harness/drive
 
 let cloud: SimCloud;
 let station: SimBaseStation;
+let closeSim: () => Promise<void>;
 let home: { path: string; remove(): Promise<void> };
 let dir: string;
 let app: DesktopApp;
@@ -149,12 +151,7 @@ before(async () => {
   transportScript = outputs.flatMap((o) => ('output' in o ? o.output : [])).map((chunk) => ('code' in chunk ? chunk.code : '')).join('\n');
   assert.match(transportScript, /rendererLive/);
 
-  cloud = await startSimCloud();
-  station = new SimBaseStation({
-    ca: cloud.ca,
-    cameras: devices().filter((d) => d.deviceType === 'camera').map((c) => ({ deviceId: c.deviceId, codecs: ['avc'] })),
-  });
-  await station.start();
+  ({ cloud, station, close: closeSim } = await startCloudAndStation({ cameras: h264Only }));
   home = await tempHome();
   dir = await mkdtemp(join(tmpdir(), 'desktop-live-'));
 
@@ -178,8 +175,7 @@ before(async () => {
 after(async () => {
   for (const player of players) player.kill('SIGKILL');
   app?.kill();
-  await station?.stop();
-  await cloud?.close();
+  await closeSim?.();
   await home?.remove();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
