@@ -28,7 +28,7 @@ import { NO_RECENT_PICTURE_MESSAGE } from '../../src/main/live/snapshot.js';
 import type { SimBaseStation } from '../../src/sim/basestation.js';
 import type { SimCloud } from '../../src/sim/cloud/index.js';
 import { h264Only, startCloudAndStation } from '../support/cloud-station.js';
-import { run } from '../integration/stream-support.js';
+import { ffprobeFile, ffprobeJpegDataUrl } from '../integration/stream-support.js';
 import { launchChromium } from '../support/chromium.js';
 import { preloadStandIn } from './harness/chromium-page.js';
 import { launchDesktop, tempHome, until, type DesktopApp } from './harness/driver.js';
@@ -228,9 +228,7 @@ describe('the live view in the desktop window (MessagePort)', () => {
     assert.match(first.type === 'format' ? first.format.mime : '', /^video\/mp4; codecs="avc1\.[0-9a-f]{6}"$/);
     const file = join(dir, 'desktop-live.mp4');
     await writeFile(file, watched.mp4);
-    const probe = await run('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', file]);
-    assert.equal(probe.code, 0, probe.stderr);
-    const streams = (JSON.parse(probe.stdout) as { streams: { codec_type: string; codec_name: string; width: number; height: number; nb_read_frames: string }[] }).streams;
+    const streams = await ffprobeFile(file, { countFrames: true });
     assert.deepEqual(streams.map((s) => [s.codec_type, s.codec_name, s.width, s.height]), [['video', 'h264', 640, 360]]);
     assert.ok(Number(streams[0]!.nb_read_frames) >= 20, `ffprobe decoded ${streams[0]!.nb_read_frames} pictures`);
 
@@ -253,13 +251,7 @@ describe('the live view in the desktop window (MessagePort)', () => {
     players.push(ffmpeg);
     await viewUntil((v) => v.state === 'media' && v.viewers === 1, 'ffmpeg streaming');
     const picture = await app.call<CameraPicture>(windowId, 'latestPicture', camera().deviceId);
-    const [prefix, base64] = picture.dataUrl.split(',');
-    assert.equal(prefix, 'data:image/jpeg;base64');
-    const file = join(dir, 'desktop-thumbnail.jpg');
-    await writeFile(file, Buffer.from(base64!, 'base64'));
-    const probe = await run('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file]);
-    assert.equal(probe.code, 0, probe.stderr);
-    const [stream] = (JSON.parse(probe.stdout) as { streams: { codec_name: string; width: number; height: number }[] }).streams;
+    const [stream] = await ffprobeJpegDataUrl(picture.dataUrl, join(dir, 'desktop-thumbnail.jpg'));
     assert.deepEqual([stream?.codec_name, stream?.width, stream?.height], ['mjpeg', 640, 360]);
     assert.equal((await view()).viewers, 1, 'the picture was taken without staying a viewer');
 

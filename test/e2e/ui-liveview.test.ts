@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchChromium, type Chromium } from '../support/chromium.js';
+import { ffprobeFile } from '../integration/stream-support.js';
 import { startDemo as startDemoProcess, webUiOf, type RunningCli } from '../support/run-cli.js';
 
 const SCREENSHOTS = 'docs/screenshots';
@@ -114,12 +115,8 @@ function median(values: number[]): number {
 }
 
 async function probeSize(file: string): Promise<{ width: number; height: number }> {
-  const child = spawn('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise((resolve) => child.on('close', resolve));
-  const stream = (JSON.parse(out) as { streams: { width: number; height: number }[] }).streams[0]!;
-  return { width: stream.width, height: stream.height };
+  const [stream] = await ffprobeFile(file);
+  return { width: stream!.width!, height: stream!.height! };
 }
 
 before(async () => {

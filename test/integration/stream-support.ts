@@ -2,7 +2,9 @@
 // the Nonce rule, a StreamManager in front of it, and stock ffmpeg/ffprobe as viewers. Everything
 // listens on 127.0.0.1 and is cleaned up by `close()` (children killed, sockets closed).
 
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { after, before } from 'node:test';
 import { SimBaseStation, type SimBaseStationOptions, type SimCamera } from '../../src/sim/basestation.js';
 import { SimCertificateAuthority } from '../../src/sim/ca.js';
@@ -145,13 +147,31 @@ export interface ProbedStream {
   codec_name: string;
   width?: number;
   height?: number;
+  /** With `countFrames`: how many pictures ffprobe decoded. */
+  nb_read_frames?: string;
 }
 
-export async function ffprobe(url: string, transport: 'tcp' | 'default' = 'tcp'): Promise<ProbedStream[]> {
-  const args = ['-v', 'error', ...(transport === 'tcp' ? ['-rtsp_transport', 'tcp'] : []), '-show_streams', '-of', 'json', url];
-  const result = await run('ffprobe', args);
+async function probeStreams(input: string, options: string[]): Promise<ProbedStream[]> {
+  const result = await run('ffprobe', ['-v', 'error', ...options, '-show_streams', '-of', 'json', input]);
   if (result.code !== 0) throw new Error(`ffprobe failed (${result.code}): ${result.stderr}`);
   return (JSON.parse(result.stdout) as { streams: ProbedStream[] }).streams;
+}
+
+export function ffprobe(url: string, transport: 'tcp' | 'default' = 'tcp'): Promise<ProbedStream[]> {
+  return probeStreams(url, transport === 'tcp' ? ['-rtsp_transport', 'tcp'] : []);
+}
+
+/** The streams of a file; `countFrames` decodes it whole to count its pictures. */
+export function ffprobeFile(file: string, options: { countFrames?: boolean } = {}): Promise<ProbedStream[]> {
+  return probeStreams(file, options.countFrames ? ['-count_frames'] : []);
+}
+
+/** The streams of the JPEG in a `data:` URL (a camera's latest picture), written to `file` to be probed. */
+export async function ffprobeJpegDataUrl(dataUrl: string, file: string): Promise<ProbedStream[]> {
+  const [prefix, base64] = dataUrl.split(',');
+  assert.equal(prefix, 'data:image/jpeg;base64');
+  await writeFile(file, Buffer.from(base64!, 'base64'));
+  return ffprobeFile(file);
 }
 
 /** Decodes `frames` video frames with ffmpeg; returns the frame count it reports and its error output. */
