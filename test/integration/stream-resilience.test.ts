@@ -8,8 +8,9 @@ import { afterEach, describe, it } from 'node:test';
 import { isKeyframeStart } from '../../src/main/rtsp/keyframe.js';
 import { parseRtpHeader } from '../../src/main/rtsp/rtp.js';
 import type { InterleavedFrame } from '../../src/main/rtsp/message.js';
+import type { EndpointOptions } from '../../src/main/stream/manager.js';
 import { TestRtspClient } from './sim-client.js';
-import { rigsClosedAfterTests, waitFor } from './stream-support.js';
+import { rigsClosedAfterTests, waitFor, type Rig } from './stream-support.js';
 
 const clients: TestRtspClient[] = [];
 
@@ -36,6 +37,21 @@ afterEach(() => {
 });
 
 const newRig = rigsClosedAfterTests();
+
+/**
+ * A camera sending 24 Mb/s with these viewer limits, so that a viewer that stops reading soon fills
+ * its queue, and one such viewer: it has played and then stopped reading.
+ */
+async function stuckViewerOfFastCamera(limits: EndpointOptions['limits']): Promise<{ rig: Rig; url: string; stuck: TestRtspClient }> {
+  const rig = await newRig({
+    cameras: [{ deviceId: 'CAM', codecs: ['avc'] }],
+    station: { source: { synthetic: { bitrate: 24_000_000, fps: 15, keyframeIntervalFrames: 15 } } },
+  });
+  const { url } = await rig.endpoint('CAM', { limits });
+  const { client: stuck } = await viewer(url);
+  stuck.socket.pause();
+  return { rig, url, stuck };
+}
 
 describe('stream engine resilience', () => {
   it('keeps a session longer than the base station timeout alive with valid Nonces', async () => {
@@ -76,13 +92,7 @@ describe('stream engine resilience', () => {
   });
 
   it('a viewer that stops reading loses packets but does not slow another viewer', async () => {
-    const rig = await newRig({
-      cameras: [{ deviceId: 'CAM', codecs: ['avc'] }],
-      station: { source: { synthetic: { bitrate: 24_000_000, fps: 15, keyframeIntervalFrames: 15 } } },
-    });
-    const { url } = await rig.endpoint('CAM', { limits: { viewerQueueBytes: 256 * 1024, viewerStallMs: 60_000 } });
-    const stuck = await viewer(url);
-    stuck.client.socket.pause();
+    const { rig, url, stuck } = await stuckViewerOfFastCamera({ viewerQueueBytes: 256 * 1024, viewerStallMs: 60_000 });
     const { client } = await viewer(url);
     await waitFor(() => (rig.manager.runtime('CAM')?.packetsDropped ?? 0) > 0, 15_000, 'the stuck viewer to lose packets');
     const before = client.frames.length;
@@ -92,23 +102,17 @@ describe('stream engine resilience', () => {
     assert.equal(rig.manager.runtime('CAM')?.viewers, 2, 'the stuck viewer is kept within its stall limit');
 
     // Reading again, it resumes at a keyframe.
-    const stuckBefore = stuck.client.frames.length;
-    stuck.client.socket.resume();
+    const stuckBefore = stuck.frames.length;
+    stuck.socket.resume();
     await waitFor(() => {
-      const fresh = videoFrames(stuck.client.frames.slice(stuckBefore));
+      const fresh = videoFrames(stuck.frames.slice(stuckBefore));
       return fresh.length > 0 && rig.manager.runtime('CAM')!.bytesOut > 0;
     }, 10_000, 'the stuck viewer to get packets again');
     assert.equal(rig.station.stats.nonceViolations, 0);
   });
 
   it('disconnects a viewer stalled beyond its limit', async () => {
-    const rig = await newRig({
-      cameras: [{ deviceId: 'CAM', codecs: ['avc'] }],
-      station: { source: { synthetic: { bitrate: 24_000_000, fps: 15, keyframeIntervalFrames: 15 } } },
-    });
-    const { url } = await rig.endpoint('CAM', { limits: { viewerQueueBytes: 64 * 1024, viewerStallMs: 1_000 } });
-    const stuck = await viewer(url);
-    stuck.client.socket.pause();
+    const { rig, url } = await stuckViewerOfFastCamera({ viewerQueueBytes: 64 * 1024, viewerStallMs: 1_000 });
     await waitFor(() => rig.manager.runtime('CAM')?.viewers === 0, 15_000, 'the stalled viewer to be disconnected');
     const next = await viewer(url);
     await next.client.waitForFrames(10);
