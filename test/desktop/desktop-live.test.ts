@@ -28,7 +28,7 @@ import { NO_RECENT_PICTURE_MESSAGE } from '../../src/main/live/snapshot.js';
 import type { SimBaseStation } from '../../src/sim/basestation.js';
 import type { SimCloud } from '../../src/sim/cloud/index.js';
 import { h264Only, startCloudAndStation } from '../support/cloud-station.js';
-import { ffprobeFile, ffprobeJpegDataUrl } from '../integration/stream-support.js';
+import { ffprobeFile, ffprobeJpegDataUrl } from '../support/stream-rig.js';
 import { launchChromium } from '../support/chromium.js';
 import { preloadStandIn } from './harness/chromium-page.js';
 import { launchDesktop, tempHome, until, type DesktopApp } from './harness/driver.js';

@@ -11,7 +11,7 @@ import type { AppState, CameraView, EnrollOutcome, SignInStep } from '../../src/
 import type { SimBaseStation } from '../../src/sim/basestation.js';
 import type { SimCloud } from '../../src/sim/cloud/index.js';
 import { h264Only, startCloudAndStation } from '../support/cloud-station.js';
-import { run } from '../integration/stream-support.js';
+import { run } from '../support/stream-rig.js';
 import { exitsWithin, launchDesktop, tempHome, until, type DesktopApp } from './harness/driver.js';
 
 let cloud: SimCloud;

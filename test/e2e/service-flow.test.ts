@@ -17,7 +17,8 @@ import { createAppService, type AppService } from '../../src/main/service.js';
 import type { SimBaseStation } from '../../src/sim/basestation.js';
 import type { SimCloud } from '../../src/sim/cloud/index.js';
 import { startCloudAndStation } from '../support/cloud-station.js';
-import { ffprobe, run, waitFor } from '../integration/stream-support.js';
+import { ffprobe, run } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 let cloud: SimCloud;
 let station: SimBaseStation;

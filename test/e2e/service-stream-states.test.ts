@@ -23,7 +23,7 @@ import { SimBaseStation } from '../../src/sim/basestation.js';
 import { SimCertificateAuthority } from '../../src/sim/ca.js';
 import { issueIdentity } from '../../src/sim/identity.js';
 import { NO_RECENT_PICTURE_MESSAGE } from '../../src/main/live/snapshot.js';
-import { ffmpegDecode, ffprobeJpegDataUrl } from '../integration/stream-support.js';
+import { ffmpegDecode, ffprobeJpegDataUrl } from '../support/stream-rig.js';
 
 const PASSPHRASE = 'stream states test';
 let station: SimBaseStation;

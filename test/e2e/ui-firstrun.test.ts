@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { launchChromium, type Chromium } from '../support/chromium.js';
-import { startCli, until, type RunningCli } from '../support/run-cli.js';
+import { startCli, type RunningCli } from '../support/run-cli.js';
+import { waitFor } from '../support/wait.js';
 
 const SCREENSHOTS = 'docs/screenshots';
 
@@ -26,7 +27,7 @@ const children: ChildProcess[] = [];
 
 /** The first capture of `pattern` in the demo's output, waiting for it to appear. */
 async function printed(pattern: RegExp, what: string): Promise<string> {
-  await until(() => pattern.test(demo.output()), `the demo to print ${what}; output: ${demo.output()}`, 30_000);
+  await waitFor(() => pattern.test(demo.output()), 30_000, `the demo to print ${what}; output: ${demo.output()}`);
   return pattern.exec(demo.output())![1]!;
 }
 
@@ -79,7 +80,7 @@ describe('first run and streaming in the web UI', () => {
     await page.getByRole('button', { name: new RegExp(`Email a code to ${email}`) }).click();
     await page.getByLabel('Verification code').waitFor();
     await shot('02-mfa-code');
-    await until(() => codesSent().length > sentBefore, 'the demo to print the code the simulated cloud sent');
+    await waitFor(() => codesSent().length > sentBefore, 20_000, 'the demo to print the code the simulated cloud sent');
     await page.getByLabel('Verification code').fill(codesSent().at(-1)!);
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: 'Base stations' }).waitFor();

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchChromium, type Chromium } from '../support/chromium.js';
-import { ffprobeFile } from '../integration/stream-support.js';
+import { ffprobeFile } from '../support/stream-rig.js';
 import { startDemo as startDemoProcess, webUiOf, type RunningCli } from '../support/run-cli.js';
 
 const SCREENSHOTS = 'docs/screenshots';

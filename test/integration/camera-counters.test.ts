@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { TestRtspClient } from './sim-client.js';
-import { ffmpegDecode, rigsClosedAfterTests, waitFor } from './stream-support.js';
+import { ffmpegDecode, rigsClosedAfterTests } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 const clients: TestRtspClient[] = [];
 

@@ -8,7 +8,8 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { parseRtpHeader } from '../../src/main/rtsp/rtp.js';
 import { TestRtspClient } from './sim-client.js';
-import { startRig, waitFor, type Rig } from './stream-support.js';
+import { startRig, type Rig } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 const FPS = 15;
 /** Short so the suite stays fast; the product default is REQUEST_TIMEOUT_MS (10 s). */

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { issueIdentity } from '../../src/sim/identity.js';
 import { TestRtspClient } from './sim-client.js';
-import { rigsClosedAfterTests, waitFor, type Rig } from './stream-support.js';
+import { rigsClosedAfterTests, type Rig } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 const clients: TestRtspClient[] = [];
 

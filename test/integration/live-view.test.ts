@@ -11,7 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { takeSnapshot, SnapshotError } from '../../src/main/live/snapshot.js';
 import { watchLive } from '../../src/main/live/watch.js';
 import type { LiveFormat } from '../../src/shared/live.js';
-import { ffmpegDecode, ffprobeFile, startRig, waitFor, type ProbedStream, type Rig } from './stream-support.js';
+import { ffmpegDecode, ffprobeFile, startRig, type ProbedStream, type Rig } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 let rig: Rig;
 let dir: string;

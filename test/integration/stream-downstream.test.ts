@@ -9,7 +9,8 @@ import { describe, it } from 'node:test';
 import { issueIdentity } from '../../src/sim/identity.js';
 import { TestRtspClient } from './sim-client.js';
 import { SimCertificateAuthority } from '../../src/sim/ca.js';
-import { ffmpegDecode, rigForTests, waitFor, type Rig } from './stream-support.js';
+import { ffmpegDecode, rigForTests, type Rig } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 /** Sends raw bytes on a fresh connection; resolves with everything received until the server closes. */
 function exchange(port: number, bytes: Buffer | string): Promise<string> {

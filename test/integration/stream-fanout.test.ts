@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { TestRtspClient } from './sim-client.js';
-import { rigForTests } from './stream-support.js';
+import { rigForTests } from '../support/stream-rig.js';
 
 const rig = rigForTests({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
 

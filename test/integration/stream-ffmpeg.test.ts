@@ -4,7 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ffmpegDecode, ffprobe, rigForTests, waitFor } from './stream-support.js';
+import { ffmpegDecode, ffprobe, rigForTests } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 describe('stream engine with ffmpeg viewers', () => {
   const rig = rigForTests({

@@ -10,7 +10,8 @@ import { describe, it } from 'node:test';
 import { createSelfSignedServerCertificate } from '../../src/sim/ca.js';
 import type { Phase } from '../../src/main/stream/lifecycle.js';
 import { TestRtspClient } from './sim-client.js';
-import { ffmpegDecode, rigsClosedAfterTests, waitFor } from './stream-support.js';
+import { ffmpegDecode, rigsClosedAfterTests } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 const newRig = rigsClosedAfterTests();
 

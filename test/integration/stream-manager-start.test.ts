@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, it } from 'node:test';
-import { rigForTests } from './stream-support.js';
+import { rigForTests } from '../support/stream-rig.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

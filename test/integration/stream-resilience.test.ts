@@ -10,7 +10,8 @@ import { parseRtpHeader } from '../../src/main/rtsp/rtp.js';
 import type { InterleavedFrame } from '../../src/main/rtsp/message.js';
 import type { EndpointOptions } from '../../src/main/stream/manager.js';
 import { TestRtspClient } from './sim-client.js';
-import { rigsClosedAfterTests, waitFor, type Rig } from './stream-support.js';
+import { rigsClosedAfterTests, type Rig } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 const clients: TestRtspClient[] = [];
 

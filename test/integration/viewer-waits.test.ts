@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { TestRtspClient } from './sim-client.js';
-import { rigsClosedAfterTests, waitFor, type Rig } from './stream-support.js';
+import { rigsClosedAfterTests, type Rig } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 const IDLE_BEFORE_PLAY_MS = 1_000;
 const clients: TestRtspClient[] = [];

@@ -188,11 +188,3 @@ export async function ffmpegDecode(
   const counts = [...result.stdout.matchAll(/^frame=(\d+)/gm)].map((m) => Number(m[1]));
   return { code: result.code, frames: counts.at(-1) ?? 0, errors: result.stderr.trim() };
 }
-
-export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
