@@ -15,14 +15,16 @@ import type { Diagnosis } from '../../src/shared/api.js';
 import { silentLogger } from '../../src/main/log.js';
 import { createAppService, type AppService } from '../../src/main/service.js';
 import { openDataStore } from '../../src/main/store/data-store.js';
-import { SimBaseStation } from '../../src/sim/basestation.js';
-import { startSimCloud, stationCamerasOf, type SimCloud } from '../../src/sim/cloud/index.js';
+import type { SimBaseStation } from '../../src/sim/basestation.js';
+import type { SimCloud } from '../../src/sim/cloud/index.js';
+import { startCloudAndStation } from '../support/cloud-station.js';
 import { runCli } from '../support/run-cli.js';
 
 const PASSPHRASE = 'doctor passphrase 7731';
 const LAN_PASSWORD = 'planted-lan-password-5519';
 let cloud: SimCloud;
 let station: SimBaseStation;
+let closeSim: () => Promise<void>;
 let dataDir: string;
 let service: AppService | undefined;
 
@@ -64,9 +66,7 @@ try {
 }
 
 before(async () => {
-  cloud = await startSimCloud();
-  station = new SimBaseStation({ ca: cloud.ca, cameras: stationCamerasOf(account()) });
-  await station.start();
+  ({ cloud, station, close: closeSim } = await startCloudAndStation({ account: 'email' }));
   dataDir = await mkdtemp(join(tmpdir(), 'doctor-'));
   const app = await open();
   // MFA, so the installation keeps a trusted-device cookie too.
@@ -80,8 +80,7 @@ before(async () => {
 
 after(async () => {
   await closeService();
-  await station.stop();
-  await cloud.close();
+  await closeSim();
   await rm(dataDir, { recursive: true, force: true });
 });
 
