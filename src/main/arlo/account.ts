@@ -94,7 +94,7 @@ export class ArloAccount {
     auth.useToken(trimmed);
     const userId = await auth.validate().catch(() => undefined);
     await this.store.secrets.set('arloToken', trimmed);
-    await this.store.secrets.set('trustedBrowserCode', this.#http.saveCookies());
+    await this.store.secrets.set('trustedBrowserCode', await this.#http.saveCookies());
     await this.store.update((d) => {
       d.account = userId ? { userId } : {};
     });
@@ -225,7 +225,7 @@ export class ArloAccount {
     await new ArloApiClient(this.#http, result.token).startSession();
     await this.store.secrets.set('arloToken', result.token);
     // Every cookie the hosts set, the trusted-device mark among them.
-    await this.store.secrets.set('trustedBrowserCode', this.#http.saveCookies());
+    await this.store.secrets.set('trustedBrowserCode', await this.#http.saveCookies());
     await this.store.update((d) => {
       d.account = { email: result.email, userId: result.userId, tokenExpiresAt: result.expiresAt };
     });
@@ -235,7 +235,7 @@ export class ArloAccount {
   /** The cookie jar kept from earlier sessions, read once per process; it is saved after each sign-in. */
   async #loadCookies(): Promise<void> {
     if (this.#cookiesLoaded) return;
-    this.#http.loadCookies(await this.store.secrets.get('trustedBrowserCode'));
+    await this.#http.loadCookies(await this.store.secrets.get('trustedBrowserCode'));
     this.#cookiesLoaded = true;
   }
 

@@ -5,11 +5,16 @@
 // Cookies: the working clients keep every cookie the hosts set and send them back (pyaarlo keeps a
 // whole LWPCookieJar on disk); which one carries the trusted-device mark is not ours to guess. A
 // real jar (tough-cookie) applies domain, path, expiry and Secure as a browser would.
+//
+// undici and tough-cookie are loaded on the first call, not with this module: `serve` and the tray
+// app run for days without calling the cloud. Loaded at start, the two held 4.4 MB of serve's heap
+// that every major collection walks, and undici compiles its HTTP parser (WebAssembly), after which
+// V8 woke a thread 4 times in the first two minutes (docs/BENCHMARKS.md, "Idle after start").
 
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { CookieJar } from 'tough-cookie';
-import { Agent, request } from 'undici';
+import type * as Cookies from 'tough-cookie';
+import type * as Undici from 'undici';
 import type { ArloEndpoints } from './endpoints.js';
 import { ARLO_MESSAGES, ArloError } from './errors.js';
 
@@ -70,20 +75,26 @@ const DECODERS: Record<string, (body: Buffer) => Promise<Buffer>> = {
   br: promisify(zlib.brotliDecompress),
 };
 
+let libraries: Promise<[typeof Undici, typeof Cookies]> | undefined;
+/** undici and tough-cookie, loaded once, on the first call that needs them. */
+const loadLibraries = () => (libraries ??= Promise.all([import('undici'), import('tough-cookie')]));
+
 export class ArloHttp {
-  readonly #agent: Agent;
-  #cookies = new CookieJar();
+  readonly #timeoutMs: number;
+  #agent: Promise<Undici.Agent> | undefined;
+  #closed = false;
+  #cookies: Cookies.CookieJar | undefined;
 
   constructor(
     readonly endpoints: ArloEndpoints,
     options: HttpOptions = {},
   ) {
-    const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.#agent = new Agent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout });
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
   /** Replaces the jar with one saved by `saveCookies` (a secret); anything unreadable starts empty. */
-  loadCookies(saved: string | undefined): void {
+  async loadCookies(saved: string | undefined): Promise<void> {
+    const { CookieJar } = (await loadLibraries())[1];
     this.#cookies = new CookieJar();
     if (!saved) return;
     try {
@@ -97,8 +108,20 @@ export class ArloHttp {
   }
 
   /** The jar as JSON, to keep as a secret: it carries the trusted-device mark. */
-  saveCookies(): string {
-    return JSON.stringify(this.#cookies.serializeSync());
+  async saveCookies(): Promise<string> {
+    return JSON.stringify((await this.#jar()).serializeSync());
+  }
+
+  async #jar(): Promise<Cookies.CookieJar> {
+    const { CookieJar } = (await loadLibraries())[1];
+    return (this.#cookies ??= new CookieJar());
+  }
+
+  /** The private Agent, made on the first call; none once closed (the call fails as a network error). */
+  #dispatcher(): Promise<Undici.Agent> {
+    if (this.#closed) return Promise.reject(new Error('closed'));
+    const timeout = this.#timeoutMs;
+    return (this.#agent ??= loadLibraries().then(([{ Agent }]) => new Agent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout })));
   }
 
   async send(
@@ -156,14 +179,16 @@ export class ArloHttp {
 
   /** One request and its cookies; the jar answers for the URL of this hop. */
   async #hop(url: string, method: Method, headers: Record<string, string>, body: unknown) {
-    const cookie = await this.#cookies.getCookieString(url);
+    const jar = await this.#jar();
+    const cookie = await jar.getCookieString(url);
     let response;
     try {
+      const [[{ request }], dispatcher] = await Promise.all([loadLibraries(), this.#dispatcher()]);
       response = await request(url, {
         method,
         headers: { ...BROWSER_HEADERS, ...headers, ...(cookie ? { Cookie: cookie } : {}) },
         body: body === undefined ? undefined : JSON.stringify(body),
-        dispatcher: this.#agent,
+        dispatcher,
       });
     } catch {
       // The cause (DNS, refused, timeout) is rarely something the user can tell apart; the host is.
@@ -171,12 +196,13 @@ export class ArloHttp {
     }
     const raw = response.headers['set-cookie'];
     for (const setCookie of raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]) {
-      await this.#cookies.setCookie(setCookie, url, { ignoreError: true });
+      await jar.setCookie(setCookie, url, { ignoreError: true });
     }
     return response;
   }
 
   async close(): Promise<void> {
-    await this.#agent.close();
+    this.#closed = true;
+    await (await this.#agent)?.close();
   }
 }
