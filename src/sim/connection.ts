@@ -52,6 +52,8 @@ interface Session {
   media: SimMedia;
   tracks: Map<number, TrackSetup>;
   pump?: MediaPump;
+  /** The `mediaDelayMs` quirk's wait before the pump starts. */
+  mediaDelay?: NodeJS.Timeout;
 }
 
 export class SimConnection {
@@ -245,8 +247,10 @@ export class SimConnection {
         write: (chunks) => this.#write(chunks),
         dropped: () => this.station.stats.framesDropped++,
       }, { senderReportMs: this.station.quirks.senderReportMs });
-      // Media follows the PLAY response on the wire, unless a quirk has it race ahead.
-      if (this.station.quirks.framesBeforePlayResponse) session.pump.start();
+      // Media follows the PLAY response on the wire, unless a quirk has it race ahead or lag behind.
+      const { framesBeforePlayResponse, mediaDelayMs } = this.station.quirks;
+      if (framesBeforePlayResponse) session.pump.start();
+      else if (mediaDelayMs) session.mediaDelay = setTimeout(() => session.pump?.start(), mediaDelayMs);
       else setImmediate(() => session.pump?.start());
       this.#startAsking(session);
     }
@@ -349,6 +353,7 @@ export class SimConnection {
   #endSession(): void {
     const session = this.#session;
     if (!session) return;
+    clearTimeout(session.mediaDelay);
     session.pump?.stop();
     this.#session = undefined;
     this.station.releaseSession(session.cameraId);

@@ -31,6 +31,12 @@ export interface SimQuirks {
   /** Media starts on the connection before the PLAY response is written. */
   framesBeforePlayResponse?: boolean;
   /**
+   * Media starts only this long (ms) after the PLAY response: a base station that answers PLAY at
+   * once and forwards the camera's stream once the camera has woken. FFmpeg waits for the first
+   * packet without a limit.
+   */
+  mediaDelayMs?: number;
+  /**
    * Every write cut at awkward places (inside a `$` header, inside the final CRLF CRLF, mid-payload),
    * each piece its own TLS record, sent a tick apart so the client reads them as separate chunks.
    */

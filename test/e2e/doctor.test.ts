@@ -101,6 +101,7 @@ describe('doctor', { timeout: 300_000 }, () => {
     assert.match(step('RTSP OPTIONS and DESCRIBE'), /Public: .*DESCRIBE/);
     assert.match(step('RTSP OPTIONS and DESCRIBE'), /^m=video /m);
     assert.match(step('PLAY'), /^H\.264 640x360, 1[45]\.\d fps, keyframe every \d\.\d s, \d+\.\d\d Mbit\/s/);
+    assert.match(step('PLAY'), /first video \d+\.\d s after PLAY's answer/);
     assert.ok(diagnosis.steps.every((s) => s.durationMs >= 0));
     assert.equal(station.stats.nonceViolations, 0);
   });

@@ -94,3 +94,34 @@ describe('a base station that redirects DESCRIBE (FFmpeg starts over at the Loca
     assert.equal(target.stats.requests.length, 0);
   });
 });
+
+describe('a base station that answers PLAY before the camera sends anything (FFmpeg waits for the first packet)', () => {
+  it('keeps the session while the first media is later than the silence limit, then plays', { timeout: 60_000 }, async () => {
+    // Scaled down: the first media 2.5 s after PLAY's answer against a 1 s silence limit stands for
+    // a camera that takes longer than the 10 s default to wake once PLAY is answered.
+    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }], station: { quirks: { mediaDelayMs: 2_500 } } });
+    rigs.push(rig);
+    const { url, port } = await rig.endpoint('CAM', { limits: { silenceMs: 1_000 } });
+    const client = await TestRtspClient.connectPlain(port);
+    clients.push(client);
+    await client.play(url);
+    await client.waitForFrames(20, 15_000);
+    const runtime = rig.manager.runtime('CAM');
+    assert.equal(runtime?.mediaSilences, 0, 'the wait for the first media is not a silence');
+    assert.equal(runtime?.upstreamSessions, 1, 'one upstream session');
+    assert.equal(rig.station.stats.requests.filter((r) => r.method === 'PLAY').length, 1, 'the camera was woken once');
+  });
+});
+
+describe('a base station that answers PLAY and then never sends media', () => {
+  it('replaces the session once the wait for the first media is over, and says the camera may be asleep', { timeout: 60_000 }, async () => {
+    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }], station: { quirks: { mediaDelayMs: 600_000 } } });
+    rigs.push(rig);
+    const { url, port } = await rig.endpoint('CAM', { limits: { silenceMs: 500, firstMediaMs: 1_500 } });
+    const client = await TestRtspClient.connectPlain(port);
+    clients.push(client);
+    client.play(url).catch(() => undefined);
+    await waitFor(() => /no media from the base station in the \d+ s after it answered PLAY \(the camera may be asleep or offline\)/.test(rig.manager.runtime('CAM')?.error ?? ''), 20_000, 'the wait shown as over');
+    assert.ok((rig.manager.runtime('CAM')?.mediaSilences ?? 0) >= 1);
+  });
+});

@@ -80,6 +80,8 @@ export async function measurePlay(options: UpstreamOptions, ms: number): Promise
   const keyframes: number[] = [];
   let bytes = 0;
   let packets = 0;
+  /** When the first video packet came: how long a camera takes to send after PLAY's answer is worth knowing. */
+  let firstVideoAt: number | undefined;
   let session: UpstreamSession;
   try {
     session = await UpstreamSession.open({ ...options, responseTimeoutMs: ANSWER_TIMEOUT_MS }, {
@@ -89,6 +91,7 @@ export async function measurePlay(options: UpstreamOptions, ms: number): Promise
         const header = parseRtpHeader(packet);
         if (!header) return;
         packets++;
+        firstVideoAt ??= performance.now();
         video ??= { codec: track.codec, clockRate: track.clockRate };
         timestamps.add(header.timestamp);
         const payload = packet.subarray(header.payloadOffset, header.payloadEnd);
@@ -118,6 +121,8 @@ export async function measurePlay(options: UpstreamOptions, ms: number): Promise
       `${fps.toFixed(1)} fps`,
       keyframeInterval,
       `${((bytes * 8) / seconds / 1e6).toFixed(2)} Mbit/s over ${seconds.toFixed(1)} s`,
+      // Frames before PLAY's answer count as 0 s.
+      `first video ${(Math.max(0, (firstVideoAt ?? started) - started) / 1000).toFixed(1)} s after PLAY's answer`,
       'TEARDOWN sent',
     ].join(', '),
   };

@@ -81,10 +81,13 @@ export interface UpstreamTrack {
 export type RtpStart = Map<number, { sequence: number; timestamp: number }>;
 
 /**
- * TCP and TLS answer at once when the base station is there. The RTSP exchange may wait for a
- * battery camera to wake: FFmpeg, behind every working client, waits forever; 30 s is the floor.
+ * How long a battery camera may take to wake, wherever the base station makes us wait for it (an
+ * answer, or the first media after PLAY's answer): FFmpeg, behind every working client, waits
+ * forever; 30 s is the floor.
  */
-const DEFAULTS = { connectTimeoutMs: 10_000, responseTimeoutMs: 30_000 };
+export const CAMERA_WAKE_MS = 30_000;
+/** TCP and TLS answer at once when the base station is there; the RTSP exchange may wait for a wake. */
+const DEFAULTS = { connectTimeoutMs: 10_000, responseTimeoutMs: CAMERA_WAKE_MS };
 /** The most a TLS record carries (RFC 8446 §5.1): Node hands a read at most this much. */
 const MAX_TLS_RECORD_PLAINTEXT = 16 * 1024;
 /** TEARDOWN is a courtesy when we leave: never wait long for it. */
