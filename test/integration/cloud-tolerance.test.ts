@@ -189,3 +189,35 @@ describe('an API host that redirects (Python requests, under pyaarlo, follows re
     }
   });
 });
+
+describe('an API host answering in the sign-in host’s {meta, data} envelope (pyaarlo and Scrypted read either)', () => {
+  it('opens the session, lists devices and enrolls; quotes a failure’s meta.message; an expired token is told as such', async () => {
+    const meta = await startSimCloud({ metaEnvelope: true, requireSessionV3: true });
+    const dir = await mkdtemp(join(tmpdir(), 'arlo-tolerance-'));
+    dirs.push(dir);
+    const store = await openDataStore(dir, { passphrase: 'test passphrase' });
+    const account = new ArloAccount(store, silentLogger, { endpoints: { apiUrl: meta.apiUrl, authUrl: meta.authUrl } });
+    accounts.push(account);
+    const http = new ArloHttp({ apiUrl: meta.apiUrl, authUrl: meta.authUrl });
+    try {
+      assert.deepEqual(await account.signIn(meta.accounts.owner.email, meta.accounts.owner.password), { step: 'signed-in' });
+      const found = await account.refreshDevices();
+      assert.equal(found.baseStations.length, 1);
+      assert.equal(found.cameras.length, 2);
+      const outcomes = await account.enroll();
+      assert.equal(outcomes[0]?.result, 'enrolled', outcomes[0]?.message);
+
+      const api = new ArloApiClient(http, (await store.secrets.get('arloToken')) ?? '');
+      const refused = await api.createCertificate({ uuid: 'u', uniqueIds: ['nope'], publicKey: 'AAAA' }).then(() => assert.fail('refused'), (e: unknown) => e);
+      assert.ok(refused instanceof ArloError);
+      assert.match(refused.message, /said "publicKey must be the base64 DER/);
+      meta.expireTokens();
+      const expired = await api.devices().then(() => assert.fail('expired'), (e: unknown) => e);
+      assert.ok(expired instanceof ArloError);
+      assert.equal(expired.code, 'token-expired');
+    } finally {
+      await http.close();
+      await meta.close();
+    }
+  });
+});

@@ -50,6 +50,11 @@ export interface SimCloudOptions {
   /** The certificate answer carries only `peerCert` (no `deviceCert`, no `icaCert`): all a client needs for mutual TLS. */
   peerCertOnly?: boolean;
   /**
+   * The API host answers in the envelope the sign-in host uses, `{meta: {code, error, message}, data}`
+   * (an endpoint moved to the newer style); pyaarlo and Scrypted read either envelope from either host.
+   */
+  metaEnvelope?: boolean;
+  /**
    * The API host has moved: every request is answered with this redirect status and a `Location`
    * of `location(pathAndQuery)` (default: the same path under `/moved` on this host, where it is served).
    */
@@ -129,6 +134,7 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     requireSessionV3: options.requireSessionV3 ?? false,
     topLevelErrors,
     peerCertOnly: options.peerCertOnly ?? false,
+    metaEnvelope: options.metaEnvelope ?? false,
     deviceList: options.deviceList ?? ((devices) => devices),
   }));
   const [authUrl, apiUrl] = await Promise.all([listen(authServer), listen(apiServer)]);
