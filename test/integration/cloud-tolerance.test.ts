@@ -221,3 +221,25 @@ describe('an API host answering in the sign-in host’s {meta, data} envelope (p
     }
   });
 });
+
+describe('a device list with null for what a device has no value for (Python’s .get() reads null as absent)', () => {
+  it('keeps a base station whose parentId and properties are null, and enrolls it', async () => {
+    const nulls = await startSimCloud({ nullFields: true });
+    const dir = await mkdtemp(join(tmpdir(), 'arlo-tolerance-'));
+    dirs.push(dir);
+    const store = await openDataStore(dir, { passphrase: 'test passphrase' });
+    const account = new ArloAccount(store, silentLogger, { endpoints: { apiUrl: nulls.apiUrl, authUrl: nulls.authUrl } });
+    accounts.push(account);
+    try {
+      assert.deepEqual(await account.signIn(nulls.accounts.owner.email, nulls.accounts.owner.password), { step: 'signed-in' });
+      const found = await account.refreshDevices();
+      const [station] = found.baseStations;
+      assert.ok(station, 'the base station is listed');
+      assert.deepEqual(found.cameras.map((c) => c.baseStationId), [station.deviceId, station.deviceId]);
+      const outcomes = await account.enroll();
+      assert.equal(outcomes[0]?.result, 'enrolled', outcomes[0]?.message);
+    } finally {
+      await nulls.close();
+    }
+  });
+});

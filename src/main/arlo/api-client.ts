@@ -76,6 +76,16 @@ function envelopeOf(json: unknown): Envelope | undefined {
 }
 
 /**
+ * A JSON object without its null members, at any depth: a field the cloud sends as null is one it
+ * has no value for, as Python's `.get()` (pyaarlo, Scrypted) reads both (a base station's
+ * `"parentId": null` is no parent), never a reason to drop the device.
+ */
+function withoutNulls(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== null).map(([key, inner]) => [key, withoutNulls(inner)]));
+}
+
+/**
  * How the certificate service says "not the owner" is not documented [guess]: an HTTP 403 with JSON,
  * or a failure whose text speaks of ownership or permission. One place to change when we learn more.
  */
@@ -107,7 +117,7 @@ export class ArloApiClient {
     const answer = await this.#call('GET', '/hmsweb/v2/users/devices');
     const entries = this.#data(answer, z.array(z.unknown()), 'Listing your Arlo devices');
     return entries.flatMap((entry) => {
-      const device = arloDeviceSchema.safeParse(entry);
+      const device = arloDeviceSchema.safeParse(withoutNulls(entry));
       return device.success ? [device.data] : [];
     });
   }
