@@ -75,6 +75,12 @@ export interface SimQuirks {
    * `rtsp://host:port`): a base station that sends its clients elsewhere, as FFmpeg follows.
    */
   redirect?: { status: 301 | 302 | 303 | 305 | 307; to: string };
+  /**
+   * The session is made at DESCRIBE: its answer names it (`Session: id;timeout=N`), the SETUP and
+   * PLAY answers carry no `Session`, and every request after DESCRIBE must name it (454 otherwise).
+   * FFmpeg keeps the Session of the first answer that has one and sends it from then on.
+   */
+  sessionAtDescribe?: boolean;
   /** Every answer's CSeq other than its request's (FFmpeg only warns about it). */
   wrongCSeq?: boolean;
   /**

@@ -1,6 +1,6 @@
 // The engine's RTSP client against base stations that write what FFmpeg (behind every working Arlo
 // client) reads without complaint: odd response syntax, answers with another CSeq, requests from the
-// base station. Each camera plays to a viewer through keep-alives (a 2 s session timeout), with zero
+// base station, a session named before SETUP, media that starts late. Each camera plays to a viewer through keep-alives (a 2 s session timeout), with zero
 // Nonce violations, one upstream session and no error ever shown.
 
 import assert from 'node:assert/strict';
@@ -26,6 +26,7 @@ const cases: Record<string, SimQuirks> = {
   'Content-Length in odd case, with blanks before and a word after the value': { looseContentLength: true },
   'every answer with another CSeq than its request': { wrongCSeq: true },
   'OPTIONS requests from the base station while playing': { asksClientMs: 300 },
+  'the Session named on the DESCRIBE answer only, required from SETUP on': { sessionAtDescribe: true },
 };
 
 describe('upstream tolerance to what FFmpeg accepts', { concurrency: 2 }, () => {

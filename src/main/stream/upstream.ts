@@ -172,7 +172,7 @@ export class UpstreamSession {
         const setup = await conn.request('SETUP', control, {
           Transport: `RTP/AVP/TCP;unicast;interleaved=${rtpChannel}-${rtpChannel + 1}`,
         });
-        conn.startSession(setup);
+        conn.startKeepAlive(setup);
         const channel = /interleaved=(\d+)/.exec(setup.headers.get('Transport') ?? '')?.[1];
         const codec = media.type === 'video' ? videoCodecOf(media) : undefined;
         tracks.push({
@@ -239,7 +239,9 @@ class Connection {
   readonly #reader = new RtspReader();
   #socket: tls.TLSSocket | undefined;
   #cseq = 0;
+  /** The session id, from the first answer that names one (FFmpeg's rule), and that answer. */
   #session: string | undefined;
+  #namedBy: RtspResponse | undefined;
   #pending: Pending | undefined;
   /** CSeqs of requests given up on (a keep-alive not answered in time): their answers may still come. */
   readonly #abandoned = new Set<number>();
@@ -319,18 +321,17 @@ class Connection {
     return this.#inTurn(() => this.#send(method, uri, extra, timeoutMs));
   }
 
-  startSession(setup: RtspResponse): void {
-    // Once per session, whether or not the base station named it (a reply without `Session` must
-    // not start a second keep-alive timer on the next SETUP).
-    if (this.#session !== undefined || this.#keepAlive !== undefined) return;
-    this.#session = sessionIdOf(setup);
+  /** Called with each SETUP answer; the first starts the keep-alives. */
+  startKeepAlive(setup: RtspResponse): void {
+    if (this.#keepAlive !== undefined) return;
     // As FFmpeg does, keep-alives well within the session timeout, their answers only logged and
     // counted: whether the session is alive is judged by its media (the hub). Every third of the
     // timeout, each given up on before the next is due, so a base station that never answers them
     // still gets one every interval (FFmpeg sends them whatever came back). The Nonce follows the
     // rule either way: an unanswered request's successor carries the previous value + 1, and a late
-    // answer's Nonce is still observed (matched by CSeq, it settles nothing).
-    const interval = Math.max(500, (sessionTimeoutOf(setup) * 1000) / 3);
+    // answer's Nonce is still observed (matched by CSeq, it settles nothing). The timeout is that of
+    // SETUP's Session, else of the answer that named the session (say, DESCRIBE's).
+    const interval = Math.max(500, (sessionTimeoutOf(sessionIdOf(setup) === undefined ? (this.#namedBy ?? setup) : setup) * 1000) / 3);
     this.#keepAlive = setInterval(() => {
       if (!this.playing || this.#closing) return;
       this.request(this.keepAliveMethod, this.controlUrl, {}, interval * 0.9).catch((error: unknown) => {
@@ -438,6 +439,12 @@ class Connection {
 
   #onResponse(response: RtspResponse): void {
     this.#nonce.observe(response);
+    // As FFmpeg: the first answer that names a session (DESCRIBE's, a later SETUP's...) names it for
+    // good, and every request from then on carries it.
+    if (this.#session === undefined) {
+      this.#session = sessionIdOf(response);
+      if (this.#session !== undefined) this.#namedBy = response;
+    }
     if (this.#presented !== undefined && parseNonce(response.headers.get(NONCE_HEADER)) !== undefined) {
       this.#hooks.onFingerprint?.(this.#presented);
       this.#presented = undefined;
