@@ -1,8 +1,9 @@
 // `doctor` against the simulators: every step passes (in the service, as the UI's Diagnose runs it,
 // and as `arlo-rtsp doctor` with --play and --report); a wrong address fails at the TCP step with
-// the fix in words and exit code 1; a revoked certificate fails at TLS with "enroll again"; the
-// report holds none of the secrets this installation keeps (token, private key, LAN password,
-// trust cookie, passphrase) nor the account password.
+// the fix in words and exit code 1; a redirect at DESCRIBE is shown, not failed; a revoked
+// certificate fails at TLS with "enroll again"; the report holds none of the secrets this
+// installation keeps (token, private key, LAN password, trust cookie, passphrase) nor the account
+// password.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -16,6 +17,7 @@ import { silentLogger } from '../../src/main/log.js';
 import { createAppService, type AppService } from '../../src/main/service.js';
 import { openDataStore } from '../../src/main/store/data-store.js';
 import { SimBaseStation } from '../../src/sim/basestation.js';
+import { createSelfSignedServerCertificate } from '../../src/sim/ca.js';
 import { startSimCloud, stationCamerasOf, type SimCloud } from '../../src/sim/cloud/index.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -23,6 +25,7 @@ const PASSPHRASE = 'doctor passphrase 7731';
 const LAN_PASSWORD = 'planted-lan-password-5519';
 let cloud: SimCloud;
 let station: SimBaseStation;
+let identity: { certPem: string; keyPem: string };
 let dataDir: string;
 let service: AppService | undefined;
 
@@ -65,7 +68,8 @@ try {
 
 before(async () => {
   cloud = await startSimCloud();
-  station = new SimBaseStation({ ca: cloud.ca, cameras: stationCamerasOf(account()) });
+  identity = await createSelfSignedServerCertificate('arlo-basestation.local');
+  station = new SimBaseStation({ ca: cloud.ca, cameras: stationCamerasOf(account()), identity });
   await station.start();
   dataDir = await mkdtemp(join(tmpdir(), 'doctor-'));
   const app = await open();
@@ -164,6 +168,25 @@ describe('doctor', { timeout: 300_000 }, () => {
     assert.match(failed.stdout, /FAIL {2}TCP connect/);
     assert.match(failed.stdout, new RegExp(`Fix: Nothing accepted a connection at 127\\.0\\.0\\.1:${port}: check the address`));
     await (await open()).setBaseStationAddress(baseStationId(), '127.0.0.1', station.port);
+  });
+
+  it('passes a base station that redirects DESCRIBE to itself elsewhere, showing the Location; PLAY plays there', async () => {
+    const app = service ?? (await open());
+    const redirecting = new SimBaseStation({
+      ca: cloud.ca, cameras: stationCamerasOf(account()), identity, quirks: { redirect: { status: 302, to: `rtsp://127.0.0.1:${station.port}` } },
+    });
+    await redirecting.start();
+    try {
+      await app.setBaseStationAddress(baseStationId(), '127.0.0.1', redirecting.port);
+      const diagnosis = await app.diagnose({ baseStationId: baseStationId(), playSeconds: 1 });
+      assert.equal(diagnosis.passed, true, summary(diagnosis));
+      const describe = diagnosis.steps.find((s) => s.name === 'RTSP OPTIONS and DESCRIBE')?.detail ?? '';
+      assert.match(describe, /DESCRIBE \(Nonce \d+\) → 302 /);
+      assert.match(describe, new RegExp(`Location: rtsp://127\\.0\\.0\\.1:${station.port}/`));
+    } finally {
+      await app.setBaseStationAddress(baseStationId(), '127.0.0.1', station.port);
+      await redirecting.stop();
+    }
   });
 
   it('fails at TLS with "enroll again" for a revoked certificate', async () => {
