@@ -51,6 +51,7 @@ interface SimCliOptions {
   slow?: number;
   mediaDelay?: number;
   sessionAtDescribe: boolean;
+  legacyTls: boolean;
 }
 
 /** The behaviours of real base stations the working clients tolerate (issue 10), as flags. */
@@ -61,6 +62,7 @@ function quirksOf(options: SimCliOptions): SimQuirks {
     ...(options.slow ? { slowMethods: ['DESCRIBE', 'PLAY'], slowMs: options.slow } : {}),
     ...(options.mediaDelay ? { mediaDelayMs: options.mediaDelay } : {}),
     ...(options.sessionAtDescribe ? { sessionAtDescribe: true } : {}),
+    ...(options.legacyTls ? { legacyTls: true } : {}),
   };
 }
 
@@ -74,6 +76,7 @@ const program = new Command('arlo-sim')
   .option('--keep-alive-answer <answer>', 'answer keep-alives with 400, 501, or never', choice(['400', '501', 'never'] as const))
   .option('--slow <ms>', 'answer DESCRIBE and PLAY only after this many milliseconds (a waking battery camera)', portNumber)
   .option('--session-at-describe', 'name the session on the DESCRIBE answer only (none on SETUP or PLAY), and require it from SETUP on', false)
+  .option('--legacy-tls', 'a 1024-bit SHA-1-signed certificate and only RSA key exchange with AES-CBC-SHA1 ciphers', false)
   .option('--media-delay <ms>', 'start the media only this many milliseconds after answering PLAY (a camera that wakes after PLAY)', portNumber)
   .action(async (options: SimCliOptions) => {
     const ca = await SimCertificateAuthority.create();

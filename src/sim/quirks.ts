@@ -81,6 +81,12 @@ export interface SimQuirks {
    * FFmpeg keeps the Session of the first answer that has one and sends it from then on.
    */
   sessionAtDescribe?: boolean;
+  /**
+   * TLS as an old embedded stack serves it, which every working client accepts (they verify
+   * nothing): a self-signed 1024-bit certificate signed with SHA-1 (unless an identity is given),
+   * and only RSA key exchange with AES-CBC and SHA-1 MACs (AES128-SHA, AES256-SHA).
+   */
+  legacyTls?: boolean;
   /** Every answer's CSeq other than its request's (FFmpeg only warns about it). */
   wrongCSeq?: boolean;
   /**

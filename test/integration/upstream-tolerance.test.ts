@@ -27,6 +27,7 @@ const cases: Record<string, SimQuirks> = {
   'every answer with another CSeq than its request': { wrongCSeq: true },
   'OPTIONS requests from the base station while playing': { asksClientMs: 300 },
   'the Session named on the DESCRIBE answer only, required from SETUP on': { sessionAtDescribe: true },
+  'TLS with only RSA key exchange and AES-CBC-SHA1, a 1024-bit SHA-1-signed certificate': { legacyTls: true },
 };
 
 describe('upstream tolerance to what FFmpeg accepts', { concurrency: 2 }, () => {
