@@ -5,7 +5,7 @@
 
 import { parseArgs } from 'node:util';
 import { TestRtspClient } from '../test/integration/sim-client.js';
-import { startRig } from '../test/integration/stream-support.js';
+import { startRig } from '../test/support/stream-rig.js';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, interval: { type: 'string', default: '30' } } });
 const minutes = Number(values.minutes);

@@ -3,7 +3,7 @@
 // Quirks reshape it (track order, absolute controls, session-level control) without changing ids:
 // trackID=0 is always the video, trackID=1 the audio.
 
-import { writeSdp, type MediaDescription, type SdpLine } from '../main/rtsp/sdp.js';
+import { writeSdp, type MediaDescription, type SdpAttribute, type SdpLine } from '../main/rtsp/sdp.js';
 import type { SimQuirks } from './quirks.js';
 import type { SimMedia } from './source.js';
 
@@ -16,6 +16,11 @@ export function trackCount(media: SimMedia, quirks: SimQuirks = {}): number {
   return media.audio && !quirks.videoOnly ? 2 : 1;
 }
 
+/** A track of one RTP payload type; its port is 0, as RTSP's SETUP, not the SDP, sets up the transport. */
+function rtpTrack(type: 'video' | 'audio', payloadType: number, attributes: SdpAttribute[]): MediaDescription {
+  return { type, port: 0, proto: 'RTP/AVP', formats: [String(payloadType)], lines: [], attributes };
+}
+
 /** `base` is the stream's URL ending in `/`, for absolute controls. */
 export function describeMedia(media: SimMedia, host: string, base: string, quirks: SimQuirks = {}): string {
   const control = (track: number): string => (quirks.absoluteControl ? `${base}trackID=${track}` : `trackID=${track}`);
@@ -25,37 +30,23 @@ export function describeMedia(media: SimMedia, host: string, base: string, quirk
   const videoFmtp = media.codec === 'avc'
     ? `packetization-mode=1;profile-level-id=${sps.subarray(1, 4).toString('hex')}${inSdp ? `;sprop-parameter-sets=${b64(sps)},${b64(pps)}` : ''}`
     : inSdp ? `sprop-vps=${b64(vps!)};sprop-sps=${b64(sps)};sprop-pps=${b64(pps)}` : undefined;
-  const video: MediaDescription = {
-    type: 'video',
-    port: 0,
-    proto: 'RTP/AVP',
-    formats: [String(VIDEO_PAYLOAD_TYPE)],
-    lines: [],
-    attributes: [
-      { name: 'rtpmap', value: `${VIDEO_PAYLOAD_TYPE} ${media.codec === 'avc' ? 'H264' : 'H265'}/${VIDEO_CLOCK_RATE}` },
-      ...(videoFmtp === undefined ? [] : [{ name: 'fmtp', value: `${VIDEO_PAYLOAD_TYPE} ${videoFmtp}` }]),
-      { name: 'framerate', value: String(media.fps) },
-      { name: 'control', value: control(0) },
-    ],
-  };
+  const video = rtpTrack('video', VIDEO_PAYLOAD_TYPE, [
+    { name: 'rtpmap', value: `${VIDEO_PAYLOAD_TYPE} ${media.codec === 'avc' ? 'H264' : 'H265'}/${VIDEO_CLOCK_RATE}` },
+    ...(videoFmtp === undefined ? [] : [{ name: 'fmtp', value: `${VIDEO_PAYLOAD_TYPE} ${videoFmtp}` }]),
+    { name: 'framerate', value: String(media.fps) },
+    { name: 'control', value: control(0) },
+  ]);
   const tracks = [video];
   if (media.audio && trackCount(media, quirks) > 1) {
     const { sampleRate, channels, config } = media.audio;
-    const audio: MediaDescription = {
-      type: 'audio',
-      port: 0,
-      proto: 'RTP/AVP',
-      formats: [String(AUDIO_PAYLOAD_TYPE)],
-      lines: [],
-      attributes: [
-        { name: 'rtpmap', value: `${AUDIO_PAYLOAD_TYPE} MPEG4-GENERIC/${sampleRate}/${channels}` },
-        {
-          name: 'fmtp',
-          value: `${AUDIO_PAYLOAD_TYPE} streamtype=5;profile-level-id=15;mode=AAC-hbr;config=${config};sizelength=13;indexlength=3;indexdeltalength=3`,
-        },
-        { name: 'control', value: control(1) },
-      ],
-    };
+    const audio = rtpTrack('audio', AUDIO_PAYLOAD_TYPE, [
+      { name: 'rtpmap', value: `${AUDIO_PAYLOAD_TYPE} MPEG4-GENERIC/${sampleRate}/${channels}` },
+      {
+        name: 'fmtp',
+        value: `${AUDIO_PAYLOAD_TYPE} streamtype=5;profile-level-id=15;mode=AAC-hbr;config=${config};sizelength=13;indexlength=3;indexdeltalength=3`,
+      },
+      { name: 'control', value: control(1) },
+    ]);
     if (quirks.audioFirst) tracks.unshift(audio);
     else tracks.push(audio);
   }

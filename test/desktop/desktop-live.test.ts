@@ -20,20 +20,22 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import type { AppState, CameraPicture, CameraView, EnrollOutcome, SignInStep } from '../../src/shared/api.js';
 import { IPC_CALL_CHANNEL, IPC_LIVE_CHANNEL, type ApiResult } from '../../src/shared/bridge.js';
 import type { LiveMessage } from '../../src/shared/live.js';
 import { NO_RECENT_PICTURE_MESSAGE } from '../../src/main/live/snapshot.js';
-import { SimBaseStation } from '../../src/sim/basestation.js';
-import { startSimCloud, type SimCloud } from '../../src/sim/cloud/index.js';
-import { run } from '../integration/stream-support.js';
-import { CHROMIUM_ARGS, preloadStandIn } from './harness/chromium-page.js';
+import type { SimBaseStation } from '../../src/sim/basestation.js';
+import type { SimCloud } from '../../src/sim/cloud/index.js';
+import { h264Only, startCloudAndStation } from '../support/cloud-station.js';
+import { ffprobeFile, ffprobeJpegDataUrl } from '../support/stream-rig.js';
+import { launchChromium } from '../support/chromium.js';
+import { preloadStandIn } from './harness/chromium-page.js';
 import { launchDesktop, tempHome, until, type DesktopApp } from './harness/driver.js';
 
 let cloud: SimCloud;
 let station: SimBaseStation;
+let closeSim: () => Promise<void>;
 let home: { path: string; remove(): Promise<void> };
 let dir: string;
 let app: DesktopApp;
@@ -149,12 +151,7 @@ before(async () => {
   transportScript = outputs.flatMap((o) => ('output' in o ? o.output : [])).map((chunk) => ('code' in chunk ? chunk.code : '')).join('\n');
   assert.match(transportScript, /rendererLive/);
 
-  cloud = await startSimCloud();
-  station = new SimBaseStation({
-    ca: cloud.ca,
-    cameras: devices().filter((d) => d.deviceType === 'camera').map((c) => ({ deviceId: c.deviceId, codecs: ['avc'] })),
-  });
-  await station.start();
+  ({ cloud, station, close: closeSim } = await startCloudAndStation({ cameras: h264Only }));
   home = await tempHome();
   dir = await mkdtemp(join(tmpdir(), 'desktop-live-'));
 
@@ -178,8 +175,7 @@ before(async () => {
 after(async () => {
   for (const player of players) player.kill('SIGKILL');
   app?.kill();
-  await station?.stop();
-  await cloud?.close();
+  await closeSim?.();
   await home?.remove();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -232,9 +228,7 @@ describe('the live view in the desktop window (MessagePort)', () => {
     assert.match(first.type === 'format' ? first.format.mime : '', /^video\/mp4; codecs="avc1\.[0-9a-f]{6}"$/);
     const file = join(dir, 'desktop-live.mp4');
     await writeFile(file, watched.mp4);
-    const probe = await run('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', file]);
-    assert.equal(probe.code, 0, probe.stderr);
-    const streams = (JSON.parse(probe.stdout) as { streams: { codec_type: string; codec_name: string; width: number; height: number; nb_read_frames: string }[] }).streams;
+    const streams = await ffprobeFile(file, { countFrames: true });
     assert.deepEqual(streams.map((s) => [s.codec_type, s.codec_name, s.width, s.height]), [['video', 'h264', 640, 360]]);
     assert.ok(Number(streams[0]!.nb_read_frames) >= 20, `ffprobe decoded ${streams[0]!.nb_read_frames} pictures`);
 
@@ -257,13 +251,7 @@ describe('the live view in the desktop window (MessagePort)', () => {
     players.push(ffmpeg);
     await viewUntil((v) => v.state === 'media' && v.viewers === 1, 'ffmpeg streaming');
     const picture = await app.call<CameraPicture>(windowId, 'latestPicture', camera().deviceId);
-    const [prefix, base64] = picture.dataUrl.split(',');
-    assert.equal(prefix, 'data:image/jpeg;base64');
-    const file = join(dir, 'desktop-thumbnail.jpg');
-    await writeFile(file, Buffer.from(base64!, 'base64'));
-    const probe = await run('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file]);
-    assert.equal(probe.code, 0, probe.stderr);
-    const [stream] = (JSON.parse(probe.stdout) as { streams: { codec_name: string; width: number; height: number }[] }).streams;
+    const [stream] = await ffprobeJpegDataUrl(picture.dataUrl, join(dir, 'desktop-thumbnail.jpg'));
     assert.deepEqual([stream?.codec_name, stream?.width, stream?.height], ['mjpeg', 640, 360]);
     assert.equal((await view()).viewers, 1, 'the picture was taken without staying a viewer');
 
@@ -281,12 +269,10 @@ describe('the live view in the desktop window (MessagePort)', () => {
   it("plays in the window's player in Chromium: the renderer's port transport and MSE, currentTime advancing; after the window was hidden, \"Watch again\" plays again", async () => {
     await app.op('pageRun', { windowId, script: `${PAGE_RELAY};void 0` });
     const windowUrl = (await app.snapshot()).windows[0]!.url;
-    const profile = await mkdtemp(join(tmpdir(), 'desktop-live-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const browser = await launchChromium('desktop-live-chromium', { fileAccess: true, timeoutMs: 30_000 });
     let relaying = true;
     try {
-      const page = context.pages()[0] ?? (await context.newPage());
-      page.setDefaultTimeout(30_000);
+      const { page } = browser;
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
       await page.exposeFunction('__harnessCall', (method: string, args: unknown[]) => app.op<ApiResult>('rendererCall', { windowId, method, args }));
@@ -338,8 +324,7 @@ describe('the live view in the desktop window (MessagePort)', () => {
     } finally {
       relaying = false;
       await app.op('pageRun', { windowId, script: '__relay.close()' });
-      await context.close();
-      await rm(profile, { recursive: true, force: true });
+      await browser.close();
     }
     await viewUntil((v) => v.viewers === 0 && v.state === 'idle', 'the viewer released and the session ended');
   });

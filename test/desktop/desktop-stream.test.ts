@@ -8,13 +8,15 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { AppState, CameraView, EnrollOutcome, SignInStep } from '../../src/shared/api.js';
-import { SimBaseStation } from '../../src/sim/basestation.js';
-import { startSimCloud, type SimCloud } from '../../src/sim/cloud/index.js';
-import { run } from '../integration/stream-support.js';
+import type { SimBaseStation } from '../../src/sim/basestation.js';
+import type { SimCloud } from '../../src/sim/cloud/index.js';
+import { h264Only, startCloudAndStation } from '../support/cloud-station.js';
+import { run } from '../support/stream-rig.js';
 import { exitsWithin, launchDesktop, tempHome, until, type DesktopApp } from './harness/driver.js';
 
 let cloud: SimCloud;
 let station: SimBaseStation;
+let closeSim: () => Promise<void>;
 let home: { path: string; remove(): Promise<void> };
 const apps: DesktopApp[] = [];
 const players: ChildProcess[] = [];
@@ -25,20 +27,14 @@ const baseStationId = () => devices().find((d) => d.deviceType === 'basestation'
 const camera = () => devices().find((d) => d.modelId === 'VMC2030')!;
 
 before(async () => {
-  cloud = await startSimCloud();
-  station = new SimBaseStation({
-    ca: cloud.ca,
-    cameras: devices().filter((d) => d.deviceType === 'camera').map((c) => ({ deviceId: c.deviceId, codecs: ['avc'] })),
-  });
-  await station.start();
+  ({ cloud, station, close: closeSim } = await startCloudAndStation({ cameras: h264Only }));
   home = await tempHome();
 });
 
 after(async () => {
   for (const player of players) player.kill('SIGKILL');
   for (const app of apps) app.kill();
-  await station.stop();
-  await cloud.close();
+  await closeSim();
   await home.remove();
 });
 

@@ -6,14 +6,12 @@
 // the simulated cloud. The page must work with its Content-Security-Policy and raise no violation.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { ApiResult } from '../../src/shared/bridge.js';
 import { startSimCloud, type SimCloud } from '../../src/sim/cloud/index.js';
-import { CHROMIUM_ARGS, preloadStandIn } from './harness/chromium-page.js';
+import { launchChromium, type Chromium } from '../support/chromium.js';
+import { preloadStandIn } from './harness/chromium-page.js';
 import { launchDesktop, tempHome, until, type DesktopApp } from './harness/driver.js';
 
 let cloud: SimCloud;
@@ -21,8 +19,7 @@ let home: { path: string; remove(): Promise<void> };
 let app: DesktopApp;
 let windowId: number;
 let windowUrl: string;
-let profile: string;
-let context: BrowserContext;
+let browser: Chromium;
 let page: Page;
 const violations: string[] = [];
 
@@ -36,10 +33,8 @@ before(async () => {
   }, 'the window', 60_000);
   windowId = ready.windows[0]!.id;
   windowUrl = ready.windows[0]!.url;
-  profile = await mkdtemp(join(tmpdir(), 'renderer-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(20_000);
+  browser = await launchChromium('renderer-chromium', { fileAccess: true, timeoutMs: 20_000 });
+  page = browser.page;
   // The preload's bridge, answered by the harness's window through the real preload and ipcMain.
   await page.exposeFunction('__harnessCall', (method: string, args: unknown[]) => app.op<ApiResult>('rendererCall', { windowId, method, args }));
   await page.addInitScript({ content: preloadStandIn() });
@@ -50,10 +45,9 @@ before(async () => {
 });
 
 after(async () => {
-  await context?.close();
+  await browser?.close();
   app?.kill();
   await cloud?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
   await home?.remove();
 });
 

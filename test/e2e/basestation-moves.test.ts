@@ -21,7 +21,8 @@ import { createAppService, type AppService } from '../../src/main/service.js';
 import { SimBaseStation } from '../../src/sim/basestation.js';
 import { createSelfSignedServerCertificate } from '../../src/sim/ca.js';
 import { startSimCloud, stationCamerasOf, type SimCloud } from '../../src/sim/cloud/index.js';
-import { ffprobe, waitFor } from '../integration/stream-support.js';
+import { ffprobe } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 const LOOPBACK = '127.0.0.1';
 const MDNS_PORT = 20000 + Math.floor(Math.random() * 30000);

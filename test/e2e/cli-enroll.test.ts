@@ -8,23 +8,22 @@ import { join } from 'node:path';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { openDataStore } from '../../src/main/store/data-store.js';
-import { SimBaseStation } from '../../src/sim/basestation.js';
-import { startSimCloud, type SimCloud } from '../../src/sim/cloud/index.js';
+import type { SimBaseStation } from '../../src/sim/basestation.js';
+import type { SimCloud } from '../../src/sim/cloud/index.js';
+import { startCloudAndStation } from '../support/cloud-station.js';
 import { runCli } from '../support/run-cli.js';
 
 const PASSPHRASE = 'cli enroll passphrase';
 let cloud: SimCloud;
 let station: SimBaseStation;
+let closeSim: () => Promise<void>;
 const dirs: string[] = [];
 
 before(async () => {
-  cloud = await startSimCloud();
-  station = new SimBaseStation({ ca: cloud.ca, cameras: [{ deviceId: 'OWNERCAMHD01', codecs: ['avc'] }] });
-  await station.start();
+  ({ cloud, station, close: closeSim } = await startCloudAndStation({ cameras: () => [{ deviceId: 'OWNERCAMHD01', codecs: ['avc'] }] }));
 });
 after(async () => {
-  await station.stop();
-  await cloud.close();
+  await closeSim();
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 

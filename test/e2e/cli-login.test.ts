@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openDataStore } from '../../src/main/store/data-store.js';
 import { startSimCloud, type SimCloud } from '../../src/sim/cloud/index.js';
-import { runCli, until } from '../support/run-cli.js';
+import { runCli } from '../support/run-cli.js';
+import { waitFor } from '../support/wait.js';
 
 let cloud: SimCloud;
 const dirs: string[] = [];
@@ -38,11 +39,11 @@ describe('arlo-rtsp login', () => {
     const before = cloud.lastCode(mfa.email);
     const result = await cli(['--data-dir', dir, 'login', '--email', mfa.email], async (stdin, stderr) => {
       stdin.write(`${mfa.password}\n`);
-      await until(() => stderr().includes('Where should Arlo send'), 'the factor question');
+      await waitFor(() => stderr().includes('Where should Arlo send'), 20_000, 'the factor question');
       stdin.write('1\n');
-      await until(() => cloud.lastCode(mfa.email) !== before && stderr().includes('Verification code'), 'the code prompt');
+      await waitFor(() => cloud.lastCode(mfa.email) !== before && stderr().includes('Verification code'), 20_000, 'the code prompt');
       stdin.write('000000x\n'); // wrong first: the CLI says so and asks again
-      await until(() => stderr().includes('not correct'), 'the wrong-code message');
+      await waitFor(() => stderr().includes('not correct'), 20_000, 'the wrong-code message');
       stdin.write(`${cloud.lastCode(mfa.email)}\n`);
     });
     assert.equal(result.code, 0, result.stderr);

@@ -18,7 +18,8 @@ import { createAppService, type AppService } from '../../src/main/service.js';
 import { openDataStore } from '../../src/main/store/data-store.js';
 import { SimBaseStation } from '../../src/sim/basestation.js';
 import { createSelfSignedServerCertificate } from '../../src/sim/ca.js';
-import { startSimCloud, stationCamerasOf, type SimCloud } from '../../src/sim/cloud/index.js';
+import { stationCamerasOf, type SimCloud } from '../../src/sim/cloud/index.js';
+import { startCloudAndStation } from '../support/cloud-station.js';
 import { runCli } from '../support/run-cli.js';
 
 const PASSPHRASE = 'doctor passphrase 7731';
@@ -26,6 +27,7 @@ const LAN_PASSWORD = 'planted-lan-password-5519';
 let cloud: SimCloud;
 let station: SimBaseStation;
 let identity: { certPem: string; keyPem: string };
+let closeSim: () => Promise<void>;
 let dataDir: string;
 let service: AppService | undefined;
 
@@ -67,10 +69,8 @@ try {
 }
 
 before(async () => {
-  cloud = await startSimCloud();
   identity = await createSelfSignedServerCertificate('arlo-basestation.local');
-  station = new SimBaseStation({ ca: cloud.ca, cameras: stationCamerasOf(account()), identity });
-  await station.start();
+  ({ cloud, station, close: closeSim } = await startCloudAndStation({ account: 'email', identity }));
   dataDir = await mkdtemp(join(tmpdir(), 'doctor-'));
   const app = await open();
   // MFA, so the installation keeps a trusted-device cookie too.
@@ -84,8 +84,7 @@ before(async () => {
 
 after(async () => {
   await closeService();
-  await station.stop();
-  await cloud.close();
+  await closeSim();
   await rm(dataDir, { recursive: true, force: true });
 });
 

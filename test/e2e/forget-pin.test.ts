@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/main/log.js';
 import { createAppService, type AppService } from '../../src/main/service.js';
 import { openDataStore } from '../../src/main/store/data-store.js';
 import { SimBaseStation } from '../../src/sim/basestation.js';
-import { ffmpegDecode } from '../integration/stream-support.js';
+import { ffmpegDecode } from '../support/stream-rig.js';
 import { enrolledStation, ENROLLED_PASSPHRASE } from '../support/enrolled-station.js';
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -9,7 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { run, startRig, waitFor, type Rig, type RunResult } from '../integration/stream-support.js';
+import { run, startRig, type Rig, type RunResult } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 const FRAMES = 30;
 

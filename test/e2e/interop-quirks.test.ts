@@ -10,7 +10,8 @@ import type { VideoCodec } from '../../src/shared/api.js';
 import { isKeyframeStart } from '../../src/main/rtsp/keyframe.js';
 import { parseRtpHeader } from '../../src/main/rtsp/rtp.js';
 import { TestRtspClient } from '../integration/sim-client.js';
-import { ffmpegDecode, ffprobe, startRig, waitFor, type Rig } from '../integration/stream-support.js';
+import { ffmpegDecode, ffprobe, startRig, type Rig } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 interface Case {
   name: string;

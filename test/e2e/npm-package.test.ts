@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../integration/stream-support.js';
+import { waitFor } from '../support/wait.js';
 
 const run = promisify(execFile);
 const REPO = new URL('../..', import.meta.url).pathname;

@@ -12,7 +12,7 @@ import type { ChildProcess } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { openDataStore } from '../../src/main/store/data-store.js';
-import { waitFor } from '../integration/stream-support.js';
+import { waitFor } from '../support/wait.js';
 import { enrolledStation, ENROLLED_PASSPHRASE, type EnrolledStation } from '../support/enrolled-station.js';
 import { runCli, startCli, type RunningCli } from '../support/run-cli.js';
 

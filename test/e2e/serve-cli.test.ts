@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { ffmpegDecode, waitFor } from '../integration/stream-support.js';
+import { ffmpegDecode } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 import { enrolledStation, ENROLLED_PASSPHRASE } from '../support/enrolled-station.js';
 import { startCli as startCliProcess, type RunningCli } from '../support/run-cli.js';
 

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { SERVE_ENV } from '../../src/main/headless/commands/serve.js';
-import { ffmpegDecode, waitFor } from '../integration/stream-support.js';
+import { ffmpegDecode } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 import { enrolledStation, ENROLLED_PASSPHRASE } from '../support/enrolled-station.js';
 import { startCli } from '../support/run-cli.js';
 

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { openDataStore } from '../../src/main/store/data-store.js';
-import { ffmpegDecode, waitFor } from '../integration/stream-support.js';
+import { ffmpegDecode } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 import { enrolledStation, ENROLLED_PASSPHRASE } from '../support/enrolled-station.js';
 import { runCli, startCli } from '../support/run-cli.js';
 

@@ -14,12 +14,15 @@ import type { AppState, CameraView } from '../../src/shared/api.js';
 import { AppError } from '../../src/main/errors.js';
 import { silentLogger } from '../../src/main/log.js';
 import { createAppService, type AppService } from '../../src/main/service.js';
-import { SimBaseStation } from '../../src/sim/basestation.js';
-import { startSimCloud, type SimCloud } from '../../src/sim/cloud/index.js';
-import { ffprobe, run, waitFor } from '../integration/stream-support.js';
+import type { SimBaseStation } from '../../src/sim/basestation.js';
+import type { SimCloud } from '../../src/sim/cloud/index.js';
+import { startCloudAndStation } from '../support/cloud-station.js';
+import { ffprobe, run } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 let cloud: SimCloud;
 let station: SimBaseStation;
+let closeSim: () => Promise<void>;
 let dataDir: string;
 let portBase: number;
 let service: AppService | undefined;
@@ -83,12 +86,7 @@ function freePort(): Promise<number> {
 }
 
 before(async () => {
-  cloud = await startSimCloud();
-  station = new SimBaseStation({
-    ca: cloud.ca,
-    cameras: devices().filter((d) => d.deviceType === 'camera').map((c) => ({ deviceId: c.deviceId, codecs: c.modelId === 'VMC5040' ? ['avc', 'hevc'] : ['avc'] })),
-  });
-  await station.start();
+  ({ cloud, station, close: closeSim } = await startCloudAndStation({ account: 'mfa' }));
   process.env.ARLO_API_URL = cloud.apiUrl;
   process.env.ARLO_AUTH_URL = cloud.authUrl;
   dataDir = await mkdtemp(join(tmpdir(), 'service-flow-'));
@@ -97,8 +95,7 @@ before(async () => {
 
 after(async () => {
   await service?.close();
-  await station.stop();
-  await cloud.close();
+  await closeSim();
   await rm(dataDir, { recursive: true, force: true });
 });
 

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ import { SimBaseStation } from '../../src/sim/basestation.js';
 import { SimCertificateAuthority } from '../../src/sim/ca.js';
 import { issueIdentity } from '../../src/sim/identity.js';
 import { NO_RECENT_PICTURE_MESSAGE } from '../../src/main/live/snapshot.js';
-import { ffmpegDecode, run } from '../integration/stream-support.js';
+import { ffmpegDecode, ffprobeJpegDataUrl } from '../support/stream-rig.js';
 
 const PASSPHRASE = 'stream states test';
 let station: SimBaseStation;
@@ -189,13 +189,7 @@ describe('stream states through the web binding', () => {
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
       const picture = answer.body as CameraPicture;
       assert.ok(picture.takenAt >= asked - 1_000 && picture.takenAt <= Date.now(), `taken at ${picture.takenAt}`);
-      const [prefix, base64] = picture.dataUrl.split(',');
-      assert.equal(prefix, 'data:image/jpeg;base64');
-      const file = join(dataDir, 'latest.jpg');
-      await writeFile(file, Buffer.from(base64!, 'base64'));
-      const probe = await run('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file]);
-      assert.equal(probe.code, 0, probe.stderr);
-      const [stream] = (JSON.parse(probe.stdout) as { streams: { codec_name: string; width: number; height: number }[] }).streams;
+      const [stream] = await ffprobeJpegDataUrl(picture.dataUrl, join(dataDir, 'latest.jpg'));
       assert.deepEqual([stream?.codec_name, stream?.width, stream?.height], ['mjpeg', 640, 360]);
     } finally {
       viewer.kill('SIGKILL');

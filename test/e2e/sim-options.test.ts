@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SimQuirks } from '../../src/sim/quirks.js';
-import { ffmpegDecode, startRig, type Rig } from '../integration/stream-support.js';
+import { ffmpegDecode, startRig, type Rig } from '../support/stream-rig.js';
 
 /** Short, so that three of them pass quickly; the simulator ends a session not kept alive within it. */
 const SESSION_TIMEOUT_S = 2;

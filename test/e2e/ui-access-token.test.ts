@@ -6,39 +6,32 @@
 
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startCli, until, type RunningCli } from '../support/run-cli.js';
+import type { Page } from 'playwright-core';
+import { launchChromium, type Chromium } from '../support/chromium.js';
+import { startDemo, webUiOf, type RunningCli } from '../support/run-cli.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const CAMERA = 'Back door';
 
 let demo: RunningCli;
 let webUrl: string;
-let profile: string;
-let context: BrowserContext;
+let browser: Chromium;
 const children: ChildProcess[] = [];
 
 before(async () => {
-  demo = startCli(['demo', '--http', '127.0.0.1:0', '--port-base', String(20_000 + Math.floor(Math.random() * 40_000))]);
+  demo = startDemo();
   children.push(demo.child);
-  await until(() => /^web UI: (http:\/\/\S+?)\/?$/m.test(demo.output()), `the web UI address; output: ${demo.output()}`, 60_000);
-  webUrl = /^web UI: (http:\/\/\S+?)\/?$/m.exec(demo.output())![1]!;
-  profile = await mkdtemp(join(tmpdir(), 'ui-token-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 1100, height: 900 } });
+  webUrl = await webUiOf(demo);
+  browser = await launchChromium('ui-token-chromium', { viewport: { width: 1100, height: 900 }, timeoutMs: 30_000 });
 });
 
 after(async () => {
   for (const child of children) child.kill('SIGKILL');
-  await context?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
+  await browser?.close();
 });
 
 async function newPage(): Promise<Page> {
-  const page = await context.newPage();
+  const page = await browser.context.newPage();
   page.setDefaultTimeout(30_000);
   return page;
 }

@@ -7,29 +7,27 @@
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { startCli, until, type RunningCli } from '../support/run-cli.js';
+import type { Locator, Page } from 'playwright-core';
+import { launchChromium, type Chromium } from '../support/chromium.js';
+import { startCli, type RunningCli } from '../support/run-cli.js';
+import { waitFor } from '../support/wait.js';
 
 const SCREENSHOTS = 'docs/screenshots';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 let demo: RunningCli;
 let webUrl: string;
 let email: string;
 let password: string;
 let baseStationAddress: string;
-let profile: string;
-let context: BrowserContext;
+let browser: Chromium;
 let page: Page;
 const children: ChildProcess[] = [];
 
 /** The first capture of `pattern` in the demo's output, waiting for it to appear. */
 async function printed(pattern: RegExp, what: string): Promise<string> {
-  await until(() => pattern.test(demo.output()), `the demo to print ${what}; output: ${demo.output()}`, 30_000);
+  await waitFor(() => pattern.test(demo.output()), 30_000, `the demo to print ${what}; output: ${demo.output()}`);
   return pattern.exec(demo.output())![1]!;
 }
 
@@ -46,21 +44,13 @@ before(async () => {
   email = await printed(/^ {2}email: +(\S+)$/m, 'the demo account');
   password = await printed(/^ {2}password: (.+)$/m, 'the password');
   baseStationAddress = await printed(/type it in\): (127\.0\.0\.1:\d+)$/m, "the base station's address");
-  profile = await mkdtemp(join(tmpdir(), 'ui-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1100, height: 820 },
-    colorScheme: 'light',
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(15_000);
+  browser = await launchChromium('ui-chromium', { viewport: { width: 1100, height: 820 }, colorScheme: 'light', timeoutMs: 15_000 });
+  page = browser.page;
 });
 
 after(async () => {
   for (const child of children) child.kill('SIGKILL');
-  await context?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
+  await browser?.close();
 });
 
 async function shot(name: string): Promise<void> {
@@ -90,7 +80,7 @@ describe('first run and streaming in the web UI', () => {
     await page.getByRole('button', { name: new RegExp(`Email a code to ${email}`) }).click();
     await page.getByLabel('Verification code').waitFor();
     await shot('02-mfa-code');
-    await until(() => codesSent().length > sentBefore, 'the demo to print the code the simulated cloud sent');
+    await waitFor(() => codesSent().length > sentBefore, 20_000, 'the demo to print the code the simulated cloud sent');
     await page.getByLabel('Verification code').fill(codesSent().at(-1)!);
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: 'Base stations' }).waitFor();

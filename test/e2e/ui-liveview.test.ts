@@ -14,18 +14,18 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startCli, until, type RunningCli } from '../support/run-cli.js';
+import type { Page } from 'playwright-core';
+import { launchChromium, type Chromium } from '../support/chromium.js';
+import { ffprobeFile } from '../support/stream-rig.js';
+import { startDemo as startDemoProcess, webUiOf, type RunningCli } from '../support/run-cli.js';
 
 const SCREENSHOTS = 'docs/screenshots';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const CAMERA = 'Back door';
 
 let demo: RunningCli;
 let webUrl: string;
-let profile: string;
 let dir: string;
-let context: BrowserContext;
+let browser: Chromium;
 let page: Page;
 const children: ChildProcess[] = [];
 
@@ -89,14 +89,9 @@ async function waitCamera(check: (c: CameraState) => boolean, what: string, time
 }
 
 function startDemo(env: Record<string, string> = {}): RunningCli {
-  const cli = startCli(['demo', '--http', '127.0.0.1:0', '--port-base', String(20_000 + Math.floor(Math.random() * 40_000))], env);
+  const cli = startDemoProcess(env);
   children.push(cli.child);
   return cli;
-}
-
-async function webUrlOf(cli: RunningCli): Promise<string> {
-  await until(() => /^web UI: (http:\/\/\S+?)\/?$/m.test(cli.output()), `the web UI address; output: ${cli.output()}`, 60_000);
-  return /^web UI: (http:\/\/\S+?)\/?$/m.exec(cli.output())![1]!;
 }
 
 /** The steps of opening a live view, in the order they happen, for the printed breakdown. */
@@ -120,33 +115,21 @@ function median(values: number[]): number {
 }
 
 async function probeSize(file: string): Promise<{ width: number; height: number }> {
-  const child = spawn('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise((resolve) => child.on('close', resolve));
-  const stream = (JSON.parse(out) as { streams: { width: number; height: number }[] }).streams[0]!;
-  return { width: stream.width, height: stream.height };
+  const [stream] = await ffprobeFile(file);
+  return { width: stream!.width!, height: stream!.height! };
 }
 
 before(async () => {
   demo = startDemo();
-  webUrl = await webUrlOf(demo);
-  profile = await mkdtemp(join(tmpdir(), 'ui-live-chromium-'));
+  webUrl = await webUiOf(demo);
   dir = await mkdtemp(join(tmpdir(), 'ui-live-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1100, height: 900 },
-    colorScheme: 'light',
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(20_000);
+  browser = await launchChromium('ui-live-chromium', { viewport: { width: 1100, height: 900 }, colorScheme: 'light', timeoutMs: 20_000 });
+  page = browser.page;
 });
 
 after(async () => {
   for (const child of children) child.kill('SIGKILL');
-  await context?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
+  await browser?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -280,7 +263,7 @@ describe('live view, thumbnails and snapshots in the web UI', () => {
 
   it('answers 501 naming what to install when no ffmpeg is on PATH', async () => {
     const bare = startDemo({ PATH: '' });
-    const url = await webUrlOf(bare);
+    const url = await webUiOf(bare);
     const state = (await (await fetch(`${url}/api/state`)).json()) as { cameras: CameraState[] };
     const { deviceId } = state.cameras.find((c) => c.name === CAMERA)!;
     const response = await fetch(`${url}/api/cameras/${deviceId}/snapshot.jpg?wake=1`);

@@ -5,12 +5,12 @@
 
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { testAccessToken } from '../support/access-token.js';
+import { serveBinding } from '../support/binding-server.js';
 import { silentLogger } from '../../src/main/log.js';
 import { createWebBinding } from '../../src/main/headless/web-binding.js';
 import { createAppService, type AppService } from '../../src/main/service.js';
@@ -56,24 +56,19 @@ async function snapshot(dir: string): Promise<Map<string, string>> {
 describe('AppApi arguments over HTTP', () => {
   let dataDir: string;
   let service: AppService;
-  let server: Server;
   let port: number;
+  let close: () => Promise<void>;
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'api-arguments-'));
     service = await createAppService({ dataDir, passphrase: 'arguments test', logger: silentLogger, shell: 'web', discovery: false });
     await service.updateSettings({ lanUsername: 'viewer', lanPassword: PASSWORD });
     const binding = createWebBinding({ api: service, listenHost: '127.0.0.1', accessToken: await testAccessToken(), requireTokenOnLoopback: false, logger: silentLogger });
-    server = createServer((req, res) => {
-      if (!binding.handleRequest(req, res)) res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    ({ port, close } = await serveBinding(binding));
   });
 
   after(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await close();
     await service.close();
     await rm(dataDir, { recursive: true, force: true });
   });

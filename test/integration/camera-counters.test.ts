@@ -6,20 +6,20 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { TestRtspClient } from './sim-client.js';
-import { ffmpegDecode, startRig, waitFor, type Rig } from './stream-support.js';
+import { ffmpegDecode, rigsClosedAfterTests } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
-const rigs: Rig[] = [];
 const clients: TestRtspClient[] = [];
 
 after(async () => {
   for (const client of clients) client.close();
-  for (const rig of rigs) await rig.close();
 });
+
+const newRig = rigsClosedAfterTests();
 
 describe('per-camera counters', () => {
   it('authFailures: a wrong password from ffmpeg counts once; the right password counts nothing', async () => {
-    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
-    rigs.push(rig);
+    const rig = await newRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
     const { port } = await rig.endpoint('CAM', { listenAddress: '0.0.0.0', credentials: { username: 'viewer', password: 'the right password' } });
     assert.equal(rig.manager.runtime('CAM')?.authFailures, 0);
 
@@ -33,8 +33,7 @@ describe('per-camera counters', () => {
   });
 
   it('reconnects: a base-station drop the hub recovers from counts once; the first session counts none', async () => {
-    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
-    rigs.push(rig);
+    const rig = await newRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
     const { url } = await rig.endpoint('CAM');
     const client = await TestRtspClient.connectPlain(Number(new URL(url).port));
     clients.push(client);

@@ -15,23 +15,22 @@ import { publicKeyForCloud } from '../../src/main/enroll/key-pair.js';
 import { silentLogger } from '../../src/main/log.js';
 import { openDataStore } from '../../src/main/store/data-store.js';
 import type { DataStore } from '../../src/main/store/types.js';
-import { SimBaseStation } from '../../src/sim/basestation.js';
-import { startSimCloud, type SimCloud } from '../../src/sim/cloud/index.js';
+import type { SimBaseStation } from '../../src/sim/basestation.js';
+import type { SimCloud } from '../../src/sim/cloud/index.js';
+import { startCloudAndStation } from '../support/cloud-station.js';
 
 let cloud: SimCloud;
 let station: SimBaseStation;
+let closeSim: () => Promise<void>;
 const dirs: string[] = [];
 const accounts: ArloAccount[] = [];
 
 before(async () => {
-  cloud = await startSimCloud();
-  station = new SimBaseStation({ ca: cloud.ca, cameras: [{ deviceId: 'OWNERCAMHD01', codecs: ['avc'] }] });
-  await station.start();
+  ({ cloud, station, close: closeSim } = await startCloudAndStation({ cameras: () => [{ deviceId: 'OWNERCAMHD01', codecs: ['avc'] }] }));
 });
 after(async () => {
   await Promise.all(accounts.map((a) => a.close()));
-  await station.stop();
-  await cloud.close();
+  await closeSim();
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 

@@ -8,7 +8,8 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { parseRtpHeader } from '../../src/main/rtsp/rtp.js';
 import { TestRtspClient } from './sim-client.js';
-import { startRig, waitFor, type Rig } from './stream-support.js';
+import { startRig, type Rig } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 const FPS = 15;
 /** Short so the suite stays fast; the product default is REQUEST_TIMEOUT_MS (10 s). */
@@ -24,6 +25,7 @@ interface Hostile {
   received: () => string;
   /** Resolves with the ms from connect to the server closing the connection. */
   closed: Promise<number>;
+  isClosed(): boolean;
 }
 
 function connectHostile(port: number): Promise<Hostile> {
@@ -31,12 +33,16 @@ function connectHostile(port: number): Promise<Hostile> {
     const socket = net.connect({ host: '127.0.0.1', port });
     const chunks: Buffer[] = [];
     let start = 0;
-    const closed = new Promise<number>((done) => socket.once('close', () => done(Date.now() - start)));
+    let isClosed = false;
+    const closed = new Promise<number>((done) => socket.once('close', () => {
+      isClosed = true;
+      done(Date.now() - start);
+    }));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', () => {});
     socket.once('connect', () => {
       start = Date.now();
-      resolve({ socket, received: () => Buffer.concat(chunks).toString('latin1'), closed });
+      resolve({ socket, received: () => Buffer.concat(chunks).toString('latin1'), closed, isClosed: () => isClosed });
     });
     socket.once('error', reject);
   });
@@ -58,6 +64,13 @@ describe('hostile input on the downstream port', () => {
   let baseline = 0;
   let memoryBefore: NodeJS.MemoryUsage;
   const hostiles: net.Socket[] = [];
+
+  /** A raw connection to the camera's port, destroyed after the suite. */
+  async function hostileClient(): Promise<Hostile> {
+    const hostile = await connectHostile(port);
+    hostiles.push(hostile.socket);
+    return hostile;
+  }
 
   /** Video pictures per second the watching viewer receives while `attack` runs (at least `ms`). */
   async function rateDuring(attack: () => Promise<void>, ms = 2_000): Promise<number> {
@@ -95,8 +108,7 @@ describe('hostile input on the downstream port', () => {
 
   it('answers garbage bytes with 400 and closes the connection', async () => {
     const rate = await rateDuring(async () => {
-      const hostile = await connectHostile(port);
-      hostiles.push(hostile.socket);
+      const hostile = await hostileClient();
       const junk = Buffer.alloc(64 * 1024);
       for (let i = 0; i < junk.length; i++) junk[i] = (i * 7919 + 13) & 0xff;
       hostile.socket.write(junk);
@@ -108,14 +120,11 @@ describe('hostile input on the downstream port', () => {
 
   it('answers an endless header line with 431 and closes the connection', async () => {
     const rate = await rateDuring(async () => {
-      const hostile = await connectHostile(port);
-      hostiles.push(hostile.socket);
+      const hostile = await hostileClient();
       hostile.socket.write(`OPTIONS ${url} RTSP/1.0\r\nCSeq: 1\r\nX-Endless: `);
-      let closed = false;
-      void hostile.closed.then(() => (closed = true));
       const line = Buffer.alloc(4096, 'a');
       // Up to 4 MB, far past the 16 KB header limit, unless the server hangs up first.
-      for (let sent = 0; !closed && sent < 4 * 1024 * 1024; sent += line.length) {
+      for (let sent = 0; !hostile.isClosed() && sent < 4 * 1024 * 1024; sent += line.length) {
         if (!hostile.socket.write(line)) await sleep(5);
       }
       await within(hostile.closed, 2_000, 'closing the endless-header connection');
@@ -126,13 +135,10 @@ describe('hostile input on the downstream port', () => {
 
   it('times out a slow-loris client sending one byte per 100 ms', async () => {
     const rate = await rateDuring(async () => {
-      const hostile = await connectHostile(port);
-      hostiles.push(hostile.socket);
+      const hostile = await hostileClient();
       const request = Buffer.from(`OPTIONS ${url} RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: ${'s'.repeat(100)}\r\n\r\n`);
-      let closed = false;
-      void hostile.closed.then(() => (closed = true));
       const drip = (async () => {
-        for (let i = 0; i < request.length && !closed; i++) {
+        for (let i = 0; i < request.length && !hostile.isClosed(); i++) {
           hostile.socket.write(request.subarray(i, i + 1));
           await sleep(100);
         }
@@ -149,8 +155,7 @@ describe('hostile input on the downstream port', () => {
     const rate = await rateDuring(async () => {
       const opened = await Promise.all(
         Array.from({ length: 500 }, async (_, i) => {
-          const hostile = await connectHostile(port);
-          hostiles.push(hostile.socket);
+          const hostile = await hostileClient();
           // Some say nothing, some start a request and stop: both are abandoned, never closed by us.
           if (i % 2 === 1) hostile.socket.write('DESCRIBE rtsp://127.0.0.1/CAM RTSP/1.0\r\nCSe');
           return hostile;
@@ -174,12 +179,10 @@ describe('hostile input on the downstream port', () => {
   it('closes clients that send `$` frames of wrong lengths', async () => {
     const rate = await rateDuring(async () => {
       // Declares 65535 bytes, sends 10, holds: timed out like any incomplete request.
-      const short = await connectHostile(port);
-      hostiles.push(short.socket);
+      const short = await hostileClient();
       short.socket.write(Buffer.concat([Buffer.from([0x24, 0x00, 0xff, 0xff]), Buffer.alloc(10, 0x80)]));
       // Declares 2 bytes, sends 300, then a request: the overhang is garbage, answered 400.
-      const long = await connectHostile(port);
-      hostiles.push(long.socket);
+      const long = await hostileClient();
       long.socket.write(Buffer.concat([
         Buffer.from([0x24, 0x01, 0x00, 0x02]),
         Buffer.alloc(300, 0x81),

@@ -4,12 +4,12 @@
 // clears, where recovery is possible; a revoked certificate asks for re-enrollment instead.
 
 import assert from 'node:assert/strict';
-import { after, afterEach, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { issueIdentity } from '../../src/sim/identity.js';
 import { TestRtspClient } from './sim-client.js';
-import { startRig, waitFor, type Rig } from './stream-support.js';
+import { rigsClosedAfterTests, type Rig } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
-const rigs: Rig[] = [];
 const clients: TestRtspClient[] = [];
 
 async function watch(url: string): Promise<TestRtspClient> {
@@ -35,14 +35,11 @@ afterEach(() => {
   for (const client of clients.splice(0)) client.close();
 });
 
-after(async () => {
-  for (const rig of rigs) await rig.close();
-});
+const newRig = rigsClosedAfterTests();
 
 describe('upstream faults', () => {
   it('a TLS reset mid-stream shows "reconnecting" while it waits to retry, then media again on the same viewer connection', async () => {
-    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
-    rigs.push(rig);
+    const rig = await newRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
     const { url } = await rig.endpoint('CAM');
     const client = await watch(url);
     const states = recordStates(rig, 'CAM');
@@ -57,8 +54,7 @@ describe('upstream faults', () => {
   });
 
   it('a 400 to a Nonce is retried: the state shows the Nonce error meanwhile, and the waiting viewer plays', async () => {
-    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
-    rigs.push(rig);
+    const rig = await newRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
     const { url, port } = await rig.endpoint('CAM');
     const states = recordStates(rig, 'CAM');
     rig.station.respondNextWith(400, { method: 'DESCRIBE', reason: 'Bad Request' });
@@ -72,8 +68,7 @@ describe('upstream faults', () => {
   });
 
   it('a 400 to a keep-alive mid-stream is counted, and the session and the viewer go on', async () => {
-    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }], station: { sessionTimeoutSeconds: 2 } });
-    rigs.push(rig);
+    const rig = await newRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }], station: { sessionTimeoutSeconds: 2 } });
     const { url } = await rig.endpoint('CAM');
     const client = await watch(url);
     rig.station.respondNextWith(400, { method: 'GET_PARAMETER' });
@@ -86,8 +81,7 @@ describe('upstream faults', () => {
 
   it('a sixth session waits, saying why and when it retries, and plays by itself once another camera stops streaming', async () => {
     const ids = ['C1', 'C2', 'C3', 'C4', 'C5', 'C6'];
-    const rig = await startRig({ cameras: ids.map((deviceId) => ({ deviceId, codecs: ['avc' as const] })) });
-    rigs.push(rig);
+    const rig = await newRig({ cameras: ids.map((deviceId) => ({ deviceId, codecs: ['avc' as const] })) });
     const urls: string[] = [];
     for (const id of ids) urls.push((await rig.endpoint(id, { lingerMs: 100, limits: { retryDelaysMs: [300] } })).url);
     const watching = [];
@@ -110,8 +104,7 @@ describe('upstream faults', () => {
   });
 
   it('a revoked certificate fires certificateRejected, asks for re-enrollment, and a new certificate streams', async () => {
-    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
-    rigs.push(rig);
+    const rig = await newRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
     const { url } = await rig.endpoint('CAM');
     const client = await watch(url);
     const rejected: string[] = [];

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../src/main/log.js';
 import { makeRequest, serializeMessage, type RtspRequest, type RtspResponse } from '../../src/main/rtsp/message.js';
 import { RtspReader } from '../../src/main/rtsp/reader.js';
-import { ffmpegDecode, startRig, type Rig } from './stream-support.js';
+import { ffmpegDecode, startRig, type Rig } from '../support/stream-rig.js';
 
 const USER = 'viewer';
 const PASSWORD = 'planted-Secret-4217';

@@ -11,7 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { takeSnapshot, SnapshotError } from '../../src/main/live/snapshot.js';
 import { watchLive } from '../../src/main/live/watch.js';
 import type { LiveFormat } from '../../src/shared/live.js';
-import { ffmpegDecode, run, startRig, waitFor, type Rig } from './stream-support.js';
+import { ffmpegDecode, ffprobeFile, startRig, type ProbedStream, type Rig } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 let rig: Rig;
 let dir: string;
@@ -29,14 +30,12 @@ after(async () => {
 });
 
 interface Probed {
-  streams: { codec_type: string; codec_name: string; width?: number; height?: number }[];
+  streams: ProbedStream[];
   frames: number;
 }
 
 async function probe(file: string): Promise<Probed> {
-  const result = await run('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', file]);
-  assert.equal(result.code, 0, result.stderr);
-  const streams = (JSON.parse(result.stdout) as { streams: (Probed['streams'][number] & { nb_read_frames?: string })[] }).streams;
+  const streams = await ffprobeFile(file, { countFrames: true });
   return { streams, frames: Number(streams.find((s) => s.codec_type === 'video')?.nb_read_frames ?? 0) };
 }
 

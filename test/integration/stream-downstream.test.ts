@@ -5,11 +5,12 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { issueIdentity } from '../../src/sim/identity.js';
 import { TestRtspClient } from './sim-client.js';
 import { SimCertificateAuthority } from '../../src/sim/ca.js';
-import { ffmpegDecode, startRig, waitFor, type Rig } from './stream-support.js';
+import { ffmpegDecode, rigForTests, type Rig } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 /** Sends raw bytes on a fresh connection; resolves with everything received until the server closes. */
 function exchange(port: number, bytes: Buffer | string): Promise<string> {
@@ -31,15 +32,7 @@ function exchange(port: number, bytes: Buffer | string): Promise<string> {
 }
 
 describe('downstream port', () => {
-  let rig: Rig;
-
-  before(async () => {
-    rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }, { deviceId: 'LAN', codecs: ['avc'] }] });
-  });
-
-  after(async () => {
-    await rig.close();
-  });
+  const rig = rigForTests({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }, { deviceId: 'LAN', codecs: ['avc'] }] });
 
   it('answers garbage, an oversized header and an unknown method while a viewer keeps watching', async () => {
     const { url, port } = await rig.endpoint('CAM');
@@ -97,15 +90,7 @@ describe('downstream port', () => {
 });
 
 describe('upstream certificates', () => {
-  let rig: Rig;
-
-  before(async () => {
-    rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
-  });
-
-  after(async () => {
-    await rig.close();
-  });
+  const rig = rigForTests({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
 
   it('pins the base station certificate on first use', async () => {
     const pinned: [string, string][] = [];

@@ -3,19 +3,11 @@
 // channels it set up, and only those.
 
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { TestRtspClient } from './sim-client.js';
-import { startRig, type Rig } from './stream-support.js';
+import { rigForTests } from '../support/stream-rig.js';
 
-let rig: Rig;
-
-before(async () => {
-  rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
-});
-
-after(async () => {
-  await rig.close();
-});
+const rig = rigForTests({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
 
 it('a viewer on the upstream channels and one on other channels get the same packets on their own channels', async () => {
   const { url, port } = await rig.endpoint('CAM');

@@ -3,23 +3,16 @@
 // three viewers sharing one base-station session that is torn down after the linger.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { ffmpegDecode, ffprobe, startRig, waitFor, type Rig } from './stream-support.js';
+import { describe, it } from 'node:test';
+import { ffmpegDecode, ffprobe, rigForTests } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 describe('stream engine with ffmpeg viewers', () => {
-  let rig: Rig;
-
-  before(async () => {
-    rig = await startRig({
-      cameras: [
-        { deviceId: 'CAM-AVC', codecs: ['avc'] },
-        { deviceId: 'CAM-HEVC', codecs: ['hevc', 'avc'] },
-      ],
-    });
-  });
-
-  after(async () => {
-    await rig.close();
+  const rig = rigForTests({
+    cameras: [
+      { deviceId: 'CAM-AVC', codecs: ['avc'] },
+      { deviceId: 'CAM-HEVC', codecs: ['hevc', 'avc'] },
+    ],
   });
 
   it('ffprobe sees H.264 and AAC on an avc camera, H.265 and AAC on an hevc camera', async () => {

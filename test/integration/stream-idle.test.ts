@@ -13,7 +13,7 @@ import { SimBaseStation } from '../../src/sim/basestation.js';
 import { SimCertificateAuthority } from '../../src/sim/ca.js';
 import { issueIdentity } from '../../src/sim/identity.js';
 import { TestRtspClient } from './sim-client.js';
-import { waitFor } from './stream-support.js';
+import { waitFor } from '../support/wait.js';
 
 const CHILD = new URL('./stream-idle.child.ts', import.meta.url).pathname;
 /** The window in which the idle engine may be scheduled at most once (a stray kernel or V8 event). */

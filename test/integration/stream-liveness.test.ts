@@ -6,22 +6,19 @@
 import assert from 'node:assert/strict';
 import { createServer as createTlsServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createSelfSignedServerCertificate } from '../../src/sim/ca.js';
 import type { Phase } from '../../src/main/stream/lifecycle.js';
 import { TestRtspClient } from './sim-client.js';
-import { ffmpegDecode, startRig, waitFor, type Rig } from './stream-support.js';
+import { ffmpegDecode, rigsClosedAfterTests } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
-const rigs: Rig[] = [];
-after(async () => {
-  for (const rig of rigs) await rig.close();
-});
+const newRig = rigsClosedAfterTests();
 
 describe('stream liveness', () => {
   it('replaces a session whose media stops while TCP stays open; ffmpeg keeps its connection and decodes on', async () => {
     const silenceMs = 1_500;
-    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
-    rigs.push(rig);
+    const rig = await newRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
     const { url } = await rig.endpoint('CAM', { limits: { silenceMs } });
     const phases: { name: string; at: number; error?: string; viewers: number }[] = [];
     rig.manager.on('phase', (deviceId: string, phase: Phase) => {
@@ -54,8 +51,7 @@ describe('stream liveness', () => {
   });
 
   it('counts keep-alives answered with an error and keeps the session', async () => {
-    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }], station: { sessionTimeoutSeconds: 2 } });
-    rigs.push(rig);
+    const rig = await newRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }], station: { sessionTimeoutSeconds: 2 } });
     const { url, port } = await rig.endpoint('CAM');
     const client = await TestRtspClient.connectPlain(port);
     try {
@@ -76,8 +72,7 @@ describe('stream liveness', () => {
   });
 
   it('never pins a stranger that accepts TLS but speaks no Arlo RTSP', async () => {
-    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
-    rigs.push(rig);
+    const rig = await newRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
     const identity = await createSelfSignedServerCertificate('stranger.local');
     // Answers every request like an RTSP server would, but with no Nonce.
     const stranger = createTlsServer({ key: identity.keyPem, cert: identity.certPem }, (socket) => {

@@ -5,8 +5,8 @@
 
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import { startRig, type Rig } from './stream-support.js';
+import { describe, it } from 'node:test';
+import { rigForTests } from '../support/stream-rig.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,15 +31,7 @@ function accepts(port: number): Promise<boolean> {
 }
 
 describe('stream manager start and stop of one camera', () => {
-  let rig: Rig;
-
-  before(async () => {
-    rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
-  });
-
-  after(async () => {
-    await rig.close();
-  });
+  const rig = rigForTests({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
 
   it('two starts at once both succeed on the camera\'s port, and stop frees it', async () => {
     const port = await freePort();

@@ -4,14 +4,15 @@
 // in hostile-upstream.test.ts.
 
 import assert from 'node:assert/strict';
-import { after, afterEach, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { isKeyframeStart } from '../../src/main/rtsp/keyframe.js';
 import { parseRtpHeader } from '../../src/main/rtsp/rtp.js';
 import type { InterleavedFrame } from '../../src/main/rtsp/message.js';
+import type { EndpointOptions } from '../../src/main/stream/manager.js';
 import { TestRtspClient } from './sim-client.js';
-import { startRig, waitFor, type Rig } from './stream-support.js';
+import { rigsClosedAfterTests, type Rig } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
-const rigs: Rig[] = [];
 const clients: TestRtspClient[] = [];
 
 async function viewer(url: string): Promise<{ client: TestRtspClient; responses: Awaited<ReturnType<TestRtspClient['play']>>['responses'] }> {
@@ -36,14 +37,26 @@ afterEach(() => {
   for (const client of clients.splice(0)) client.close();
 });
 
-after(async () => {
-  for (const rig of rigs) await rig.close();
-});
+const newRig = rigsClosedAfterTests();
+
+/**
+ * A camera sending 24 Mb/s with these viewer limits, so that a viewer that stops reading soon fills
+ * its queue, and one such viewer: it has played and then stopped reading.
+ */
+async function stuckViewerOfFastCamera(limits: EndpointOptions['limits']): Promise<{ rig: Rig; url: string; stuck: TestRtspClient }> {
+  const rig = await newRig({
+    cameras: [{ deviceId: 'CAM', codecs: ['avc'] }],
+    station: { source: { synthetic: { bitrate: 24_000_000, fps: 15, keyframeIntervalFrames: 15 } } },
+  });
+  const { url } = await rig.endpoint('CAM', { limits });
+  const { client: stuck } = await viewer(url);
+  stuck.socket.pause();
+  return { rig, url, stuck };
+}
 
 describe('stream engine resilience', () => {
   it('keeps a session longer than the base station timeout alive with valid Nonces', async () => {
-    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }], station: { sessionTimeoutSeconds: 2 } });
-    rigs.push(rig);
+    const rig = await newRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }], station: { sessionTimeoutSeconds: 2 } });
     const { url } = await rig.endpoint('CAM');
     const { client } = await viewer(url);
     // Keep-alives every third of the 2 s timeout: seven of them span 2.5 session timeouts.
@@ -57,8 +70,7 @@ describe('stream engine resilience', () => {
   });
 
   it('starts a late joiner at a keyframe, with RTP-Info naming its first packet of each track', async () => {
-    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
-    rigs.push(rig);
+    const rig = await newRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
     const { url } = await rig.endpoint('CAM');
     await viewer(url);
     for (const wait of [500, 1_100]) {
@@ -81,14 +93,7 @@ describe('stream engine resilience', () => {
   });
 
   it('a viewer that stops reading loses packets but does not slow another viewer', async () => {
-    const rig = await startRig({
-      cameras: [{ deviceId: 'CAM', codecs: ['avc'] }],
-      station: { source: { synthetic: { bitrate: 24_000_000, fps: 15, keyframeIntervalFrames: 15 } } },
-    });
-    rigs.push(rig);
-    const { url } = await rig.endpoint('CAM', { limits: { viewerQueueBytes: 256 * 1024, viewerStallMs: 60_000 } });
-    const stuck = await viewer(url);
-    stuck.client.socket.pause();
+    const { rig, url, stuck } = await stuckViewerOfFastCamera({ viewerQueueBytes: 256 * 1024, viewerStallMs: 60_000 });
     const { client } = await viewer(url);
     await waitFor(() => (rig.manager.runtime('CAM')?.packetsDropped ?? 0) > 0, 15_000, 'the stuck viewer to lose packets');
     const before = client.frames.length;
@@ -98,32 +103,24 @@ describe('stream engine resilience', () => {
     assert.equal(rig.manager.runtime('CAM')?.viewers, 2, 'the stuck viewer is kept within its stall limit');
 
     // Reading again, it resumes at a keyframe.
-    const stuckBefore = stuck.client.frames.length;
-    stuck.client.socket.resume();
+    const stuckBefore = stuck.frames.length;
+    stuck.socket.resume();
     await waitFor(() => {
-      const fresh = videoFrames(stuck.client.frames.slice(stuckBefore));
+      const fresh = videoFrames(stuck.frames.slice(stuckBefore));
       return fresh.length > 0 && rig.manager.runtime('CAM')!.bytesOut > 0;
     }, 10_000, 'the stuck viewer to get packets again');
     assert.equal(rig.station.stats.nonceViolations, 0);
   });
 
   it('disconnects a viewer stalled beyond its limit', async () => {
-    const rig = await startRig({
-      cameras: [{ deviceId: 'CAM', codecs: ['avc'] }],
-      station: { source: { synthetic: { bitrate: 24_000_000, fps: 15, keyframeIntervalFrames: 15 } } },
-    });
-    rigs.push(rig);
-    const { url } = await rig.endpoint('CAM', { limits: { viewerQueueBytes: 64 * 1024, viewerStallMs: 1_000 } });
-    const stuck = await viewer(url);
-    stuck.client.socket.pause();
+    const { rig, url } = await stuckViewerOfFastCamera({ viewerQueueBytes: 64 * 1024, viewerStallMs: 1_000 });
     await waitFor(() => rig.manager.runtime('CAM')?.viewers === 0, 15_000, 'the stalled viewer to be disconnected');
     const next = await viewer(url);
     await next.client.waitForFrames(10);
   });
 
   it('shows a dropped upstream, keeps viewers served, and gives the next viewer video', async () => {
-    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
-    rigs.push(rig);
+    const rig = await newRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
     const { url } = await rig.endpoint('CAM');
     const { client } = await viewer(url);
     await client.waitForFrames(20);

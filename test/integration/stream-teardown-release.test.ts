@@ -7,7 +7,8 @@ import net from 'node:net';
 import { after, it } from 'node:test';
 import { RtspReader } from '../../src/main/rtsp/reader.js';
 import type { RtspResponse } from '../../src/main/rtsp/message.js';
-import { startRig, waitFor, type Rig } from './stream-support.js';
+import { startRig, type Rig } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 const rigs: Rig[] = [];
 const sockets: net.Socket[] = [];

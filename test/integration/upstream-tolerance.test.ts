@@ -9,7 +9,8 @@ import { SimBaseStation } from '../../src/sim/basestation.js';
 import { SimCertificateAuthority, createSelfSignedServerCertificate } from '../../src/sim/ca.js';
 import type { SimQuirks } from '../../src/sim/quirks.js';
 import { TestRtspClient } from './sim-client.js';
-import { startRig, waitFor, type Rig } from './stream-support.js';
+import { startRig, type Rig } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 const rigs: Rig[] = [];
 const clients: TestRtspClient[] = [];

@@ -6,20 +6,20 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { TestRtspClient } from './sim-client.js';
-import { startRig, waitFor, type Rig } from './stream-support.js';
+import { rigsClosedAfterTests, type Rig } from '../support/stream-rig.js';
+import { waitFor } from '../support/wait.js';
 
 const IDLE_BEFORE_PLAY_MS = 1_000;
-const rigs: Rig[] = [];
 const clients: TestRtspClient[] = [];
 
 after(async () => {
   for (const client of clients) client.close();
-  for (const rig of rigs) await rig.close();
 });
 
+const newRig = rigsClosedAfterTests();
+
 async function rigWithViewerLimit(): Promise<{ rig: Rig; url: string; port: number }> {
-  const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
-  rigs.push(rig);
+  const rig = await newRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
   const { url, port } = await rig.endpoint('CAM', { idleBeforePlayMs: IDLE_BEFORE_PLAY_MS, limits: { retryDelaysMs: [200] } });
   return { rig, url, port };
 }

@@ -1,6 +1,7 @@
 // Runs `arlo-rtsp` as a child process (through tsx), the way a user does, answering prompts on stdin.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { waitFor } from './wait.js';
 
 const CLI = new URL('../../src/main/headless/cli.ts', import.meta.url).pathname;
 
@@ -59,10 +60,14 @@ export function startCli(args: string[], env: Record<string, string> = {}): Runn
   return { child, output: () => out, exited };
 }
 
-export async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** `arlo-rtsp demo` with its web UI on an ephemeral loopback port; a random port base keeps parallel runs apart. */
+export function startDemo(env: Record<string, string> = {}): RunningCli {
+  return startCli(['demo', '--http', '127.0.0.1:0', '--port-base', String(20_000 + Math.floor(Math.random() * 40_000))], env);
+}
+
+/** The web UI address a running demo prints (without its trailing slash), once printed. */
+export async function webUiOf(cli: RunningCli): Promise<string> {
+  const printed = /^web UI: (http:\/\/\S+?)\/?$/m;
+  await waitFor(() => printed.test(cli.output()), 60_000, `the web UI address; output: ${cli.output()}`);
+  return printed.exec(cli.output())![1]!;
 }

@@ -3,15 +3,15 @@
 
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { createStaticHandler, resolveInside } from '../../src/main/headless/static.js';
-import { createWebBinding, type WebBinding } from '../../src/main/headless/web-binding.js';
+import { resolveInside } from '../../src/main/headless/static.js';
+import { createWebBinding } from '../../src/main/headless/web-binding.js';
 import { testAccessToken } from '../support/access-token.js';
+import { serveBinding } from '../support/binding-server.js';
 import type { CameraMedia } from '../../src/main/live/media.js';
 import { isLoopbackAddress } from '../../src/shared/net.js';
 import { AppError } from '../../src/main/errors.js';
@@ -71,24 +71,6 @@ function httpRequest(port: number, path: string, init: { method?: string; header
 
 const json = { 'Content-Type': 'application/json' };
 
-async function startServer(binding: WebBinding, staticRoot?: string): Promise<{ server: Server; port: number }> {
-  const serveStatic = staticRoot ? createStaticHandler(staticRoot) : undefined;
-  const server = createServer((req, res) => {
-    if (binding.handleRequest(req, res)) return;
-    void (serveStatic?.(req, res) ?? Promise.resolve(false)).then((served) => {
-      if (!served) res.writeHead(404).end();
-    });
-  });
-  binding.attach(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, port: (server.address() as AddressInfo).port };
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((r) => server.close(() => r()));
-}
-
 /** Opens a socket and collects its messages; resolves once open (or rejects on refusal). */
 function openEvents(url: string, headers: Record<string, string> = {}) {
   const ws = new WebSocket(url, { headers });
@@ -116,8 +98,8 @@ function openEvents(url: string, headers: Record<string, string> = {}) {
 describe('web binding on loopback', async () => {
   const fake = fakeApi();
   const binding = createWebBinding({ api: fake.api, listenHost: '127.0.0.1', accessToken: await testAccessToken(), requireTokenOnLoopback: false, logger: silentLogger, maxBodyBytes: 1024 });
-  let server: Server;
   let port: number;
+  let close: () => Promise<void>;
   let tempDir: string;
   let staticRoot: string;
 
@@ -128,11 +110,10 @@ describe('web binding on loopback', async () => {
     await writeFile(join(staticRoot, 'index.html'), '<!doctype html><title>ui</title>');
     await writeFile(join(staticRoot, 'assets', 'app.js'), 'console.log(1)');
     await writeFile(join(tempDir, 'secret-outside.txt'), 'nope');
-    ({ server, port } = await startServer(binding, staticRoot));
+    ({ port, close } = await serveBinding(binding, staticRoot));
   });
   after(async () => {
-    await binding.close();
-    await closeServer(server);
+    await close();
     await rm(tempDir, { recursive: true, force: true });
   });
 
@@ -222,16 +203,10 @@ describe('web binding beyond loopback', async () => {
   const fake = fakeApi();
   const token = 'test-access-token-0123456789';
   const binding = createWebBinding({ api: fake.api, listenHost: '0.0.0.0', accessToken: await testAccessToken(token), requireTokenOnLoopback: false, logger: silentLogger });
-  let server: Server;
   let port: number;
-
-  before(async () => {
-    ({ server, port } = await startServer(binding));
-  });
-  after(async () => {
-    await binding.close();
-    await closeServer(server);
-  });
+  let close: () => Promise<void>;
+  before(async () => ({ port, close } = await serveBinding(binding)));
+  after(() => close());
 
   it('tells loopback addresses from the rest', () => {
     assert.equal(isLoopbackAddress('127.0.0.1'), true);
@@ -287,16 +262,10 @@ describe('live view socket beyond loopback', async () => {
     snapshot: () => Promise.reject(new Error('not used')),
   };
   const binding = createWebBinding({ api: fake.api, media, listenHost: '0.0.0.0', accessToken: await testAccessToken(token), requireTokenOnLoopback: false, logger: silentLogger });
-  let server: Server;
   let port: number;
-
-  before(async () => {
-    ({ server, port } = await startServer(binding));
-  });
-  after(async () => {
-    await binding.close();
-    await closeServer(server);
-  });
+  let close: () => Promise<void>;
+  before(async () => ({ port, close } = await serveBinding(binding)));
+  after(() => close());
 
   it('starts a live view only after the token, sends its format then binary fMP4, and stops it when the socket closes', async () => {
     const wrong = new WebSocket(`ws://127.0.0.1:${port}/api/cameras/CAM1/live`);

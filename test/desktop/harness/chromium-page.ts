@@ -1,11 +1,8 @@
-// The desktop window's renderer in Debian's Chromium: the page loads from file:// with the file
-// privileges Electron's default fuses give (GrantFileProtocolExtraPrivileges: file pages may load
-// file subresources, module scripts included; plain Chromium needs --allow-file-access-from-files),
-// and its preload stand-in puts the bridge where contextBridge puts it, each call answered by the
-// harnessed main process through the real preload and IPC (`__harnessCall`, exposed by the test).
-// The main process pushes states over IPC; here they are fetched as they change.
-
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--allow-file-access-from-files'];
+// The desktop window's renderer in Debian's Chromium (launched by test/support/chromium.ts with the
+// file:// privileges Electron gives): its preload stand-in puts the bridge where contextBridge puts
+// it, each call answered by the harnessed main process through the real preload and IPC
+// (`__harnessCall`, exposed by the test). The main process pushes states over IPC; here they are
+// fetched as they change.
 
 /**
  * The preload stand-in (source text, not a function: tsx would compile a function with helpers

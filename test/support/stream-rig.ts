@@ -2,7 +2,10 @@
 // the Nonce rule, a StreamManager in front of it, and stock ffmpeg/ffprobe as viewers. Everything
 // listens on 127.0.0.1 and is cleaned up by `close()` (children killed, sockets closed).
 
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { after, before } from 'node:test';
 import { SimBaseStation, type SimBaseStationOptions, type SimCamera } from '../../src/sim/basestation.js';
 import { SimCertificateAuthority } from '../../src/sim/ca.js';
 import { silentLogger, type Logger } from '../../src/main/log.js';
@@ -19,7 +22,14 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(options: { cameras: SimCamera[]; station?: Partial<SimBaseStationOptions>; logger?: Logger; ca?: SimCertificateAuthority }): Promise<Rig> {
+export interface RigOptions {
+  cameras: SimCamera[];
+  station?: Partial<SimBaseStationOptions>;
+  logger?: Logger;
+  ca?: SimCertificateAuthority;
+}
+
+export async function startRig(options: RigOptions): Promise<Rig> {
   const ca = options.ca ?? (await SimCertificateAuthority.create());
   const identity = issueIdentity(ca);
   const station = new SimBaseStation({ ca, cameras: options.cameras, ...options.station });
@@ -61,6 +71,45 @@ export async function startRig(options: { cameras: SimCamera[]; station?: Partia
   };
 }
 
+/**
+ * One rig for the tests of the suite (or file) this is called in: started before them, closed after
+ * them. Its members are read as the tests run, once it has started.
+ */
+export function rigForTests(options: RigOptions): Rig {
+  let rig: Rig | undefined;
+  before(async () => {
+    rig = await startRig(options);
+  });
+  after(async () => {
+    await rig?.close();
+  });
+  const started = (): Rig => {
+    if (!rig) throw new Error('the rig is used before it started');
+    return rig;
+  };
+  return {
+    get ca() { return started().ca; },
+    get station() { return started().station; },
+    get identity() { return started().identity; },
+    get manager() { return started().manager; },
+    endpoint: (cameraId, overrides) => started().endpoint(cameraId, overrides),
+    close: () => started().close(),
+  };
+}
+
+/** Starts a rig in a test; every rig it started is closed after the tests of the suite (or file) this is called in. */
+export function rigsClosedAfterTests(): (options: RigOptions) => Promise<Rig> {
+  const rigs: Rig[] = [];
+  after(async () => {
+    for (const rig of rigs) await rig.close();
+  });
+  return async (options) => {
+    const rig = await startRig(options);
+    rigs.push(rig);
+    return rig;
+  };
+}
+
 const children = new Set<ChildProcess>();
 
 function killChildren(): void {
@@ -98,13 +147,31 @@ export interface ProbedStream {
   codec_name: string;
   width?: number;
   height?: number;
+  /** With `countFrames`: how many pictures ffprobe decoded. */
+  nb_read_frames?: string;
 }
 
-export async function ffprobe(url: string, transport: 'tcp' | 'default' = 'tcp'): Promise<ProbedStream[]> {
-  const args = ['-v', 'error', ...(transport === 'tcp' ? ['-rtsp_transport', 'tcp'] : []), '-show_streams', '-of', 'json', url];
-  const result = await run('ffprobe', args);
+async function probeStreams(input: string, options: string[]): Promise<ProbedStream[]> {
+  const result = await run('ffprobe', ['-v', 'error', ...options, '-show_streams', '-of', 'json', input]);
   if (result.code !== 0) throw new Error(`ffprobe failed (${result.code}): ${result.stderr}`);
   return (JSON.parse(result.stdout) as { streams: ProbedStream[] }).streams;
+}
+
+export function ffprobe(url: string, transport: 'tcp' | 'default' = 'tcp'): Promise<ProbedStream[]> {
+  return probeStreams(url, transport === 'tcp' ? ['-rtsp_transport', 'tcp'] : []);
+}
+
+/** The streams of a file; `countFrames` decodes it whole to count its pictures. */
+export function ffprobeFile(file: string, options: { countFrames?: boolean } = {}): Promise<ProbedStream[]> {
+  return probeStreams(file, options.countFrames ? ['-count_frames'] : []);
+}
+
+/** The streams of the JPEG in a `data:` URL (a camera's latest picture), written to `file` to be probed. */
+export async function ffprobeJpegDataUrl(dataUrl: string, file: string): Promise<ProbedStream[]> {
+  const [prefix, base64] = dataUrl.split(',');
+  assert.equal(prefix, 'data:image/jpeg;base64');
+  await writeFile(file, Buffer.from(base64!, 'base64'));
+  return ffprobeFile(file);
 }
 
 /** Decodes `frames` video frames with ffmpeg; returns the frame count it reports and its error output. */
@@ -120,12 +187,4 @@ export async function ffmpegDecode(
   const result = await run('ffmpeg', args, options.timeoutMs ?? 20_000);
   const counts = [...result.stdout.matchAll(/^frame=(\d+)/gm)].map((m) => Number(m[1]));
   return { code: result.code, frames: counts.at(-1) ?? 0, errors: result.stderr.trim() };
-}
-
-export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
