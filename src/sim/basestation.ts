@@ -192,7 +192,8 @@ export class SimBaseStation implements StationContext {
 
   async #createTlsServer(): Promise<tls.Server> {
     const { ca } = this.#options;
-    const identity = this.#options.identity ?? (await createSelfSignedServerCertificate('arlo-basestation.local'));
+    const legacy = this.quirks.legacyTls ?? false;
+    const identity = this.#options.identity ?? (await createSelfSignedServerCertificate('arlo-basestation.local', { legacy }));
     this.serverCertificatePem = identity.certPem;
     const secureOptions = (): tls.SecureContextOptions => ({
       key: identity.keyPem,
@@ -203,6 +204,7 @@ export class SimBaseStation implements StationContext {
       // The real base station speaks TLS 1.2, where a rejected client certificate fails the
       // client's handshake itself (under 1.3 the client would think it connected first).
       maxVersion: 'TLSv1.2',
+      ...(legacy ? { ciphers: 'AES128-SHA:AES256-SHA' } : {}),
     });
     const server = tls.createServer({ ...secureOptions(), requestCert: true, rejectUnauthorized: true });
     server.on('connection', () => this.stats.connections++);

@@ -188,10 +188,11 @@ export class SimCertificateAuthority {
 
 /**
  * The base station's own TLS identity: self-signed, as on the real device, whose certificate no
- * client can validate (they pin it instead).
+ * client can validate (they pin it instead). `legacy`: a 1024-bit key and a SHA-1 signature, as an
+ * old embedded device may still have.
  */
-export async function createSelfSignedServerCertificate(commonName: string): Promise<{ certPem: string; keyPem: string }> {
-  const { publicKey, privateKey } = await rsaKeyPair();
+export async function createSelfSignedServerCertificate(commonName: string, options: { legacy?: boolean } = {}): Promise<{ certPem: string; keyPem: string }> {
+  const { publicKey, privateKey } = await rsaKeyPair(options.legacy ? 1024 : 2048);
   const cert = buildCertificate({
     subject: [{ name: 'commonName', value: commonName }],
     publicKeyPem: publicKey,
@@ -206,12 +207,12 @@ export async function createSelfSignedServerCertificate(commonName: string): Pro
     ],
   });
   cert.setIssuer(cert.subject.attributes);
-  signCertificate(cert, privateKey);
+  signCertificate(cert, privateKey, options.legacy ? 'sha1' : 'sha256');
   return { certPem: forge.pki.certificateToPem(cert), keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
 }
 
-async function rsaKeyPair(): Promise<{ publicKey: string; privateKey: KeyObject }> {
-  const { publicKey, privateKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
+async function rsaKeyPair(modulusLength = 2048): Promise<{ publicKey: string; privateKey: KeyObject }> {
+  const { publicKey, privateKey } = await generateKeyPairAsync('rsa', { modulusLength });
   return { publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), privateKey };
 }
 
@@ -276,12 +277,13 @@ interface ForgeTbs {
 }
 
 /** Signs the forge certificate's TBS with node:crypto (fast, native) and stores the signature. */
-function signCertificate(cert: forge.pki.Certificate, key: KeyObject): void {
-  cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption!;
-  cert.signatureOid = forge.pki.oids.sha256WithRSAEncryption!;
-  cert.md = forge.md.sha256.create();
+function signCertificate(cert: forge.pki.Certificate, key: KeyObject, digest: 'sha256' | 'sha1' = 'sha256'): void {
+  const oid = digest === 'sha1' ? forge.pki.oids.sha1WithRSAEncryption! : forge.pki.oids.sha256WithRSAEncryption!;
+  cert.siginfo.algorithmOid = oid;
+  cert.signatureOid = oid;
+  cert.md = forge.md[digest].create();
   const tbs = forge.asn1.toDer((forge.pki as unknown as ForgeTbs).getTBSCertificate(cert)).getBytes();
-  cert.signature = sign('sha256', Buffer.from(tbs, 'binary'), key).toString('binary');
+  cert.signature = sign(digest, Buffer.from(tbs, 'binary'), key).toString('binary');
 }
 
 /** 16 random bytes, high bit clear so the DER INTEGER is positive without a padding byte. */

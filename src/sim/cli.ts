@@ -49,6 +49,9 @@ interface SimCliOptions {
   nonces?: NonceStyle;
   keepAliveAnswer?: '400' | '501' | 'never';
   slow?: number;
+  mediaDelay?: number;
+  sessionAtDescribe: boolean;
+  legacyTls: boolean;
 }
 
 /** The behaviours of real base stations the working clients tolerate (issue 10), as flags. */
@@ -57,6 +60,9 @@ function quirksOf(options: SimCliOptions): SimQuirks {
     ...(options.nonces ? { nonceStyle: options.nonces } : {}),
     ...(options.keepAliveAnswer ? { keepAliveAnswer: options.keepAliveAnswer === 'never' ? 'never' : (Number(options.keepAliveAnswer) as 400 | 501) } : {}),
     ...(options.slow ? { slowMethods: ['DESCRIBE', 'PLAY'], slowMs: options.slow } : {}),
+    ...(options.mediaDelay ? { mediaDelayMs: options.mediaDelay } : {}),
+    ...(options.sessionAtDescribe ? { sessionAtDescribe: true } : {}),
+    ...(options.legacyTls ? { legacyTls: true } : {}),
   };
 }
 
@@ -69,6 +75,9 @@ const program = new Command('arlo-sim')
   .option('--nonces <style>', 'issued Nonce values: large (default), small or signed', choice<NonceStyle>(['large', 'small', 'signed']))
   .option('--keep-alive-answer <answer>', 'answer keep-alives with 400, 501, or never', choice(['400', '501', 'never'] as const))
   .option('--slow <ms>', 'answer DESCRIBE and PLAY only after this many milliseconds (a waking battery camera)', portNumber)
+  .option('--session-at-describe', 'name the session on the DESCRIBE answer only (none on SETUP or PLAY), and require it from SETUP on', false)
+  .option('--legacy-tls', 'a 1024-bit SHA-1-signed certificate and only RSA key exchange with AES-CBC-SHA1 ciphers', false)
+  .option('--media-delay <ms>', 'start the media only this many milliseconds after answering PLAY (a camera that wakes after PLAY)', portNumber)
   .action(async (options: SimCliOptions) => {
     const ca = await SimCertificateAuthority.create();
     const station = new SimBaseStation({ ca, cameras: CAMERAS, plain: options.plain, port: options.port, host: options.host, quirks: quirksOf(options) });

@@ -52,6 +52,8 @@ interface Session {
   media: SimMedia;
   tracks: Map<number, TrackSetup>;
   pump?: MediaPump;
+  /** The `mediaDelayMs` quirk's wait before the pump starts. */
+  mediaDelay?: NodeJS.Timeout;
 }
 
 export class SimConnection {
@@ -60,6 +62,8 @@ export class SimConnection {
   readonly #splitter: SplitWriter | undefined;
   readonly #records: RecordWriter | undefined;
   #session: Session | undefined;
+  /** The session id the `sessionAtDescribe` quirk gave on DESCRIBE's answer. */
+  #describedId: string | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
   /** The CSeq of a keep-alive whose answer the `late` quirk holds until the next request arrives. */
   #heldAnswer: string | undefined;
@@ -182,7 +186,11 @@ export class SimConnection {
     if (target.track !== undefined) return this.#response(404, cseq, 'Not Found (DESCRIBE names a stream, not a track)');
     const base = request.uri.endsWith('/') ? request.uri : `${request.uri}/`;
     const { quirks } = this.station;
-    const response = this.#response(200, cseq, undefined, quirks.noContentBase ? {} : { 'Content-Base': base });
+    if (quirks.sessionAtDescribe) this.#describedId ??= newSessionId();
+    const response = this.#response(200, cseq, undefined, {
+      ...(quirks.noContentBase ? {} : { 'Content-Base': base }),
+      ...(this.#describedId === undefined ? {} : { Session: `${this.#describedId};timeout=${this.station.sessionTimeoutSeconds}` }),
+    });
     const sdp = describeMedia(target.stream.media, this.socket.localAddress ?? '127.0.0.1', base, quirks);
     return withBody(response, sdp, 'application/sdp');
   }
@@ -209,9 +217,13 @@ export class SimConnection {
       if (session.streamPath !== streamPath) return this.#response(459, cseq);
       if (session.pump) return this.#response(455, cseq, 'Method Not Valid in This State (already playing)');
     } else {
+      const described = this.#describedId;
+      if (described !== undefined && request.headers.get('Session')?.split(';')[0]?.trim() !== described) {
+        return this.#response(454, cseq, 'Session Not Found (SETUP must name the session DESCRIBE gave)');
+      }
       const refusal = this.station.claimSession(stream.cameraId);
       if (refusal) return this.#response(refusal.status, cseq, refusal.reason);
-      session = { id: randomBytes(8).toString('hex').toUpperCase(), cameraId: stream.cameraId, streamPath, media: stream.media, tracks: new Map() };
+      session = { id: described ?? newSessionId(), cameraId: stream.cameraId, streamPath, media: stream.media, tracks: new Map() };
       this.#session = session;
     }
     const packetizer = new RtpPacketizer(track === 0 ? VIDEO_PAYLOAD_TYPE : AUDIO_PAYLOAD_TYPE);
@@ -219,7 +231,7 @@ export class SimConnection {
     const ssrc = packetizer.ssrc.toString(16).toUpperCase().padStart(8, '0');
     return this.#response(200, cseq, undefined, {
       Transport: `RTP/AVP/TCP;unicast;interleaved=${channel}-${channel + 1};ssrc=${ssrc};mode="PLAY"`,
-      Session: this.#sessionHeader(session),
+      ...this.#sessionHeader(session),
     });
   }
 
@@ -234,7 +246,7 @@ export class SimConnection {
     const rtpInfo = [...session.tracks].map(([track, setup]) =>
       `url=${base}trackID=${track};seq=${setup.packetizer.nextSequence};rtptime=${setup.packetizer.initialTimestamp}`);
     const response = this.#response(200, cseq, undefined, {
-      Session: this.#sessionHeader(session),
+      ...this.#sessionHeader(session),
       Range: 'npt=0.000-',
       'RTP-Info': rtpInfo.join(','),
     });
@@ -245,8 +257,10 @@ export class SimConnection {
         write: (chunks) => this.#write(chunks),
         dropped: () => this.station.stats.framesDropped++,
       }, { senderReportMs: this.station.quirks.senderReportMs });
-      // Media follows the PLAY response on the wire, unless a quirk has it race ahead.
-      if (this.station.quirks.framesBeforePlayResponse) session.pump.start();
+      // Media follows the PLAY response on the wire, unless a quirk has it race ahead or lag behind.
+      const { framesBeforePlayResponse, mediaDelayMs } = this.station.quirks;
+      if (framesBeforePlayResponse) session.pump.start();
+      else if (mediaDelayMs) session.mediaDelay = setTimeout(() => session.pump?.start(), mediaDelayMs);
       else setImmediate(() => session.pump?.start());
       this.#startAsking(session);
     }
@@ -296,8 +310,10 @@ export class SimConnection {
     return stripped.endsWith('/') ? stripped : `${stripped}/`;
   }
 
-  #sessionHeader(session: Session): string {
-    return `${session.id};timeout=${this.station.sessionTimeoutSeconds}`;
+  /** The `Session` header of SETUP's and PLAY's answers (none when DESCRIBE's named the session). */
+  #sessionHeader(session: Session): { Session?: string } {
+    if (this.station.quirks.sessionAtDescribe) return {};
+    return { Session: `${session.id};timeout=${this.station.sessionTimeoutSeconds}` };
   }
 
   #response(status: number, cseq: string | undefined, reason?: string, headers: Record<string, string> = {}): RtspResponse {
@@ -349,6 +365,7 @@ export class SimConnection {
   #endSession(): void {
     const session = this.#session;
     if (!session) return;
+    clearTimeout(session.mediaDelay);
     session.pump?.stop();
     this.#session = undefined;
     this.station.releaseSession(session.cameraId);
@@ -361,4 +378,8 @@ export class SimConnection {
     this.#records?.stop();
     this.#endSession();
   }
+}
+
+function newSessionId(): string {
+  return randomBytes(8).toString('hex').toUpperCase();
 }

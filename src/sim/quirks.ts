@@ -31,6 +31,12 @@ export interface SimQuirks {
   /** Media starts on the connection before the PLAY response is written. */
   framesBeforePlayResponse?: boolean;
   /**
+   * Media starts only this long (ms) after the PLAY response: a base station that answers PLAY at
+   * once and forwards the camera's stream once the camera has woken. FFmpeg waits for the first
+   * packet without a limit.
+   */
+  mediaDelayMs?: number;
+  /**
    * Every write cut at awkward places (inside a `$` header, inside the final CRLF CRLF, mid-payload),
    * each piece its own TLS record, sent a tick apart so the client reads them as separate chunks.
    */
@@ -69,6 +75,18 @@ export interface SimQuirks {
    * `rtsp://host:port`): a base station that sends its clients elsewhere, as FFmpeg follows.
    */
   redirect?: { status: 301 | 302 | 303 | 305 | 307; to: string };
+  /**
+   * The session is made at DESCRIBE: its answer names it (`Session: id;timeout=N`), the SETUP and
+   * PLAY answers carry no `Session`, and every request after DESCRIBE must name it (454 otherwise).
+   * FFmpeg keeps the Session of the first answer that has one and sends it from then on.
+   */
+  sessionAtDescribe?: boolean;
+  /**
+   * TLS as an old embedded stack serves it, which every working client accepts (they verify
+   * nothing): a self-signed 1024-bit certificate signed with SHA-1 (unless an identity is given),
+   * and only RSA key exchange with AES-CBC and SHA-1 MACs (AES128-SHA, AES256-SHA).
+   */
+  legacyTls?: boolean;
   /** Every answer's CSeq other than its request's (FFmpeg only warns about it). */
   wrongCSeq?: boolean;
   /**

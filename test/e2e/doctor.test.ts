@@ -1,8 +1,9 @@
 // `doctor` against the simulators: every step passes (in the service, as the UI's Diagnose runs it,
 // and as `arlo-rtsp doctor` with --play and --report); a wrong address fails at the TCP step with
-// the fix in words and exit code 1; a revoked certificate fails at TLS with "enroll again"; the
-// report holds none of the secrets this installation keeps (token, private key, LAN password,
-// trust cookie, passphrase) nor the account password.
+// the fix in words and exit code 1; a redirect at DESCRIBE is shown, not failed; a revoked
+// certificate fails at TLS with "enroll again"; the report holds none of the secrets this
+// installation keeps (token, private key, LAN password, trust cookie, passphrase) nor the account
+// password.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -15,8 +16,9 @@ import type { Diagnosis } from '../../src/shared/api.js';
 import { silentLogger } from '../../src/main/log.js';
 import { createAppService, type AppService } from '../../src/main/service.js';
 import { openDataStore } from '../../src/main/store/data-store.js';
-import type { SimBaseStation } from '../../src/sim/basestation.js';
-import type { SimCloud } from '../../src/sim/cloud/index.js';
+import { SimBaseStation } from '../../src/sim/basestation.js';
+import { createSelfSignedServerCertificate } from '../../src/sim/ca.js';
+import { stationCamerasOf, type SimCloud } from '../../src/sim/cloud/index.js';
 import { startCloudAndStation } from '../support/cloud-station.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -24,6 +26,7 @@ const PASSPHRASE = 'doctor passphrase 7731';
 const LAN_PASSWORD = 'planted-lan-password-5519';
 let cloud: SimCloud;
 let station: SimBaseStation;
+let identity: { certPem: string; keyPem: string };
 let closeSim: () => Promise<void>;
 let dataDir: string;
 let service: AppService | undefined;
@@ -66,7 +69,8 @@ try {
 }
 
 before(async () => {
-  ({ cloud, station, close: closeSim } = await startCloudAndStation({ account: 'email' }));
+  identity = await createSelfSignedServerCertificate('arlo-basestation.local');
+  ({ cloud, station, close: closeSim } = await startCloudAndStation({ account: 'email', identity }));
   dataDir = await mkdtemp(join(tmpdir(), 'doctor-'));
   const app = await open();
   // MFA, so the installation keeps a trusted-device cookie too.
@@ -100,6 +104,7 @@ describe('doctor', { timeout: 300_000 }, () => {
     assert.match(step('RTSP OPTIONS and DESCRIBE'), /Public: .*DESCRIBE/);
     assert.match(step('RTSP OPTIONS and DESCRIBE'), /^m=video /m);
     assert.match(step('PLAY'), /^H\.264 640x360, 1[45]\.\d fps, keyframe every \d\.\d s, \d+\.\d\d Mbit\/s/);
+    assert.match(step('PLAY'), /first video \d+\.\d s after PLAY's answer/);
     assert.ok(diagnosis.steps.every((s) => s.durationMs >= 0));
     assert.equal(station.stats.nonceViolations, 0);
   });
@@ -162,6 +167,25 @@ describe('doctor', { timeout: 300_000 }, () => {
     assert.match(failed.stdout, /FAIL {2}TCP connect/);
     assert.match(failed.stdout, new RegExp(`Fix: Nothing accepted a connection at 127\\.0\\.0\\.1:${port}: check the address`));
     await (await open()).setBaseStationAddress(baseStationId(), '127.0.0.1', station.port);
+  });
+
+  it('passes a base station that redirects DESCRIBE to itself elsewhere, showing the Location; PLAY plays there', async () => {
+    const app = service ?? (await open());
+    const redirecting = new SimBaseStation({
+      ca: cloud.ca, cameras: stationCamerasOf(account()), identity, quirks: { redirect: { status: 302, to: `rtsp://127.0.0.1:${station.port}` } },
+    });
+    await redirecting.start();
+    try {
+      await app.setBaseStationAddress(baseStationId(), '127.0.0.1', redirecting.port);
+      const diagnosis = await app.diagnose({ baseStationId: baseStationId(), playSeconds: 1 });
+      assert.equal(diagnosis.passed, true, summary(diagnosis));
+      const describe = diagnosis.steps.find((s) => s.name === 'RTSP OPTIONS and DESCRIBE')?.detail ?? '';
+      assert.match(describe, /DESCRIBE \(Nonce \d+\) → 302 /);
+      assert.match(describe, new RegExp(`Location: rtsp://127\\.0\\.0\\.1:${station.port}/`));
+    } finally {
+      await app.setBaseStationAddress(baseStationId(), '127.0.0.1', station.port);
+      await redirecting.stop();
+    }
   });
 
   it('fails at TLS with "enroll again" for a revoked certificate', async () => {

@@ -33,11 +33,12 @@ after(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
-async function fresh(dir?: string) {
+/** An installation signed in nowhere yet, against `on` (the strict cloud by default); `dir` reopens one. */
+async function fresh(dir?: string, on: SimCloud = cloud) {
   const where = dir ?? (await mkdtemp(join(tmpdir(), 'arlo-tolerance-')));
   if (!dir) dirs.push(where);
   const store = await openDataStore(where, { passphrase: 'test passphrase' });
-  const account = new ArloAccount(store, silentLogger, { endpoints: { apiUrl: cloud.apiUrl, authUrl: cloud.authUrl } });
+  const account = new ArloAccount(store, silentLogger, { endpoints: { apiUrl: on.apiUrl, authUrl: on.authUrl } });
   accounts.push(account);
   return { account, store, dir: where };
 }
@@ -97,10 +98,7 @@ describe('a strict cloud', () => {
 describe('a certificate answer with only peerCert (no deviceCert, no icaCert)', () => {
   it('enrolls: the client certificate is all mutual TLS needs', async () => {
     const lean = await startSimCloud({ peerCertOnly: true });
-    const dir = await mkdtemp(join(tmpdir(), 'arlo-tolerance-'));
-    dirs.push(dir);
-    const store = await openDataStore(dir, { passphrase: 'test passphrase' });
-    const account = new ArloAccount(store, silentLogger, { endpoints: { apiUrl: lean.apiUrl, authUrl: lean.authUrl } });
+    const { account, store } = await fresh(undefined, lean);
     try {
       assert.deepEqual(await account.signIn(lean.accounts.owner.email, lean.accounts.owner.password), { step: 'signed-in' });
       await account.refreshDevices();
@@ -110,7 +108,6 @@ describe('a certificate answer with only peerCert (no deviceCert, no icaCert)', 
       assert.match(station.certificatePem ?? '', /^-----BEGIN CERTIFICATE-----\n/);
       assert.equal(station.caChainPem, undefined);
     } finally {
-      await account.close();
       await lean.close();
     }
   });
@@ -186,6 +183,52 @@ describe('an API host that redirects (Python requests, under pyaarlo, follows re
       await Promise.all(clients.map((c) => c.close()));
       await Promise.all([away.close(), looping.close()]);
       await new Promise((resolve) => elsewhere.close(resolve));
+    }
+  });
+});
+
+describe('an API host answering in the sign-in host’s {meta, data} envelope (pyaarlo and Scrypted read either)', () => {
+  it('opens the session, lists devices and enrolls; quotes a failure’s meta.message; an expired token is told as such', async () => {
+    const meta = await startSimCloud({ metaEnvelope: true, requireSessionV3: true });
+    const { account, store } = await fresh(undefined, meta);
+    const http = new ArloHttp({ apiUrl: meta.apiUrl, authUrl: meta.authUrl });
+    try {
+      assert.deepEqual(await account.signIn(meta.accounts.owner.email, meta.accounts.owner.password), { step: 'signed-in' });
+      const found = await account.refreshDevices();
+      assert.equal(found.baseStations.length, 1);
+      assert.equal(found.cameras.length, 2);
+      const outcomes = await account.enroll();
+      assert.equal(outcomes[0]?.result, 'enrolled', outcomes[0]?.message);
+
+      const api = new ArloApiClient(http, (await store.secrets.get('arloToken')) ?? '');
+      const refused = await api.createCertificate({ uuid: 'u', uniqueIds: ['nope'], publicKey: 'AAAA' }).then(() => assert.fail('refused'), (e: unknown) => e);
+      assert.ok(refused instanceof ArloError);
+      assert.match(refused.message, /said "publicKey must be the base64 DER/);
+      meta.expireTokens();
+      const expired = await api.devices().then(() => assert.fail('expired'), (e: unknown) => e);
+      assert.ok(expired instanceof ArloError);
+      assert.equal(expired.code, 'token-expired');
+    } finally {
+      await http.close();
+      await meta.close();
+    }
+  });
+});
+
+describe('a device list with null for what a device has no value for (Python’s .get() reads null as absent)', () => {
+  it('keeps a base station whose parentId and properties are null, and enrolls it', async () => {
+    const nulls = await startSimCloud({ nullFields: true });
+    const { account } = await fresh(undefined, nulls);
+    try {
+      assert.deepEqual(await account.signIn(nulls.accounts.owner.email, nulls.accounts.owner.password), { step: 'signed-in' });
+      const found = await account.refreshDevices();
+      const [station] = found.baseStations;
+      assert.ok(station, 'the base station is listed');
+      assert.deepEqual(found.cameras.map((c) => c.baseStationId), [station.deviceId, station.deviceId]);
+      const outcomes = await account.enroll();
+      assert.equal(outcomes[0]?.result, 'enrolled', outcomes[0]?.message);
+    } finally {
+      await nulls.close();
     }
   });
 });

@@ -1,6 +1,6 @@
 // The engine's RTSP client against base stations that write what FFmpeg (behind every working Arlo
 // client) reads without complaint: odd response syntax, answers with another CSeq, requests from the
-// base station. Each camera plays to a viewer through keep-alives (a 2 s session timeout), with zero
+// base station, a session named before SETUP, media that starts late. Each camera plays to a viewer through keep-alives (a 2 s session timeout), with zero
 // Nonce violations, one upstream session and no error ever shown.
 
 import assert from 'node:assert/strict';
@@ -27,6 +27,8 @@ const cases: Record<string, SimQuirks> = {
   'Content-Length in odd case, with blanks before and a word after the value': { looseContentLength: true },
   'every answer with another CSeq than its request': { wrongCSeq: true },
   'OPTIONS requests from the base station while playing': { asksClientMs: 300 },
+  'the Session named on the DESCRIBE answer only, required from SETUP on': { sessionAtDescribe: true },
+  'TLS with only RSA key exchange and AES-CBC-SHA1, a 1024-bit SHA-1-signed certificate': { legacyTls: true },
 };
 
 describe('upstream tolerance to what FFmpeg accepts', { concurrency: 2 }, () => {
@@ -93,5 +95,36 @@ describe('a base station that redirects DESCRIBE (FFmpeg starts over at the Loca
     client.play(url).catch(() => undefined);
     await waitFor(() => /redirected to .*another certificate/.test(rig.manager.runtime('CAM')?.error ?? ''), 30_000, 'the refusal shown');
     assert.equal(target.stats.requests.length, 0);
+  });
+});
+
+describe('a base station that answers PLAY before the camera sends anything (FFmpeg waits for the first packet)', () => {
+  it('keeps the session while the first media is later than the silence limit, then plays', { timeout: 60_000 }, async () => {
+    // Scaled down: the first media 2.5 s after PLAY's answer against a 1 s silence limit stands for
+    // a camera that takes longer than the 10 s default to wake once PLAY is answered.
+    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }], station: { quirks: { mediaDelayMs: 2_500 } } });
+    rigs.push(rig);
+    const { url, port } = await rig.endpoint('CAM', { limits: { silenceMs: 1_000 } });
+    const client = await TestRtspClient.connectPlain(port);
+    clients.push(client);
+    await client.play(url);
+    await client.waitForFrames(20, 15_000);
+    const runtime = rig.manager.runtime('CAM');
+    assert.equal(runtime?.mediaSilences, 0, 'the wait for the first media is not a silence');
+    assert.equal(runtime?.upstreamSessions, 1, 'one upstream session');
+    assert.equal(rig.station.stats.requests.filter((r) => r.method === 'PLAY').length, 1, 'the camera was woken once');
+  });
+});
+
+describe('a base station that answers PLAY and then never sends media', () => {
+  it('replaces the session once the wait for the first media is over, and says the camera may be asleep', { timeout: 60_000 }, async () => {
+    const rig = await startRig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }], station: { quirks: { mediaDelayMs: 600_000 } } });
+    rigs.push(rig);
+    const { url, port } = await rig.endpoint('CAM', { limits: { silenceMs: 500, firstMediaMs: 1_500 } });
+    const client = await TestRtspClient.connectPlain(port);
+    clients.push(client);
+    client.play(url).catch(() => undefined);
+    await waitFor(() => /no media from the base station in the \d+ s after it answered PLAY \(the camera may be asleep or offline\)/.test(rig.manager.runtime('CAM')?.error ?? ''), 20_000, 'the wait shown as over');
+    assert.ok((rig.manager.runtime('CAM')?.mediaSilences ?? 0) >= 1);
   });
 });

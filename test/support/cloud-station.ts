@@ -1,7 +1,7 @@
 // The simulated Arlo cloud with a strict simulated base station beside it, whose certificates come
 // from the cloud's CA: what sign-in, enrollment and streaming from an account's devices need.
 
-import { SimBaseStation, type SimCamera } from '../../src/sim/basestation.js';
+import { SimBaseStation, type SimBaseStationOptions, type SimCamera } from '../../src/sim/basestation.js';
 import { startSimCloud, stationCamerasOf, type SimCloud } from '../../src/sim/cloud/index.js';
 
 export interface CloudAndStation {
@@ -16,12 +16,18 @@ export interface CloudAndStationOptions {
   account?: keyof SimCloud['accounts'];
   /** What the base station serves instead of those cameras as their capabilities describe them. */
   cameras?: (owned: SimCamera[]) => SimCamera[];
+  /** The base station's TLS identity (a fresh one by default): another station with it is the same base station. */
+  identity?: SimBaseStationOptions['identity'];
 }
 
 export async function startCloudAndStation(options: CloudAndStationOptions = {}): Promise<CloudAndStation> {
   const cloud = await startSimCloud();
   const owned = stationCamerasOf(cloud.accounts[options.account ?? 'owner']);
-  const station = new SimBaseStation({ ca: cloud.ca, cameras: options.cameras ? options.cameras(owned) : owned });
+  const station = new SimBaseStation({
+    ca: cloud.ca,
+    cameras: options.cameras ? options.cameras(owned) : owned,
+    ...(options.identity ? { identity: options.identity } : {}),
+  });
   await station.start();
   return {
     cloud,

@@ -41,24 +41,48 @@ export interface CertificateRequest {
   publicKey: string;
 }
 
-const reasonFields = z.object({
-  error: z.union([z.string(), z.number()]).optional(),
-  message: z.string().transform(printable).optional(),
-  reason: z.string().transform(printable).optional(),
+/** A failure's words; a field of another shape says nothing, it does not make the answer unreadable. */
+const words = z.string().transform(printable).optional().catch(undefined);
+const reasonFields = z.object({ message: words, reason: words });
+
+/**
+ * Both envelopes pyaarlo and Scrypted accept from every Arlo host: `{success, data}` (this host's
+ * own) and `{meta: {code, message}, data}` (the sign-in host's), `meta` deciding when both are there
+ * as it does for them. A failure says why under `data` (our captures), under `meta`, or at the top
+ * level (pyaarlo's).
+ */
+const envelopeSchema = reasonFields.extend({
+  success: z.boolean().optional(),
+  meta: reasonFields.extend({ code: z.number() }).optional(),
+  data: z.unknown().optional(),
 });
 
-/** A failure says why under `data` (our captures) or at the top level (pyaarlo's): read both. */
-const failureSchema = reasonFields.extend({
-  success: z.literal(false),
-  data: reasonFields.partial().optional().catch(undefined),
-});
+interface Envelope {
+  ok: boolean;
+  data: unknown;
+  /** A failure's own words, wherever it put them; undefined when it gave none. */
+  failure?: string;
+}
 
-/** The failure's own words, wherever it put them; undefined when it gave none. */
-export function failureText(json: unknown): string | undefined {
-  const failure = failureSchema.safeParse(json);
-  if (!failure.success) return undefined;
-  const { data, message, reason } = failure.data;
-  return data?.message ?? data?.reason ?? message ?? reason;
+function envelopeOf(json: unknown): Envelope | undefined {
+  const parsed = envelopeSchema.safeParse(json);
+  if (!parsed.success || (parsed.data.meta === undefined && parsed.data.success === undefined)) return undefined;
+  const { meta, success, data, message, reason } = parsed.data;
+  const ok = meta ? meta.code === 200 : success === true;
+  if (ok) return { ok, data };
+  const inData = reasonFields.safeParse(data);
+  const failure = meta?.message ?? (inData.success ? (inData.data.message ?? inData.data.reason) : undefined) ?? message ?? reason;
+  return { ok, data, ...(failure === undefined ? {} : { failure }) };
+}
+
+/**
+ * A JSON object without its null members, at any depth: a field the cloud sends as null is one it
+ * has no value for, as Python's `.get()` (pyaarlo, Scrypted) reads both (a base station's
+ * `"parentId": null` is no parent), never a reason to drop the device.
+ */
+function withoutNulls(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== null).map(([key, inner]) => [key, withoutNulls(inner)]));
 }
 
 /**
@@ -67,7 +91,7 @@ export function failureText(json: unknown): string | undefined {
  */
 export function isNotOwnerRefusal(status: number, json: unknown): boolean {
   if (status === 403) return true;
-  return /owner|permission|not allowed|access denied/i.test(failureText(json) ?? '');
+  return /owner|permission|not allowed|access denied/i.test(envelopeOf(json)?.failure ?? '');
 }
 
 export class ArloApiClient {
@@ -93,7 +117,7 @@ export class ArloApiClient {
     const answer = await this.#call('GET', '/hmsweb/v2/users/devices');
     const entries = this.#data(answer, z.array(z.unknown()), 'Listing your Arlo devices');
     return entries.flatMap((entry) => {
-      const device = arloDeviceSchema.safeParse(entry);
+      const device = arloDeviceSchema.safeParse(withoutNulls(entry));
       return device.success ? [device.data] : [];
     });
   }
@@ -133,15 +157,14 @@ export class ArloApiClient {
 
   #data<T extends z.ZodType>(answer: HttpAnswer, schema: T, what: string): z.infer<T> {
     if (answer.status === 401) throw new ArloError('token-expired', ARLO_MESSAGES.tokenExpired);
-    const envelope = z.object({ success: z.boolean(), data: z.unknown().optional() }).safeParse(answer.json);
-    if (!envelope.success) {
+    const envelope = envelopeOf(answer.json);
+    if (!envelope) {
       throw new ArloError('unexpected', `${what} failed: the Arlo cloud answered HTTP ${answer.status} in a form this app does not know. Try again later.`);
     }
-    if (!envelope.data.success) {
-      const reason = failureText(answer.json);
-      throw new ArloError('unexpected', `${what} failed: the Arlo cloud said "${reason ?? 'no reason given'}". Try again later.`);
+    if (!envelope.ok) {
+      throw new ArloError('unexpected', `${what} failed: the Arlo cloud said "${envelope.failure ?? 'no reason given'}". Try again later.`);
     }
-    const data = schema.safeParse(envelope.data.data);
+    const data = schema.safeParse(envelope.data);
     if (!data.success) {
       throw new ArloError('unexpected', `${what} failed: the Arlo cloud's answer is missing fields this app needs (${data.error.issues[0]?.path.join('.') || 'data'}).`);
     }

@@ -52,10 +52,10 @@ export async function describeExchange(socket: TLSSocket, where: string, path: s
   };
   try {
     const options = await ask('OPTIONS');
-    if (options.status >= 300) return refused(where, 'OPTIONS', options, lines);
+    if (options.status >= 300) return redirected(options, lines) ?? refused(where, 'OPTIONS', options, lines);
     lines.push(`Public: ${options.headers.get('Public') ?? '(none)'}`);
     const described = await ask('DESCRIBE', { Accept: 'application/sdp' });
-    if (described.status >= 300) return refused(where, 'DESCRIBE', described, lines);
+    if (described.status >= 300) return redirected(described, lines) ?? refused(where, 'DESCRIBE', described, lines);
     const sdp = described.body.toString('utf8');
     lines.push(...sdp.split(/\r?\n/).filter((line) => line.startsWith('m=') || line.startsWith('a=rtpmap')));
     if (!/^m=video/m.test(sdp)) return { fail: lines.join('\n'), fix: 'The base station described no video for this camera: check that the camera is online in the Arlo app.' };
@@ -66,6 +66,17 @@ export async function describeExchange(socket: TLSSocket, where: string, path: s
   } finally {
     socket.destroy();
   }
+}
+
+/**
+ * A 3xx with a `Location` is an answer, not a refusal: the engine follows it as FFmpeg does (to the
+ * same base station only), so this step shows where it points and PLAY shows whether it plays there.
+ */
+function redirected(response: RtspResponse, lines: string[]): Outcome | undefined {
+  const location = response.headers.get('Location')?.trim();
+  if (response.status >= 400 || !location) return undefined;
+  lines.push(`Location: ${location} (streaming follows it to the same base station; the PLAY step shows whether it plays there)`);
+  return { pass: lines.join('\n') };
 }
 
 function refused(where: string, method: string, response: RtspResponse, lines: string[]): Outcome {
@@ -80,6 +91,8 @@ export async function measurePlay(options: UpstreamOptions, ms: number): Promise
   const keyframes: number[] = [];
   let bytes = 0;
   let packets = 0;
+  /** When the first video packet came: how long a camera takes to send after PLAY's answer is worth knowing. */
+  let firstVideoAt: number | undefined;
   let session: UpstreamSession;
   try {
     session = await UpstreamSession.open({ ...options, responseTimeoutMs: ANSWER_TIMEOUT_MS }, {
@@ -89,6 +102,7 @@ export async function measurePlay(options: UpstreamOptions, ms: number): Promise
         const header = parseRtpHeader(packet);
         if (!header) return;
         packets++;
+        firstVideoAt ??= performance.now();
         video ??= { codec: track.codec, clockRate: track.clockRate };
         timestamps.add(header.timestamp);
         const payload = packet.subarray(header.payloadOffset, header.payloadEnd);
@@ -118,6 +132,8 @@ export async function measurePlay(options: UpstreamOptions, ms: number): Promise
       `${fps.toFixed(1)} fps`,
       keyframeInterval,
       `${((bytes * 8) / seconds / 1e6).toFixed(2)} Mbit/s over ${seconds.toFixed(1)} s`,
+      // Frames before PLAY's answer count as 0 s.
+      `first video ${(Math.max(0, (firstVideoAt ?? started) - started) / 1000).toFixed(1)} s after PLAY's answer`,
       'TEARDOWN sent',
     ].join(', '),
   };

@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import { StreamError, type StreamErrorCode } from './errors.js';
 import { FanOut, type FanOutLimits, type FanOutStats, type HubViewer } from './fanout.js';
 import { INITIAL, transition, type Effect, type Lifecycle, type LifecycleEvent, type Phase, type WaitReason } from './lifecycle.js';
-import type { UpstreamHooks, UpstreamPhase, UpstreamSession, UpstreamTrack } from './upstream.js';
+import { CAMERA_WAKE_MS, type UpstreamHooks, type UpstreamPhase, type UpstreamSession, type UpstreamTrack } from './upstream.js';
 
 export type { HubViewer } from './fanout.js';
 export type HubState = CameraStreamState;
@@ -33,6 +33,12 @@ export interface HubLimits extends FanOutLimits {
    * viewer (whose player gives up after its own timeout) gets its picture back.
    */
   silenceMs: number;
+  /**
+   * The silence allowed before a session's first media. A base station may answer PLAY at once and
+   * send the camera's stream only once the camera has woken; FFmpeg waits for that first packet
+   * without a limit, and replacing the session would only wake the camera again from the start.
+   */
+  firstMediaMs: number;
 }
 
 export const DEFAULT_HUB_LIMITS: Readonly<HubLimits> = {
@@ -42,6 +48,7 @@ export const DEFAULT_HUB_LIMITS: Readonly<HubLimits> = {
   playWaitMs: 5_000,
   retryDelaysMs: [500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000],
   silenceMs: 10_000,
+  firstMediaMs: CAMERA_WAKE_MS,
 };
 
 export interface HubOptions {
@@ -123,6 +130,8 @@ export class CameraHub {
   #frames = 0;
   #framesSeen = 0;
   #mediaAt = 0;
+  /** The frame count when the current session was adopted: equal to `#frames` until its first media. */
+  #framesAtAdopt = 0;
   readonly #waiters: Waiter[] = [];
   /** Opens and TEARDOWNs in flight; `close()` waits for them. */
   readonly #work = new Set<Promise<void>>();
@@ -373,6 +382,7 @@ export class CameraHub {
     this.#fanOut.replaced(upstream.tracks);
     const held = this.#held;
     this.#releaseHeld();
+    this.#framesAtAdopt = this.#frames;
     this.#frames += held.length;
     for (const { track, rtcp, packet, frame } of held) this.#fanOut.frame(track, rtcp, packet, frame);
   }
@@ -393,21 +403,26 @@ export class CameraHub {
 
   /**
    * Looks a few times per silence limit whether frames came since the last look; the count is all
-   * the media path pays (no clock read per packet).
+   * the media path pays (no clock read per packet). Before the session's first media the limit is
+   * `firstMediaMs`.
    */
   #watchSilence(): void {
     if (this.#silenceWatch) return;
-    const silenceMs = this.#limits.silenceMs;
+    const { silenceMs, firstMediaMs } = this.#limits;
     this.#mediaAt = Date.now();
     this.#framesSeen = this.#frames;
     this.#silenceWatch = setInterval(() => {
       const now = Date.now();
+      const waking = this.#frames === this.#framesAtAdopt;
       if (this.#frames !== this.#framesSeen) {
         this.#framesSeen = this.#frames;
         this.#mediaAt = now;
-      } else if (now - this.#mediaAt >= silenceMs) {
+      } else if (now - this.#mediaAt >= (waking ? firstMediaMs : silenceMs)) {
         this.stats.mediaSilences++;
-        const message = `no media from the base station for ${Math.round((now - this.#mediaAt) / 1000)} s; replacing the session`;
+        const seconds = Math.round((now - this.#mediaAt) / 1000);
+        const message = waking
+          ? `no media from the base station in the ${seconds} s after it answered PLAY (the camera may be asleep or offline); replacing the session`
+          : `no media from the base station for ${seconds} s; replacing the session`;
         this.#log.warn({ silentMs: now - this.#mediaAt }, 'upstream session silent');
         this.#dispatch({ type: 'silent', message });
       }

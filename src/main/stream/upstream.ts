@@ -81,10 +81,13 @@ export interface UpstreamTrack {
 export type RtpStart = Map<number, { sequence: number; timestamp: number }>;
 
 /**
- * TCP and TLS answer at once when the base station is there. The RTSP exchange may wait for a
- * battery camera to wake: FFmpeg, behind every working client, waits forever; 30 s is the floor.
+ * How long a battery camera may take to wake, wherever the base station makes us wait for it (an
+ * answer, or the first media after PLAY's answer): FFmpeg, behind every working client, waits
+ * forever; 30 s is the floor.
  */
-const DEFAULTS = { connectTimeoutMs: 10_000, responseTimeoutMs: 30_000 };
+export const CAMERA_WAKE_MS = 30_000;
+/** TCP and TLS answer at once when the base station is there; the RTSP exchange may wait for a wake. */
+const DEFAULTS = { connectTimeoutMs: 10_000, responseTimeoutMs: CAMERA_WAKE_MS };
 /** The most a TLS record carries (RFC 8446 §5.1): Node hands a read at most this much. */
 const MAX_TLS_RECORD_PLAINTEXT = 16 * 1024;
 /** TEARDOWN is a courtesy when we leave: never wait long for it. */
@@ -169,7 +172,7 @@ export class UpstreamSession {
         const setup = await conn.request('SETUP', control, {
           Transport: `RTP/AVP/TCP;unicast;interleaved=${rtpChannel}-${rtpChannel + 1}`,
         });
-        conn.startSession(setup);
+        conn.startKeepAlive(setup);
         const channel = /interleaved=(\d+)/.exec(setup.headers.get('Transport') ?? '')?.[1];
         const codec = media.type === 'video' ? videoCodecOf(media) : undefined;
         tracks.push({
@@ -236,7 +239,9 @@ class Connection {
   readonly #reader = new RtspReader();
   #socket: tls.TLSSocket | undefined;
   #cseq = 0;
+  /** The session id, from the first answer that names one (FFmpeg's rule), and that answer. */
   #session: string | undefined;
+  #namedBy: RtspResponse | undefined;
   #pending: Pending | undefined;
   /** CSeqs of requests given up on (a keep-alive not answered in time): their answers may still come. */
   readonly #abandoned = new Set<number>();
@@ -316,18 +321,17 @@ class Connection {
     return this.#inTurn(() => this.#send(method, uri, extra, timeoutMs));
   }
 
-  startSession(setup: RtspResponse): void {
-    // Once per session, whether or not the base station named it (a reply without `Session` must
-    // not start a second keep-alive timer on the next SETUP).
-    if (this.#session !== undefined || this.#keepAlive !== undefined) return;
-    this.#session = sessionIdOf(setup);
+  /** Called with each SETUP answer; the first starts the keep-alives. */
+  startKeepAlive(setup: RtspResponse): void {
+    if (this.#keepAlive !== undefined) return;
     // As FFmpeg does, keep-alives well within the session timeout, their answers only logged and
     // counted: whether the session is alive is judged by its media (the hub). Every third of the
     // timeout, each given up on before the next is due, so a base station that never answers them
     // still gets one every interval (FFmpeg sends them whatever came back). The Nonce follows the
     // rule either way: an unanswered request's successor carries the previous value + 1, and a late
-    // answer's Nonce is still observed (matched by CSeq, it settles nothing).
-    const interval = Math.max(500, (sessionTimeoutOf(setup) * 1000) / 3);
+    // answer's Nonce is still observed (matched by CSeq, it settles nothing). The timeout is that of
+    // SETUP's Session, else of the answer that named the session (say, DESCRIBE's).
+    const interval = Math.max(500, (sessionTimeoutOf(sessionIdOf(setup) === undefined ? (this.#namedBy ?? setup) : setup) * 1000) / 3);
     this.#keepAlive = setInterval(() => {
       if (!this.playing || this.#closing) return;
       this.request(this.keepAliveMethod, this.controlUrl, {}, interval * 0.9).catch((error: unknown) => {
@@ -435,6 +439,12 @@ class Connection {
 
   #onResponse(response: RtspResponse): void {
     this.#nonce.observe(response);
+    // As FFmpeg: the first answer that names a session (DESCRIBE's, a later SETUP's...) names it for
+    // good, and every request from then on carries it.
+    if (this.#session === undefined) {
+      this.#session = sessionIdOf(response);
+      if (this.#session !== undefined) this.#namedBy = response;
+    }
     if (this.#presented !== undefined && parseNonce(response.headers.get(NONCE_HEADER)) !== undefined) {
       this.#hooks.onFingerprint?.(this.#presented);
       this.#presented = undefined;

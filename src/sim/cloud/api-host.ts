@@ -20,13 +20,19 @@ export interface ApiHostOptions {
   peerCertOnly: boolean;
   /** The device list as answered, from the account's devices. */
   deviceList: (devices: SimDevice[]) => unknown[];
+  /** Every answer in the sign-in host's `{meta: {code, error, message}, data}` envelope. */
+  metaEnvelope: boolean;
 }
 
 export function apiHost(state: CloudState, options: ApiHostOptions) {
   const failure = (res: ServerResponse, status: number, error: string, message: string) =>
-    sendJson(res, status, options.topLevelErrors
-      ? { success: false, error, message, reason: message }
-      : { success: false, data: { error, message, reason: message } });
+    sendJson(res, status, options.metaEnvelope
+      ? { meta: { code: status, error: Number(error), message } }
+      : options.topLevelErrors
+        ? { success: false, error, message, reason: message }
+        : { success: false, data: { error, message, reason: message } });
+  const success = (res: ServerResponse, data: unknown) =>
+    sendJson(res, 200, options.metaEnvelope ? { meta: { code: 200 }, data } : { success: true, data });
   const caDer = pemToDerBase64(options.ca.certificatePem);
   const intermediateDer = pemToDerBase64(options.ca.intermediatePem);
 
@@ -53,14 +59,14 @@ export function apiHost(state: CloudState, options: ApiHostOptions) {
 
     if (req.method === 'GET' && url.pathname === '/hmsweb/users/session/v3') {
       record.sessionStarted = true;
-      return sendJson(res, 200, { success: true, data: { userId: account.userId, supportsMultiLocation: false } });
+      return success(res, { userId: account.userId, supportsMultiLocation: false });
     }
     if (options.requireSessionV3 && !record.sessionStarted) {
       return failure(res, 400, '2017', 'No session: start one with /hmsweb/users/session/v3 first');
     }
 
     if (req.method === 'GET' && url.pathname === '/hmsweb/v2/users/devices') {
-      return sendJson(res, 200, { success: true, data: options.deviceList(devices) });
+      return success(res, options.deviceList(devices));
     }
 
     if (req.method === 'POST' && url.pathname === '/hmsweb/users/devices/v2/security/cert/create') {
@@ -95,7 +101,7 @@ export function apiHost(state: CloudState, options: ApiHostOptions) {
         const peerCert = issued.der.toString('base64');
         return options.peerCertOnly ? { peerCert } : { deviceCert: intermediateDer, peerCert };
       });
-      return sendJson(res, 200, { success: true, data: options.peerCertOnly ? { certsData } : { certsData, icaCert: caDer } });
+      return success(res, options.peerCertOnly ? { certsData } : { certsData, icaCert: caDer });
     }
 
     return failure(res, 404, '404', 'Not found');

@@ -40,6 +40,11 @@ export interface SimCloudOptions {
    * change a model or send odd `properties`. Certificates and capabilities still go by the fixtures.
    */
   deviceList?: (devices: SimDevice[]) => unknown[];
+  /**
+   * The device list sends null for what a device has no value for, instead of leaving it out, as
+   * JSON from nullable columns does: the base station's `parentId` (it has no parent) and `properties`.
+   */
+  nullFields?: boolean;
   /** The device list and certificate creation refuse a token until GET /hmsweb/users/session/v3 (pyaarlo: "needed for new session"). */
   requireSessionV3?: boolean;
   /** The name of the trusted-device cookie startPairingFactor sets (default `browser_trust_<userId prefix>`). */
@@ -49,6 +54,11 @@ export interface SimCloudOptions {
   certificateValidDays?: number;
   /** The certificate answer carries only `peerCert` (no `deviceCert`, no `icaCert`): all a client needs for mutual TLS. */
   peerCertOnly?: boolean;
+  /**
+   * The API host answers in the envelope the sign-in host uses, `{meta: {code, error, message}, data}`
+   * (an endpoint moved to the newer style); pyaarlo and Scrypted read either envelope from either host.
+   */
+  metaEnvelope?: boolean;
   /**
    * The API host has moved: every request is answered with this redirect status and a `Location`
    * of `location(pathAndQuery)` (default: the same path under `/moved` on this host, where it is served).
@@ -129,7 +139,11 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     requireSessionV3: options.requireSessionV3 ?? false,
     topLevelErrors,
     peerCertOnly: options.peerCertOnly ?? false,
-    deviceList: options.deviceList ?? ((devices) => devices),
+    metaEnvelope: options.metaEnvelope ?? false,
+    deviceList: (devices) => {
+      const listed = options.deviceList ? options.deviceList(devices) : devices;
+      return options.nullFields ? listed.map(withNulls) : listed;
+    },
   }));
   const [authUrl, apiUrl] = await Promise.all([listen(authServer), listen(apiServer)]);
 
@@ -155,6 +169,12 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
       await Promise.all([closeServer(authServer), closeServer(apiServer)]);
     },
   };
+}
+
+/** A device-list entry as `nullFields` sends it. */
+function withNulls(entry: unknown): unknown {
+  const device = entry as { deviceType?: unknown };
+  return device.deviceType === 'basestation' ? { ...device, parentId: null, properties: null } : entry;
 }
 
 /** Where `apiRedirect` sends requests by default, on the API host itself. */
