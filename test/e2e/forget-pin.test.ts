@@ -8,13 +8,13 @@
 // version that pinned only the certificate gains the key at the next stream.
 
 import assert from 'node:assert/strict';
-import { createHash, X509Certificate } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { silentLogger } from '../../src/main/log.js';
 import { createAppService, type AppService } from '../../src/main/service.js';
 import { openDataStore } from '../../src/main/store/data-store.js';
 import { SimBaseStation } from '../../src/sim/basestation.js';
 import { createSelfSignedServerCertificate } from '../../src/sim/ca.js';
+import { fingerprintOf, keyOf } from '../support/pin.js';
 import { ffmpegDecode } from '../support/stream-rig.js';
 import { enrolledStation, ENROLLED_PASSPHRASE } from '../support/enrolled-station.js';
 
@@ -22,11 +22,6 @@ const cleanups: (() => Promise<void>)[] = [];
 after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
-
-const fingerprintOf = (pem: string | undefined): string => new X509Certificate(pem!).fingerprint256;
-/** SHA-256 of the certificate's SubjectPublicKeyInfo DER, colon-separated hex as Node writes fingerprints. */
-const keyOf = (pem: string): string =>
-  createHash('sha256').update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })).digest('hex').toUpperCase().match(/../g)!.join(':');
 
 describe('forget the pinned base-station certificate', () => {
   it('a different certificate is refused while pinned; after forgetting, the next connection plays and pins it', async () => {
