@@ -147,8 +147,9 @@ describe('GET /metrics and /healthz', () => {
     const before = timesScheduled(running.pid);
     await new Promise((resolve) => setTimeout(resolve, windowMs));
     const woken = timesScheduled(running.pid) - before;
-    // A stray V8 task (the memory reducer after start-up) may run; a timer would run hundreds of times.
-    assert.ok(woken <= 5, `serve's main thread ran ${woken} times in ${windowMs} ms with nobody watching`);
+    // A stray V8 task (the memory reducer after start-up) may run, and on a loaded machine a run that
+    // is preempted counts twice (it was 6 once under a benchmark); the 10 ms timer ran ~350 times.
+    assert.ok(woken <= 20, `serve's main thread ran ${woken} times in ${windowMs} ms with nobody watching`);
     await running.stop();
   });
 
