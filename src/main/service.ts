@@ -25,10 +25,11 @@ import { diagnose, diagnoseRequestSchema } from './doctor/engine.js';
 import { AppError } from './errors.js';
 import type { Logger } from './log.js';
 import { ARLO_RTSP_PORT } from './rtsp/url.js';
-import { forgetPin } from './store/base-stations.js';
+import { forgetPin, pinOf, storePin } from './store/base-stations.js';
 import { openDataStore } from './store/data-store.js';
 import type { AppData, BaseStationRecord, CameraRecord, DataStore, SecretStore } from './store/types.js';
 import type { StreamErrorCode } from './stream/errors.js';
+import { checkPin, isPinned, type PeerIdentity } from './stream/identity.js';
 import { StreamManager, viewerUrl, type EndpointOptions } from './stream/manager.js';
 import { isLoopbackAddress } from '../shared/net.js';
 import type { CameraMedia } from './live/media.js';
@@ -124,8 +125,8 @@ class Service implements AppService {
       this.#publish();
       void this.#streamingTime?.changed().catch((error: unknown) => this.#log.warn({ err: String(error) }, 'could not save streaming time'));
     });
-    this.#streams.on('fingerprintPinned', (baseStationId: string, fingerprint: string) => {
-      void this.#updateBaseStation(baseStationId, (b) => { b.pinnedFingerprint = fingerprint; });
+    this.#streams.on('identityPinned', (baseStationId: string, identity: PeerIdentity) => {
+      void this.#updateBaseStation(baseStationId, (b) => storePin(b, identity));
     });
     // The engine's reports of a failing base station, each to one reaction (#onUpstreamFailure).
     this.#streams.on('unreachable', (baseStationId) => this.#react(baseStationId, 'unreachable'));
@@ -484,7 +485,7 @@ class Service implements AppService {
   }
 
   /**
-   * The pinned base stations mDNS places at a new address where another certificate answers (or
+   * The pinned base stations mDNS places at a new address where another key answers (or
    * none we can check): never followed there, whatever the answer claims.
    */
   async #strangers(records: readonly BaseStationRecord[], found: readonly DiscoveredBaseStation[]): Promise<Set<string>> {
@@ -492,15 +493,16 @@ class Service implements AppService {
     const privateKeyPem = await this.#store.secrets.get('clientPrivateKey');
     for (const seen of found) {
       const record = records.find((b) => b.deviceId === seen.deviceId);
-      if (!record?.pinnedFingerprint || record.addressSource === 'typed' || record.host === seen.host) continue;
+      const pin = record && pinOf(record);
+      if (!record || !isPinned(pin) || record.addressSource === 'typed' || record.host === seen.host) continue;
       const probe = record.certificatePem && privateKeyPem
         ? await probeTls({ host: seen.host, port: BASE_STATION_PORT, certificatePem: record.certificatePem, privateKeyPem })
         : undefined;
-      if (probe?.ok && probe.fingerprint.toUpperCase() === record.pinnedFingerprint.toUpperCase()) continue;
+      if (probe?.ok && checkPin(pin, probe.identity) !== 'changed') continue;
       strangers.add(seen.deviceId);
       this.#log.warn(
         { baseStationId: seen.deviceId, host: seen.host },
-        'mDNS places this base station at a new address, but what answers there does not present its pinned certificate: not following',
+        'mDNS places this base station at a new address, but what answers there does not present its pinned key: not following',
       );
     }
     return strangers;
@@ -613,7 +615,7 @@ class Service implements AppService {
         port: base.port ?? BASE_STATION_PORT,
         certificatePem: base.certificatePem,
         privateKeyPem,
-        pinnedFingerprint: base.pinnedFingerprint,
+        pin: pinOf(base),
       },
     };
   }

@@ -89,7 +89,7 @@ export interface BaseStationView {
   addressSource?: 'typed' | 'mdns';
   /** The port its mDNS announcement names, when it is not the 554 every stream uses (information only). */
   announcedPort?: number;
-  /** SHA-256 fingerprint of the base station's own certificate, pinned at first contact. */
+  /** SHA-256 fingerprint of the base station's own certificate, pinned at first contact with its key and following a certificate renewed on that key. */
   pinnedFingerprint?: string;
   enrolled: boolean;
   /** ISO date the client certificate expires. */

@@ -9,7 +9,7 @@
 //   ca.onRevocation(() => server.setSecureContext({ ...options, crl: ca.crlPem() }));
 //   ca.revoke(serial);
 
-import { createPublicKey, generateKeyPair, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 
@@ -189,10 +189,14 @@ export class SimCertificateAuthority {
 /**
  * The base station's own TLS identity: self-signed, as on the real device, whose certificate no
  * client can validate (they pin it instead). `legacy`: a 1024-bit key and a SHA-1 signature, as an
- * old embedded device may still have.
+ * old embedded device may still have. `keyPem`: a certificate re-issued on that key (a renewal or a
+ * firmware update that keeps the device's key), with a new serial and validity.
  */
-export async function createSelfSignedServerCertificate(commonName: string, options: { legacy?: boolean } = {}): Promise<{ certPem: string; keyPem: string }> {
-  const { publicKey, privateKey } = await rsaKeyPair(options.legacy ? 1024 : 2048);
+export async function createSelfSignedServerCertificate(
+  commonName: string,
+  options: { legacy?: boolean; keyPem?: string } = {},
+): Promise<{ certPem: string; keyPem: string }> {
+  const { publicKey, privateKey } = options.keyPem === undefined ? await rsaKeyPair(options.legacy ? 1024 : 2048) : keyPairOf(options.keyPem);
   const cert = buildCertificate({
     subject: [{ name: 'commonName', value: commonName }],
     publicKeyPem: publicKey,
@@ -209,6 +213,11 @@ export async function createSelfSignedServerCertificate(commonName: string, opti
   cert.setIssuer(cert.subject.attributes);
   signCertificate(cert, privateKey, options.legacy ? 'sha1' : 'sha256');
   return { certPem: forge.pki.certificateToPem(cert), keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+}
+
+function keyPairOf(keyPem: string): { publicKey: string; privateKey: KeyObject } {
+  const privateKey = createPrivateKey(keyPem);
+  return { publicKey: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(), privateKey };
 }
 
 async function rsaKeyPair(modulusLength = 2048): Promise<{ publicKey: string; privateKey: KeyObject }> {

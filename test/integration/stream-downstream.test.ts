@@ -3,12 +3,13 @@
 // certificate, an unreachable base station.
 
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import { describe, it } from 'node:test';
 import { issueIdentity } from '../../src/sim/identity.js';
 import { TestRtspClient } from './sim-client.js';
 import { SimCertificateAuthority } from '../../src/sim/ca.js';
+import type { PeerIdentity } from '../../src/main/stream/identity.js';
+import { fingerprintOf, keyOf } from '../support/pin.js';
 import { ffmpegDecode, rigForTests, type Rig } from '../support/stream-rig.js';
 import { waitFor } from '../support/wait.js';
 
@@ -93,14 +94,14 @@ describe('upstream certificates', () => {
   const rig = rigForTests({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }] });
 
   it('pins the base station certificate on first use', async () => {
-    const pinned: [string, string][] = [];
-    rig.manager.on('fingerprintPinned', (id, fingerprint) => pinned.push([id, fingerprint]));
+    const pinned: [string, PeerIdentity][] = [];
+    rig.manager.on('identityPinned', (id, identity) => pinned.push([id, identity]));
     const { url, port } = await rig.endpoint('CAM');
     const client = await TestRtspClient.connectPlain(port);
     await client.play(url);
     client.close();
-    const expected = new X509Certificate(rig.station.serverCertificatePem!).fingerprint256;
-    assert.deepEqual(pinned, [['BASE1', expected]]);
+    const { serverCertificatePem } = rig.station;
+    assert.deepEqual(pinned, [['BASE1', { fingerprint: fingerprintOf(serverCertificatePem), key: keyOf(serverCertificatePem) }]]);
     // FFmpeg's order, the Nonce rule from 0 on the first request.
     const requests = rig.station.stats.requests.slice(0, 5);
     assert.deepEqual(requests.map((r) => `${r.method} ${r.status}`), ['OPTIONS 200', 'DESCRIBE 200', 'SETUP 200', 'SETUP 200', 'PLAY 200']);
@@ -108,17 +109,32 @@ describe('upstream certificates', () => {
     assert.match(requests[1]?.uri ?? '', /\/CAM\/tcp\/avc$/);
   });
 
-  it('refuses a base station whose certificate changed, before any request', async () => {
-    const { url, port } = await rig.endpoint('CAM', {
-      upstream: { ...upstreamOf(rig), pinnedFingerprint: 'AA:'.repeat(31) + 'AA' },
+  const other = 'AA:'.repeat(31) + 'AA';
+  for (const [pinned, said] of [
+    [{ fingerprint: other, key: other }, /presented a different key than the one pinned/],
+    [{ fingerprint: other }, /presented a different certificate than the one pinned .* did not pin the key/],
+  ] as const) {
+    it(`refuses a base station whose ${pinned.key ? 'key' : 'certificate (no key pinned)'} changed, before any request`, async () => {
+      const { url, port } = await rig.endpoint('CAM', { upstream: { ...upstreamOf(rig), pin: pinned } });
+      const requests = rig.station.stats.requests.length;
+      const client = await TestRtspClient.connectPlain(port);
+      const describe = await client.request('DESCRIBE', url, { Accept: 'application/sdp' });
+      client.close();
+      assert.equal(describe.status, 503);
+      assert.match(rig.manager.runtime('CAM')?.error ?? '', said);
+      assert.equal(rig.station.stats.requests.length, requests);
     });
-    const requests = rig.station.stats.requests.length;
+  }
+
+  it('plays a certificate re-issued on the pinned key, and reports it to pin', async () => {
+    const pinned: PeerIdentity[] = [];
+    rig.manager.on('identityPinned', (_id, identity) => pinned.push(identity));
+    const { serverCertificatePem } = rig.station;
+    const { url, port } = await rig.endpoint('CAM', { upstream: { ...upstreamOf(rig), pin: { fingerprint: other, key: keyOf(serverCertificatePem) } } });
     const client = await TestRtspClient.connectPlain(port);
-    const describe = await client.request('DESCRIBE', url, { Accept: 'application/sdp' });
+    await client.play(url);
     client.close();
-    assert.equal(describe.status, 503);
-    assert.match(rig.manager.runtime('CAM')?.error ?? '', /presented a different certificate than before/);
-    assert.equal(rig.station.stats.requests.length, requests);
+    assert.deepEqual(pinned, [{ fingerprint: fingerprintOf(serverCertificatePem), key: keyOf(serverCertificatePem) }]);
   });
 
   it('reports a certificate the base station refuses at the handshake, so the service can enroll again', async () => {

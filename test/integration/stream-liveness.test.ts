@@ -85,7 +85,7 @@ describe('stream liveness', () => {
     await new Promise<void>((resolve) => stranger.listen(0, '127.0.0.1', resolve));
     try {
       const pinned: string[] = [];
-      rig.manager.on('fingerprintPinned', (id) => pinned.push(id));
+      rig.manager.on('identityPinned', (id) => pinned.push(id));
       const { url, port } = await rig.endpoint('CAM', {
         upstream: {
           baseStationId: 'BASE1',

@@ -10,6 +10,7 @@ import { SimCertificateAuthority, createSelfSignedServerCertificate } from '../.
 import type { SimQuirks } from '../../src/sim/quirks.js';
 import { TestRtspClient } from './sim-client.js';
 import { startRig, type Rig } from '../support/stream-rig.js';
+import { fingerprintOf } from '../support/pin.js';
 import { waitFor } from '../support/wait.js';
 
 const rigs: Rig[] = [];
@@ -64,10 +65,16 @@ describe('upstream tolerance to what FFmpeg accepts', { concurrency: 2 }, () => 
 describe('a base station that redirects DESCRIBE (FFmpeg starts over at the Location)', { concurrency: 2 }, () => {
   const cameras = [{ deviceId: 'CAM', codecs: ['avc' as const] }];
 
-  async function redirecting(targetIdentity: 'same' | 'stranger') {
+  /** `reissued`: the target presents another certificate on the redirecting base station's key. */
+  async function redirecting(targetIdentity: 'same' | 'reissued' | 'stranger') {
     const ca = await SimCertificateAuthority.create();
     const identity = await createSelfSignedServerCertificate('arlo-basestation.local');
-    const target = new SimBaseStation({ ca, cameras, sessionTimeoutSeconds: 2, ...(targetIdentity === 'same' ? { identity } : {}) });
+    const targetsOwn = {
+      same: identity,
+      reissued: await createSelfSignedServerCertificate('arlo-basestation.local', { keyPem: identity.keyPem }),
+      stranger: undefined,
+    }[targetIdentity];
+    const target = new SimBaseStation({ ca, cameras, sessionTimeoutSeconds: 2, ...(targetsOwn ? { identity: targetsOwn } : {}) });
     await target.start();
     stations.push(target);
     const rig = await startRig({ ca, cameras, station: { identity, quirks: { redirect: { status: 302, to: `rtsp://127.0.0.1:${target.port}` } } } });
@@ -90,10 +97,20 @@ describe('a base station that redirects DESCRIBE (FFmpeg starts over at the Loca
     assert.equal(rig.manager.runtime('CAM')?.upstreamSessions, 1);
   });
 
-  it('does not follow it to a device with another certificate: that device gets no request, and the user is told', { timeout: 60_000 }, async () => {
+  it('follows it to a certificate re-issued on the same key, and pins only the redirecting base station', { timeout: 60_000 }, async () => {
+    const { rig, target, url, client } = await redirecting('reissued');
+    const pinned: string[] = [];
+    rig.manager.on('identityPinned', (_id, identity) => pinned.push(identity.fingerprint));
+    await client.play(url);
+    await client.waitForFrames(5);
+    assert.equal(target.stats.sessionsOpened, 1);
+    assert.deepEqual(pinned, [fingerprintOf(rig.station.serverCertificatePem)]);
+  });
+
+  it('does not follow it to a device with another key: that device gets no request, and the user is told', { timeout: 60_000 }, async () => {
     const { rig, target, url, client } = await redirecting('stranger');
     client.play(url).catch(() => undefined);
-    await waitFor(() => /redirected to .*another certificate/.test(rig.manager.runtime('CAM')?.error ?? ''), 30_000, 'the refusal shown');
+    await waitFor(() => /redirected to .*another key/.test(rig.manager.runtime('CAM')?.error ?? ''), 30_000, 'the refusal shown');
     assert.equal(target.stats.requests.length, 0);
   });
 });

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import { connectTimeout, connectionError, type StreamError } from '../stream/errors.js';
+import { peerIdentity, type PeerIdentity } from '../stream/identity.js';
 
 export interface TlsProbeOptions {
   host: string;
@@ -17,8 +18,8 @@ export interface TlsProbeOptions {
 export interface TlsFacts {
   protocol: string;
   cipher: string;
-  /** SHA-256 of the base station's certificate, colon-separated hex as Node writes it. */
-  fingerprint: string;
+  /** What the base station presented: its certificate's and its key's SHA-256 (identity.ts). */
+  identity: PeerIdentity | undefined;
 }
 
 export type TlsProbeResult = ({ ok: true } & TlsFacts) | { ok: false; error: StreamError };
@@ -29,7 +30,7 @@ export async function probeTls(options: TlsProbeOptions): Promise<TlsProbeResult
   if (!result.ok) return result;
   result.socket.on('error', () => undefined);
   result.socket.destroy();
-  return { ok: true, protocol: result.protocol, cipher: result.cipher, fingerprint: result.fingerprint };
+  return { ok: true, protocol: result.protocol, cipher: result.cipher, identity: result.identity };
 }
 
 /** A handshake; the open socket is the caller's to use and close. */
@@ -39,7 +40,7 @@ export function connectTls(options: TlsProbeOptions): Promise<({ ok: true; socke
   const where = `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
   return new Promise((resolve) => {
     // The same handshake the stream engine makes (upstream.ts): our client certificate, TLS 1.2+,
-    // the base station's self-signed certificate accepted here and compared with the pin by the caller.
+    // the base station's self-signed certificate accepted here and its identity compared with the pin by the caller.
     const socket = tls.connect({
       host,
       port,
@@ -68,7 +69,7 @@ export function connectTls(options: TlsProbeOptions): Promise<({ ok: true; socke
         socket,
         protocol: socket.getProtocol() ?? 'unknown',
         cipher: socket.getCipher().name,
-        fingerprint: socket.getPeerCertificate().fingerprint256 ?? '',
+        identity: peerIdentity(socket),
       });
     });
   });

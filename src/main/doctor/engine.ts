@@ -16,7 +16,9 @@ import { certificateExpiry, certificateMatchesKey } from '../enroll/certificate.
 import { arloStreamPath } from '../rtsp/url.js';
 import { silentLogger } from '../log.js';
 import type { AppData, BaseStationRecord, CameraRecord, DataStore } from '../store/types.js';
-import { connectTimeout, connectionError } from '../stream/errors.js';
+import { FORGET_PIN_ADVICE, connectTimeout, connectionError, fingerprintChanged } from '../stream/errors.js';
+import { checkPin, type PinCheck } from '../stream/identity.js';
+import { pinOf } from '../store/base-stations.js';
 import { describeExchange, measurePlay } from './rtsp-checks.js';
 
 export interface DoctorContext {
@@ -226,15 +228,13 @@ function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
           }
           return { fail: result.error.message, fix: 'Check that the address is the base station\'s and that nothing between (firewall, VPN) intercepts the connection.' };
         }
-        const seen = `${result.protocol}, ${result.cipher}; base station certificate SHA-256 ${result.fingerprint}`;
-        const pin = station.pinnedFingerprint;
-        if (pin && pin.toUpperCase() !== result.fingerprint.toUpperCase()) {
-          return {
-            fail: `${seen}; pinned ${pin}`,
-            fix: 'Something else answers at this address, or the base station was replaced or reset. If you replaced it, forget its pinned certificate ("Forget pinned certificate" on the base station, or "arlo-rtsp basestation forget-pin ID"); otherwise check the address.',
-          };
+        const presented = result.identity;
+        const seen = `${result.protocol}, ${result.cipher}; base station certificate SHA-256 ${presented?.fingerprint ?? 'none'}, key SHA-256 ${presented?.key ?? 'none'}`;
+        const check = checkPin(pinOf(station), presented);
+        if (check === 'changed') {
+          return { fail: fingerprintChanged(`${station.host}:${station.port}`, pinOf(station), presented).message, fix: FORGET_PIN_ADVICE };
         }
-        return { pass: `${seen} (${pin ? 'matches the pin' : 'not pinned yet: pinned at the first stream'})` };
+        return { pass: `${seen} (${PIN_VERDICT[check]})` };
       },
     },
     {
@@ -260,13 +260,21 @@ function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
           path: streamPath(facts.camera!),
           certificatePem: station.certificatePem!,
           privateKeyPem: facts.privateKeyPem!,
-          ...(station.pinnedFingerprint ? { pinnedFingerprint: station.pinnedFingerprint } : {}),
+          pin: pinOf(station),
           logger: silentLogger,
         }, (request.playSeconds ?? 0) * 1000);
       },
     },
   ];
 }
+
+/** The TLS step's word on an accepted identity. */
+const PIN_VERDICT: Record<Exclude<PinCheck, 'changed'>, string> = {
+  unpinned: 'not pinned yet: pinned at the first stream',
+  same: 'matches the pin',
+  reissued: 'a certificate re-issued on the pinned key: accepted, pinned at the next stream',
+  keyed: 'matches the pinned certificate; its key is pinned at the next stream',
+};
 
 function streamPath(camera: CameraRecord): string {
   return arloStreamPath(camera.deviceId, { transport: 'tcp', codec: camera.codec, ownBaseStation: camera.ownBaseStation });

@@ -8,6 +8,8 @@ export const DATA_VERSION = 1;
 
 const videoCodec = z.enum(['avc', 'hevc']);
 const port = z.number().int().min(1).max(65535);
+/** A SHA-256 digest as colon-separated hex, as Node writes certificate fingerprints. */
+const sha256Hex = z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/i);
 
 export const baseStationSchema = z.object({
   deviceId: z.string().min(1),
@@ -21,7 +23,9 @@ export const baseStationSchema = z.object({
   certificatePem: z.string().optional(),
   caChainPem: z.array(z.string()).optional(),
   certificateExpires: z.iso.datetime().optional(),
-  pinnedFingerprint: z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/i).optional(),
+  pinnedFingerprint: sha256Hex.optional(),
+  // Absent in data written before keys were pinned: added at the next stream whose certificate matches.
+  pinnedKey: sha256Hex.optional(),
   certificateRejected: z.boolean().optional(),
 });
 

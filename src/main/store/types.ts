@@ -20,8 +20,13 @@ export interface BaseStationRecord {
   caChainPem?: string[];
   /** ISO date. */
   certificateExpires?: string;
-  /** SHA-256 fingerprint (hex, colon-separated) of the base station's own TLS certificate, pinned on first use. */
+  /**
+   * SHA-256 (hex, colon-separated) of the base station's own TLS certificate, pinned on first use and
+   * following a certificate re-issued on the pinned key; what the UI shows.
+   */
   pinnedFingerprint?: string;
+  /** SHA-256 (same form) of that certificate's public key (SubjectPublicKeyInfo): what identifies the base station. */
+  pinnedKey?: string;
   /** The base station refused our client certificate (revoked or replaced): re-enroll. */
   certificateRejected?: boolean;
 }

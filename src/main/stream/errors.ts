@@ -2,6 +2,7 @@
 // the upstream session ends up here once, so the wording lives in one place.
 
 import type { RtspResponse } from '../rtsp/message.js';
+import type { PeerIdentity, Pin } from './identity.js';
 
 export type StreamErrorCode =
   /** The base station refused our client certificate at the TLS handshake: enroll again. */
@@ -89,25 +90,30 @@ export function responseTimeout(where: string, method: string, ms: number): Stre
   return new StreamError('timeout', `the base station at ${where} did not answer ${method} within ${ms / 1000} s`);
 }
 
-export function fingerprintChanged(where: string, pinned: string, presented: string): StreamError {
-  return new StreamError(
-    'fingerprint-changed',
-    `the base station at ${where} presented a different certificate than before (pinned ${pinned}, now ${presented}): ` +
-      'if you replaced or reset the base station, forget its pinned certificate; otherwise another device may be answering at this address',
-  );
+/** What to do about a refused identity, wherever it is reported. */
+export const FORGET_PIN_ADVICE =
+  'If you replaced or reset the base station, forget its pinned certificate ("Forget pinned certificate" on the Base stations page, ' +
+  'or "arlo-rtsp basestation forget-pin ID"); otherwise another device may be answering at this address: check it first.';
+
+export function fingerprintChanged(where: string, pin: Pin, presented: PeerIdentity | undefined): StreamError {
+  const what = pin.key !== undefined
+    ? `presented a different key than the one pinned (key SHA-256 ${pin.key}, now ${presented?.key ?? 'none'}), so it is not the same base station`
+    : `presented a different certificate than the one pinned (${pin.fingerprint ?? 'none'}, now ${presented?.fingerprint ?? 'none'}); ` +
+      'the pin is from a version that did not pin the key, so a renewed certificate cannot be told from another device';
+  return new StreamError('fingerprint-changed', `the base station at ${where} ${what}. ${FORGET_PIN_ADVICE}`);
 }
 
 /**
  * A 3xx answer with a `Location` during set-up: FFmpeg starts over at that URL, and so does
- * `UpstreamSession.open`, on a new connection that must present `fingerprint` (the certificate of
- * the base station that redirected).
+ * `UpstreamSession.open`, on a new connection that must present `identity` (the key of the base
+ * station that redirected).
  */
 export class Redirected extends StreamError {
   constructor(
     where: string,
     method: string,
     readonly location: string,
-    readonly fingerprint: string | undefined,
+    readonly identity: PeerIdentity | undefined,
   ) {
     super('protocol', `the base station at ${where} redirected ${method} to ${location}`);
   }
@@ -116,7 +122,7 @@ export class Redirected extends StreamError {
 export function redirectedToStranger(where: string, from: string): StreamError {
   return new StreamError(
     'fingerprint-changed',
-    `the base station at ${from} redirected to ${where}, which presented another certificate: not followed (it is not the same base station)`,
+    `the base station at ${from} redirected to ${where}, which presented another key: not followed (it is not the same base station)`,
   );
 }
 

@@ -4,7 +4,7 @@
 //
 //   const streams = new StreamManager({ logger });
 //   streams.on('change', () => publish(streams.runtimes()));
-//   streams.on('fingerprintPinned', (baseStationId, fingerprint) => store it);
+//   streams.on('identityPinned', (baseStationId, identity) => store it);
 //   await streams.start({ deviceId, cameraId, codec, port, listenAddress, lingerMs, upstream: {...} });
 
 import { EventEmitter } from 'node:events';
@@ -19,6 +19,7 @@ import { CameraHub, type HubLimits, type HubViewer, type StreamInfo } from './hu
 import type { Phase } from './lifecycle.js';
 import { isLoopbackAddress } from '../../shared/net.js';
 import { EndpointServer } from './server.js';
+import { isPinned, type PeerIdentity, type Pin } from './identity.js';
 import { UpstreamSession } from './upstream.js';
 
 export interface EndpointOptions {
@@ -39,7 +40,7 @@ export interface EndpointOptions {
     port: number;
     certificatePem: string;
     privateKeyPem: string;
-    pinnedFingerprint?: string;
+    pin?: Pin;
   };
   /** Tuning of queues and caches; the defaults suit real cameras. */
   limits?: Partial<HubLimits>;
@@ -60,15 +61,15 @@ export type EndpointRuntime = Pick<
 
 export interface StreamManagerEvents {
   change: [];
-  /** First contact with a base station whose certificate was not pinned yet: store this. */
-  fingerprintPinned: [baseStationId: string, fingerprint: string];
+  /** First contact with a base station not pinned yet, or its pin brought up to date (identity.ts): store this. */
+  identityPinned: [baseStationId: string, identity: PeerIdentity];
   /** The base station refused our client certificate: it must be enrolled again. */
   certificateRejected: [baseStationId: string, message: string];
   /** A camera's stream lifecycle entered another phase (at once, not throttled like `change`). */
   phase: [deviceId: string, phase: Phase];
   /** Nothing answers at the base station's address (a camera's stream waits to retry): its address may have changed. */
   unreachable: [baseStationId: string, message: string];
-  /** The base station presented another certificate than the pinned one: a stranger may have its old address. */
+  /** The base station presented another key than the pinned one: a stranger may have its old address. */
   fingerprintChanged: [baseStationId: string, message: string];
 }
 
@@ -90,8 +91,8 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
   readonly #log: Logger;
   readonly #publishIntervalMs: number;
   readonly #endpoints = new Map<string, Endpoint>();
-  /** Fingerprints pinned in this process before the service stored them. */
-  readonly #pins = new Map<string, string>();
+  /** Identities pinned in this process before the service stored them. */
+  readonly #pins = new Map<string, Pin>();
   /** Per camera (a handful), its starts and stops in turn, so they never overlap. */
   readonly #turns = new Map<string, Serial>();
   #publish: NodeJS.Timeout | undefined;
@@ -125,7 +126,7 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
     await this.#stop(options.deviceId);
     const log = this.#log.child({ camera: options.deviceId });
     const { upstream } = options;
-    if (upstream.pinnedFingerprint) this.#pins.set(upstream.baseStationId, upstream.pinnedFingerprint);
+    if (isPinned(upstream.pin)) this.#pins.set(upstream.baseStationId, upstream.pin);
     const path = arloStreamPath(options.cameraId, { transport: 'tcp', codec: options.codec, ownBaseStation: options.ownBaseStation });
     const hub = new CameraHub({
       logger: log,
@@ -141,14 +142,14 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
             path,
             certificatePem: upstream.certificatePem,
             privateKeyPem: upstream.privateKeyPem,
-            ...(pinned ? { pinnedFingerprint: pinned } : {}),
+            ...(pinned ? { pin: pinned } : {}),
             logger: log,
           },
           {
             ...hooks,
-            onFingerprint: (fingerprint) => {
-              this.#pins.set(upstream.baseStationId, fingerprint);
-              this.emit('fingerprintPinned', upstream.baseStationId, fingerprint);
+            onIdentity: (identity) => {
+              this.#pins.set(upstream.baseStationId, identity);
+              this.emit('identityPinned', upstream.baseStationId, identity);
             },
           },
         );
@@ -210,7 +211,7 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
     }
   }
 
-  /** Forget a pinned fingerprint (the user replaced the base station); the next session pins anew. */
+  /** Forget a pinned identity (the user replaced the base station); the next session pins anew. */
   forgetFingerprint(baseStationId: string): void {
     this.#pins.delete(baseStationId);
   }

@@ -3,7 +3,7 @@
 // track, PLAY, keep-alives, TEARDOWN. Media `$` frames go straight to `onFrame`, never through RTSP
 // parsing beyond the reader's 4-byte peek.
 //
-//   const upstream = await UpstreamSession.open(options, { onFrame, onState, onClose, onFingerprint });
+//   const upstream = await UpstreamSession.open(options, { onFrame, onState, onClose, onIdentity });
 //   upstream.tracks  // what the base station streams, channel pairs 0-1, 2-3, ...
 //   await upstream.close();  // TEARDOWN (with its Nonce), then the socket ends
 
@@ -27,6 +27,7 @@ import {
   redirectedToStranger,
   responseTimeout,
 } from './errors.js';
+import { checkPin, peerIdentity, pinsAnew, type PeerIdentity, type Pin } from './identity.js';
 
 /** The Arlo app's player (ijkplayer on FFmpeg); the base station has only seen this client. */
 export const USER_AGENT = 'ijkplayer-android-6.2.2';
@@ -38,8 +39,8 @@ export interface UpstreamOptions {
   path: string;
   certificatePem: string;
   privateKeyPem: string;
-  /** SHA-256 fingerprint (colon-separated hex) of the base station's certificate, when pinned. */
-  pinnedFingerprint?: string;
+  /** The base station's pinned identity (identity.ts), when pinned. */
+  pin?: Pin;
   connectTimeoutMs?: number;
   responseTimeoutMs?: number;
   logger: Logger;
@@ -55,11 +56,12 @@ export interface UpstreamHooks {
   onFrame(track: UpstreamTrack, rtcp: boolean, packet: Buffer, frame: Buffer): void;
   onPhase?(phase: UpstreamPhase): void;
   /**
-   * The base station's certificate fingerprint, when nothing was pinned yet (pin it). Reported only
-   * once the peer has answered an RTSP request with a Nonce: a stranger that accepts TLS but speaks
-   * no Arlo RTSP is never pinned.
+   * The base station's identity, to pin: nothing was pinned yet, or the pin is brought up to date
+   * (its key added to an old pin, or the fingerprint of a certificate re-issued on the pinned key).
+   * Reported only once the peer has answered an RTSP request with a Nonce: a stranger that accepts
+   * TLS but speaks no Arlo RTSP is never pinned.
    */
-  onFingerprint?(fingerprint: string): void;
+  onIdentity?(identity: PeerIdentity): void;
   /** A keep-alive got a non-2xx answer or none in time; logged and counted, the session goes on. */
   onKeepAliveFailure?(detail: string): void;
   /** The session ended without `close()`: the base station dropped it or stopped answering. */
@@ -133,9 +135,9 @@ export class UpstreamSession {
   /**
    * Connects, DESCRIBEs, SETs UP every track and PLAYs; rejects with a classified `StreamError`.
    * A redirect is followed to any host, port and path, as FFmpeg follows it, on a new connection
-   * with the same client certificate, a Nonce count from 0, and the redirecting base station's
-   * certificate required of the new peer: the pin (or what the redirecting peer presented) goes
-   * along, so the session never leaves the base station that the user pinned.
+   * with the same client certificate, a Nonce count from 0, and the redirecting base station's key
+   * required of the new peer (what it presented, which matched the pin if there is one), so the
+   * session never leaves the base station that the user pinned.
    */
   static async open(options: UpstreamOptions, hooks: UpstreamHooks): Promise<UpstreamSession> {
     let target: Target = options;
@@ -203,22 +205,22 @@ export class UpstreamSession {
   }
 }
 
-/** The host, port, path and required certificate of a redirect's `Location` (an `rtsp:` or `rtsps:` URL). */
-function redirectTarget(redirect: Redirected): Pick<UpstreamOptions, 'host' | 'port' | 'path' | 'pinnedFingerprint'> {
+/** The host, port, path and required identity of a redirect's `Location` (an `rtsp:` or `rtsps:` URL). */
+function redirectTarget(redirect: Redirected): Pick<UpstreamOptions, 'host' | 'port' | 'path' | 'pin'> {
   let url: URL | undefined;
   try {
     url = new URL(redirect.location);
   } catch {
     url = undefined;
   }
-  if (!url || (url.protocol !== 'rtsp:' && url.protocol !== 'rtsps:') || url.hostname === '' || redirect.fingerprint === undefined) {
+  if (!url || (url.protocol !== 'rtsp:' && url.protocol !== 'rtsps:') || url.hostname === '' || redirect.identity === undefined) {
     throw new StreamError('protocol', `${redirect.message}, which is not an RTSP URL this app can follow`);
   }
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port === '' ? 554 : Number(url.port),
     path: `${url.pathname}${url.search}`,
-    pinnedFingerprint: redirect.fingerprint,
+    pin: redirect.identity,
   };
 }
 
@@ -248,10 +250,10 @@ class Connection {
   /** Requests wait their turn so that each carries the Nonce of the previous answer. */
   readonly #inTurn = createSerial();
   #keepAlive: NodeJS.Timeout | undefined;
-  /** The base station's certificate fingerprint, pinned once it has answered with a Nonce. */
-  #presented: string | undefined;
-  /** What the peer presented at the handshake: a redirect's target must present the same. */
-  #fingerprint: string | undefined;
+  /** The base station's identity to pin once it has answered with a Nonce. */
+  #toPin: PeerIdentity | undefined;
+  /** What the peer presented at the handshake: a redirect's target must present the same key. */
+  #identity: PeerIdentity | undefined;
   #closing = false;
   #closed = false;
 
@@ -274,7 +276,7 @@ class Connection {
         cert: certificatePem,
         key: privateKeyPem,
         minVersion: 'TLSv1.2',
-        // The base station's certificate chains to nothing we have; it is pinned below instead.
+        // The base station's certificate chains to nothing we have; its key is pinned instead (identity.ts).
         rejectUnauthorized: false,
         // No SNI for an address (RFC 6066 §3); a name (e.g. VMB5000.local) gets it.
         servername: isIP(host) ? '' : host,
@@ -299,15 +301,18 @@ class Connection {
       socket.once('secureConnect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        const presented = socket.getPeerCertificate().fingerprint256;
-        const pinned = this.#options.pinnedFingerprint;
-        if (pinned !== undefined && presented?.toUpperCase() !== pinned.toUpperCase()) {
-          const { redirectedFrom } = this.#options;
-          fail(redirectedFrom ? redirectedToStranger(this.where, redirectedFrom) : fingerprintChanged(this.where, pinned, presented ?? 'none'));
+        const presented = peerIdentity(socket);
+        const { pin, redirectedFrom } = this.#options;
+        const check = checkPin(pin, presented);
+        if (check === 'changed') {
+          fail(redirectedFrom ? redirectedToStranger(this.where, redirectedFrom) : fingerprintChanged(this.where, pin ?? {}, presented));
           return;
         }
-        this.#fingerprint = presented;
-        if (pinned === undefined) this.#presented = presented;
+        if (check === 'reissued') this.#log.info({ fingerprint: presented?.fingerprint }, 'the base station presented a re-issued certificate with the same key');
+        if (check === 'keyed') this.#log.info('the pinned certificate answered: its key is pinned too (the pin predates key pinning)');
+        this.#identity = presented;
+        // A redirect's target is held to the redirecting base station's key; the pin stays that base station's.
+        if (pinsAnew(check) && !redirectedFrom) this.#toPin = presented;
         socket.setNoDelay(true);
         socket.on('error', (error) => this.#fail(connectionError(error, this.where)));
         socket.on('close', () => this.#fail(closedByBaseStation(this.where)));
@@ -445,9 +450,9 @@ class Connection {
       this.#session = sessionIdOf(response);
       if (this.#session !== undefined) this.#namedBy = response;
     }
-    if (this.#presented !== undefined && parseNonce(response.headers.get(NONCE_HEADER)) !== undefined) {
-      this.#hooks.onFingerprint?.(this.#presented);
-      this.#presented = undefined;
+    if (this.#toPin !== undefined && parseNonce(response.headers.get(NONCE_HEADER)) !== undefined) {
+      this.#hooks.onIdentity?.(this.#toPin);
+      this.#toPin = undefined;
     }
     // A late answer to a request given up on settles nothing (its Nonce is kept above). Any other
     // answer is the one in flight's, whatever CSeq it carries: FFmpeg only warns on a mismatch, so
@@ -465,7 +470,7 @@ class Connection {
     const location = response.headers.get('Location')?.trim();
     if (response.status >= 200 && response.status < 300) pending.resolve(response);
     else if (response.status >= 300 && response.status < 400 && location && REDIRECTABLE.has(pending.method)) {
-      pending.reject(new Redirected(this.where, pending.method, location, this.#fingerprint));
+      pending.reject(new Redirected(this.where, pending.method, location, this.#identity));
     } else pending.reject(responseError(this.where, pending.method, response));
   }
 

@@ -114,7 +114,7 @@ function StationCard({ station, chosen, onToggle, outcome }: {
   );
 }
 
-/** The base station's own certificate as pinned at first contact, and the way to forget it after a replacement. */
+/** The base station's own certificate as pinned (with its key) at first contact, and the way to forget it after a replacement. */
 function PinnedCertificate({ station }: { station: BaseStationView }) {
   const api = useApi();
   const action = useAction();
@@ -129,7 +129,7 @@ function PinnedCertificate({ station }: { station: BaseStationView }) {
       >
         Forget pinned certificate
       </button>
-      <span className="small muted"> after replacing or resetting this base station; the next stream pins the new one.</span>
+      <span className="small muted"> after replacing or resetting this base station; the next stream pins the new one. A certificate renewed on the same key is accepted without this.</span>
       <ErrorNote message={action.error} />
     </div>
   );

@@ -1,5 +1,6 @@
-// `arlo-rtsp basestation forget-pin <id>`: forget the certificate pinned for a base station that
-// was replaced or reset, so the next stream pins the new one. The error a pin mismatch shows
+// `arlo-rtsp basestation forget-pin <id>`: forget the key and certificate pinned for a base station
+// that was replaced or reset, so the next stream pins the new one (a renewed certificate on the
+// pinned key needs no forgetting). The error a pin mismatch shows
 // points here.
 
 import type { Command } from 'commander';
@@ -11,7 +12,7 @@ export function register(program: Command): void {
   const basestation = program.command('basestation').description('manage one base station');
   basestation
     .command('forget-pin <id>')
-    .description("forget the base station's pinned certificate (after replacing or resetting it); the next stream pins anew")
+    .description("forget the base station's pinned certificate and key (after replacing or resetting it); the next stream pins anew")
     .action(async (id: string, _options: unknown, command: Command) => {
       const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
       const store = await openDataStore(dataDir, { logger: createLogger({ level: process.env.ARLO_RTSP_LOG_LEVEL ?? 'warn' }) });
