@@ -232,3 +232,48 @@ describe('a device list with null for what a device has no value for (Python’s
     }
   });
 });
+
+describe('a sign-in host answering as the Python clients still read it', () => {
+  const ttlMs = 2 * 60 * 60 * 1000;
+
+  /** Signs in `owner` (no MFA) and `mfa` (with an email code); checks each token's expiry. */
+  async function signInBoth(odd: SimCloud): Promise<void> {
+    const since = Date.now();
+    const expiresRight = async (account: ArloAccount) => {
+      const { tokenExpiresAt } = await account.accountView();
+      assert.ok(tokenExpiresAt && Math.abs(tokenExpiresAt - (since + ttlMs)) < 60_000, `expiry ${tokenExpiresAt}`);
+    };
+    const { account } = await fresh(undefined, odd);
+    assert.deepEqual(await account.signIn(odd.accounts.owner.email, odd.accounts.owner.password), { step: 'signed-in' });
+    await expiresRight(account);
+    assert.equal((await account.refreshDevices()).cameras.length, 2);
+
+    const { account: second } = await fresh(undefined, odd);
+    const { mfa } = odd.accounts;
+    const step = await second.signIn(mfa.email, mfa.password);
+    assert.ok(step.step === 'choose-factor', step.step);
+    const email = step.factors.find((f) => f.factorType === 'EMAIL');
+    assert.ok(email);
+    assert.equal((await second.chooseFactor(email.factorId)).step, 'enter-code');
+    assert.deepEqual(await second.submitMfaCode(odd.lastCode(mfa.email) ?? ''), { step: 'signed-in' });
+    await expiresRight(second);
+  }
+
+  it('MFA_State instead of authCompleted (all Scrypted reads): DISABLED signs in at once, ENABLED asks for a code', async () => {
+    const odd = await startSimCloud({ mfaStateOnly: true, tokenTtlMs: ttlMs });
+    try {
+      await signInBoth(odd);
+    } finally {
+      await odd.close();
+    }
+  });
+
+  it('expiresIn and issued as strings (neither Python client computes with them): the expiry is still right', async () => {
+    const odd = await startSimCloud({ numbersAsStrings: true, tokenTtlMs: ttlMs });
+    try {
+      await signInBoth(odd);
+    } finally {
+      await odd.close();
+    }
+  });
+});

@@ -23,11 +23,17 @@ export interface AuthToken {
   expiresAt: number;
 }
 
+// A number the host may send as a decimal string: neither Python client computes with `expiresIn`,
+// so either form reaches them unharmed; we need the value, so we read both.
+const numberish = z.union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/).transform(Number)]);
+
 const tokenSchema = z.object({
   token: z.string().min(1),
   userId: z.string().min(1),
-  expiresIn: z.number(),
+  expiresIn: numberish,
   authCompleted: z.boolean().optional(),
+  // Scrypted decides on this alone ('ENABLED' starts MFA, 'DISABLED' is signed in); pyaarlo on authCompleted.
+  MFA_State: z.string().optional(),
   browserAuthCode: z.string().optional(),
 });
 
@@ -70,7 +76,7 @@ export class ArloAuthClient {
     }
     const data = this.#expectOk(answer, meta, tokenAnswerSchema, 'Signing in');
     this.#token = data.token;
-    return { ...toToken(data), authCompleted: data.authCompleted ?? false };
+    return { ...toToken(data), authCompleted: data.authCompleted ?? data.MFA_State?.toUpperCase() === 'DISABLED' };
   }
 
   /** The BROWSER factor id when this client is already trusted; undefined when MFA is needed. */

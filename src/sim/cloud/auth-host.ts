@@ -13,6 +13,10 @@ export interface AuthHostOptions {
   trustCookieName?: string;
   /** Failure text at the top level (`{meta: {code, error}, message}`) instead of in `meta`. */
   topLevelErrors: boolean;
+  /** /api/auth tells `MFA_State` (ENABLED/DISABLED) and leaves out `authCompleted`. */
+  mfaStateOnly: boolean;
+  /** Token answers carry `expiresIn` and `issued` as decimal strings. */
+  numbersAsStrings: boolean;
 }
 
 /** meta.error numbers; 9204 (untrusted) is seen in pyaarlo, the others are this project's guess. */
@@ -32,6 +36,15 @@ export function authHost(state: CloudState, options: AuthHostOptions) {
   const fail = (res: ServerResponse, status: number, code: number, error: number, message: string) =>
     sendJson(res, status, options.topLevelErrors ? { meta: { code, error }, message } : { meta: { code, error, message }, data: {} });
 
+  /** A new token and the fields every token answer carries, numbers as the options want them. */
+  const tokenFields = (userId: string, full: boolean) => {
+    const { token, expiresIn } = state.issueToken(userId, full);
+    const issued = Math.floor(Date.now() / 1000);
+    return options.numbersAsStrings
+      ? { token, userId, expiresIn: String(expiresIn), issued: String(issued) }
+      : { token, userId, expiresIn, issued };
+  };
+
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim');
     for (const [name, valid] of REQUIRED_HEADERS) {
@@ -50,8 +63,8 @@ export function authHost(state: CloudState, options: AuthHostOptions) {
       const account = state.accounts.find((a) => a.email === email);
       if (!account || account.password !== password) return fail(res, 401, 401, ERR.badCredentials, 'Invalid email or password');
       const authCompleted = account.factors.length === 0;
-      const { token, expiresIn } = state.issueToken(account.userId, authCompleted);
-      return ok(res, { token, userId: account.userId, expiresIn, authCompleted, mfa: !authCompleted });
+      const mfa = options.mfaStateOnly ? { MFA_State: authCompleted ? 'DISABLED' : 'ENABLED' } : { authCompleted, mfa: !authCompleted };
+      return ok(res, { ...tokenFields(account.userId, authCompleted), ...mfa });
     }
 
     // Everything else wants Authorization: base64(token).
@@ -98,8 +111,7 @@ export function authHost(state: CloudState, options: AuthHostOptions) {
         if (body.userId !== account.userId) return fail(res, 400, 400, ERR.badRequest, 'Bad request');
         if (body.factorId === browserFactorId) {
           if (body.factorType !== 'BROWSER' || !trustedBrowser()) return fail(res, 200, 400, ERR.untrusted, 'Browser is not trusted');
-          const { token: full, expiresIn } = state.issueToken(account.userId, true);
-          return ok(res, { token: full, userId: account.userId, expiresIn, authCompleted: true });
+          return ok(res, { ...tokenFields(account.userId, true), authCompleted: true });
         }
         const factor = account.factors.find((f) => f.factorId === body.factorId);
         // pyaarlo starts PUSH with an empty factorType, the others as BROWSER.
@@ -128,10 +140,9 @@ export function authHost(state: CloudState, options: AuthHostOptions) {
           return fail(res, 200, 400, ERR.wrongOtp, 'Invalid verification code');
         }
         state.pending.delete(body.factorAuthCode as string);
-        const { token: full, expiresIn } = state.issueToken(account.userId, true);
         const browserAuthCode = state.newCode();
         state.pairingCodes.set(browserAuthCode, { userId: account.userId, deviceId: pending.deviceId });
-        return ok(res, { token: full, userId: account.userId, expiresIn, authCompleted: true, browserAuthCode });
+        return ok(res, { ...tokenFields(account.userId, true), authCompleted: true, browserAuthCode });
       }
       case '/api/startPairingFactor': {
         const pairing = typeof body.factorAuthCode === 'string' ? state.pairingCodes.get(body.factorAuthCode) : undefined;

@@ -51,6 +51,13 @@ export interface SimCloudOptions {
   trustCookieName?: string;
   /** Failures carry message/reason at the top level of the body, not under `data`/`meta` (pyaarlo reads both). */
   topLevelErrors?: boolean;
+  /**
+   * /api/auth says whether a verification is needed only as `MFA_State: 'ENABLED' | 'DISABLED'`,
+   * without `authCompleted` (Scrypted reads nothing else).
+   */
+  mfaStateOnly?: boolean;
+  /** Token answers carry `expiresIn` and `issued` as decimal strings (neither Python client does arithmetic on them). */
+  numbersAsStrings?: boolean;
   certificateValidDays?: number;
   /** The certificate answer carries only `peerCert` (no `deviceCert`, no `icaCert`): all a client needs for mutual TLS. */
   peerCertOnly?: boolean;
@@ -131,6 +138,8 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     codeTtlMs: options.codeTtlMs ?? 5 * 60 * 1000,
     pushApprovals,
     topLevelErrors,
+    mfaStateOnly: options.mfaStateOnly ?? false,
+    numbersAsStrings: options.numbersAsStrings ?? false,
     ...(options.trustCookieName ? { trustCookieName: options.trustCookieName } : {}),
   }));
   const apiServer = serve('api', apiHost(state, {
