@@ -236,7 +236,7 @@ describe('a device list with null for what a device has no value for (Python’s
 describe('a sign-in host answering as the Python clients still read it', () => {
   const ttlMs = 2 * 60 * 60 * 1000;
 
-  /** Signs in `owner` (no MFA) and `mfa` (with an email code); checks each token's expiry. */
+  /** Signs in `owner` (no MFA) and `mfa` (a wrong, then the right email code); checks each token's expiry. */
   async function signInBoth(odd: SimCloud): Promise<void> {
     const since = Date.now();
     const expiresRight = async (account: ArloAccount) => {
@@ -255,7 +255,10 @@ describe('a sign-in host answering as the Python clients still read it', () => {
     const email = step.factors.find((f) => f.factorType === 'EMAIL');
     assert.ok(email);
     assert.equal((await second.chooseFactor(email.factorId)).step, 'enter-code');
-    assert.deepEqual(await second.submitMfaCode(odd.lastCode(mfa.email) ?? ''), { step: 'signed-in' });
+    const code = odd.lastCode(mfa.email) ?? '';
+    const wrong = await second.submitMfaCode(code === '000000' ? '111111' : '000000').then(() => assert.fail('a wrong code'), (e: unknown) => e);
+    assert.ok(wrong instanceof ArloError && wrong.code === 'wrong-code', String(wrong));
+    assert.deepEqual(await second.submitMfaCode(code), { step: 'signed-in' });
     await expiresRight(second);
   }
 
@@ -272,6 +275,18 @@ describe('a sign-in host answering as the Python clients still read it', () => {
     const odd = await startSimCloud({ numbersAsStrings: true, tokenTtlMs: ttlMs });
     try {
       await signInBoth(odd);
+    } finally {
+      await odd.close();
+    }
+  });
+
+  it('the {success, data} envelope of the API host (pyaarlo and Scrypted read either on both hosts): signs in, tells a wrong password and a wrong code', async () => {
+    const odd = await startSimCloud({ authSuccessEnvelope: true, tokenTtlMs: ttlMs });
+    try {
+      await signInBoth(odd);
+      const { account } = await fresh(undefined, odd);
+      const refused = await account.signIn(odd.accounts.owner.email, 'not the password').then(() => assert.fail('a wrong password'), (e: unknown) => e);
+      assert.ok(refused instanceof ArloError && refused.code === 'wrong-password', String(refused));
     } finally {
       await odd.close();
     }

@@ -17,6 +17,8 @@ export interface AuthHostOptions {
   mfaStateOnly: boolean;
   /** Token answers carry `expiresIn` and `issued` as decimal strings. */
   numbersAsStrings: boolean;
+  /** Answers in the API host's envelope, `{success, data}`, a failure's code and text under `data`. */
+  successEnvelope: boolean;
 }
 
 /** meta.error numbers; 9204 (untrusted) is seen in pyaarlo, the others are this project's guess. */
@@ -32,9 +34,13 @@ const REQUIRED_HEADERS: [string, (v: string) => boolean][] = [
 
 export function authHost(state: CloudState, options: AuthHostOptions) {
   const ok = (res: ServerResponse, data: unknown, headers: Record<string, string | string[]> = {}) =>
-    sendJson(res, 200, { meta: { code: 200 }, data }, headers);
+    sendJson(res, 200, options.successEnvelope ? { success: true, data } : { meta: { code: 200 }, data }, headers);
+  const failure = (code: number, error: number, message: string) => {
+    if (options.successEnvelope) return { success: false, data: { error, message } };
+    return options.topLevelErrors ? { meta: { code, error }, message } : { meta: { code, error, message }, data: {} };
+  };
   const fail = (res: ServerResponse, status: number, code: number, error: number, message: string) =>
-    sendJson(res, status, options.topLevelErrors ? { meta: { code, error }, message } : { meta: { code, error, message }, data: {} });
+    sendJson(res, status, failure(code, error, message));
 
   /** A new token and the fields every token answer carries, numbers as the options want them. */
   const tokenFields = (userId: string, full: boolean) => {

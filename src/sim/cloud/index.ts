@@ -58,6 +58,11 @@ export interface SimCloudOptions {
   mfaStateOnly?: boolean;
   /** Token answers carry `expiresIn` and `issued` as decimal strings (neither Python client does arithmetic on them). */
   numbersAsStrings?: boolean;
+  /**
+   * The sign-in host answers in the API host's envelope, `{success, data}`, with a failure's `error`
+   * and `message` under `data`; pyaarlo and Scrypted read either envelope from either host.
+   */
+  authSuccessEnvelope?: boolean;
   certificateValidDays?: number;
   /** The certificate answer carries only `peerCert` (no `deviceCert`, no `icaCert`): all a client needs for mutual TLS. */
   peerCertOnly?: boolean;
@@ -140,6 +145,7 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     topLevelErrors,
     mfaStateOnly: options.mfaStateOnly ?? false,
     numbersAsStrings: options.numbersAsStrings ?? false,
+    successEnvelope: options.authSuccessEnvelope ?? false,
     ...(options.trustCookieName ? { trustCookieName: options.trustCookieName } : {}),
   }));
   const apiServer = serve('api', apiHost(state, {
