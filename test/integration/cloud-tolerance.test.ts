@@ -17,7 +17,7 @@ import { ArloError } from '../../src/main/arlo/errors.js';
 import { ArloHttp } from '../../src/main/arlo/http.js';
 import { silentLogger } from '../../src/main/log.js';
 import { openDataStore } from '../../src/main/store/data-store.js';
-import { startSimCloud, type SimCloud } from '../../src/sim/cloud/index.js';
+import { startSimCloud, type SimCloud, type SimCloudOptions } from '../../src/sim/cloud/index.js';
 
 const TRUST_COOKIE = 'ak_trusted_device_7f3a';
 let cloud: SimCloud;
@@ -262,33 +262,25 @@ describe('a sign-in host answering as the Python clients still read it', () => {
     await expiresRight(second);
   }
 
-  it('MFA_State instead of authCompleted (all Scrypted reads): DISABLED signs in at once, ENABLED asks for a code', async () => {
-    const odd = await startSimCloud({ mfaStateOnly: true, tokenTtlMs: ttlMs });
+  /** Starts a cloud with `options`, signs in both accounts on it, then runs `more` on it. */
+  async function against(options: SimCloudOptions, more?: (odd: SimCloud) => Promise<void>): Promise<void> {
+    const odd = await startSimCloud({ ...options, tokenTtlMs: ttlMs });
     try {
       await signInBoth(odd);
+      await more?.(odd);
     } finally {
       await odd.close();
     }
-  });
+  }
 
-  it('expiresIn and issued as strings (neither Python client computes with them): the expiry is still right', async () => {
-    const odd = await startSimCloud({ numbersAsStrings: true, tokenTtlMs: ttlMs });
-    try {
-      await signInBoth(odd);
-    } finally {
-      await odd.close();
-    }
-  });
+  it('MFA_State instead of authCompleted (all Scrypted reads): DISABLED signs in at once, ENABLED asks for a code', () => against({ mfaStateOnly: true }));
 
-  it('the {success, data} envelope of the API host (pyaarlo and Scrypted read either on both hosts): signs in, tells a wrong password and a wrong code', async () => {
-    const odd = await startSimCloud({ authSuccessEnvelope: true, tokenTtlMs: ttlMs });
-    try {
-      await signInBoth(odd);
+  it('expiresIn and issued as strings (neither Python client computes with them): the expiry is still right', () => against({ numbersAsStrings: true }));
+
+  it('the {success, data} envelope of the API host (pyaarlo and Scrypted read either on both hosts): signs in, tells a wrong password and a wrong code', () =>
+    against({ authSuccessEnvelope: true }, async (odd) => {
       const { account } = await fresh(undefined, odd);
       const refused = await account.signIn(odd.accounts.owner.email, 'not the password').then(() => assert.fail('a wrong password'), (e: unknown) => e);
       assert.ok(refused instanceof ArloError && refused.code === 'wrong-password', String(refused));
-    } finally {
-      await odd.close();
-    }
-  });
+    }));
 });
