@@ -283,4 +283,17 @@ describe('a sign-in host answering as the Python clients still read it', () => {
       const refused = await account.signIn(odd.accounts.owner.email, 'not the password').then(() => assert.fail('a wrong password'), (e: unknown) => e);
       assert.ok(refused instanceof ArloError && refused.code === 'wrong-password', String(refused));
     }));
+
+  it('a factor list with a method lacking factorId and null nicknames (each Python client reads only the factor it picks): offers the usable ones', () =>
+    against({
+      factorList: (factors) => [
+        ...factors.map((f) => ({ ...(f as object), factorNickname: null, factorStatus: 'ACTIVE' })),
+        { factorType: 'TOTP', factorRole: 'SECONDARY' },
+      ],
+    }, async (odd) => {
+      const { account } = await fresh(undefined, odd);
+      const step = await account.signIn(odd.accounts.mfa.email, odd.accounts.mfa.password);
+      assert.ok(step.step === 'choose-factor', step.step);
+      assert.deepEqual(step.factors.map((f) => [f.factorType, f.nickname]), [['EMAIL', 'EMAIL'], ['SMS', 'SMS']]);
+    }));
 });

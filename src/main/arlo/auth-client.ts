@@ -42,8 +42,14 @@ const tokenSchema = z.object({
 // Some answers nest the token under `accessToken` (pyaarlo handles both).
 const tokenAnswerSchema = z.union([tokenSchema, z.object({ accessToken: tokenSchema }).transform((v) => v.accessToken)]);
 
-const factorsSchema = z.object({
-  items: z.array(z.object({ factorId: z.string().min(1), factorType: z.string(), factorNickname: z.string().transform(printable).optional() })),
+// Each factor is read alone, as pyaarlo and Scrypted read only the one they pick: a method this app
+// cannot use (no factorId, a type it does not offer) is left out, and a nickname of another shape
+// (null, say) falls back to the type; neither makes the list unreadable.
+const factorsSchema = z.object({ items: z.array(z.unknown()) });
+const factorSchema = z.object({
+  factorId: z.string().min(1),
+  factorType: z.string().transform((type) => type.toUpperCase()),
+  factorNickname: z.string().transform(printable).optional().catch(undefined),
 });
 
 export type FinishResult = { done: true; token: AuthToken; browserAuthCode?: string } | { done: false; envelope: Envelope };
@@ -87,10 +93,12 @@ export class ArloAuthClient {
   async factors(): Promise<MfaFactor[]> {
     const answer = await this.#get(`/api/getFactors?data=${Math.floor(Date.now() / 1000)}`);
     const data = this.#expectOk(answer, this.#envelope(answer), factorsSchema, 'Listing your verification methods');
-    return data.items.flatMap((item) => {
-      const type = item.factorType.toUpperCase();
+    return data.items.flatMap((entry) => {
+      const item = factorSchema.safeParse(entry);
+      if (!item.success) return [];
+      const { factorId, factorType: type, factorNickname } = item.data;
       if (type !== 'EMAIL' && type !== 'SMS' && type !== 'PUSH') return [];
-      return [{ factorId: item.factorId, factorType: type, nickname: item.factorNickname ?? type }];
+      return [{ factorId, factorType: type, nickname: factorNickname ?? type }];
     });
   }
 

@@ -19,6 +19,8 @@ export interface AuthHostOptions {
   numbersAsStrings: boolean;
   /** Answers in the API host's envelope, `{success, data}`, a failure's code and text under `data`. */
   successEnvelope: boolean;
+  /** What getFactors lists instead of the account's factors, each with its `factorRole`, as sent. */
+  factorList?: (factors: unknown[]) => unknown[];
 }
 
 /** meta.error numbers; 9204 (untrusted) is seen in pyaarlo, the others are this project's guess. */
@@ -99,7 +101,8 @@ export function authHost(state: CloudState, options: AuthHostOptions) {
     }
     if (req.method === 'GET' && url.pathname === '/api/getFactors') {
       if (!url.searchParams.get('data')) return fail(res, 400, 400, ERR.badRequest, 'Bad request');
-      return ok(res, { items: account.factors.map((f) => ({ ...f, factorRole: 'PRIMARY' })) });
+      const items = account.factors.map((f) => ({ ...f, factorRole: 'PRIMARY' }));
+      return ok(res, { items: options.factorList ? options.factorList(items) : items });
     }
 
     const body = req.method === 'POST' ? await readJson(req) : undefined;

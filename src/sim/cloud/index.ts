@@ -63,6 +63,11 @@ export interface SimCloudOptions {
    * and `message` under `data`; pyaarlo and Scrypted read either envelope from either host.
    */
   authSuccessEnvelope?: boolean;
+  /**
+   * What getFactors lists instead of the account's factors (each as sent, with `factorRole`): tests
+   * add a method this app cannot use or send odd nicknames. Verification still goes by the fixtures.
+   */
+  factorList?: (factors: unknown[]) => unknown[];
   certificateValidDays?: number;
   /** The certificate answer carries only `peerCert` (no `deviceCert`, no `icaCert`): all a client needs for mutual TLS. */
   peerCertOnly?: boolean;
@@ -146,6 +151,7 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     mfaStateOnly: options.mfaStateOnly ?? false,
     numbersAsStrings: options.numbersAsStrings ?? false,
     successEnvelope: options.authSuccessEnvelope ?? false,
+    ...(options.factorList ? { factorList: options.factorList } : {}),
     ...(options.trustCookieName ? { trustCookieName: options.trustCookieName } : {}),
   }));
   const apiServer = serve('api', apiHost(state, {
