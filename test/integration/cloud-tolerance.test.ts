@@ -17,7 +17,7 @@ import { ArloError } from '../../src/main/arlo/errors.js';
 import { ArloHttp } from '../../src/main/arlo/http.js';
 import { silentLogger } from '../../src/main/log.js';
 import { openDataStore } from '../../src/main/store/data-store.js';
-import { startSimCloud, type SimCloud } from '../../src/sim/cloud/index.js';
+import { startSimCloud, type SimCloud, type SimCloudOptions } from '../../src/sim/cloud/index.js';
 
 const TRUST_COOKIE = 'ak_trusted_device_7f3a';
 let cloud: SimCloud;
@@ -231,4 +231,69 @@ describe('a device list with null for what a device has no value for (Python’s
       await nulls.close();
     }
   });
+});
+
+describe('a sign-in host answering as the Python clients still read it', () => {
+  const ttlMs = 2 * 60 * 60 * 1000;
+
+  /** Signs in `owner` (no MFA) and `mfa` (a wrong, then the right email code); checks each token's expiry. */
+  async function signInBoth(odd: SimCloud): Promise<void> {
+    const since = Date.now();
+    const expiresRight = async (account: ArloAccount) => {
+      const { tokenExpiresAt } = await account.accountView();
+      assert.ok(tokenExpiresAt && Math.abs(tokenExpiresAt - (since + ttlMs)) < 60_000, `expiry ${tokenExpiresAt}`);
+    };
+    const { account } = await fresh(undefined, odd);
+    assert.deepEqual(await account.signIn(odd.accounts.owner.email, odd.accounts.owner.password), { step: 'signed-in' });
+    await expiresRight(account);
+    assert.equal((await account.refreshDevices()).cameras.length, 2);
+
+    const { account: second } = await fresh(undefined, odd);
+    const { mfa } = odd.accounts;
+    const step = await second.signIn(mfa.email, mfa.password);
+    assert.ok(step.step === 'choose-factor', step.step);
+    const email = step.factors.find((f) => f.factorType === 'EMAIL');
+    assert.ok(email);
+    assert.equal((await second.chooseFactor(email.factorId)).step, 'enter-code');
+    const code = odd.lastCode(mfa.email) ?? '';
+    const wrong = await second.submitMfaCode(code === '000000' ? '111111' : '000000').then(() => assert.fail('a wrong code'), (e: unknown) => e);
+    assert.ok(wrong instanceof ArloError && wrong.code === 'wrong-code', String(wrong));
+    assert.deepEqual(await second.submitMfaCode(code), { step: 'signed-in' });
+    await expiresRight(second);
+  }
+
+  /** Starts a cloud with `options`, signs in both accounts on it, then runs `more` on it. */
+  async function against(options: SimCloudOptions, more?: (odd: SimCloud) => Promise<void>): Promise<void> {
+    const odd = await startSimCloud({ ...options, tokenTtlMs: ttlMs });
+    try {
+      await signInBoth(odd);
+      await more?.(odd);
+    } finally {
+      await odd.close();
+    }
+  }
+
+  it('MFA_State instead of authCompleted (all Scrypted reads): DISABLED signs in at once, ENABLED asks for a code', () => against({ mfaStateOnly: true }));
+
+  it('expiresIn and issued as strings (neither Python client computes with them): the expiry is still right', () => against({ numbersAsStrings: true }));
+
+  it('the {success, data} envelope of the API host (pyaarlo and Scrypted read either on both hosts): signs in, tells a wrong password and a wrong code', () =>
+    against({ authSuccessEnvelope: true }, async (odd) => {
+      const { account } = await fresh(undefined, odd);
+      const refused = await account.signIn(odd.accounts.owner.email, 'not the password').then(() => assert.fail('a wrong password'), (e: unknown) => e);
+      assert.ok(refused instanceof ArloError && refused.code === 'wrong-password', String(refused));
+    }));
+
+  it('a factor list with a method lacking factorId and null nicknames (each Python client reads only the factor it picks): offers the usable ones', () =>
+    against({
+      factorList: (factors) => [
+        ...factors.map((f) => ({ ...(f as object), factorNickname: null, factorStatus: 'ACTIVE' })),
+        { factorType: 'TOTP', factorRole: 'SECONDARY' },
+      ],
+    }, async (odd) => {
+      const { account } = await fresh(undefined, odd);
+      const step = await account.signIn(odd.accounts.mfa.email, odd.accounts.mfa.password);
+      assert.ok(step.step === 'choose-factor', step.step);
+      assert.deepEqual(step.factors.map((f) => [f.factorType, f.nickname]), [['EMAIL', 'EMAIL'], ['SMS', 'SMS']]);
+    }));
 });

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { printable } from '../../shared/text.js';
 import { ARLO_MESSAGES, ArloError } from './errors.js';
+import { envelopeOf } from './envelope.js';
 import type { ArloHttp, HttpAnswer } from './http.js';
 
 export const arloDeviceSchema = z.object({
@@ -39,40 +40,6 @@ export interface CertificateRequest {
   uniqueIds: string[];
   /** base64 DER SubjectPublicKeyInfo, no PEM armour or newlines. */
   publicKey: string;
-}
-
-/** A failure's words; a field of another shape says nothing, it does not make the answer unreadable. */
-const words = z.string().transform(printable).optional().catch(undefined);
-const reasonFields = z.object({ message: words, reason: words });
-
-/**
- * Both envelopes pyaarlo and Scrypted accept from every Arlo host: `{success, data}` (this host's
- * own) and `{meta: {code, message}, data}` (the sign-in host's), `meta` deciding when both are there
- * as it does for them. A failure says why under `data` (our captures), under `meta`, or at the top
- * level (pyaarlo's).
- */
-const envelopeSchema = reasonFields.extend({
-  success: z.boolean().optional(),
-  meta: reasonFields.extend({ code: z.number() }).optional(),
-  data: z.unknown().optional(),
-});
-
-interface Envelope {
-  ok: boolean;
-  data: unknown;
-  /** A failure's own words, wherever it put them; undefined when it gave none. */
-  failure?: string;
-}
-
-function envelopeOf(json: unknown): Envelope | undefined {
-  const parsed = envelopeSchema.safeParse(json);
-  if (!parsed.success || (parsed.data.meta === undefined && parsed.data.success === undefined)) return undefined;
-  const { meta, success, data, message, reason } = parsed.data;
-  const ok = meta ? meta.code === 200 : success === true;
-  if (ok) return { ok, data };
-  const inData = reasonFields.safeParse(data);
-  const failure = meta?.message ?? (inData.success ? (inData.data.message ?? inData.data.reason) : undefined) ?? message ?? reason;
-  return { ok, data, ...(failure === undefined ? {} : { failure }) };
 }
 
 /**

@@ -1,6 +1,7 @@
 // The sign-in host (PROTOCOL.md §3, after pyaarlo's backend.py): browser-style headers, an OPTIONS
-// preflight before every POST (as a browser, and pyaarlo, send), the `{meta, data}` envelope,
-// base64(token) as Authorization once /api/auth has answered. pyaarlo sends `factorData: ""` to
+// preflight before every POST (as a browser, and pyaarlo, send), the `{meta, data}` envelope (or
+// the API host's `{success, data}`: both Python clients read either, envelope.ts), base64(token) as
+// Authorization once /api/auth has answered. pyaarlo sends `factorData: ""` to
 // getFactorId: the trust is carried by a cookie startPairingFactor sets together with the
 // X-User-Device-Id; ArloHttp's cookie jar keeps every cookie, so both survive between sign-ins.
 
@@ -8,6 +9,7 @@ import { z } from 'zod';
 import type { MfaFactor } from '../../shared/api.js';
 import { printable } from '../../shared/text.js';
 import { ARLO_MESSAGES, ArloError } from './errors.js';
+import { envelopeOf, type Envelope } from './envelope.js';
 import type { ArloHttp, HttpAnswer } from './http.js';
 
 /**
@@ -23,31 +25,34 @@ export interface AuthToken {
   expiresAt: number;
 }
 
+// A number the host may send as a decimal string: neither Python client computes with `expiresIn`,
+// so either form reaches them unharmed; we need the value, so we read both.
+const numberish = z.union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/).transform(Number)]);
+
 const tokenSchema = z.object({
   token: z.string().min(1),
   userId: z.string().min(1),
-  expiresIn: z.number(),
+  expiresIn: numberish,
   authCompleted: z.boolean().optional(),
+  // Scrypted decides on this alone ('ENABLED' starts MFA, 'DISABLED' is signed in); pyaarlo on authCompleted.
+  MFA_State: z.string().optional(),
   browserAuthCode: z.string().optional(),
 });
 
 // Some answers nest the token under `accessToken` (pyaarlo handles both).
 const tokenAnswerSchema = z.union([tokenSchema, z.object({ accessToken: tokenSchema }).transform((v) => v.accessToken)]);
 
-const metaSchema = z.object({
-  meta: z.object({ code: z.number(), error: z.union([z.number(), z.string()]).optional(), message: z.string().transform(printable).optional() }),
-  data: z.unknown().optional(),
-  // Some failures carry their text at the top level instead (pyaarlo reads both).
-  message: z.string().optional(),
-  reason: z.string().optional(),
-});
-type Meta = z.infer<typeof metaSchema>['meta'];
-
-const factorsSchema = z.object({
-  items: z.array(z.object({ factorId: z.string().min(1), factorType: z.string(), factorNickname: z.string().transform(printable).optional() })),
+// Each factor is read alone, as pyaarlo and Scrypted read only the one they pick: a method this app
+// cannot use (no factorId, a type it does not offer) is left out, and a nickname of another shape
+// (null, say) falls back to the type; neither makes the list unreadable.
+const factorsSchema = z.object({ items: z.array(z.unknown()) });
+const factorSchema = z.object({
+  factorId: z.string().min(1),
+  factorType: z.string().transform((type) => type.toUpperCase()),
+  factorNickname: z.string().transform(printable).optional().catch(undefined),
 });
 
-export type FinishResult = { done: true; token: AuthToken; browserAuthCode?: string } | { done: false; meta: Meta };
+export type FinishResult = { done: true; token: AuthToken; browserAuthCode?: string } | { done: false; envelope: Envelope };
 
 export class ArloAuthClient {
   #token: string | undefined;
@@ -64,34 +69,36 @@ export class ArloAuthClient {
       language: 'en',
       EnvSource: 'prod',
     });
-    const meta = this.#meta(answer);
-    if (answer.status === 401 || meta.code === 401 || (meta.code !== 200 && /password|credential/i.test(meta.message ?? ''))) {
+    const envelope = this.#envelope(answer);
+    if (answer.status === 401 || envelope.code === 401 || (!envelope.ok && /password|credential/i.test(envelope.failure ?? ''))) {
       throw new ArloError('wrong-password', ARLO_MESSAGES.wrongPassword);
     }
-    const data = this.#expectOk(answer, meta, tokenAnswerSchema, 'Signing in');
+    const data = this.#expectOk(answer, envelope, tokenAnswerSchema, 'Signing in');
     this.#token = data.token;
-    return { ...toToken(data), authCompleted: data.authCompleted ?? false };
+    return { ...toToken(data), authCompleted: data.authCompleted ?? data.MFA_State?.toUpperCase() === 'DISABLED' };
   }
 
   /** The BROWSER factor id when this client is already trusted; undefined when MFA is needed. */
   async trustedFactorId(userId: string): Promise<string | undefined> {
     const answer = await this.#post('/api/getFactorId', { factorType: 'BROWSER', factorData: '', userId });
-    const meta = this.#meta(answer);
-    if (meta.code !== 200) {
-      this.#throwIfSessionGone(answer, meta);
+    const envelope = this.#envelope(answer);
+    if (!envelope.ok) {
+      this.#throwIfSessionGone(answer, envelope);
       return undefined;
     }
-    const data = z.object({ factorId: z.string().min(1) }).safeParse(answer.json && (answer.json as { data?: unknown }).data);
+    const data = z.object({ factorId: z.string().min(1) }).safeParse(envelope.data);
     return data.success ? data.data.factorId : undefined;
   }
 
   async factors(): Promise<MfaFactor[]> {
     const answer = await this.#get(`/api/getFactors?data=${Math.floor(Date.now() / 1000)}`);
-    const data = this.#expectOk(answer, this.#meta(answer), factorsSchema, 'Listing your verification methods');
-    return data.items.flatMap((item) => {
-      const type = item.factorType.toUpperCase();
+    const data = this.#expectOk(answer, this.#envelope(answer), factorsSchema, 'Listing your verification methods');
+    return data.items.flatMap((entry) => {
+      const item = factorSchema.safeParse(entry);
+      if (!item.success) return [];
+      const { factorId, factorType: type, factorNickname } = item.data;
       if (type !== 'EMAIL' && type !== 'SMS' && type !== 'PUSH') return [];
-      return [{ factorId: item.factorId, factorType: type, nickname: item.factorNickname ?? type }];
+      return [{ factorId, factorType: type, nickname: factorNickname ?? type }];
     });
   }
 
@@ -100,14 +107,14 @@ export class ArloAuthClient {
     // pyaarlo starts PUSH with an empty factorType and everything else as BROWSER.
     const factorType = factor.factorType === 'PUSH' ? '' : 'BROWSER';
     const answer = await this.#post('/api/startAuth', { factorId: factor.factorId, factorType, userId });
-    const data = this.#expectOk(answer, this.#meta(answer), z.object({ factorAuthCode: z.string().min(1) }), 'Starting verification');
+    const data = this.#expectOk(answer, this.#envelope(answer), z.object({ factorAuthCode: z.string().min(1) }), 'Starting verification');
     return data.factorAuthCode;
   }
 
   /** startAuth with the trusted BROWSER factor: the token, no MFA. */
   async startTrusted(factorId: string, userId: string): Promise<AuthToken> {
     const answer = await this.#post('/api/startAuth', { factorId, factorType: 'BROWSER', userId });
-    const data = this.#expectOk(answer, this.#meta(answer), tokenAnswerSchema, 'Signing in as a trusted device');
+    const data = this.#expectOk(answer, this.#envelope(answer), tokenAnswerSchema, 'Signing in as a trusted device');
     this.#token = data.token;
     return toToken(data);
   }
@@ -117,18 +124,18 @@ export class ArloAuthClient {
     const body: Record<string, unknown> = { factorAuthCode, isBrowserTrusted: true };
     if (otp !== undefined) body.otp = otp;
     const answer = await this.#post('/api/finishAuth', body);
-    const meta = this.#meta(answer);
-    if (meta.code !== 200) {
-      this.#throwIfSessionGone(answer, meta);
+    const envelope = this.#envelope(answer);
+    if (!envelope.ok) {
+      this.#throwIfSessionGone(answer, envelope);
       if (otp !== undefined) {
-        if (Number(meta.error) === AUTH_ERROR.otpExpired || /expire/i.test(meta.message ?? '')) {
+        if (Number(envelope.error) === AUTH_ERROR.otpExpired || /expire/i.test(envelope.failure ?? '')) {
           throw new ArloError('code-expired', ARLO_MESSAGES.codeExpired);
         }
         throw new ArloError('wrong-code', ARLO_MESSAGES.wrongCode);
       }
-      return { done: false, meta };
+      return { done: false, envelope };
     }
-    const data = this.#expectOk(answer, meta, tokenAnswerSchema, 'Finishing verification');
+    const data = this.#expectOk(answer, envelope, tokenAnswerSchema, 'Finishing verification');
     this.#token = data.token;
     return { done: true, token: toToken(data), ...(data.browserAuthCode ? { browserAuthCode: data.browserAuthCode } : {}) };
   }
@@ -136,14 +143,14 @@ export class ArloAuthClient {
   /** Checks the current token; returns the userId when the host tells it. */
   async validate(): Promise<string | undefined> {
     const answer = await this.#get(`/api/validateAccessToken?data=${Math.floor(Date.now() / 1000)}`);
-    const data = this.#expectOk(answer, this.#meta(answer), z.object({ userId: z.string().optional() }).loose(), 'Checking the sign-in');
+    const data = this.#expectOk(answer, this.#envelope(answer), z.object({ userId: z.string().optional() }).loose(), 'Checking the sign-in');
     return data.userId;
   }
 
   /** Asks Arlo to trust this client next time; the cookie that carries the trust lands in the jar. */
   async pair(browserAuthCode: string): Promise<void> {
     const answer = await this.#post('/api/startPairingFactor', { factorAuthCode: browserAuthCode, factorData: '', factorType: 'BROWSER' });
-    this.#expectOk(answer, this.#meta(answer), z.unknown(), 'Trusting this device');
+    this.#expectOk(answer, this.#envelope(answer), z.unknown(), 'Trusting this device');
   }
 
   /** Uses a token obtained elsewhere (a pasted one) for validate(). */
@@ -178,26 +185,23 @@ export class ArloAuthClient {
     return this.http.send('auth', 'GET', path, this.#headers());
   }
 
-  #meta(answer: HttpAnswer): Meta {
-    const parsed = metaSchema.safeParse(answer.json);
-    if (parsed.success) {
-      const { meta, message, reason } = parsed.data;
-      return { ...meta, ...(meta.message === undefined && (message ?? reason) !== undefined ? { message: message ?? reason } : {}) };
-    }
-    if (answer.status === 401) return { code: 401 };
+  #envelope(answer: HttpAnswer): Envelope {
+    const envelope = envelopeOf(answer.json);
+    if (envelope) return envelope;
+    if (answer.status === 401) return { ok: false, data: undefined, code: 401 };
     throw new ArloError('unexpected', `Arlo's sign-in answered HTTP ${answer.status} in a form this app does not know: try again later, or paste a token instead.`);
   }
 
-  #throwIfSessionGone(answer: HttpAnswer, meta: Meta): void {
-    if (answer.status === 401 || meta.code === 401) throw new ArloError('token-expired', ARLO_MESSAGES.tokenExpired);
+  #throwIfSessionGone(answer: HttpAnswer, envelope: Envelope): void {
+    if (answer.status === 401 || envelope.code === 401) throw new ArloError('token-expired', ARLO_MESSAGES.tokenExpired);
   }
 
-  #expectOk<T extends z.ZodType>(answer: HttpAnswer, meta: Meta, schema: T, what: string): z.infer<T> {
-    this.#throwIfSessionGone(answer, meta);
-    if (meta.code !== 200) {
-      throw new ArloError('unexpected', `${what} failed: Arlo said "${meta.message ?? `error ${meta.error ?? meta.code}`}". Try again later.`);
+  #expectOk<T extends z.ZodType>(answer: HttpAnswer, envelope: Envelope, schema: T, what: string): z.infer<T> {
+    this.#throwIfSessionGone(answer, envelope);
+    if (!envelope.ok) {
+      throw new ArloError('unexpected', `${what} failed: Arlo said "${envelope.failure ?? `error ${envelope.error ?? envelope.code ?? answer.status}`}". Try again later.`);
     }
-    const data = schema.safeParse((answer.json as { data?: unknown }).data ?? {});
+    const data = schema.safeParse(envelope.data ?? {});
     if (!data.success) {
       throw new ArloError('unexpected', `${what} failed: Arlo's answer is missing fields this app needs (${data.error.issues[0]?.path.join('.') || 'data'}).`);
     }

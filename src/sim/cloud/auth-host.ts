@@ -13,6 +13,14 @@ export interface AuthHostOptions {
   trustCookieName?: string;
   /** Failure text at the top level (`{meta: {code, error}, message}`) instead of in `meta`. */
   topLevelErrors: boolean;
+  /** /api/auth tells `MFA_State` (ENABLED/DISABLED) and leaves out `authCompleted`. */
+  mfaStateOnly: boolean;
+  /** Token answers carry `expiresIn` and `issued` as decimal strings. */
+  numbersAsStrings: boolean;
+  /** Answers in the API host's envelope, `{success, data}`, a failure's code and text under `data`. */
+  successEnvelope: boolean;
+  /** What getFactors lists instead of the account's factors, each with its `factorRole`, as sent. */
+  factorList?: (factors: unknown[]) => unknown[];
 }
 
 /** meta.error numbers; 9204 (untrusted) is seen in pyaarlo, the others are this project's guess. */
@@ -28,9 +36,22 @@ const REQUIRED_HEADERS: [string, (v: string) => boolean][] = [
 
 export function authHost(state: CloudState, options: AuthHostOptions) {
   const ok = (res: ServerResponse, data: unknown, headers: Record<string, string | string[]> = {}) =>
-    sendJson(res, 200, { meta: { code: 200 }, data }, headers);
+    sendJson(res, 200, options.successEnvelope ? { success: true, data } : { meta: { code: 200 }, data }, headers);
+  const failure = (code: number, error: number, message: string) => {
+    if (options.successEnvelope) return { success: false, data: { error, message } };
+    return options.topLevelErrors ? { meta: { code, error }, message } : { meta: { code, error, message }, data: {} };
+  };
   const fail = (res: ServerResponse, status: number, code: number, error: number, message: string) =>
-    sendJson(res, status, options.topLevelErrors ? { meta: { code, error }, message } : { meta: { code, error, message }, data: {} });
+    sendJson(res, status, failure(code, error, message));
+
+  /** A new token and the fields every token answer carries, numbers as the options want them. */
+  const tokenFields = (userId: string, full: boolean) => {
+    const { token, expiresIn } = state.issueToken(userId, full);
+    const issued = Math.floor(Date.now() / 1000);
+    return options.numbersAsStrings
+      ? { token, userId, expiresIn: String(expiresIn), issued: String(issued) }
+      : { token, userId, expiresIn, issued };
+  };
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim');
@@ -50,8 +71,8 @@ export function authHost(state: CloudState, options: AuthHostOptions) {
       const account = state.accounts.find((a) => a.email === email);
       if (!account || account.password !== password) return fail(res, 401, 401, ERR.badCredentials, 'Invalid email or password');
       const authCompleted = account.factors.length === 0;
-      const { token, expiresIn } = state.issueToken(account.userId, authCompleted);
-      return ok(res, { token, userId: account.userId, expiresIn, authCompleted, mfa: !authCompleted });
+      const mfa = options.mfaStateOnly ? { MFA_State: authCompleted ? 'DISABLED' : 'ENABLED' } : { authCompleted, mfa: !authCompleted };
+      return ok(res, { ...tokenFields(account.userId, authCompleted), ...mfa });
     }
 
     // Everything else wants Authorization: base64(token).
@@ -80,7 +101,8 @@ export function authHost(state: CloudState, options: AuthHostOptions) {
     }
     if (req.method === 'GET' && url.pathname === '/api/getFactors') {
       if (!url.searchParams.get('data')) return fail(res, 400, 400, ERR.badRequest, 'Bad request');
-      return ok(res, { items: account.factors.map((f) => ({ ...f, factorRole: 'PRIMARY' })) });
+      const items = account.factors.map((f) => ({ ...f, factorRole: 'PRIMARY' }));
+      return ok(res, { items: options.factorList ? options.factorList(items) : items });
     }
 
     const body = req.method === 'POST' ? await readJson(req) : undefined;
@@ -98,8 +120,7 @@ export function authHost(state: CloudState, options: AuthHostOptions) {
         if (body.userId !== account.userId) return fail(res, 400, 400, ERR.badRequest, 'Bad request');
         if (body.factorId === browserFactorId) {
           if (body.factorType !== 'BROWSER' || !trustedBrowser()) return fail(res, 200, 400, ERR.untrusted, 'Browser is not trusted');
-          const { token: full, expiresIn } = state.issueToken(account.userId, true);
-          return ok(res, { token: full, userId: account.userId, expiresIn, authCompleted: true });
+          return ok(res, { ...tokenFields(account.userId, true), authCompleted: true });
         }
         const factor = account.factors.find((f) => f.factorId === body.factorId);
         // pyaarlo starts PUSH with an empty factorType, the others as BROWSER.
@@ -128,10 +149,9 @@ export function authHost(state: CloudState, options: AuthHostOptions) {
           return fail(res, 200, 400, ERR.wrongOtp, 'Invalid verification code');
         }
         state.pending.delete(body.factorAuthCode as string);
-        const { token: full, expiresIn } = state.issueToken(account.userId, true);
         const browserAuthCode = state.newCode();
         state.pairingCodes.set(browserAuthCode, { userId: account.userId, deviceId: pending.deviceId });
-        return ok(res, { token: full, userId: account.userId, expiresIn, authCompleted: true, browserAuthCode });
+        return ok(res, { ...tokenFields(account.userId, true), authCompleted: true, browserAuthCode });
       }
       case '/api/startPairingFactor': {
         const pairing = typeof body.factorAuthCode === 'string' ? state.pairingCodes.get(body.factorAuthCode) : undefined;

@@ -51,6 +51,23 @@ export interface SimCloudOptions {
   trustCookieName?: string;
   /** Failures carry message/reason at the top level of the body, not under `data`/`meta` (pyaarlo reads both). */
   topLevelErrors?: boolean;
+  /**
+   * /api/auth says whether a verification is needed only as `MFA_State: 'ENABLED' | 'DISABLED'`,
+   * without `authCompleted` (Scrypted reads nothing else).
+   */
+  mfaStateOnly?: boolean;
+  /** Token answers carry `expiresIn` and `issued` as decimal strings (neither Python client does arithmetic on them). */
+  numbersAsStrings?: boolean;
+  /**
+   * The sign-in host answers in the API host's envelope, `{success, data}`, with a failure's `error`
+   * and `message` under `data`; pyaarlo and Scrypted read either envelope from either host.
+   */
+  authSuccessEnvelope?: boolean;
+  /**
+   * What getFactors lists instead of the account's factors (each as sent, with `factorRole`): tests
+   * add a method this app cannot use or send odd nicknames. Verification still goes by the fixtures.
+   */
+  factorList?: (factors: unknown[]) => unknown[];
   certificateValidDays?: number;
   /** The certificate answer carries only `peerCert` (no `deviceCert`, no `icaCert`): all a client needs for mutual TLS. */
   peerCertOnly?: boolean;
@@ -131,6 +148,10 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     codeTtlMs: options.codeTtlMs ?? 5 * 60 * 1000,
     pushApprovals,
     topLevelErrors,
+    mfaStateOnly: options.mfaStateOnly ?? false,
+    numbersAsStrings: options.numbersAsStrings ?? false,
+    successEnvelope: options.authSuccessEnvelope ?? false,
+    ...(options.factorList ? { factorList: options.factorList } : {}),
     ...(options.trustCookieName ? { trustCookieName: options.trustCookieName } : {}),
   }));
   const apiServer = serve('api', apiHost(state, {
