@@ -1,12 +1,14 @@
 // `doctor` against the simulators: every step passes (in the service, as the UI's Diagnose runs it,
 // and as `arlo-rtsp doctor` with --play and --report); a wrong address fails at the TCP step with
-// the fix in words and exit code 1; a redirect at DESCRIBE is shown, not failed; a revoked
+// the fix in words and exit code 1; a redirect at DESCRIBE is shown, not failed; another key where a
+// pinned base station was fails at TLS with the mismatch and the forget-pin advice; a revoked
 // certificate fails at TLS with "enroll again"; the report holds none of the secrets this
 // installation keeps (token, private key, LAN password, trust cookie, passphrase) nor the account
 // password.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { X509Certificate, createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -185,6 +187,37 @@ describe('doctor', { timeout: 300_000 }, () => {
     } finally {
       await app.setBaseStationAddress(baseStationId(), '127.0.0.1', station.port);
       await redirecting.stop();
+    }
+  });
+
+  it('fails at TLS when another key answers where a pinned base station was: the mismatch as the detail, the advice once as the fix', async () => {
+    await closeService();
+    const pinned = new X509Certificate(identity.certPem);
+    const keyDigest = createHash('sha256').update(pinned.publicKey.export({ type: 'spki', format: 'der' })).digest('hex').toUpperCase();
+    const store = await openDataStore(dataDir, { passphrase: PASSPHRASE });
+    await store.update((data) => {
+      const record = data.baseStations.find((b) => b.deviceId === baseStationId())!;
+      record.pinnedFingerprint = pinned.fingerprint256;
+      record.pinnedKey = keyDigest.replace(/(..)(?!$)/g, '$1:');
+    });
+    const app = await open();
+    const stranger = new SimBaseStation({
+      ca: cloud.ca, cameras: stationCamerasOf(account()), identity: await createSelfSignedServerCertificate('arlo-basestation.local'),
+    });
+    await stranger.start();
+    try {
+      await app.setBaseStationAddress(baseStationId(), '127.0.0.1', stranger.port);
+      const diagnosis = await app.diagnose({ baseStationId: baseStationId() });
+      const tls = diagnosis.steps.find((s) => s.name === 'TLS handshake');
+      assert.equal(tls?.status, 'fail', summary(diagnosis));
+      assert.match(tls?.detail ?? '', /presented a different key than the one pinned/);
+      assert.doesNotMatch(tls?.detail ?? '', /Forget pinned certificate/, 'the advice is the fix, not repeated in the detail');
+      assert.match(tls?.fix ?? '', /"Forget pinned certificate" on the Base stations page/);
+      assert.equal(diagnosis.steps.find((s) => s.name === 'RTSP OPTIONS and DESCRIBE')?.status, 'skip');
+      assert.equal(stranger.stats.requests.length, 0, 'no RTSP request reaches the stranger');
+    } finally {
+      await app.setBaseStationAddress(baseStationId(), '127.0.0.1', station.port);
+      await stranger.stop();
     }
   });
 

@@ -16,7 +16,7 @@ import { certificateExpiry, certificateMatchesKey } from '../enroll/certificate.
 import { arloStreamPath } from '../rtsp/url.js';
 import { silentLogger } from '../log.js';
 import type { AppData, BaseStationRecord, CameraRecord, DataStore } from '../store/types.js';
-import { FORGET_PIN_ADVICE, connectTimeout, connectionError, fingerprintChanged } from '../stream/errors.js';
+import { FORGET_PIN_ADVICE, connectTimeout, connectionError, identityMismatch } from '../stream/errors.js';
 import { checkPin, type PinCheck } from '../stream/identity.js';
 import { pinOf } from '../store/base-stations.js';
 import { describeExchange, measurePlay } from './rtsp-checks.js';
@@ -230,10 +230,9 @@ function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
         }
         const presented = result.identity;
         const seen = `${result.protocol}, ${result.cipher}; base station certificate SHA-256 ${presented?.fingerprint ?? 'none'}, key SHA-256 ${presented?.key ?? 'none'}`;
-        const check = checkPin(pinOf(station), presented);
-        if (check === 'changed') {
-          return { fail: fingerprintChanged(`${station.host}:${station.port}`, pinOf(station), presented).message, fix: FORGET_PIN_ADVICE };
-        }
+        const pin = pinOf(station);
+        const check = checkPin(pin, presented);
+        if (check === 'changed') return { fail: identityMismatch(`${station.host}:${station.port}`, pin, presented), fix: FORGET_PIN_ADVICE };
         return { pass: `${seen} (${PIN_VERDICT[check]})` };
       },
     },

@@ -95,12 +95,17 @@ export const FORGET_PIN_ADVICE =
   'If you replaced or reset the base station, forget its pinned certificate ("Forget pinned certificate" on the Base stations page, ' +
   'or "arlo-rtsp basestation forget-pin ID"); otherwise another device may be answering at this address: check it first.';
 
-export function fingerprintChanged(where: string, pin: Pin, presented: PeerIdentity | undefined): StreamError {
+/** What differs between the pin and what the base station at `where` presented (without the advice). */
+export function identityMismatch(where: string, pin: Pin, presented: PeerIdentity | undefined): string {
   const what = pin.key !== undefined
     ? `presented a different key than the one pinned (key SHA-256 ${pin.key}, now ${presented?.key ?? 'none'}), so it is not the same base station`
     : `presented a different certificate than the one pinned (${pin.fingerprint ?? 'none'}, now ${presented?.fingerprint ?? 'none'}); ` +
       'the pin is from a version that did not pin the key, so a renewed certificate cannot be told from another device';
-  return new StreamError('fingerprint-changed', `the base station at ${where} ${what}. ${FORGET_PIN_ADVICE}`);
+  return `the base station at ${where} ${what}`;
+}
+
+export function fingerprintChanged(where: string, pin: Pin, presented: PeerIdentity | undefined): StreamError {
+  return new StreamError('fingerprint-changed', `${identityMismatch(where, pin, presented)}. ${FORGET_PIN_ADVICE}`);
 }
 
 /**
