@@ -19,6 +19,7 @@ import type {
 import { MIN_LAN_PASSWORD_LENGTH } from '../shared/api.js';
 import { ArloAccount } from './arlo/account.js';
 import type { ArloEndpoints } from './arlo/endpoints.js';
+import type { HttpTransport } from './arlo/transport.js';
 import { discoverBaseStations, mergeDiscovered, type DiscoverOptions, type DiscoveredBaseStation } from './discovery/mdns.js';
 import { probeTls } from './discovery/tls-probe.js';
 import { diagnose, diagnoseRequestSchema } from './doctor/engine.js';
@@ -50,6 +51,8 @@ export interface AppServiceOptions {
   shell: 'desktop' | 'web';
   /** Where the Arlo cloud lives; defaults to ARLO_API_URL / ARLO_AUTH_URL, else Arlo's own hosts. */
   arloEndpoints?: ArloEndpoints;
+  /** How calls reach the Arlo cloud (the desktop's Chromium network stack); Node's undici by default. */
+  arloTransport?: HttpTransport;
   /** The ffmpeg that decodes snapshots (`--ffmpeg`); else the one on PATH. */
   ffmpegPath?: string;
   /** How this shell opens a URL in a player; absent where it cannot (the web UI). */
@@ -117,6 +120,7 @@ class Service implements AppService {
     this.#log = options.logger;
     this.#account = new ArloAccount(store, options.logger, {
       ...(options.arloEndpoints ? { endpoints: options.arloEndpoints } : {}),
+      ...(options.arloTransport ? { transport: options.arloTransport } : {}),
       // A PUSH approved on the phone ends the sign-in without a call from the UI.
       onSignInStep: (step) => void this.#signedInStep(step),
     });

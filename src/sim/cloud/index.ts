@@ -13,10 +13,10 @@ import { apiHost } from './api-host.js';
 import { authHost } from './auth-host.js';
 import { defaultAccounts, devicesOf, type SimAccount, type SimAccounts, type SimDevice } from './fixtures.js';
 import { header, sendWafBlock } from './http-util.js';
-import { CloudState, type IssuedRecord, type SentCode } from './state.js';
+import { CloudState, type IssuedRecord, type SentCode, type SimRequest } from './state.js';
 
 export { SIM_PASSWORD, stationCamerasOf, type SimAccount, type SimDevice } from './fixtures.js';
-export type { SentCode } from './state.js';
+export type { SentCode, SimRequest } from './state.js';
 
 export interface SimCloudOptions {
   /** The CA that issues client certificates; the simulated base station must trust the same one. */
@@ -97,7 +97,7 @@ export interface SimCloud {
   /** Every certificate issued, in order. */
   issued: readonly IssuedRecord[];
   /** Every request as received; `authorized` when it carried an Authorization header. */
-  requests: readonly { host: 'auth' | 'api'; method: string; path: string; authorized: boolean }[];
+  requests: readonly SimRequest[];
   setBotProtection(on: boolean): void;
   /** Makes every token issued so far expire now. */
   expireTokens(): void;
@@ -118,7 +118,12 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
   const serve = (host: 'auth' | 'api', handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
     createServer((req, res) => {
       const path = (req.url ?? '').split('?')[0] ?? '';
-      state.requests.push({ host, method: req.method ?? '', path, authorized: header(req, 'authorization') !== undefined });
+      const userAgent = header(req, 'user-agent');
+      const deviceId = header(req, 'x-user-device-id');
+      state.requests.push({
+        host, method: req.method ?? '', path, authorized: header(req, 'authorization') !== undefined,
+        ...(userAgent === undefined ? {} : { userAgent }), ...(deviceId === undefined ? {} : { deviceId }),
+      });
       if (host === 'api' && options.apiRedirect) {
         const { status, location = (at: string) => `${MOVED}${at}` } = options.apiRedirect;
         if (!req.url?.startsWith(MOVED)) return void res.writeHead(status, { Location: location(req.url ?? '/') }).end();
