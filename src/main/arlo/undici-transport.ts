@@ -59,6 +59,8 @@ export function undiciTransport(): HttpTransport {
       return { status: response.statusCode, header: first, setCookies: raw === undefined ? [] : Array.isArray(raw) ? raw : [raw], text };
     },
     async close(): Promise<void> {
+      // Once: undici refuses to close an Agent twice.
+      if (closed) return;
       closed = true;
       await (await agent)?.close();
     },

@@ -36,3 +36,9 @@ export function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
 }
+
+/** Bot protection's rate answer: 429, a minute to wait, a page rather than the JSON envelope. */
+export function sendTooManyRequests(res: ServerResponse): void {
+  res.writeHead(429, { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '60' });
+  res.end('<!DOCTYPE html><html><head><title>429 Too Many Requests</title></head><body><h1>Too Many Requests</h1></body></html>');
+}
