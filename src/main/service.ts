@@ -6,6 +6,7 @@ import type {
   AppApiClient,
   AppState,
   CameraPicture,
+  CertificateWarning,
   CameraView,
   DiagnoseRequest,
   Diagnosis,
@@ -18,6 +19,8 @@ import type {
 } from '../shared/api.js';
 import { MIN_LAN_PASSWORD_LENGTH } from '../shared/api.js';
 import { ArloAccount } from './arlo/account.js';
+import { certificateWarning } from './enroll/lifetime.js';
+import { CertificateRenewal } from './enroll/renewal.js';
 import type { ArloEndpoints } from './arlo/endpoints.js';
 import type { HttpTransport } from './arlo/transport.js';
 import { discoverBaseStations, mergeDiscovered, type DiscoverOptions, type DiscoveredBaseStation } from './discovery/mdns.js';
@@ -100,6 +103,7 @@ class Service implements AppService {
   readonly #log: Logger;
   readonly #account: ArloAccount;
   readonly #streams: StreamManager;
+  readonly #certificates: CertificateRenewal;
   readonly #listeners = new Set<(state: AppState) => void>();
   readonly #warnings: string[] = [];
   /** Per base station, what the app did on its own that the UI should say (re-enrolled, moved). */
@@ -125,12 +129,26 @@ class Service implements AppService {
       onSignInStep: (step) => void this.#signedInStep(step),
     });
     this.#streams = new StreamManager({ logger: options.logger });
+    this.#certificates = new CertificateRenewal({
+      store,
+      logger: options.logger,
+      canEnroll: async () => {
+        const account = await this.#account.accountView();
+        return account.signedIn && !account.tokenExpired;
+      },
+      enroll: (ids) => this.enroll(ids),
+      changed: () => this.#publish(),
+    });
     this.#streams.on('change', () => {
       this.#publish();
       void this.#streamingTime?.changed().catch((error: unknown) => this.#log.warn({ err: String(error) }, 'could not save streaming time'));
     });
+    // An answer with a Nonce after the handshake: the base station accepted our certificate.
     this.#streams.on('identityPinned', (baseStationId: string, identity: PeerIdentity) => {
-      void this.#updateBaseStation(baseStationId, (b) => storePin(b, identity));
+      void this.#updateBaseStation(baseStationId, (b) => {
+        storePin(b, identity);
+        b.certificateAccepted = true;
+      });
     });
     // The engine's reports of a failing base station, each to one reaction (#onUpstreamFailure).
     this.#streams.on('unreachable', (baseStationId) => this.#react(baseStationId, 'unreachable'));
@@ -154,6 +172,7 @@ class Service implements AppService {
     }
     if (this.#store.secrets.warning) this.#warnings.push(this.#store.secrets.warning);
     if (this.#options.discovery !== false) await this.#discover();
+    await this.#certificates.check();
     this.#streamingTime = await StreamingTime.start({
       store: {
         load: async () => (await this.#store.read()).streamingTime ?? {},
@@ -198,6 +217,7 @@ class Service implements AppService {
         ...(b.pinnedFingerprint ? { pinnedFingerprint: b.pinnedFingerprint } : {}),
         enrolled: Boolean(b.certificatePem) && !b.certificateRejected,
         certificateExpires: b.certificateExpires,
+        ...withCertificateWarning(b),
         error: b.certificateRejected ? 'The base station refused our certificate: enroll again.' : undefined,
         ...(this.#notices.has(b.deviceId) ? { notice: this.#notices.get(b.deviceId) } : {}),
       })),
@@ -303,6 +323,10 @@ class Service implements AppService {
       await this.refreshDevices().catch((error: unknown) => {
         this.#log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not fetch devices after sign-in');
       });
+      // The one action every certificate warning names: sign in, and what is due renews.
+      await this.#certificates.renewDue().catch((error: unknown) => {
+        this.#log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not renew certificates after sign-in');
+      });
     }
     return this.#changed(step);
   }
@@ -347,6 +371,7 @@ class Service implements AppService {
     for (const outcome of outcomes) {
       if (outcome.result === 'enrolled') await this.#restartCamerasOf(outcome.baseStationId);
     }
+    await this.#certificates.check();
     return this.#changed(outcomes);
   }
 
@@ -428,6 +453,7 @@ class Service implements AppService {
 
   async #certificateRefused(baseStationId: string): Promise<void> {
     await this.#account.markCertificateRejected(baseStationId);
+    await this.#certificates.check();
     this.#publish();
     const record = (await this.#store.read()).baseStations.find((b) => b.deviceId === baseStationId);
     const account = await this.#account.accountView();
@@ -706,11 +732,18 @@ class Service implements AppService {
   }
 
   async close(): Promise<void> {
+    this.#certificates.close();
     this.#listeners.clear();
     await this.#streams.stopAll();
     await this.#streamingTime?.close();
     await this.#account.close();
   }
+}
+
+/** A base station view's certificate warning, when there is one now. */
+function withCertificateWarning(record: BaseStationRecord): { certificateWarning?: CertificateWarning } {
+  const warning = certificateWarning(record, Date.now());
+  return warning ? { certificateWarning: warning } : {};
 }
 
 function findCamera(data: AppData, deviceId: string): CameraRecord {

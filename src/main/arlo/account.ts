@@ -196,6 +196,7 @@ export class ArloAccount {
           else delete target.caChainPem;
           target.certificateExpires = expires.toISOString();
           delete target.certificateRejected;
+          delete target.certificateAccepted;
         });
         this.log.info({ baseStationId, reason: decision.reason }, 'Enrolled with a base station');
         outcomes.push({ baseStationId, result: 'enrolled', message: `${record.name}: new certificate (${ENROLL_REASON_TEXT[decision.reason]}), valid until ${expires.toISOString()}.` });

@@ -28,6 +28,7 @@ export const baseStationSchema = z.object({
   // Absent in data written before keys were pinned: added at the next stream whose certificate matches.
   pinnedKey: sha256Hex.optional(),
   certificateRejected: z.boolean().optional(),
+  certificateAccepted: z.boolean().optional(),
 });
 
 export const cameraSchema = z.object({

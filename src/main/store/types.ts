@@ -29,6 +29,8 @@ export interface BaseStationRecord {
   pinnedKey?: string;
   /** The base station refused our client certificate (revoked or replaced): re-enroll. */
   certificateRejected?: boolean;
+  /** The base station accepted this certificate at least once: a later refusal means it was revoked. */
+  certificateAccepted?: boolean;
 }
 
 export interface CameraRecord {
