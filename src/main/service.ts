@@ -172,7 +172,7 @@ class Service implements AppService {
     }
     if (this.#store.secrets.warning) this.#warnings.push(this.#store.secrets.warning);
     if (this.#options.discovery !== false) await this.#discover();
-    await this.#certificates.check();
+    await this.#certificates.start();
     this.#streamingTime = await StreamingTime.start({
       store: {
         load: async () => (await this.#store.read()).streamingTime ?? {},

@@ -1,6 +1,7 @@
 // Sign-in answers seen in the field (PROTOCOL.md §7), where the user sees them: the web UI of a real
 // `arlo-rtsp serve` in Debian's Chromium, against the simulated cloud answering 9261 "Invalid factor
-// data" to the verification start, then HTTP 429 (bot protection) before sign-in starts. Each is
+// data" to the verification start, then HTTP 429 (bot protection) before sign-in starts, then a
+// firewall's 403 block page. Each is
 // shown in plain words with what to do, never as Arlo's raw text.
 
 import assert from 'node:assert/strict';
@@ -66,5 +67,14 @@ describe('sign-in errors in the web UI', () => {
     const shown = await signIn(cloud.accounts.owner.email, cloud.accounts.owner.password);
     assert.match(shown, /bot protection refused this app/);
     assert.match(shown, /paste a token/);
+  });
+
+  it("explains a firewall's block page (HTTP 403, Cloudflare's HTML) the same way", async () => {
+    cloud.setTooManyRequests(false);
+    cloud.setBotProtection(true);
+    const shown = await signIn(cloud.accounts.owner.email, cloud.accounts.owner.password);
+    assert.match(shown, /bot protection refused this app/);
+    assert.match(shown, /sign in from the desktop app, which uses a browser's network stack/);
+    assert.doesNotMatch(shown, /Cloudflare|<html/i, 'none of the page');
   });
 });

@@ -1,7 +1,7 @@
 // Watches the base stations' certificates over the days the app runs: logs each warning once, when
 // it starts or changes level (lifetime.ts), publishes the state when a threshold passes, and renews
-// what the enrollment policy says is due whenever a sign-in allows it (after a sign-in, and when a
-// threshold passes while the sign-in still holds). A renewal tried for a certificate is not tried
+// what the enrollment policy says is due whenever a sign-in allows it (at start, after a sign-in,
+// and when a threshold passes, each while the sign-in holds). A renewal tried for a certificate is not tried
 // again for the same one: a failure is the user's to see, not a loop.
 
 import type { CertificateWarning } from '../../shared/api.js';
@@ -34,6 +34,14 @@ export class CertificateRenewal {
 
   constructor(options: RenewalOptions) {
     this.#options = options;
+  }
+
+  /** The first check, at start; what is due renews in the background while the kept sign-in holds. */
+  async start(): Promise<void> {
+    await this.check();
+    void this.renewDue().catch((error: unknown) => {
+      this.#options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not renew certificates at start');
+    });
   }
 
   /** Logs the warnings that are new and waits for the next threshold. Call after any certificate change. */
