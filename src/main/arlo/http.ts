@@ -42,10 +42,8 @@ const DEFAULT_TIMEOUT_MS = 20_000;
 const MAX_REDIRECTS = 30;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-type Method = HttpMethod;
-
 /** The next hop's method and body after a redirect with this status, as requests' `rebuild_method` decides. */
-function redirected(status: number, method: Method, body: unknown): { method: Method; body: unknown } {
+function redirected(status: number, method: HttpMethod, body: unknown): { method: HttpMethod; body: unknown } {
   if (status === 303 || status === 302 || (status === 301 && method === 'POST')) return { method: 'GET', body: undefined };
   return { method, body };
 }
@@ -116,7 +114,7 @@ export class ArloHttp {
 
   async send(
     host: 'api' | 'auth',
-    method: Method,
+    method: HttpMethod,
     path: string,
     headers: Record<string, string>,
     body?: unknown,
@@ -160,7 +158,7 @@ export class ArloHttp {
   }
 
   /** One request and its cookies; the jar answers for the URL of this hop. */
-  async #hop(url: string, method: Method, headers: Record<string, string>, body: unknown): Promise<TransportResponse> {
+  async #hop(url: string, method: HttpMethod, headers: Record<string, string>, body: unknown): Promise<TransportResponse> {
     const jar = await this.#jar();
     const cookie = await jar.getCookieString(url);
     let response: TransportResponse;
