@@ -7,13 +7,14 @@
 //   await UpstreamSession.open(options, { onWire: recorder.onWire, onFrame: (t, rtcp, p) => recorder.onFrame(t, rtcp, p) });
 //   await writeCapture(file, recorder.capture(about, outcome), secrets);
 
+import type { X509Certificate } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { TLSSocket } from 'node:tls';
 import { nalTypeOf } from '../rtsp/keyframe.js';
 import { serializeMessage, type RtspMessage } from '../rtsp/message.js';
 import { parseRtpHeader } from '../rtsp/rtp.js';
 import { scrub } from '../doctor/report.js';
-import { peerIdentity } from '../stream/identity.js';
+import { identityOf } from '../stream/identity.js';
 import type { UpstreamTrack, WireEvent } from '../stream/upstream.js';
 import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture, type CaptureConnection, type CapturedFrame, type CapturedTls } from './format.js';
 
@@ -38,7 +39,7 @@ export class CaptureRecorder {
     if (event.kind === 'connected') {
       this.#connections.push({
         origin: now,
-        record: { url: event.url, at: elapsed(this.#origin, now), tls: tlsFacts(event.socket), messages: [], frames: [], framesNotRecorded: 0 },
+        record: { url: event.url, at: elapsed(this.#origin, now), tls: tlsFacts(event.socket, event.certificate), messages: [], frames: [], framesNotRecorded: 0 },
       });
       return;
     }
@@ -130,12 +131,11 @@ function wireForm(message: RtspMessage, received: boolean): { head: string; body
 }
 
 /** The handshake's public facts: protocol, cipher and the certificate the base station presented (never a key). */
-function tlsFacts(socket: TLSSocket): CapturedTls | undefined {
+function tlsFacts(socket: TLSSocket, certificate: X509Certificate | undefined): CapturedTls | undefined {
   const protocol = socket.getProtocol();
   const cipher = socket.getCipher();
   if (!protocol || !cipher) return undefined;
-  const certificate = socket.getPeerX509Certificate();
-  const identity = peerIdentity(socket);
+  const identity = certificate && identityOf(certificate);
   const details = certificate?.publicKey.asymmetricKeyDetails;
   return {
     protocol,

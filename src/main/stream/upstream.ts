@@ -7,6 +7,7 @@
 //   upstream.tracks  // what the base station streams, channel pairs 0-1, 2-3, ...
 //   await upstream.close();  // TEARDOWN (with its Nonce), then the socket ends
 
+import type { X509Certificate } from 'node:crypto';
 import { isIP, type ConnectOpts } from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../log.js';
@@ -27,7 +28,7 @@ import {
   redirectedToStranger,
   responseTimeout,
 } from './errors.js';
-import { checkPin, peerIdentity, pinsAnew, type PeerIdentity, type Pin } from './identity.js';
+import { checkPin, identityOf, pinsAnew, type PeerIdentity, type Pin } from './identity.js';
 
 /** The Arlo app's player (ijkplayer on FFmpeg); the base station has only seen this client. */
 export const USER_AGENT = 'ijkplayer-android-6.2.2';
@@ -72,7 +73,7 @@ export interface UpstreamHooks {
 
 /** What `onWire` sees: each connection once TLS is up (a redirect makes another), then its messages in order. */
 export type WireEvent =
-  | { kind: 'connected'; url: string; socket: tls.TLSSocket }
+  | { kind: 'connected'; url: string; socket: tls.TLSSocket; certificate: X509Certificate | undefined }
   | { kind: 'sent' | 'received'; message: RtspMessage };
 
 export interface UpstreamTrack {
@@ -308,7 +309,8 @@ class Connection {
       socket.once('secureConnect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        const presented = peerIdentity(socket);
+        const certificate = socket.getPeerX509Certificate();
+        const presented = certificate ? identityOf(certificate) : undefined;
         const { pin, redirectedFrom } = this.#options;
         const check = checkPin(pin, presented);
         if (check === 'changed') {
@@ -323,7 +325,7 @@ class Connection {
         socket.setNoDelay(true);
         socket.on('error', (error) => this.#fail(connectionError(error, this.where)));
         socket.on('close', () => this.#fail(closedByBaseStation(this.where)));
-        this.#hooks.onWire?.({ kind: 'connected', url: this.url, socket });
+        this.#hooks.onWire?.({ kind: 'connected', url: this.url, socket, certificate });
         resolve();
       });
     });

@@ -1,0 +1,145 @@
+// Field capture and replay (issue 22): `arlo-rtsp doctor --capture FILE` against the simulated
+// base station writes what it said; the simulator replays that file as that base station (its
+// answers, its Nonce values, its SDP, its media timing); the product streams from the replay and
+// stock ffmpeg decodes the product's URL, with no Nonce violation. The capture holds none of the
+// installation's secrets (token, private key, trust cookie, passphrase) nor the account's password,
+// e-mail or user id.
+
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { readCapture, type Capture } from '../../src/main/capture/format.js';
+import { parseNonce } from '../../src/main/rtsp/nonce.js';
+import { silentLogger } from '../../src/main/log.js';
+import { createAppService, type AppService } from '../../src/main/service.js';
+import { openDataStore } from '../../src/main/store/data-store.js';
+import { SimBaseStation } from '../../src/sim/basestation.js';
+import { camerasOfCapture } from '../../src/sim/replay.js';
+import type { SimCloud } from '../../src/sim/cloud/index.js';
+import { startCloudAndStation } from '../support/cloud-station.js';
+import { runCli } from '../support/run-cli.js';
+import { ffmpegDecode } from '../support/stream-rig.js';
+
+const PASSPHRASE = 'capture passphrase 4410';
+let cloud: SimCloud;
+let station: SimBaseStation;
+let closeSim: () => Promise<void>;
+let dataDir: string;
+let service: AppService | undefined;
+
+const account = () => cloud.accounts.email;
+const devices = () => cloud.devicesOf(account());
+const baseStationId = () => devices().find((d) => d.deviceType === 'basestation')!.deviceId;
+/** The H.264-only camera: its stream path is the same whichever codec the product prefers. */
+const cameraId = () => devices().find((d) => d.deviceType === 'camera' && d.modelId === 'VMC2030')!.deviceId;
+const env = () => ({ ARLO_RTSP_PASSPHRASE: PASSPHRASE, ARLO_API_URL: cloud.apiUrl, ARLO_AUTH_URL: cloud.authUrl, ARLO_RTSP_LOG_LEVEL: 'silent' });
+
+async function open(): Promise<AppService> {
+  service = await createAppService({
+    dataDir, passphrase: PASSPHRASE, logger: silentLogger, shell: 'web', discovery: false,
+    arloEndpoints: { apiUrl: cloud.apiUrl, authUrl: cloud.authUrl },
+  });
+  return service;
+}
+
+before(async () => {
+  ({ cloud, station, close: closeSim } = await startCloudAndStation({ account: 'email' }));
+  dataDir = await mkdtemp(join(tmpdir(), 'capture-'));
+  const app = await open();
+  // MFA, so the installation keeps a trusted-device cookie too: one more secret to look for.
+  assert.equal((await app.signIn(account().email, account().password)).step, 'enter-code');
+  assert.deepEqual(await app.submitMfaCode(cloud.lastCode(account().email) ?? ''), { step: 'signed-in' });
+  await app.refreshDevices();
+  await app.setBaseStationAddress(baseStationId(), '127.0.0.1', station.port);
+  assert.equal((await app.enroll())[0]?.result, 'enrolled');
+  await service?.close();
+  service = undefined;
+});
+
+after(async () => {
+  await service?.close();
+  await closeSim();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('field capture and replay', { timeout: 300_000 }, () => {
+  let file: string;
+  let capture: Capture;
+
+  it('doctor --capture writes what the base station said, and no secret', async () => {
+    file = join(dataDir, 'capture.json');
+    const result = await runCli(
+      ['--data-dir', dataDir, 'doctor', '--camera', cameraId(), '--play', '3', '--capture', file, '--mdns-interface', '127.0.0.1'],
+      env(), undefined, 120_000,
+    );
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, new RegExp(`Capture written to ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: attach it to your bug report`));
+    capture = await readCapture(file);
+    assert.equal(capture.camera.deviceId, cameraId());
+    assert.equal(capture.baseStation.deviceId, baseStationId());
+    const [connection] = capture.connections;
+    assert.ok(connection);
+    assert.equal(connection.url, `rtsp://127.0.0.1:${station.port}/${cameraId()}/tcp/avc`, 'the URL as sent, host form included');
+    assert.equal(connection.tls?.protocol, 'TLSv1.2');
+    assert.match(connection.tls?.certificate?.fingerprint256 ?? '', /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    const methods = connection.messages.filter((m) => m.from === 'client').map((m) => m.head.split(' ')[0]);
+    assert.deepEqual(methods.slice(0, 5), ['OPTIONS', 'DESCRIBE', 'SETUP', 'SETUP', 'PLAY']);
+    assert.equal(methods.at(-1), 'TEARDOWN');
+    assert.ok(connection.messages.filter((m) => m.from === 'base-station').every((m) => /^Nonce: \d+\r$/m.test(m.head)), 'every answer with its Nonce');
+    assert.match(connection.messages.find((m) => m.body?.startsWith('v=0'))?.body ?? '', /^m=video 0 RTP\/AVP 96/m);
+    assert.ok(connection.frames.length > 20, `frames recorded (${connection.frames.length})`);
+    assert.ok(connection.frames.every((f) => f.size > 0 && !('payload' in f)));
+    assert.ok(connection.frames.some((f) => f.rtp?.nalType === 5 || f.rtp?.nalType === 7), 'a keyframe among the video packets');
+
+    const store = await openDataStore(dataDir, { passphrase: PASSPHRASE });
+    const token = await store.secrets.get('arloToken');
+    const key = await store.secrets.get('clientPrivateKey');
+    const jar = await store.secrets.get('trustedBrowserCode');
+    const { account: record } = await store.read();
+    const cookies = (JSON.parse(jar ?? '{}') as { cookies?: { key: string; value: string }[] }).cookies ?? [];
+    assert.ok(token && key && record.userId && record.email && cookies.some((c) => c.key.startsWith('browser_trust_')), 'the secrets to look for are there');
+    const planted = [
+      token,
+      ...key.split('\n').filter((line) => line.length >= 16 && !line.startsWith('-----')),
+      ...cookies.map((c) => c.value).filter((value) => value.length >= 8),
+      PASSPHRASE,
+      account().password,
+      record.email,
+      record.userId,
+    ];
+    const text = await readFile(file, 'utf8');
+    for (const secret of planted) assert.ok(!text.includes(secret), `the capture must not contain a secret (${secret.slice(0, 4)}…)`);
+  });
+
+  it('the simulator replays it and ffmpeg plays it through the product, with 0 Nonce violations', async () => {
+    assert.ok(capture, 'made by the test before');
+    const replay = new SimBaseStation({ ca: cloud.ca, cameras: camerasOfCapture(capture), replay: capture });
+    await replay.start();
+    try {
+      const app = await open();
+      await app.setBaseStationAddress(baseStationId(), '127.0.0.1', replay.port);
+      await app.startCamera(cameraId());
+      const view = (await app.getState()).cameras.find((c) => c.deviceId === cameraId());
+      assert.ok(view?.url, 'the product serves the camera');
+      const decoded = await ffmpegDecode(view.url, { frames: 30, timeoutMs: 30_000 });
+      assert.equal(decoded.code, 0, decoded.errors);
+      assert.ok(decoded.frames >= 30, `ffmpeg decoded ${decoded.frames} frames`);
+      assert.equal(decoded.errors, '', 'no decode error');
+      await app.stopCamera(cameraId());
+      assert.equal(replay.stats.nonceViolations, 0);
+
+      // The replay answered with the recorded Nonces: the product's n-th request carries the
+      // (n-1)-th recorded answer's Nonce + 1, as the doctor's did.
+      const recorded = capture.connections[0]!.messages.filter((m) => m.from === 'base-station').map((m) => parseNonce(/^Nonce: (.*)\r$/m.exec(m.head)?.[1]));
+      const sent = replay.stats.requests.map((r) => parseNonce(r.nonce));
+      assert.deepEqual(sent.slice(1, 5), recorded.slice(0, 4).map((n) => n! + 1n));
+      assert.deepEqual(replay.stats.requests.slice(0, 5).map((r) => `${r.method} ${r.status}`), ['OPTIONS 200', 'DESCRIBE 200', 'SETUP 200', 'SETUP 200', 'PLAY 200']);
+    } finally {
+      await service?.close();
+      service = undefined;
+      await replay.stop();
+    }
+  });
+});
