@@ -153,7 +153,7 @@ export class ReplayConnection {
     this.#idleTimer = setTimeout(() => {
       if (this.#claimed !== undefined) this.station.stats.sessionTimeouts++;
       this.socket.destroy();
-    }, this.station.sessionTimeoutSeconds * 1000);
+    }, (this.plan.sessionTimeoutSeconds ?? this.station.sessionTimeoutSeconds) * 1000);
   }
 
   #endSession(): void {
@@ -217,8 +217,8 @@ class ReplayPump {
 
   start(): void {
     if (this.#timer || this.#tracks.length === 0) return;
-    // Frames recorded before PLAY's answer have negative times: the clock starts at the earliest.
-    this.#start = performance.now() + Math.min(0, ...this.#tracks.map((t) => t.units[0]?.at ?? 0));
+    // The clock is PLAY's answer's: units recorded before it (negative times) are due at once.
+    this.#start = performance.now();
     this.#tick();
   }
 

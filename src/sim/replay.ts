@@ -53,10 +53,15 @@ export class ReplayPlan {
   readonly scripts: readonly ReplayScript[];
   /** The Nonce values the base station issued, in order over all connections, and the steps between them. */
   readonly nonces: readonly bigint[];
+  /** The session timeout the recorded base station announced (`Session: id;timeout=N`): it ends sessions not kept alive as it would. */
+  readonly sessionTimeoutSeconds: number | undefined;
   #connections = 0;
 
   constructor(readonly capture: Capture) {
     this.scripts = capture.connections.map(scriptOf);
+    const announced = capture.connections.flatMap((c) => c.messages).filter((m) => m.from === 'base-station')
+      .map((m) => /;\s*timeout=(\d+)/.exec(headerValue(m.head, 'Session') ?? '')?.[1]).find((value) => value !== undefined);
+    this.sessionTimeoutSeconds = announced === undefined ? undefined : Number(announced);
     this.nonces = capture.connections.flatMap((c) => c.messages.filter((m) => m.from === 'base-station').flatMap((m) => {
       const value = headerValue(m.head, 'Nonce');
       return value !== undefined && /^-?\d+$/.test(value) ? [BigInt(value)] : [];
