@@ -14,7 +14,7 @@ import type { CapturedFrame } from '../main/capture/format.js';
 import type { StationContext } from './connection.js';
 import { NonceVerifier } from './nonce-verifier.js';
 import { packetizeAac, packetizeNal } from './packetizer.js';
-import { ReplayNonces, pathOf, payloadTypesOf, replayHead, replaySdp, type ReplayExchange, type ReplayPlan, type ReplayScript } from './replay.js';
+import { ReplayNonces, originOf, pathOf, payloadTypesOf, replayHead, replaySdp, type ReplayExchange, type ReplayPlan, type ReplayScript } from './replay.js';
 import type { SimMedia } from './source.js';
 import { recordRequest } from './stats.js';
 
@@ -124,7 +124,7 @@ export class ReplayConnection {
   #answer(exchange: ReplayExchange, uri: string, cseq: number): void {
     const answer = exchange.answer!;
     const script = this.#script!;
-    const origin = new URL(uri).origin;
+    const origin = originOf(uri) ?? script.origin;
     const body = /^v=0/.test(answer.body) ? replaySdp(answer.body, this.media, script.origin, origin) : answer.body.split(script.origin).join(origin);
     const bodyBytes = Buffer.from(body, 'latin1');
     const head = replayHead(answer, { cseq, nonce: () => this.#verifier.issue(), origin, recordedOrigin: script.origin, bodyLength: bodyBytes.length });

@@ -105,7 +105,7 @@ export class ReplayNonces {
 }
 
 function scriptOf(connection: CaptureConnection): ReplayScript {
-  const origin = new URL(connection.url).origin;
+  const origin = originOf(connection.url) ?? connection.url;
   const exchanges: ReplayExchange[] = [];
   const unanswered: (ReplayExchange & { at: number })[] = [];
   let playAnsweredAt: number | undefined;
@@ -203,6 +203,16 @@ export function headerValue(head: string, name: string): string | undefined {
     if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === key) return line.slice(colon + 1).trim();
   }
   return undefined;
+}
+
+/** `rtsp://host:port` of a URL (`URL.origin` is "null" for rtsp:); undefined for a URI that is none (`*`). */
+export function originOf(uri: string): string | undefined {
+  try {
+    const url = new URL(uri);
+    return `${url.protocol}//${url.host}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A request URI's path, without a trailing `/`: what names the stream or track, whatever host form was used. */
