@@ -113,6 +113,25 @@ describe('field capture and replay', { timeout: 300_000 }, () => {
     for (const secret of planted) assert.ok(!text.includes(secret), `the capture must not contain a secret (${secret.slice(0, 4)}…)`);
   });
 
+  it('a capture is written when the base station refuses the stream too: PLAY runs after a failed DESCRIBE step, recording the refusal', async () => {
+    // The DESCRIBE step's and the PLAY step's DESCRIBE, each refused.
+    station.respondNextWith(404, { method: 'DESCRIBE', reason: 'Not Found' });
+    station.respondNextWith(404, { method: 'DESCRIBE', reason: 'Not Found' });
+    const refusedFile = join(dataDir, 'refused.json');
+    const result = await runCli(
+      ['--data-dir', dataDir, 'doctor', '--camera', cameraId(), '--capture', refusedFile, '--mdns-interface', '127.0.0.1'],
+      env(), undefined, 120_000,
+    );
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /FAIL {2}RTSP OPTIONS and DESCRIBE/);
+    assert.match(result.stdout, /FAIL {2}PLAY/);
+    assert.match(result.stdout, /Capture written to /);
+    const refused = await readCapture(refusedFile);
+    const answers = refused.connections[0]!.messages.filter((m) => m.from === 'base-station').map((m) => m.head.split('\r\n')[0]);
+    assert.deepEqual(answers, ['RTSP/1.0 200 OK', 'RTSP/1.0 404 Not Found']);
+    assert.match(refused.outcome ?? '', /404/);
+  });
+
   it('the simulator replays it and ffmpeg plays it through the product, with 0 Nonce violations', async () => {
     assert.ok(capture, 'made by the test before');
     const replay = new SimBaseStation({ ca: cloud.ca, cameras: camerasOfCapture(capture), replay: capture });
