@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readCapture, type Capture } from '../../src/main/capture/format.js';
 import { parseNonce } from '../../src/main/rtsp/nonce.js';
-import { silentLogger } from '../../src/main/log.js';
-import { createAppService, type AppService } from '../../src/main/service.js';
+import type { AppService } from '../../src/main/service.js';
 import { openDataStore } from '../../src/main/store/data-store.js';
 import { SimBaseStation } from '../../src/sim/basestation.js';
 import { camerasOfCapture } from '../../src/sim/replay.js';
 import type { SimCloud } from '../../src/sim/cloud/index.js';
 import { startCloudAndStation } from '../support/cloud-station.js';
+import { installationEnv, installationSecrets, openInstallation, signInAndEnroll } from '../support/installation.js';
 import { runCli } from '../support/run-cli.js';
 import { ffmpegDecode } from '../support/stream-rig.js';
 
@@ -34,13 +34,10 @@ const devices = () => cloud.devicesOf(account());
 const baseStationId = () => devices().find((d) => d.deviceType === 'basestation')!.deviceId;
 /** The H.264-only camera: its stream path is the same whichever codec the product prefers. */
 const cameraId = () => devices().find((d) => d.deviceType === 'camera' && d.modelId === 'VMC2030')!.deviceId;
-const env = () => ({ ARLO_RTSP_PASSPHRASE: PASSPHRASE, ARLO_API_URL: cloud.apiUrl, ARLO_AUTH_URL: cloud.authUrl, ARLO_RTSP_LOG_LEVEL: 'silent' });
+const env = () => installationEnv(PASSPHRASE, cloud);
 
 async function open(): Promise<AppService> {
-  service = await createAppService({
-    dataDir, passphrase: PASSPHRASE, logger: silentLogger, shell: 'web', discovery: false,
-    arloEndpoints: { apiUrl: cloud.apiUrl, authUrl: cloud.authUrl },
-  });
+  service = await openInstallation(dataDir, PASSPHRASE, cloud);
   return service;
 }
 
@@ -48,12 +45,7 @@ before(async () => {
   ({ cloud, station, close: closeSim } = await startCloudAndStation({ account: 'email' }));
   dataDir = await mkdtemp(join(tmpdir(), 'capture-'));
   const app = await open();
-  // MFA, so the installation keeps a trusted-device cookie too: one more secret to look for.
-  assert.equal((await app.signIn(account().email, account().password)).step, 'enter-code');
-  assert.deepEqual(await app.submitMfaCode(cloud.lastCode(account().email) ?? ''), { step: 'signed-in' });
-  await app.refreshDevices();
-  await app.setBaseStationAddress(baseStationId(), '127.0.0.1', station.port);
-  assert.equal((await app.enroll())[0]?.result, 'enrolled');
+  await signInAndEnroll(app, cloud, station.port);
   await service?.close();
   service = undefined;
 });
@@ -93,22 +85,9 @@ describe('field capture and replay', { timeout: 300_000 }, () => {
     assert.ok(connection.frames.every((f) => f.size > 0 && !('payload' in f)));
     assert.ok(connection.frames.some((f) => f.rtp?.nalType === 5 || f.rtp?.nalType === 7), 'a keyframe among the video packets');
 
-    const store = await openDataStore(dataDir, { passphrase: PASSPHRASE });
-    const token = await store.secrets.get('arloToken');
-    const key = await store.secrets.get('clientPrivateKey');
-    const jar = await store.secrets.get('trustedBrowserCode');
-    const { account: record } = await store.read();
-    const cookies = (JSON.parse(jar ?? '{}') as { cookies?: { key: string; value: string }[] }).cookies ?? [];
-    assert.ok(token && key && record.userId && record.email && cookies.some((c) => c.key.startsWith('browser_trust_')), 'the secrets to look for are there');
-    const planted = [
-      token,
-      ...key.split('\n').filter((line) => line.length >= 16 && !line.startsWith('-----')),
-      ...cookies.map((c) => c.value).filter((value) => value.length >= 8),
-      PASSPHRASE,
-      account().password,
-      record.email,
-      record.userId,
-    ];
+    const { account: record } = await (await openDataStore(dataDir, { passphrase: PASSPHRASE })).read();
+    assert.ok(record.userId && record.email, 'the account ids to look for are there');
+    const planted = [...(await installationSecrets(dataDir, PASSPHRASE)), account().password, record.email, record.userId];
     const text = await readFile(file, 'utf8');
     for (const secret of planted) assert.ok(!text.includes(secret), `the capture must not contain a secret (${secret.slice(0, 4)}…)`);
   });
