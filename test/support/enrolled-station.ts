@@ -19,27 +19,36 @@ export interface EnrolledStation {
   dataDir: string;
   /** `BASE1=127.0.0.1:PORT`, the value --basestation takes to reach the simulator. */
   address: string;
+  /** The client certificate's serial, for `ca.revoke`. */
+  serial: string;
   close(): Promise<void>;
+}
+
+/** The client certificate: its lifetime (a year by default), and whether the base station accepted it before. */
+export interface EnrolledCertificate {
+  validDays?: number;
+  accepted?: boolean;
 }
 
 /**
  * Base station BASE1 with camera CAM1 ("Porch", H.264); the data dir's secrets use ENROLLED_PASSPHRASE.
  * With `lan`, the cameras listen on every address and ask viewers for these credentials.
  */
-export async function enrolledStation(lan?: { username: string; password: string }): Promise<EnrolledStation> {
+export async function enrolledStation(lan?: { username: string; password: string }, certificate: EnrolledCertificate = {}): Promise<EnrolledStation> {
   const ca = await SimCertificateAuthority.create();
   const station = new SimBaseStation({ ca, cameras: [{ deviceId: 'CAM1', codecs: ['avc'] }] });
   await station.start();
   const dataDir = await mkdtemp(join(tmpdir(), 'arlo-serve-test-'));
   const store = await openDataStore(dataDir, { passphrase: ENROLLED_PASSPHRASE });
   const key = await generatePrivateKeyPem();
-  const issued = ca.issueClientCertificate(publicKeyForCloud(key), { commonName: 'serve-test' });
+  const issued = ca.issueClientCertificate(publicKeyForCloud(key), { commonName: 'serve-test', ...(certificate.validDays === undefined ? {} : { validDays: certificate.validDays }) });
   await store.secrets.set('clientPrivateKey', key);
   if (lan) await store.secrets.set('lanPassword', lan.password);
   await store.update((data) => {
     data.baseStations = [{
       deviceId: 'BASE1', name: 'Base', model: 'VMB5000', uniqueId: 'u_BASE1', host: '192.0.2.1', port: 554,
       addressSource: 'typed', certificatePem: issued.pem, certificateExpires: issued.expires.toISOString(),
+      ...(certificate.accepted ? { certificateAccepted: true } : {}),
     }];
     data.cameras = [{
       deviceId: 'CAM1', name: 'Porch', model: 'VMC4041P', baseStationId: 'BASE1', ownBaseStation: false,
@@ -55,6 +64,7 @@ export async function enrolledStation(lan?: { username: string; password: string
     ca,
     dataDir,
     address: `BASE1=127.0.0.1:${station.port}`,
+    serial: issued.serial,
     async close() {
       await station.stop();
       await rm(dataDir, { recursive: true, force: true });
