@@ -739,14 +739,14 @@ function checkMinutes(value: unknown, what: string): number {
   return value;
 }
 
-function checkListenAddress(address: string): string {
+export function checkListenAddress(address: string): string {
   if (address !== 'localhost' && isIP(address) === 0) {
     throw new AppError('invalid-setting', `Listen address "${address}" is not an IP address (127.0.0.1 for this computer only, 0.0.0.0 for the LAN).`);
   }
   return address;
 }
 
-function checkPortBase(portBase: number): number {
+export function checkPortBase(portBase: number): number {
   if (!Number.isInteger(portBase) || portBase < 1024 || portBase > 65000) {
     throw new AppError('invalid-setting', 'The first RTSP port must be a whole number from 1024 to 65000.');
   }

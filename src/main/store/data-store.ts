@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../log.js';
-import { CorruptDataError, DataVersionError, checkVersion } from './errors.js';
+import { CorruptDataError, DataVersionError, DemoDataDirError, NoDataError, checkVersion } from './errors.js';
 import { keepAside } from './keep-aside.js';
 import { preparePrivateDir, writePrivateFile } from './private-files.js';
 import { DATA_VERSION, appDataSchema } from './schema.js';
@@ -14,6 +14,8 @@ import { createSerial } from '../serial.js';
 import type { AppData, DataStore, SecretStore } from './types.js';
 
 export const SETTINGS_FILE = 'settings.json';
+/** Every file of ours in a data directory. */
+const OWN_FILES = [SETTINGS_FILE, SECRETS_FILE] as const;
 
 export interface OpenDataStoreOptions {
   /** Encrypts the secrets file; defaults to $ARLO_RTSP_PASSPHRASE. Ignored when `secrets` is given. */
@@ -23,14 +25,45 @@ export interface OpenDataStoreOptions {
   logger?: Logger;
   /** The directory also holds the shell's own files (the desktop's userData); see `preparePrivateDir`. */
   sharedDir?: boolean;
+  /**
+   * The caller reads what an earlier sign-in stored (devices, enroll, doctor): a folder without
+   * settings is refused (NoDataError) rather than created.
+   */
+  existing?: boolean;
+  /** Opened by `arlo-rtsp demo`: the folder is marked as the demo's; any other opening of a marked one is refused (DemoDataDirError). */
+  demo?: boolean;
 }
 
 /** Opens (creating if needed) the data directory `dir`. Fails on a wrong passphrase, never on corrupt settings (`read` reports those). */
 export async function openDataStore(dir: string, options: OpenDataStoreOptions = {}): Promise<DataStore> {
   const absolute = resolve(dir);
-  await preparePrivateDir(absolute, { ownFiles: [SETTINGS_FILE, SECRETS_FILE], ...(options.sharedDir ? { shared: true } : {}) });
+  // Both refusals come before anything is created or read with the passphrase.
+  const settings = await peekSettings(absolute);
+  if (options.existing && settings === undefined) throw new NoDataError(absolute);
+  if (!options.demo && settings?.demo === true) throw new DemoDataDirError(absolute);
+  await preparePrivateDir(absolute, { ownFiles: [...OWN_FILES], ...(options.sharedDir ? { shared: true } : {}) });
   const secrets = options.secrets ?? (await openFileSecretStore(absolute, options.passphrase ?? process.env[PASSPHRASE_ENV]));
-  return new FileDataStore(absolute, secrets, options.logger ?? silentLogger);
+  const store = new FileDataStore(absolute, secrets, options.logger ?? silentLogger);
+  if (options.demo && settings?.demo !== true) await store.update((data) => { data.settings.demo = true; });
+  return store;
+}
+
+/** The settings object of `dir`'s settings.json as it is on disk, undefined when there is none; `{}` when unreadable (`read` reports that). */
+async function peekSettings(dir: string): Promise<{ demo?: unknown } | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, SETTINGS_FILE), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+  try {
+    const json = JSON.parse(text) as { settings?: { demo?: unknown } } | null;
+    return json?.settings ?? {};
+  } catch {
+    return {};
+  }
 }
 
 /** The data of a first run: fresh random ids, safe defaults (loopback only). */

@@ -56,6 +56,7 @@ export const settingsSchema = z.object({
   clientDeviceId: z.uuid(),
   batteryWarnMinutes: z.number().min(0).max(1440).optional(),
   batteryCapMinutes: z.number().min(0).max(1440).optional(),
+  demo: z.literal(true).optional(),
 });
 
 export const accountSchema = z.object({

@@ -27,7 +27,7 @@ export function register(program: Command): void {
       // Loaded here: the engine pulls in the stream engine, which the other commands never need at start.
       const { diagnose } = await import('../../doctor/engine.js');
       const { diagnosisText, secretValues, writeReport } = await import('../../doctor/report.js');
-      await withAccount(command, async (account, store) => {
+      await withAccount(command, { existing: true }, async (account, store) => {
         const data = await store.read();
         const cameraStation = options.camera ? data.cameras.find((c) => c.deviceId === options.camera)?.baseStationId : undefined;
         if (options.camera && !cameraStation) throw new Error(`No camera with id ${options.camera} is known: run "arlo-rtsp devices" to list them.`);

@@ -5,7 +5,7 @@
 import { hostname, networkInterfaces } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createLogger, type Logger } from '../../log.js';
-import { createAppService, type AppService, type AppServiceOptions } from '../../service.js';
+import { checkListenAddress, checkPortBase, createAppService, type AppService, type AppServiceOptions } from '../../service.js';
 import { openDataStore } from '../../store/data-store.js';
 import { keptAccessToken } from '../access-token.js';
 import { HEALTH_PATH, METRICS_PATH, STATE_PATH, startWebServer, type WebServer } from '../web.js';
@@ -53,7 +53,7 @@ export function register(program: Command): void {
     .addOption(httpOption('where the web UI, GET /api/state, /healthz and /metrics are served (beyond loopback the API and /metrics need the access token printed at start)'))
     .addOption(new Option('--ffmpeg <path>', FFMPEG_OPTION_HELP).env(SERVE_ENV.ffmpeg))
     .addOption(new Option('--require-token [yes|no]', 'whether the web UI and API want the access token on loopback too, for computers with several users (kept as a setting; beyond loopback it is always required)')
-      .env(SERVE_ENV.requireToken).preset('yes').argParser(parseYesNo))
+      .env(SERVE_ENV.requireToken).argParser(parseYesNo))
     .action(async (_options: unknown, command: Command) => {
       const options = command.optsWithGlobals<ServeCliOptions>();
       const stopped = untilSignal();
@@ -96,6 +96,9 @@ export interface RunningServe {
 /** Starts the service and every enrolled camera, the HTTP server, and prints what to paste where. */
 export async function runServe(options: ServeOptions): Promise<RunningServe> {
   const http = parseHostPort(options.http, '--http');
+  // Bad flags are refused before the data dir is touched: nothing created, nothing logged first.
+  if (options.overrides?.listenAddress) checkListenAddress(options.overrides.listenAddress);
+  if (options.overrides?.portBase !== undefined) checkPortBase(options.overrides.portBase);
   // One secret store for the service and the web token: two would each overwrite the other's file.
   const store = await openDataStore(options.dataDir, { logger: options.logger });
   const { secrets } = store;
@@ -115,12 +118,19 @@ export async function runServe(options: ServeOptions): Promise<RunningServe> {
   });
   let web: WebServer;
   try {
-    await options.prepare?.(service);
-    await startEnrolledCameras(service);
+    // The web port first: a busy one is said before the demo signs in and enrolls for nothing.
     web = await startWebServer({
       host: http.host, port: http.port, api: service, media: service, logger: options.logger, accessToken,
     });
   } catch (error) {
+    await service.close();
+    throw error;
+  }
+  try {
+    await options.prepare?.(service);
+    await startEnrolledCameras(service);
+  } catch (error) {
+    await web.close();
     await service.close();
     throw error;
   }
