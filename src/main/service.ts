@@ -42,6 +42,8 @@ export interface AppServiceOptions {
   dataDir: string;
   /** `dataDir` also holds the shell's own files (Electron's userData): adopted although not empty. */
   sharedDataDir?: boolean;
+  /** `arlo-rtsp demo`'s service: the data dir is marked as the demo's (see OpenDataStoreOptions.demo). */
+  demo?: boolean;
   /** Encrypts secrets at rest headless (ARLO_RTSP_PASSPHRASE). */
   passphrase?: string;
   /** A keychain-backed store (the desktop shell's); overrides the passphrase store. */
@@ -78,6 +80,7 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
     secrets: options.secrets,
     logger: options.logger,
     ...(options.sharedDataDir ? { sharedDir: true } : {}),
+    ...(options.demo ? { demo: true } : {}),
   });
   const service = new Service(store, options);
   await service.init();

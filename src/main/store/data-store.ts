@@ -1,13 +1,13 @@
 // The app's data directory: settings.json (validated, atomic, serialized writes) and the secrets.
 
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../log.js';
 import { CorruptDataError, DataVersionError, DemoDataDirError, NoDataError, checkVersion } from './errors.js';
 import { keepAside } from './keep-aside.js';
-import { preparePrivateDir, writePrivateFile } from './private-files.js';
+import { MARKER_FILE, preparePrivateDir, writePrivateFile } from './private-files.js';
 import { DATA_VERSION, appDataSchema } from './schema.js';
 import { PASSPHRASE_ENV, SECRETS_FILE, openFileSecretStore } from './secret-file.js';
 import { createSerial } from '../serial.js';
@@ -46,6 +46,19 @@ export async function openDataStore(dir: string, options: OpenDataStoreOptions =
   const store = new FileDataStore(absolute, secrets, options.logger ?? silentLogger);
   if (options.demo && settings?.demo !== true) await store.update((data) => { data.settings.demo = true; });
   return store;
+}
+
+/** Whether `dir` was made by `arlo-rtsp demo` (its settings carry the mark). */
+export async function isDemoDataDir(dir: string): Promise<boolean> {
+  return (await peekSettings(resolve(dir)))?.demo === true;
+}
+
+/** Removes this app's own files from `dir` (and nothing else), so it can start afresh: the demo's reuse of its folder. */
+export async function clearDataDir(dir: string): Promise<void> {
+  const ours = [...OWN_FILES, MARKER_FILE];
+  for (const name of await readdir(dir)) {
+    if (ours.some((file) => name === file || name.startsWith(`${file}.`))) await rm(join(dir, name), { force: true });
+  }
 }
 
 /** The settings object of `dir`'s settings.json as it is on disk, undefined when there is none; `{}` when unreadable (`read` reports that). */

@@ -82,6 +82,8 @@ export interface ServeOptions {
   overrides?: AppServiceOptions['overrides'];
   discovery?: AppServiceOptions['discovery'];
   arloEndpoints?: AppServiceOptions['arloEndpoints'];
+  /** `arlo-rtsp demo`: the data dir is the demo's (marked so), and the hints name its web UI, not the real-cloud commands. */
+  demo?: boolean;
   ffmpegPath?: string;
   /** Runs once the service is open, before the enrolled cameras start (the demo signs in and enrolls here). */
   prepare?: (service: AppService) => Promise<void>;
@@ -100,7 +102,7 @@ export async function runServe(options: ServeOptions): Promise<RunningServe> {
   if (options.overrides?.listenAddress) checkListenAddress(options.overrides.listenAddress);
   if (options.overrides?.portBase !== undefined) checkPortBase(options.overrides.portBase);
   // One secret store for the service and the web token: two would each overwrite the other's file.
-  const store = await openDataStore(options.dataDir, { logger: options.logger });
+  const store = await openDataStore(options.dataDir, { logger: options.logger, ...(options.demo ? { demo: true } : {}) });
   const { secrets } = store;
   const accessToken = await keptAccessToken(secrets);
   // Turned on now after running open: a token someone took while anyone could ask for one stops working.
@@ -114,6 +116,7 @@ export async function runServe(options: ServeOptions): Promise<RunningServe> {
     ...(options.overrides ? { overrides: options.overrides } : {}),
     ...(options.discovery !== undefined ? { discovery: options.discovery } : {}),
     ...(options.arloEndpoints ? { arloEndpoints: options.arloEndpoints } : {}),
+    ...(options.demo ? { demo: true } : {}),
     ...(options.ffmpegPath ? { ffmpegPath: options.ffmpegPath } : {}),
   });
   let web: WebServer;
@@ -137,7 +140,10 @@ export async function runServe(options: ServeOptions): Promise<RunningServe> {
   const state = await service.getState();
   const running = state.cameras.filter((c) => c.running);
   if (running.length === 0) {
-    console.log('no camera is running yet: sign in and enroll in the web UI (or "arlo-rtsp login", "arlo-rtsp enroll"), or import a certificate');
+    // A demo user signs in to the simulated cloud: the real-cloud commands would lead elsewhere.
+    console.log(options.demo
+      ? 'no camera is running yet: sign in with the demo account above and enroll in the web UI'
+      : 'no camera is running yet: sign in and enroll in the web UI (or "arlo-rtsp login", "arlo-rtsp enroll"), or import a certificate');
   }
   // The URL names the viewer but never the password: the web UI's "Copy URL" gives it whole.
   for (const camera of running) console.log(`${printable(camera.name)} (${printable(camera.deviceId)}): ${camera.url}`);
