@@ -22,6 +22,7 @@ import type { ArloEndpoints } from './arlo/endpoints.js';
 import { discoverBaseStations, mergeDiscovered, type DiscoverOptions, type DiscoveredBaseStation } from './discovery/mdns.js';
 import { probeTls } from './discovery/tls-probe.js';
 import { diagnose, diagnoseRequestSchema } from './doctor/engine.js';
+import { heldSessionsOf } from './doctor/live-session.js';
 import { AppError } from './errors.js';
 import type { Logger } from './log.js';
 import { ARLO_RTSP_PORT } from './rtsp/url.js';
@@ -384,6 +385,7 @@ class Service implements AppService {
       store: this.#store,
       account: this.#account,
       discovery: this.#options.discovery === false ? false : { ...this.#options.discovery },
+      held: heldSessionsOf(this.#streams),
     }, parsed.data);
   }
 

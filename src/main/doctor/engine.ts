@@ -19,6 +19,8 @@ import type { AppData, BaseStationRecord, CameraRecord, DataStore } from '../sto
 import { FORGET_PIN_ADVICE, connectTimeout, connectionError, identityMismatch } from '../stream/errors.js';
 import { checkPin, type PinCheck } from '../stream/identity.js';
 import { pinOf } from '../store/base-stations.js';
+import type { HeldSessions } from './live-session.js';
+import type { Outcome } from './outcome.js';
 import { describeExchange, measurePlay } from './rtsp-checks.js';
 
 export interface DoctorContext {
@@ -26,6 +28,8 @@ export interface DoctorContext {
   account: ArloAccount;
   /** `false`: discovery is off here (the mDNS step is skipped). */
   discovery: false | Omit<DiscoverOptions, 'timeoutMs' | 'signal'>;
+  /** The sessions this app holds: PLAY reads a held one instead of opening a second (which the base station would refuse). */
+  held?: HeldSessions;
 }
 
 export const diagnoseRequestSchema = z.object({
@@ -46,7 +50,6 @@ interface Facts {
   camera?: CameraRecord;
 }
 
-type Outcome = { pass: string } | { fail: string; fix: string };
 
 interface Step {
   name: string;
@@ -87,12 +90,9 @@ export async function diagnose(context: DoctorContext, request: DiagnoseRequest)
     try {
       outcome = await step.run(facts);
     } catch (error) {
-      outcome = { fail: 'the check itself failed', fix: error instanceof Error ? error.message : String(error) };
+      outcome = { fail: `the check itself failed: ${error instanceof Error ? error.message : String(error)}`, fix: CHECK_FAILED_ADVICE };
     }
-    const durationMs = Math.round(performance.now() - started);
-    steps.push('pass' in outcome
-      ? { name: step.name, status: 'pass', durationMs, detail: outcome.pass }
-      : { name: step.name, status: 'fail', durationMs, detail: outcome.fail, fix: outcome.fix });
+    steps.push(stepOf(step.name, Math.round(performance.now() - started), outcome));
   }
   return {
     baseStationId: request.baseStationId,
@@ -101,6 +101,14 @@ export async function diagnose(context: DoctorContext, request: DiagnoseRequest)
     steps,
     startedAt,
   };
+}
+
+const CHECK_FAILED_ADVICE = 'Run the diagnosis again; if it fails the same way, report it with "arlo-rtsp doctor --report" attached.';
+
+function stepOf(name: string, durationMs: number, outcome: Outcome): DiagnosisStep {
+  if ('pass' in outcome) return { name, status: 'pass', durationMs, detail: outcome.pass };
+  if ('skip' in outcome) return { name, status: 'skip', durationMs, detail: 'not run', fix: outcome.skip };
+  return { name, status: 'fail', durationMs, detail: outcome.fail, fix: outcome.fix };
 }
 
 function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
@@ -251,8 +259,19 @@ function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
       name: STEP.play,
       needs: [STEP.rtsp],
       when: () => (request.playSeconds ?? 0) > 0,
-      run(facts) {
+      async run(facts) {
         const station = facts.station!;
+        const ms = (request.playSeconds ?? 0) * 1000;
+        const held = await context.held?.(facts.camera!.deviceId);
+        if (held?.measure) {
+          const measured = await held.measure(ms);
+          if (measured) return measured;
+        } else if (held) {
+          return {
+            skip: `${held.holder} streams this camera now (${held.viewers} viewer(s)), and the base station allows one session per camera: ` +
+              'a second one would be refused as if another app held it. Its URL plays the camera; Diagnose in its web UI measures that session.',
+          };
+        }
         return measurePlay({
           host: station.host!,
           port: station.port!,
@@ -261,7 +280,7 @@ function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
           privateKeyPem: facts.privateKeyPem!,
           pin: pinOf(station),
           logger: silentLogger,
-        }, (request.playSeconds ?? 0) * 1000);
+        }, ms);
       },
     },
   ];

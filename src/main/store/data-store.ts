@@ -10,12 +10,13 @@ import { keepAside } from './keep-aside.js';
 import { MARKER_FILE, preparePrivateDir, writePrivateFile } from './private-files.js';
 import { DATA_VERSION, appDataSchema } from './schema.js';
 import { PASSPHRASE_ENV, SECRETS_FILE, openFileSecretStore } from './secret-file.js';
+import { SERVE_RECORD_FILE } from './serve-record.js';
 import { createSerial } from '../serial.js';
 import type { AppData, DataStore, SecretStore } from './types.js';
 
 export const SETTINGS_FILE = 'settings.json';
 /** Every file of ours in a data directory. */
-const OWN_FILES = [SETTINGS_FILE, SECRETS_FILE] as const;
+const OWN_FILES = [SETTINGS_FILE, SECRETS_FILE, SERVE_RECORD_FILE] as const;
 
 export interface OpenDataStoreOptions {
   /** Encrypts the secrets file; defaults to $ARLO_RTSP_PASSPHRASE. Ignored when `secrets` is given. */

@@ -7,6 +7,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createLogger, type Logger } from '../../log.js';
 import { checkListenAddress, checkPortBase, createAppService, type AppService, type AppServiceOptions } from '../../service.js';
 import { openDataStore } from '../../store/data-store.js';
+import { recordServe } from '../../store/serve-record.js';
 import { keptAccessToken } from '../access-token.js';
 import { HEALTH_PATH, METRICS_PATH, STATE_PATH, startWebServer, type WebServer } from '../web.js';
 import { ACCESS_TOKEN_HEADER } from '../web-binding.js';
@@ -137,6 +138,8 @@ export async function runServe(options: ServeOptions): Promise<RunningServe> {
     await service.close();
     throw error;
   }
+  // Tells another command on this data dir (doctor) that this process holds the cameras' sessions.
+  const forgetRecord = await recordServe(store.dir, `http://${askableHost(http.host)}:${new URL(web.url).port}`);
   const state = await service.getState();
   const running = state.cameras.filter((c) => c.running);
   if (running.length === 0) {
@@ -160,8 +163,16 @@ export async function runServe(options: ServeOptions): Promise<RunningServe> {
     async close() {
       await web.close();
       await service.close();
+      await forgetRecord();
     },
   };
+}
+
+/** A wildcard listen address is asked on this machine's loopback. */
+export function askableHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** `url` with a wildcard listen address replaced by one a browser on the LAN can open. */
