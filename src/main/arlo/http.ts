@@ -9,7 +9,7 @@
 // undici and tough-cookie are loaded on the first call, not with this module: `serve` and the tray
 // app run for days without calling the cloud. Loaded at start, the two held 4.4 MB of serve's heap
 // that every major collection walks, and undici compiles its HTTP parser (WebAssembly), after which
-// V8 woke a thread 4 times in the first two minutes (docs/BENCHMARKS.md, "Idle after start").
+// V8 woke a thread 4 times in the first two minutes (docs/benchmarks-history.md, "Idle after start").
 
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
