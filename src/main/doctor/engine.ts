@@ -19,6 +19,7 @@ import type { AppData, BaseStationRecord, CameraRecord, DataStore } from '../sto
 import { FORGET_PIN_ADVICE, connectTimeout, connectionError, identityMismatch } from '../stream/errors.js';
 import { checkPin, type PinCheck } from '../stream/identity.js';
 import { pinOf } from '../store/base-stations.js';
+import { CaptureRecorder } from '../capture/recorder.js';
 import type { HeldSessions } from './live-session.js';
 import type { Outcome } from './outcome.js';
 import { describeExchange, measurePlay } from './rtsp-checks.js';
@@ -30,7 +31,21 @@ export interface DoctorContext {
   discovery: false | Omit<DiscoverOptions, 'timeoutMs' | 'signal'>;
   /** The sessions this app holds: PLAY reads a held one instead of opening a second (which the base station would refuse). */
   held?: HeldSessions;
+  /**
+   * Record a field capture of the PLAY step (`doctor --capture`): PLAY then runs even when the
+   * DESCRIBE step failed (the failure is what the capture is for), for `playSeconds` or
+   * CAPTURE_PLAY_SECONDS.
+   */
+  capture?: CaptureSlot;
 }
+
+/** Where the PLAY step leaves the recorder of a capture, for the caller to write. */
+export interface CaptureSlot {
+  recorder?: CaptureRecorder;
+}
+
+/** How long PLAY runs for a capture when no --play is given: the first seconds of media are what a replay needs. */
+export const CAPTURE_PLAY_SECONDS = 5;
 
 export const diagnoseRequestSchema = z.object({
   baseStationId: z.string().min(1),
@@ -112,7 +127,8 @@ function stepOf(name: string, durationMs: number, outcome: Outcome): DiagnosisSt
 }
 
 function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
-  const { store, account } = context;
+  const { store, account, capture } = context;
+  const playSeconds = request.playSeconds ?? (capture ? CAPTURE_PLAY_SECONDS : 0);
   const where = (facts: Facts) => `${facts.station?.host ?? '?'}:${facts.station?.port ?? '?'}`;
   return [
     {
@@ -257,20 +273,27 @@ function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
     },
     {
       name: STEP.play,
-      needs: [STEP.rtsp],
-      when: () => (request.playSeconds ?? 0) > 0,
+      needs: capture ? [STEP.tls, STEP.camera] : [STEP.rtsp],
+      when: () => playSeconds > 0,
       async run(facts) {
         const station = facts.station!;
-        const ms = (request.playSeconds ?? 0) * 1000;
-        const held = await context.held?.(facts.camera!.deviceId);
-        if (held?.measure) {
+        const camera = facts.camera!;
+        const ms = playSeconds * 1000;
+        const held = await context.held?.(camera.deviceId);
+        if (held) {
+          const busy = `${held.holder} streams this camera now (${held.viewers} viewer(s)), and the base station allows one session per camera: ` +
+            'a second one would be refused as if another app held it.';
+          if (capture) return { skip: `${busy} A capture needs a session of its own: stop the camera there, then capture again.` };
+          if (!held.measure) return { skip: `${busy} Its URL plays the camera; Diagnose in its web UI measures that session.` };
+          // Undefined: the session ended meanwhile, so one of our own is free to open.
           const measured = await held.measure(ms);
           if (measured) return measured;
-        } else if (held) {
-          return {
-            skip: `${held.holder} streams this camera now (${held.viewers} viewer(s)), and the base station allows one session per camera: ` +
-              'a second one would be refused as if another app held it. Its URL plays the camera; Diagnose in its web UI measures that session.',
-          };
+        }
+        if (capture) {
+          capture.recorder = new CaptureRecorder({
+            baseStation: { deviceId: station.deviceId, ...(station.model ? { model: station.model } : {}) },
+            camera: { deviceId: camera.deviceId, ...(camera.model ? { model: camera.model } : {}), codec: camera.codec, ownBaseStation: camera.ownBaseStation },
+          }, ms);
         }
         return measurePlay({
           host: station.host!,
@@ -280,7 +303,7 @@ function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
           privateKeyPem: facts.privateKeyPem!,
           pin: pinOf(station),
           logger: silentLogger,
-        }, ms);
+        }, ms, capture?.recorder);
       },
     },
   ];

@@ -14,6 +14,7 @@ import { NO_VIDEO_ADVICE, STREAM_ADVICE, type Outcome } from './outcome.js';
 import { PlayMeter } from './play-meter.js';
 import { responseError, StreamError } from '../stream/errors.js';
 import { UpstreamSession, USER_AGENT, type UpstreamOptions } from '../stream/upstream.js';
+import type { CaptureRecorder } from '../capture/recorder.js';
 
 const ANSWER_TIMEOUT_MS = 30_000;
 
@@ -84,13 +85,15 @@ function refused(where: string, method: string, response: RtspResponse, lines: s
   return { fail: [...lines, error.message].join('\n'), fix: STREAM_ADVICE[error.code] };
 }
 
-/** PLAY through the engine's own session for `ms`, measuring the video; TEARDOWN at the end. */
-export async function measurePlay(options: UpstreamOptions, ms: number): Promise<Outcome> {
+/** PLAY through the engine's own session for `ms`, measuring the video; TEARDOWN at the end. A recorder, if given, captures it all. */
+export async function measurePlay(options: UpstreamOptions, ms: number, recorder?: CaptureRecorder): Promise<Outcome> {
   let meter: PlayMeter | undefined;
   let session: UpstreamSession;
   try {
     session = await UpstreamSession.open({ ...options, responseTimeoutMs: ANSWER_TIMEOUT_MS }, {
+      ...(recorder ? { onWire: recorder.onWire } : {}),
       onFrame(track, rtcp, packet) {
+        recorder?.onFrame(track, rtcp, packet);
         // The meter starts at the first frame or PLAY's answer, whichever comes first.
         meter ??= new PlayMeter("PLAY's answer");
         meter.bytes(packet.length);
