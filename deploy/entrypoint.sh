@@ -40,7 +40,7 @@ unset ARLO_RTSP_PASSPHRASE_FILE
 # V8's young generation capped at 4 MB per semi-space (Node's default grows it to 16): relaying video
 # with the default, V8 in most runs started a major GC about every 0.6 s; capped, it did not, and
 # `serve` at 5 cameras x 3 viewers x 20 Mbit/s used 0.63-0.76 s of CPU per window against 1.02-1.07 s
-# and 111-113 MB against 137-151 (docs/BENCHMARKS.md, "Third pass"). A V8 heap flag has to be on
+# and 111-113 MB against 137-151 (docs/benchmarks-history.md, "Third pass"). A V8 heap flag has to be on
 # node's command line or in NODE_OPTIONS; the user's own NODE_OPTIONS come after it, so they win.
 export NODE_OPTIONS="--max-semi-space-size=4${NODE_OPTIONS:+ $NODE_OPTIONS}"
 

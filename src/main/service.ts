@@ -26,6 +26,7 @@ import type { HttpTransport } from './arlo/transport.js';
 import { discoverBaseStations, mergeDiscovered, type DiscoverOptions, type DiscoveredBaseStation } from './discovery/mdns.js';
 import { probeTls } from './discovery/tls-probe.js';
 import { diagnose, diagnoseRequestSchema } from './doctor/engine.js';
+import { heldSessionsOf } from './doctor/live-session.js';
 import { AppError } from './errors.js';
 import type { Logger } from './log.js';
 import { ARLO_RTSP_PORT } from './rtsp/url.js';
@@ -46,6 +47,8 @@ export interface AppServiceOptions {
   dataDir: string;
   /** `dataDir` also holds the shell's own files (Electron's userData): adopted although not empty. */
   sharedDataDir?: boolean;
+  /** `arlo-rtsp demo`'s service: the data dir is marked as the demo's (see OpenDataStoreOptions.demo). */
+  demo?: boolean;
   /** Encrypts secrets at rest headless (ARLO_RTSP_PASSPHRASE). */
   passphrase?: string;
   /** A keychain-backed store (the desktop shell's); overrides the passphrase store. */
@@ -84,6 +87,7 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
     secrets: options.secrets,
     logger: options.logger,
     ...(options.sharedDataDir ? { sharedDir: true } : {}),
+    ...(options.demo ? { demo: true } : {}),
   });
   const service = new Service(store, options);
   await service.init();
@@ -410,6 +414,7 @@ class Service implements AppService {
       store: this.#store,
       account: this.#account,
       discovery: this.#options.discovery === false ? false : { ...this.#options.discovery },
+      held: heldSessionsOf(this.#streams),
     }, parsed.data);
   }
 
@@ -776,14 +781,14 @@ function checkMinutes(value: unknown, what: string): number {
   return value;
 }
 
-function checkListenAddress(address: string): string {
+export function checkListenAddress(address: string): string {
   if (address !== 'localhost' && isIP(address) === 0) {
     throw new AppError('invalid-setting', `Listen address "${address}" is not an IP address (127.0.0.1 for this computer only, 0.0.0.0 for the LAN).`);
   }
   return address;
 }
 
-function checkPortBase(portBase: number): number {
+export function checkPortBase(portBase: number): number {
   if (!Number.isInteger(portBase) || portBase < 1024 || portBase > 65000) {
     throw new AppError('invalid-setting', 'The first RTSP port must be a whole number from 1024 to 65000.');
   }

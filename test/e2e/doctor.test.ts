@@ -2,12 +2,14 @@
 // and as `arlo-rtsp doctor` with --play and --report); a wrong address fails at the TCP step with
 // the fix in words and exit code 1; a redirect at DESCRIBE is shown, not failed; another key where a
 // pinned base station was fails at TLS with the mismatch and the forget-pin advice; a revoked
-// certificate fails at TLS with "enroll again"; the report holds none of the secrets this
+// certificate fails at TLS with "enroll again"; a camera this app streams already is measured on
+// that session (in the service) or left to the running `serve` (as a command), never a second
+// session refused as "another app"; the report holds none of the secrets this
 // installation keeps (token, private key, LAN password, trust cookie, passphrase) nor the account
 // password.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate, createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -22,7 +24,8 @@ import { createSelfSignedServerCertificate } from '../../src/sim/ca.js';
 import { stationCamerasOf, type SimCloud } from '../../src/sim/cloud/index.js';
 import { startCloudAndStation } from '../support/cloud-station.js';
 import { installationEnv, installationSecrets, openInstallation, signInAndEnroll } from '../support/installation.js';
-import { runCli } from '../support/run-cli.js';
+import { runCli, startCli } from '../support/run-cli.js';
+import { waitFor } from '../support/wait.js';
 
 const PASSPHRASE = 'doctor passphrase 7731';
 const LAN_PASSWORD = 'planted-lan-password-5519';
@@ -55,6 +58,25 @@ function closedPort(): Promise<number> {
     });
   });
 }
+
+/** A player of `url` for up to a minute (killed by the caller): one viewer that holds the camera's session. */
+function viewer(url: string): ChildProcess {
+  return spawn('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-t', '60', '-f', 'null', '-'], { stdio: 'ignore' });
+}
+
+/** Polls `check` (which may ask over HTTP) every 100 ms until it holds. */
+async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  let held = false;
+  const deadline = Date.now() + timeoutMs;
+  while (!held && Date.now() < deadline) {
+    held = await check();
+    if (!held) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (!held) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** The camera a diagnosis picks by default (the base station's first that streams locally). */
+const firstCamera = async (app: AppService) => ({ deviceId: (await app.diagnose({ baseStationId: baseStationId() })).cameraId! });
 
 function summary(diagnosis: Diagnosis): string {
   return diagnosis.steps.map((s) => `${s.status} ${s.name}: ${s.detail} ${s.fix ?? ''}`).join('\n');
@@ -101,6 +123,60 @@ describe('doctor', { timeout: 300_000 }, () => {
     assert.match(step('PLAY'), /first video \d+\.\d s after PLAY's answer/);
     assert.ok(diagnosis.steps.every((s) => s.durationMs >= 0));
     assert.equal(station.stats.nonceViolations, 0);
+  });
+
+  it("measures PLAY on this app's own session when it streams the camera: no second session, no \"another app\" (Diagnose in the service)", async () => {
+    const app = service ?? (await open());
+    const { deviceId: cameraId } = await firstCamera(app);
+    await app.startCamera(cameraId);
+    let latest = await app.getState();
+    const unsubscribe = app.subscribe((state) => (latest = state));
+    const player = viewer(latest.cameras.find((c) => c.deviceId === cameraId)!.url);
+    try {
+      await waitFor(() => latest.cameras.some((c) => c.deviceId === cameraId && c.state === 'media' && c.viewers === 1), 90_000, 'ffmpeg to stream the camera');
+      const opened = station.stats.sessionsOpened;
+      const diagnosis = await app.diagnose({ baseStationId: baseStationId(), cameraId, playSeconds: 2 });
+      assert.equal(diagnosis.passed, true, summary(diagnosis));
+      const play = diagnosis.steps.find((s) => s.name === 'PLAY');
+      assert.equal(play?.status, 'pass', summary(diagnosis));
+      assert.match(play?.detail ?? '', /^measured on this app's own session of the camera, which 1 other viewer\(s\) watch \(the base station allows one per camera\): H\.26[45] \d+x\d+, \d+\.\d fps, /);
+      assert.doesNotMatch(summary(diagnosis), /another app/);
+      assert.equal(station.stats.sessionsOpened, opened, 'no second session was opened');
+      assert.equal(latest.cameras.find((c) => c.deviceId === cameraId)?.state, 'media', 'the stream went on');
+    } finally {
+      player.kill('SIGKILL');
+      unsubscribe();
+      await app.stopCamera(cameraId);
+    }
+  });
+
+  it('as a command while serve runs on the data dir: says that server streams the camera, opens no second session', { skip: loopbackMulticast }, async () => {
+    const { deviceId: cameraId } = await firstCamera(service ?? (await open()));
+    await closeService();
+    const serve = startCli(['--data-dir', dataDir, 'serve', '--http', '127.0.0.1:0', '--port-base', String(20_000 + Math.floor(Math.random() * 40_000))], env());
+    let player: ChildProcess | undefined;
+    try {
+      const printedUrl = new RegExp(`\\(${cameraId}\\): (rtsp://\\S+)`);
+      await waitFor(() => printedUrl.test(serve.output()) && /^state: http/m.test(serve.output()), 90_000, `serve to start; output: ${serve.output()}`);
+      player = viewer(printedUrl.exec(serve.output())![1]!);
+      const stateUrl = /^state: (http:\/\/\S+)/m.exec(serve.output())![1]!;
+      await until(async () => {
+        const state = (await (await fetch(stateUrl)).json()) as { cameras: { deviceId: string; state: string; viewers: number }[] };
+        return state.cameras.some((c) => c.deviceId === cameraId && c.state === 'media' && c.viewers === 1);
+      }, 90_000, 'ffmpeg to stream the camera through serve');
+      const opened = station.stats.sessionsOpened;
+      const result = await runCli(['--data-dir', dataDir, 'doctor', '--camera', cameraId, '--play', '1', '--mdns-interface', '127.0.0.1'], env(), undefined, 120_000);
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.match(result.stdout, /^arlo-rtsp serve \(process \d+, web UI http:\/\/127\.0\.0\.1:\d+\) on this data dir runs: a camera it streams is not played a second time here\./m);
+      assert.match(result.stdout, /SKIP {2}PLAY/);
+      assert.match(result.stdout, /Why: arlo-rtsp serve \(process \d+, .+\) on this data dir streams this camera now \(1 viewer\(s\)\), and the base station allows one session per camera/);
+      assert.doesNotMatch(result.stdout, /another app is streaming/);
+      assert.equal(station.stats.sessionsOpened, opened, 'no second session was opened');
+    } finally {
+      player?.kill('SIGKILL');
+      serve.child.kill('SIGINT');
+      await serve.exited;
+    }
   });
 
   it('fails at TCP with the fix in words on a wrong address', async () => {

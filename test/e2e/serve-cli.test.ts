@@ -86,7 +86,7 @@ describe('arlo-rtsp demo', () => {
     await writeFile(join(dataDir, 'settings.json'), '{}');
     const cli = startCli(['--data-dir', dataDir, 'demo', '--http', '127.0.0.1:0']);
     assert.equal(await cli.exited, 1);
-    assert.match(cli.output(), /already holds data.*give a new or empty --data-dir/);
+    assert.match(cli.output(), /already holds data that is not a demo's; give a new or empty --data-dir/);
   });
 });
 

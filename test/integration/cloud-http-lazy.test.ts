@@ -2,7 +2,7 @@
 // undici and tough-cookie, is loaded on the first call, not at start. Loaded at start, the two held
 // 4.4 MB of serve's heap that every major collection walks, and undici compiled its HTTP parser
 // (WebAssembly), after which V8 woke a thread 4 times in the first two minutes
-// (docs/BENCHMARKS.md, "Idle after start"). undici is a CommonJS package, so Node's module cache
+// (docs/benchmarks-history.md, "Idle after start"). undici is a CommonJS package, so Node's module cache
 // shows whether it was loaded (tough-cookie, an ES module, comes with it and is not listed there).
 // Real HTTP on loopback stands in for the cloud.
 

@@ -1,5 +1,5 @@
-// Where the Arlo cloud lives. Read once, here: tests and the simulator point the app elsewhere
-// with ARLO_API_URL / ARLO_AUTH_URL.
+// Where the Arlo cloud lives. Read once, here: tests point the commands at the simulated cloud
+// with ARLO_API_URL / ARLO_AUTH_URL (README, "Headless use"); the demo passes its own instead.
 
 export interface ArloEndpoints {
   /** The API host (PROTOCOL.md §2). */

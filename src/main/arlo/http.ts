@@ -9,7 +9,7 @@
 // both transports, and is kept as a secret (encrypted) by the account.
 //
 // tough-cookie is loaded on the first call, not with this module: `serve` and the tray app run
-// for days without calling the cloud (docs/BENCHMARKS.md, "Idle after start").
+// for days without calling the cloud (docs/benchmarks-history.md, "Idle after start").
 
 import type * as Cookies from 'tough-cookie';
 import type { ArloEndpoints } from './endpoints.js';

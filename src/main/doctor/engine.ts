@@ -20,6 +20,8 @@ import { FORGET_PIN_ADVICE, connectTimeout, connectionError, identityMismatch } 
 import { checkPin, type PinCheck } from '../stream/identity.js';
 import { pinOf } from '../store/base-stations.js';
 import { CaptureRecorder } from '../capture/recorder.js';
+import type { HeldSessions } from './live-session.js';
+import type { Outcome } from './outcome.js';
 import { describeExchange, measurePlay } from './rtsp-checks.js';
 
 export interface DoctorContext {
@@ -27,6 +29,8 @@ export interface DoctorContext {
   account: ArloAccount;
   /** `false`: discovery is off here (the mDNS step is skipped). */
   discovery: false | Omit<DiscoverOptions, 'timeoutMs' | 'signal'>;
+  /** The sessions this app holds: PLAY reads a held one instead of opening a second (which the base station would refuse). */
+  held?: HeldSessions;
   /**
    * Record a field capture of the PLAY step (`doctor --capture`): PLAY then runs even when the
    * DESCRIBE step failed (the failure is what the capture is for), for `playSeconds` or
@@ -61,7 +65,6 @@ interface Facts {
   camera?: CameraRecord;
 }
 
-type Outcome = { pass: string } | { fail: string; fix: string };
 
 interface Step {
   name: string;
@@ -102,12 +105,9 @@ export async function diagnose(context: DoctorContext, request: DiagnoseRequest)
     try {
       outcome = await step.run(facts);
     } catch (error) {
-      outcome = { fail: 'the check itself failed', fix: error instanceof Error ? error.message : String(error) };
+      outcome = { fail: `the check itself failed: ${error instanceof Error ? error.message : String(error)}`, fix: CHECK_FAILED_ADVICE };
     }
-    const durationMs = Math.round(performance.now() - started);
-    steps.push('pass' in outcome
-      ? { name: step.name, status: 'pass', durationMs, detail: outcome.pass }
-      : { name: step.name, status: 'fail', durationMs, detail: outcome.fail, fix: outcome.fix });
+    steps.push(stepOf(step.name, Math.round(performance.now() - started), outcome));
   }
   return {
     baseStationId: request.baseStationId,
@@ -116,6 +116,14 @@ export async function diagnose(context: DoctorContext, request: DiagnoseRequest)
     steps,
     startedAt,
   };
+}
+
+const CHECK_FAILED_ADVICE = 'Run the diagnosis again; if it fails the same way, report it with "arlo-rtsp doctor --report" attached.';
+
+function stepOf(name: string, durationMs: number, outcome: Outcome): DiagnosisStep {
+  if ('pass' in outcome) return { name, status: 'pass', durationMs, detail: outcome.pass };
+  if ('skip' in outcome) return { name, status: 'skip', durationMs, detail: 'not run', fix: outcome.skip };
+  return { name, status: 'fail', durationMs, detail: outcome.fail, fix: outcome.fix };
 }
 
 function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
@@ -267,14 +275,25 @@ function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
       name: STEP.play,
       needs: capture ? [STEP.tls, STEP.camera] : [STEP.rtsp],
       when: () => playSeconds > 0,
-      run(facts) {
+      async run(facts) {
         const station = facts.station!;
         const camera = facts.camera!;
+        const ms = playSeconds * 1000;
+        const held = await context.held?.(camera.deviceId);
+        if (held) {
+          const busy = `${held.holder} streams this camera now (${held.viewers} viewer(s)), and the base station allows one session per camera: ` +
+            'a second one would be refused as if another app held it.';
+          if (capture) return { skip: `${busy} A capture needs a session of its own: stop the camera there, then capture again.` };
+          if (!held.measure) return { skip: `${busy} Its URL plays the camera; Diagnose in its web UI measures that session.` };
+          // Undefined: the session ended meanwhile, so one of our own is free to open.
+          const measured = await held.measure(ms);
+          if (measured) return measured;
+        }
         if (capture) {
           capture.recorder = new CaptureRecorder({
             baseStation: { deviceId: station.deviceId, ...(station.model ? { model: station.model } : {}) },
             camera: { deviceId: camera.deviceId, ...(camera.model ? { model: camera.model } : {}), codec: camera.codec, ownBaseStation: camera.ownBaseStation },
-          }, playSeconds * 1000);
+          }, ms);
         }
         return measurePlay({
           host: station.host!,
@@ -284,7 +303,7 @@ function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
           privateKeyPem: facts.privateKeyPem!,
           pin: pinOf(station),
           logger: silentLogger,
-        }, playSeconds * 1000, capture?.recorder);
+        }, ms, capture?.recorder);
       },
     },
   ];

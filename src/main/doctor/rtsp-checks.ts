@@ -8,13 +8,13 @@ import { NONCE_HEADER, NonceSequence } from '../rtsp/nonce.js';
 import { RtspReader } from '../rtsp/reader.js';
 import { parseRtpHeader } from '../rtsp/rtp.js';
 import { h264ParameterSets, h265ParameterSets, rtpmapOf, videoCodecOf } from '../rtsp/sdp.js';
-import { isKeyframeStart, type VideoCodecName } from '../rtsp/keyframe.js';
+import { isKeyframeStart } from '../rtsp/keyframe.js';
 import { isSps, pictureSizeOf, type PictureSize } from '../rtsp/sps.js';
+import { NO_VIDEO_ADVICE, STREAM_ADVICE, type Outcome } from './outcome.js';
+import { PlayMeter } from './play-meter.js';
 import { responseError, StreamError } from '../stream/errors.js';
 import { UpstreamSession, USER_AGENT, type UpstreamOptions } from '../stream/upstream.js';
 import type { CaptureRecorder } from '../capture/recorder.js';
-
-type Outcome = { pass: string } | { fail: string; fix: string };
 
 const ANSWER_TIMEOUT_MS = 30_000;
 
@@ -81,65 +81,40 @@ function redirected(response: RtspResponse, lines: string[]): Outcome | undefine
 }
 
 function refused(where: string, method: string, response: RtspResponse, lines: string[]): Outcome {
-  return { fail: lines.join('\n'), fix: responseError(where, method, response).message };
+  const error = responseError(where, method, response);
+  return { fail: [...lines, error.message].join('\n'), fix: STREAM_ADVICE[error.code] };
 }
 
 /** PLAY through the engine's own session for `ms`, measuring the video; TEARDOWN at the end. A recorder, if given, captures it all. */
 export async function measurePlay(options: UpstreamOptions, ms: number, recorder?: CaptureRecorder): Promise<Outcome> {
-  let video: { codec: VideoCodecName; clockRate: number } | undefined;
-  let size: PictureSize | undefined;
-  const timestamps = new Set<number>();
-  const keyframes: number[] = [];
-  let bytes = 0;
-  let packets = 0;
-  /** When the first video packet came: how long a camera takes to send after PLAY's answer is worth knowing. */
-  let firstVideoAt: number | undefined;
+  let meter: PlayMeter | undefined;
   let session: UpstreamSession;
   try {
     session = await UpstreamSession.open({ ...options, responseTimeoutMs: ANSWER_TIMEOUT_MS }, {
       ...(recorder ? { onWire: recorder.onWire } : {}),
       onFrame(track, rtcp, packet) {
         recorder?.onFrame(track, rtcp, packet);
-        bytes += packet.length;
+        // The meter starts at the first frame or PLAY's answer, whichever comes first.
+        meter ??= new PlayMeter("PLAY's answer");
+        meter.bytes(packet.length);
         if (rtcp || !track.codec) return;
         const header = parseRtpHeader(packet);
         if (!header) return;
-        packets++;
-        firstVideoAt ??= performance.now();
-        video ??= { codec: track.codec, clockRate: track.clockRate };
-        timestamps.add(header.timestamp);
         const payload = packet.subarray(header.payloadOffset, header.payloadEnd);
-        if (isKeyframeStart(track.codec, payload) && keyframes.at(-1) !== header.timestamp) keyframes.push(header.timestamp);
-        if (!size && isSps(track.codec, payload)) size = pictureSizeOf(track.codec, payload);
+        meter.video(track.codec, track.clockRate, header.timestamp, isKeyframeStart(track.codec, payload));
+        if (!meter.size && isSps(track.codec, payload)) meter.size = pictureSizeOf(track.codec, payload);
       },
     });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { fail: message, fix: error instanceof StreamError ? message : 'Run the diagnosis again.' };
+    if (error instanceof StreamError) return { fail: error.message, fix: STREAM_ADVICE[error.code] };
+    return { fail: error instanceof Error ? error.message : String(error), fix: 'Run the diagnosis again.' };
   }
-  const started = performance.now();
+  meter ??= new PlayMeter("PLAY's answer");
   await new Promise((resolve) => setTimeout(resolve, ms));
-  const seconds = (performance.now() - started) / 1000;
-  size ??= sizeFromSdp(session);
+  meter.size ??= sizeFromSdp(session);
   await session.close();
-  if (!video || packets === 0) {
-    return { fail: `no video arrived in ${seconds.toFixed(1)} s`, fix: 'The camera may be asleep or offline: check it in the Arlo app, then try again with a longer --play.' };
-  }
-  const span = spanSeconds([...timestamps], video.clockRate);
-  const fps = span > 0 ? (timestamps.size - 1) / span : 0;
-  const keyframeGaps = keyframes.slice(1).map((ts, i) => ((ts - keyframes[i]!) >>> 0) / video!.clockRate);
-  const keyframeInterval = keyframeGaps.length > 0 ? `keyframe every ${(keyframeGaps.reduce((a, b) => a + b, 0) / keyframeGaps.length).toFixed(1)} s` : `${keyframes.length} keyframe(s)`;
-  return {
-    pass: [
-      `${video.codec === 'h264' ? 'H.264' : 'H.265'} ${size ? `${size.width}x${size.height}` : '(size not declared)'}`,
-      `${fps.toFixed(1)} fps`,
-      keyframeInterval,
-      `${((bytes * 8) / seconds / 1e6).toFixed(2)} Mbit/s over ${seconds.toFixed(1)} s`,
-      // Frames before PLAY's answer count as 0 s.
-      `first video ${(Math.max(0, (firstVideoAt ?? started) - started) / 1000).toFixed(1)} s after PLAY's answer`,
-      'TEARDOWN sent',
-    ].join(', '),
-  };
+  if (!meter.sawVideo) return { fail: meter.summary('TEARDOWN sent'), fix: NO_VIDEO_ADVICE };
+  return { pass: meter.summary('TEARDOWN sent') };
 }
 
 function sizeFromSdp(session: UpstreamSession): PictureSize | undefined {
@@ -154,12 +129,3 @@ function sizeFromSdp(session: UpstreamSession): PictureSize | undefined {
   }
   return undefined;
 }
-
-/** Seconds between the first and last RTP timestamp, across a 32-bit wrap. */
-function spanSeconds(timestamps: number[], clockRate: number): number {
-  if (timestamps.length < 2) return 0;
-  const first = timestamps[0]!;
-  const ticks = Math.max(...timestamps.map((ts) => (ts - first) >>> 0));
-  return ticks / clockRate;
-}
-

@@ -1,20 +1,23 @@
 // The app's data directory: settings.json (validated, atomic, serialized writes) and the secrets.
 
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { newClientIdentity } from '../arlo/identity.js';
 import { silentLogger, type Logger } from '../log.js';
-import { CorruptDataError, DataVersionError, checkVersion } from './errors.js';
+import { CorruptDataError, DataVersionError, DemoDataDirError, NoDataError, checkVersion } from './errors.js';
 import { keepAside } from './keep-aside.js';
-import { preparePrivateDir, writePrivateFile } from './private-files.js';
+import { MARKER_FILE, preparePrivateDir, writePrivateFile } from './private-files.js';
 import { DATA_VERSION, appDataSchema } from './schema.js';
 import { PASSPHRASE_ENV, SECRETS_FILE, openFileSecretStore } from './secret-file.js';
+import { SERVE_RECORD_FILE } from './serve-record.js';
 import { createSerial } from '../serial.js';
 import type { AppData, DataStore, SecretStore } from './types.js';
 
 export const SETTINGS_FILE = 'settings.json';
+/** Every file of ours in a data directory. */
+const OWN_FILES = [SETTINGS_FILE, SECRETS_FILE, SERVE_RECORD_FILE] as const;
 
 export interface OpenDataStoreOptions {
   /** Encrypts the secrets file; defaults to $ARLO_RTSP_PASSPHRASE. Ignored when `secrets` is given. */
@@ -24,14 +27,58 @@ export interface OpenDataStoreOptions {
   logger?: Logger;
   /** The directory also holds the shell's own files (the desktop's userData); see `preparePrivateDir`. */
   sharedDir?: boolean;
+  /**
+   * The caller reads what an earlier sign-in stored (devices, enroll, doctor): a folder without
+   * settings is refused (NoDataError) rather than created.
+   */
+  existing?: boolean;
+  /** Opened by `arlo-rtsp demo`: the folder is marked as the demo's; any other opening of a marked one is refused (DemoDataDirError). */
+  demo?: boolean;
 }
 
 /** Opens (creating if needed) the data directory `dir`. Fails on a wrong passphrase, never on corrupt settings (`read` reports those). */
 export async function openDataStore(dir: string, options: OpenDataStoreOptions = {}): Promise<DataStore> {
   const absolute = resolve(dir);
-  await preparePrivateDir(absolute, { ownFiles: [SETTINGS_FILE, SECRETS_FILE], ...(options.sharedDir ? { shared: true } : {}) });
+  // Both refusals come before anything is created or read with the passphrase.
+  const settings = await peekSettings(absolute);
+  if (options.existing && settings === undefined) throw new NoDataError(absolute);
+  if (!options.demo && settings?.demo === true) throw new DemoDataDirError(absolute);
+  await preparePrivateDir(absolute, { ownFiles: [...OWN_FILES], ...(options.sharedDir ? { shared: true } : {}) });
   const secrets = options.secrets ?? (await openFileSecretStore(absolute, options.passphrase ?? process.env[PASSPHRASE_ENV]));
-  return new FileDataStore(absolute, secrets, options.logger ?? silentLogger);
+  const store = new FileDataStore(absolute, secrets, options.logger ?? silentLogger);
+  if (options.demo && settings?.demo !== true) await store.update((data) => { data.settings.demo = true; });
+  return store;
+}
+
+/** Whether `dir` was made by `arlo-rtsp demo` (its settings carry the mark). */
+export async function isDemoDataDir(dir: string): Promise<boolean> {
+  return (await peekSettings(resolve(dir)))?.demo === true;
+}
+
+/** Removes this app's own files from `dir` (and nothing else), so it can start afresh: the demo's reuse of its folder. */
+export async function clearDataDir(dir: string): Promise<void> {
+  const ours = [...OWN_FILES, MARKER_FILE];
+  for (const name of await readdir(dir)) {
+    if (ours.some((file) => name === file || name.startsWith(`${file}.`))) await rm(join(dir, name), { force: true });
+  }
+}
+
+/** The settings object of `dir`'s settings.json as it is on disk, undefined when there is none; `{}` when unreadable (`read` reports that). */
+async function peekSettings(dir: string): Promise<{ demo?: unknown } | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, SETTINGS_FILE), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+  try {
+    const json = JSON.parse(text) as { settings?: { demo?: unknown } } | null;
+    return json?.settings ?? {};
+  } catch {
+    return {};
+  }
 }
 
 /** The data of a first run: fresh random ids, safe defaults (loopback only). */

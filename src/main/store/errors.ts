@@ -52,6 +52,34 @@ export class ForeignDirectoryError extends AppError {
   }
 }
 
+/** A command that reads what an earlier sign-in stored was pointed at a folder holding none: nothing was created. */
+export class NoDataError extends AppError {
+  override readonly name = 'NoDataError';
+  constructor(readonly dir: string) {
+    super(
+      'no-data',
+      `${dir} holds no Arlo Local RTSP data yet: sign in first with "arlo-rtsp --data-dir ${dir} login" ` +
+        '(or give the --data-dir you signed in with). Nothing was created.',
+    );
+  }
+}
+
+/**
+ * The folder was made by `arlo-rtsp demo`: its sign-in, certificate and base station belong to the
+ * demo's simulated cloud, so nothing but the demo may use it (the real Arlo hosts would get the
+ * simulated token, mDNS would multicast for a base station that is not on the network).
+ */
+export class DemoDataDirError extends AppError {
+  override readonly name = 'DemoDataDirError';
+  constructor(readonly dir: string) {
+    super(
+      'demo-data-dir',
+      `${dir} belongs to the demo: its Arlo cloud and base station are simulated and exist only while the demo runs. ` +
+        `Run "arlo-rtsp demo --data-dir ${dir}" to use it (the web UI's Diagnose checks it there), or give another --data-dir for your own Arlo account.`,
+    );
+  }
+}
+
 /** The passphrase given does not decrypt the secrets file (or none was given for an encrypted one). */
 export class SecretsLockedError extends AppError {
   override readonly name = 'SecretsLockedError';

@@ -60,6 +60,7 @@ export const settingsSchema = z.object({
   userAgent: z.string().min(1).default(() => browserUserAgent()),
   batteryWarnMinutes: z.number().min(0).max(1440).optional(),
   batteryCapMinutes: z.number().min(0).max(1440).optional(),
+  demo: z.literal(true).optional(),
 });
 
 export const accountSchema = z.object({

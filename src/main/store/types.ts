@@ -73,6 +73,11 @@ export interface AppSettings {
   batteryWarnMinutes?: number;
   /** Battery cameras: refuse new viewers past this many minutes a day (absent: no cap). */
   batteryCapMinutes?: number;
+  /**
+   * Made by `arlo-rtsp demo`: the sign-in, certificate and base station are the demo's simulators',
+   * so only the demo opens this folder (DemoDataDirError).
+   */
+  demo?: true;
 }
 
 export interface AccountRecord {

@@ -1,4 +1,4 @@
-// What the account commands (login, devices, enroll) share: the data store from the global
+// What the account commands (login, devices, enroll, doctor) share: the data store from the global
 // --data-dir (passphrase from ARLO_RTSP_PASSPHRASE), an ArloAccount that is always closed, and
 // line prompts that work on a terminal (password unechoed) and on piped stdin alike.
 
@@ -10,10 +10,15 @@ import { createLogger } from '../../log.js';
 import { openDataStore } from '../../store/data-store.js';
 import type { DataStore } from '../../store/types.js';
 
-export async function withAccount<T>(command: Command, run: (account: ArloAccount, store: DataStore) => Promise<T>): Promise<T> {
+/** `existing`: the command reads what a sign-in stored, so a data dir without settings is refused, not created. */
+export async function withAccount<T>(
+  command: Command,
+  options: { existing: boolean },
+  run: (account: ArloAccount, store: DataStore) => Promise<T>,
+): Promise<T> {
   const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
   const log = createLogger({ level: process.env.ARLO_RTSP_LOG_LEVEL ?? 'warn' });
-  const store = await openDataStore(dataDir, { logger: log });
+  const store = await openDataStore(dataDir, { logger: log, existing: options.existing });
   const account = new ArloAccount(store, log);
   try {
     return await run(account, store);

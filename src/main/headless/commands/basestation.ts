@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .description("forget the base station's pinned certificate and key (after replacing or resetting it); the next stream pins anew")
     .action(async (id: string, _options: unknown, command: Command) => {
       const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
-      const store = await openDataStore(dataDir, { logger: createLogger({ level: process.env.ARLO_RTSP_LOG_LEVEL ?? 'warn' }) });
+      const store = await openDataStore(dataDir, { logger: createLogger({ level: process.env.ARLO_RTSP_LOG_LEVEL ?? 'warn' }), existing: true });
       await forgetPin(store, id);
       console.log(`Forgot the pinned certificate of ${id}; the next stream pins the certificate it presents. A running "arlo-rtsp serve" keeps its pin until restarted.`);
     });

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { SimBaseStation } from '../../../sim/basestation.js';
 import { startSimCloud, stationCamerasOf, type SimAccount, type SimCloud } from '../../../sim/cloud/index.js';
 import { createLogger } from '../../log.js';
+import { clearDataDir, isDemoDataDir } from '../../store/data-store.js';
 import type { AppService } from '../../service.js';
 import { FFMPEG_OPTION_HELP, httpOption, parsePort, runServe, untilSignal } from './serve.js';
 
@@ -48,6 +49,8 @@ export function register(program: Command): void {
           logger: createLogger({ level: process.env.ARLO_RTSP_LOG_LEVEL ?? 'warn' }),
           // Nothing may multicast from a demo; a simulator is not on the LAN for mDNS to find anyway.
           discovery: false,
+          // Marks the data dir as the demo's: no other command then takes it to the real Arlo cloud.
+          demo: true,
           ...(options.ffmpeg ? { ffmpegPath: options.ffmpeg } : {}),
           arloEndpoints: { apiUrl: sim.cloud.apiUrl, authUrl: sim.cloud.authUrl },
           overrides: portBase === undefined ? {} : { portBase },
@@ -137,16 +140,21 @@ async function walkFirstRun(service: AppService, sim: Simulators): Promise<void>
 }
 
 /**
- * A data dir for a demo must be new or empty: the simulators are new on every run, so the
- * certificate and pinned base-station identity kept from an earlier run would not match them.
+ * A data dir for a demo must be new, empty, or an earlier demo's: the simulators are new on every
+ * run, so the sign-in, certificate and pinned base-station identity an earlier demo kept would not
+ * match them, and a demo's folder starts afresh.
  */
 async function freshDir(dir: string): Promise<string> {
+  if (await isDemoDataDir(dir)) {
+    await clearDataDir(dir);
+    console.log(`${dir} held an earlier demo's data: the simulated cloud and base station are new on every run, so the demo starts afresh there`);
+  }
   const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [];
     throw error;
   });
   if (entries.length > 0) {
-    throw new Error(`${dir} already holds data; the demo's simulated cloud and base station are new on every run, so give a new or empty --data-dir (or none, for a temporary one)`);
+    throw new Error(`${dir} already holds data that is not a demo's; give a new or empty --data-dir, or an earlier demo's (or none, for a temporary one)`);
   }
   return dir;
 }

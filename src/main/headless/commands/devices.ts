@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .command('devices')
     .description('list the Arlo base stations and cameras of the signed-in account')
     .action(async (_options: unknown, command: Command) => {
-      await withAccount(command, async (account, store) => {
+      await withAccount(command, { existing: true }, async (account, store) => {
         const found = await account.refreshDevices();
         const data = await store.read();
         for (const station of data.baseStations) {

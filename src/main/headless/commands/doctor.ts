@@ -1,12 +1,20 @@
 // `arlo-rtsp doctor`: every check from the data directory to a playing camera, step by step, with
 // the fix for each failure; exit code 0 only when all pass. `--report FILE` writes the same as
 // JSON + text, safe to attach to a bug report. `--capture FILE` records the PLAY step's whole
-// exchange with the base station (docs/CAPTURES.md), for the simulator to replay.
+// exchange with the base station (docs/CAPTURES.md), for the simulator to replay. While
+// `arlo-rtsp serve` runs on the same data dir, PLAY leaves a camera it streams to it (see heldByServe).
 
 import { InvalidArgumentError, type Command } from 'commander';
-import { MAX_DIAGNOSE_PLAY_SECONDS as MAX_PLAY_SECONDS, type Diagnosis } from '../../../shared/api.js';
+import { MAX_DIAGNOSE_PLAY_SECONDS as MAX_PLAY_SECONDS, type AppState, type Diagnosis } from '../../../shared/api.js';
 import type { CaptureSlot } from '../../doctor/engine.js';
+import type { HeldSessions } from '../../doctor/live-session.js';
+import { runningServe } from '../../store/serve-record.js';
+import type { DataStore } from '../../store/types.js';
+import { STATE_PATH } from '../web.js';
+import { ACCESS_TOKEN_HEADER } from '../web-binding.js';
 import { withAccount } from './account-context.js';
+
+const STATE_TIMEOUT_MS = 5_000;
 
 interface DoctorOptions {
   basestation?: string;
@@ -32,7 +40,7 @@ export function register(program: Command): void {
       const { diagnose, STEP } = await import('../../doctor/engine.js');
       const { diagnosisText, secretValues, writeReport } = await import('../../doctor/report.js');
       const { writeCapture } = await import('../../capture/recorder.js');
-      await withAccount(command, async (account, store) => {
+      await withAccount(command, { existing: true }, async (account, store) => {
         const data = await store.read();
         const cameraStation = options.camera ? data.cameras.find((c) => c.deviceId === options.camera)?.baseStationId : undefined;
         if (options.camera && !cameraStation) throw new Error(`No camera with id ${options.camera} is known: run "arlo-rtsp devices" to list them.`);
@@ -42,10 +50,14 @@ export function register(program: Command): void {
           throw new Error(`A capture is of one base station, and ${stations.length} are known: add --basestation <id> (or --camera <id>).`);
         }
         const capture: CaptureSlot = {};
+        const held = await heldByServe(store);
         const diagnoses: Diagnosis[] = [];
         for (const baseStationId of stations) {
           const diagnosis = await diagnose(
-            { store, account, discovery: options.mdnsInterface ? { interface: options.mdnsInterface } : {}, ...(options.capture ? { capture } : {}) },
+            {
+              store, account, discovery: options.mdnsInterface ? { interface: options.mdnsInterface } : {},
+              ...(held ? { held } : {}), ...(options.capture ? { capture } : {}),
+            },
             { baseStationId, ...(options.camera ? { cameraId: options.camera } : {}), ...(options.play ? { playSeconds: options.play } : {}) },
           );
           diagnoses.push(diagnosis);
@@ -69,6 +81,28 @@ export function register(program: Command): void {
         if (diagnoses.some((d) => !d.passed)) process.exitCode = 1;
       });
     });
+}
+
+/**
+ * The sessions of an `arlo-rtsp serve` running on this data dir, asked of its API: the base
+ * station allows one session per camera, so PLAY names that server rather than open a second one
+ * (which would be refused as if another app streamed the camera).
+ */
+async function heldByServe(store: DataStore): Promise<HeldSessions | undefined> {
+  const serve = await runningServe(store.dir);
+  if (!serve) return undefined;
+  const holder = `arlo-rtsp serve (process ${serve.pid}, web UI ${serve.webUrl}) on this data dir`;
+  console.log(`${holder} runs: a camera it streams is not played a second time here.\n`);
+  const token = await store.secrets.get('webAccessToken');
+  return async (cameraId) => {
+    const answer = await fetch(`${serve.webUrl}${STATE_PATH}`, {
+      headers: token ? { [ACCESS_TOKEN_HEADER]: token } : {},
+      signal: AbortSignal.timeout(STATE_TIMEOUT_MS),
+    }).catch(() => undefined);
+    if (!answer?.ok) return undefined;
+    const camera = ((await answer.json()) as AppState).cameras.find((c) => c.deviceId === cameraId);
+    return camera?.state === 'media' ? { holder, viewers: camera.viewers } : undefined;
+  };
 }
 
 function playSeconds(value: string): number {

@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .option('--token <token>', 'sign in with this token first')
     .option('--basestation <id...>', 'only these base stations (default: all)')
     .action(async (options: { token?: string; basestation?: string[] }, command: Command) => {
-      await withAccount(command, async (account) => {
+      await withAccount(command, { existing: options.token === undefined }, async (account) => {
         if (options.token) await account.useToken(options.token);
         const outcomes = await account.enroll(options.basestation);
         for (const outcome of outcomes) console.log(`${outcome.result}: ${outcome.message}`);

@@ -4,7 +4,7 @@
 
 import type { Command } from 'commander';
 import { HEALTH_PATH } from '../web.js';
-import { httpOption, parseHostPort } from './serve.js';
+import { askableHost, httpOption, parseHostPort } from './serve.js';
 
 const TIMEOUT_MS = 5_000;
 
@@ -15,18 +15,11 @@ export function register(program: Command): void {
     .addOption(httpOption('where "serve" listens'))
     .action(async (options: { http: string }) => {
       const { host, port } = parseHostPort(options.http, '--http');
-      const url = `http://${hostToAsk(host)}:${port}${HEALTH_PATH}`;
+      const url = `http://${askableHost(host)}:${port}${HEALTH_PATH}`;
       const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) }).catch((error: unknown) => {
         throw new Error(`no answer from ${url}: ${error instanceof Error ? error.message : String(error)}`);
       });
       console.log(`${response.status} ${await response.text()}`);
       process.exitCode = response.status === 200 ? 0 : 1;
     });
-}
-
-/** A wildcard listen address is asked on this machine's loopback. */
-function hostToAsk(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
 }

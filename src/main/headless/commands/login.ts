@@ -16,7 +16,7 @@ export function register(program: Command): void {
     .option('--email <email>', 'the Arlo account email')
     .option('--token <token>', 'use this token (from a signed-in my.arlo.com session) instead of a password')
     .action(async (options: { email?: string; token?: string }, command: Command) => {
-      await withAccount(command, async (account) => {
+      await withAccount(command, { existing: false }, async (account) => {
         if (options.token) {
           await account.useToken(options.token);
           console.log('Signed in to Arlo with the pasted token.');

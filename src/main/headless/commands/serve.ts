@@ -5,8 +5,9 @@
 import { hostname, networkInterfaces } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createLogger, type Logger } from '../../log.js';
-import { createAppService, type AppService, type AppServiceOptions } from '../../service.js';
+import { checkListenAddress, checkPortBase, createAppService, type AppService, type AppServiceOptions } from '../../service.js';
 import { openDataStore } from '../../store/data-store.js';
+import { recordServe } from '../../store/serve-record.js';
 import { keptAccessToken } from '../access-token.js';
 import { HEALTH_PATH, METRICS_PATH, STATE_PATH, startWebServer, type WebServer } from '../web.js';
 import { ACCESS_TOKEN_HEADER } from '../web-binding.js';
@@ -53,7 +54,7 @@ export function register(program: Command): void {
     .addOption(httpOption('where the web UI, GET /api/state, /healthz and /metrics are served (beyond loopback the API and /metrics need the access token printed at start)'))
     .addOption(new Option('--ffmpeg <path>', FFMPEG_OPTION_HELP).env(SERVE_ENV.ffmpeg))
     .addOption(new Option('--require-token [yes|no]', 'whether the web UI and API want the access token on loopback too, for computers with several users (kept as a setting; beyond loopback it is always required)')
-      .env(SERVE_ENV.requireToken).preset('yes').argParser(parseYesNo))
+      .env(SERVE_ENV.requireToken).argParser(parseYesNo))
     .action(async (_options: unknown, command: Command) => {
       const options = command.optsWithGlobals<ServeCliOptions>();
       const stopped = untilSignal();
@@ -82,6 +83,8 @@ export interface ServeOptions {
   overrides?: AppServiceOptions['overrides'];
   discovery?: AppServiceOptions['discovery'];
   arloEndpoints?: AppServiceOptions['arloEndpoints'];
+  /** `arlo-rtsp demo`: the data dir is the demo's (marked so), and the hints name its web UI, not the real-cloud commands. */
+  demo?: boolean;
   ffmpegPath?: string;
   /** Runs once the service is open, before the enrolled cameras start (the demo signs in and enrolls here). */
   prepare?: (service: AppService) => Promise<void>;
@@ -96,8 +99,11 @@ export interface RunningServe {
 /** Starts the service and every enrolled camera, the HTTP server, and prints what to paste where. */
 export async function runServe(options: ServeOptions): Promise<RunningServe> {
   const http = parseHostPort(options.http, '--http');
+  // Bad flags are refused before the data dir is touched: nothing created, nothing logged first.
+  if (options.overrides?.listenAddress) checkListenAddress(options.overrides.listenAddress);
+  if (options.overrides?.portBase !== undefined) checkPortBase(options.overrides.portBase);
   // One secret store for the service and the web token: two would each overwrite the other's file.
-  const store = await openDataStore(options.dataDir, { logger: options.logger });
+  const store = await openDataStore(options.dataDir, { logger: options.logger, ...(options.demo ? { demo: true } : {}) });
   const { secrets } = store;
   const accessToken = await keptAccessToken(secrets);
   // Turned on now after running open: a token someone took while anyone could ask for one stops working.
@@ -111,12 +117,12 @@ export async function runServe(options: ServeOptions): Promise<RunningServe> {
     ...(options.overrides ? { overrides: options.overrides } : {}),
     ...(options.discovery !== undefined ? { discovery: options.discovery } : {}),
     ...(options.arloEndpoints ? { arloEndpoints: options.arloEndpoints } : {}),
+    ...(options.demo ? { demo: true } : {}),
     ...(options.ffmpegPath ? { ffmpegPath: options.ffmpegPath } : {}),
   });
   let web: WebServer;
   try {
-    await options.prepare?.(service);
-    await startEnrolledCameras(service);
+    // The web port first: a busy one is said before the demo signs in and enrolls for nothing.
     web = await startWebServer({
       host: http.host, port: http.port, api: service, media: service, logger: options.logger, accessToken,
     });
@@ -124,10 +130,23 @@ export async function runServe(options: ServeOptions): Promise<RunningServe> {
     await service.close();
     throw error;
   }
+  try {
+    await options.prepare?.(service);
+    await startEnrolledCameras(service);
+  } catch (error) {
+    await web.close();
+    await service.close();
+    throw error;
+  }
+  // Tells another command on this data dir (doctor) that this process holds the cameras' sessions.
+  const forgetRecord = await recordServe(store.dir, `http://${askableHost(http.host)}:${new URL(web.url).port}`);
   const state = await service.getState();
   const running = state.cameras.filter((c) => c.running);
   if (running.length === 0) {
-    console.log('no camera is running yet: sign in and enroll in the web UI (or "arlo-rtsp login", "arlo-rtsp enroll"), or import a certificate');
+    // A demo user signs in to the simulated cloud: the real-cloud commands would lead elsewhere.
+    console.log(options.demo
+      ? 'no camera is running yet: sign in with the demo account above and enroll in the web UI'
+      : 'no camera is running yet: sign in and enroll in the web UI (or "arlo-rtsp login", "arlo-rtsp enroll"), or import a certificate');
   }
   // The URL names the viewer but never the password: the web UI's "Copy URL" gives it whole.
   for (const camera of running) console.log(`${printable(camera.name)} (${printable(camera.deviceId)}): ${camera.url}`);
@@ -144,8 +163,16 @@ export async function runServe(options: ServeOptions): Promise<RunningServe> {
     async close() {
       await web.close();
       await service.close();
+      await forgetRecord();
     },
   };
+}
+
+/** A wildcard listen address is asked on this machine's loopback. */
+export function askableHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** `url` with a wildcard listen address replaced by one a browser on the LAN can open. */
