@@ -32,6 +32,7 @@ import type { StreamErrorCode } from './stream/errors.js';
 import { checkPin, isPinned, type PeerIdentity } from './stream/identity.js';
 import { StreamManager, viewerUrl, type EndpointOptions } from './stream/manager.js';
 import { isLoopbackAddress } from '../shared/net.js';
+import { hostProblem, portProblem } from '../shared/address.js';
 import type { CameraMedia } from './live/media.js';
 import { DEFAULT_BATTERY_WARN_MINUTES, powerOf, usageNotice, type BatteryBudget } from './usage/battery.js';
 import { StreamingTime } from './usage/streaming-time.js';
@@ -349,9 +350,8 @@ class Service implements AppService {
   // ---- base stations ----
 
   async setBaseStationAddress(baseStationId: string, host: string | null, port?: number): Promise<void> {
-    if (host !== null && !/^[A-Za-z0-9.:_-]+$/.test(host)) {
-      throw new AppError('invalid-address', `"${host}" is not a host name or IP address.`);
-    }
+    const problem = host === null ? undefined : hostProblem(host) ?? (port === undefined ? undefined : portProblem(port));
+    if (problem) throw new AppError('invalid-address', problem);
     await this.#updateBaseStation(baseStationId, (b) => {
       if (host === null) {
         delete b.host;

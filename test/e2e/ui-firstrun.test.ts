@@ -86,12 +86,30 @@ describe('first run and streaming in the web UI', () => {
     await page.getByRole('heading', { name: 'Base stations' }).waitFor();
   });
 
-  it('enrolls the base station and takes a typed address', async () => {
+  it('enrolls the base station and takes a typed address: a bare IP, one with its port; wrong ones are told in words', async () => {
     await page.getByRole('button', { name: 'Enroll base station' }).click();
     await page.getByText('Enrolled', { exact: true }).waitFor();
-    await page.getByLabel('Address (host or host:port)').fill(baseStationAddress);
-    await page.getByRole('button', { name: 'Save address' }).click();
+    const field = page.getByLabel('Address (host or host:port)');
+    const save = page.getByRole('button', { name: 'Save address' });
+    // The field's own example, without a port: over JSON the absent port arrives as null.
+    await field.fill('192.168.1.20');
+    await save.click();
+    await page.getByText('192.168.1.20:554', { exact: true }).waitFor();
+    for (const [typed, said] of [
+      ['999.1.1.1', /"999\.1\.1\.1" is not an IP address: each of its four numbers is 0 to 255/],
+      ['foo bar', /"foo bar" is not an address: it has a space in it/],
+      ['192.168.1.20:99999', /Port 99999 does not exist: ports are 1 to 65535/],
+    ] as const) {
+      await field.fill(typed);
+      await save.click();
+      const alert = page.getByRole('alert').filter({ hasText: said });
+      await alert.waitFor();
+      assert.doesNotMatch((await alert.textContent()) ?? '', /Wrong arguments|Invalid input|expected/);
+    }
+    await field.fill(baseStationAddress);
+    await save.click();
     await page.getByText(baseStationAddress, { exact: true }).waitFor();
+    assert.equal(await page.getByRole('alert').count(), 0, 'the saved address clears the last error');
     await shot('03-base-stations');
     await page.getByRole('button', { name: 'Go to cameras' }).click();
     await page.getByRole('heading', { name: 'Cameras' }).waitFor();

@@ -3,6 +3,7 @@
 
 import { useEffect, useState, type FormEvent } from 'react';
 import type { BaseStationView, EnrollOutcome } from '../../shared/api.js';
+import { joinHostPort, splitHostPort } from '../../shared/address.js';
 import { useAction, useApi } from '../hooks.js';
 import { Diagnose } from './Diagnose.js';
 import { ErrorNote } from './ErrorNote.js';
@@ -137,14 +138,21 @@ function PinnedCertificate({ station }: { station: BaseStationView }) {
 
 function AddressForm({ station }: { station: BaseStationView }) {
   const api = useApi();
-  const action = useAction();
+  const save = useAction();
+  const find = useAction();
   const typed = station.addressSource === 'typed' && station.host ? joinHostPort(station.host, station.port) : '';
   const [host, setHost] = useState(typed);
   const inputId = `host-${station.deviceId}`;
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    find.clear();
     const address = splitHostPort(host.trim());
-    void action.run(() => api.setBaseStationAddress(station.deviceId, address?.host ?? null, address?.port));
+    void save.run(() => api.setBaseStationAddress(station.deviceId, address.host, address.port));
+  };
+  const findAutomatically = () => {
+    save.clear();
+    setHost('');
+    void find.run(() => api.setBaseStationAddress(station.deviceId, null));
   };
   return (
     <form onSubmit={submit} className="address">
@@ -157,22 +165,12 @@ function AddressForm({ station }: { station: BaseStationView }) {
       <div className="row">
         <label htmlFor={inputId} className="inline">Address (host or host:port)</label>
         <input id={inputId} value={host} placeholder="192.168.1.20" onChange={(e) => setHost(e.target.value)} />
-        <button type="submit" disabled={action.busy}>{host.trim() === '' ? 'Find automatically' : 'Save address'}</button>
+        <button type="submit" disabled={save.busy || host.trim() === ''}>{save.busy ? 'Saving…' : 'Save address'}</button>
+        <button type="button" disabled={find.busy} onClick={findAutomatically} title="Forget a typed address and look for the base station on the network">
+          {find.busy ? 'Looking…' : 'Find automatically'}
+        </button>
       </div>
-      <ErrorNote message={action.error} />
+      <ErrorNote message={save.error ?? find.error} />
     </form>
   );
-}
-
-/** `host`, `host:port` or `[v6]:port` as typed; undefined for an empty field (find it by mDNS). */
-function splitHostPort(text: string): { host: string; port?: number } | undefined {
-  if (text === '') return undefined;
-  const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? /^([^:]+):(\d+)$/.exec(text);
-  if (!match?.[1]) return { host: text };
-  return match[2] ? { host: match[1], port: Number(match[2]) } : { host: match[1] };
-}
-
-function joinHostPort(host: string, port?: number): string {
-  const h = host.includes(':') ? `[${host}]` : host;
-  return port ? `${h}:${port}` : h;
 }
