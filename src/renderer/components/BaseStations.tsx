@@ -5,8 +5,9 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { BaseStationView, EnrollOutcome } from '../../shared/api.js';
 import { joinHostPort, splitHostPort } from '../../shared/address.js';
 import { useAction, useApi } from '../hooks.js';
-import { Diagnose } from './Diagnose.js';
+import { useDiagnose } from './Diagnose.js';
 import { ErrorNote } from './ErrorNote.js';
+import { formatDate } from '../../shared/dates.js';
 
 export function BaseStations({ stations, onDone }: { stations: BaseStationView[]; onDone?: () => void }) {
   const api = useApi();
@@ -89,17 +90,21 @@ function StationCard({ station, chosen, onToggle, outcome }: {
   outcome?: EnrollOutcome;
 }) {
   const checkboxId = `enroll-${station.deviceId}`;
+  const diagnose = useDiagnose({ baseStationId: station.deviceId }, `Diagnose ${station.name}`);
   return (
     <>
       <div className="card-head">
-        <input type="checkbox" id={checkboxId} checked={chosen} onChange={onToggle} />
-        <label htmlFor={checkboxId} className="card-title">
+        <h3 className="card-title">
           {station.name} <span className="muted">{station.model}</span>
-        </label>
+        </h3>
         <span className={`badge ${station.enrolled ? 'badge-media' : 'badge-idle'}`}>{station.enrolled ? 'Enrolled' : 'Not enrolled'}</span>
       </div>
+      <label className="check small" htmlFor={checkboxId}>
+        <input type="checkbox" id={checkboxId} checked={chosen} onChange={onToggle} />
+        {station.enrolled ? 'Enroll again (a new certificate) with the button below' : 'Enroll with the button below'}
+      </label>
       {station.certificateExpires && (
-        <p className="muted small">Certificate valid until {new Date(station.certificateExpires).toLocaleDateString()}</p>
+        <p className="muted small">Certificate valid until {formatDate(station.certificateExpires)}</p>
       )}
       {outcome && (
         <p className={outcome.result === 'failed' ? 'error-note' : 'ok-note'} role={outcome.result === 'failed' ? 'alert' : 'status'}>
@@ -110,7 +115,8 @@ function StationCard({ station, chosen, onToggle, outcome }: {
       {station.notice && <p className="ok-note" role="status">{station.notice}</p>}
       <AddressForm station={station} />
       <PinnedCertificate station={station} />
-      <Diagnose request={{ baseStationId: station.deviceId }} label={`Diagnose ${station.name}`} />
+      <div className="row">{diagnose.button}</div>
+      {diagnose.report}
     </>
   );
 }
@@ -122,7 +128,7 @@ function PinnedCertificate({ station }: { station: BaseStationView }) {
   if (!station.pinnedFingerprint) return null;
   return (
     <div className="pin">
-      <p className="small muted">Pinned base-station certificate: <code>{station.pinnedFingerprint}</code></p>
+      <p className="small muted">Pinned base-station certificate: <code className="fingerprint">{station.pinnedFingerprint}</code></p>
       <button
         type="button"
         disabled={action.busy}
