@@ -63,17 +63,17 @@ try {
   await page.getByRole('button', { name: 'Verify' }).click();
   await page.getByRole('heading', { name: 'Base stations' }).waitFor();
 
-  await page.getByRole('button', { name: 'Cameras' }).click();
+  await page.getByRole('button', { name: 'Cameras', exact: true }).click();
   await page.getByText('Its base station is not enrolled yet').first().waitFor();
   await shot(page, '10-cameras-before-enrollment');
-  await page.getByRole('button', { name: 'Base stations' }).click();
+  await page.getByRole('button', { name: 'Base stations', exact: true }).click();
   await page.getByRole('button', { name: 'Enroll base station' }).click();
   await page.getByText('Enrolled', { exact: true }).waitFor();
   await page.getByLabel('Address (host or host:port)').fill(baseStationAddress);
   await page.getByRole('button', { name: 'Save address' }).click();
   await page.getByText(baseStationAddress, { exact: true }).waitFor();
 
-  await page.getByRole('button', { name: 'Cameras' }).click();
+  await page.getByRole('button', { name: 'Cameras', exact: true }).click();
   const card = page.getByRole('listitem', { name: CAMERA });
   await card.getByRole('button', { name: 'Start', exact: true }).click();
   const url = (await card.getByRole('link').textContent()) ?? '';
@@ -87,18 +87,18 @@ try {
   await page.emulateMedia({ colorScheme: 'light' });
 
   // The base station now has its certificate pinned; its Diagnose shows the TLS step.
-  await page.getByRole('button', { name: 'Base stations' }).click();
+  await page.getByRole('button', { name: 'Base stations', exact: true }).click();
   await page.getByRole('button', { name: 'Diagnose Home base' }).click();
   await page.getByText('Every check passed.').waitFor();
   await shot(page, '03-base-stations');
 
-  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await page.getByLabel('Listen address').fill('0.0.0.0');
   await page.getByRole('group', { name: 'LAN viewer credentials' }).waitFor();
   await shot(page, '06-settings');
   await page.getByLabel('Listen address').fill('127.0.0.1');
 
-  await page.getByRole('button', { name: 'Cameras' }).click();
+  await page.getByRole('button', { name: 'Cameras', exact: true }).click();
   await card.getByRole('button', { name: 'Watch' }).click();
   await until(async () => (await page.evaluate(played)) > 1.5, 'the live view to play');
   await shot(page, '07-live-view');
@@ -110,6 +110,8 @@ try {
   if (!capped.ok) throw new Error(`could not set the cap: ${await capped.text()}`);
   await card.locator('[data-notice="capped"]').waitFor();
   await shot(page, '09-daily-cap', card);
+  await fetch(`${webUrl}/api/call/updateSettings`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify([{ batteryCapMinutes: null }]) });
+  await card.locator('[data-notice="capped"]').waitFor({ state: 'detached' });
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.locator('[data-notice="without-cloud"]').waitFor();
