@@ -216,6 +216,12 @@ describe('first run and streaming in the web UI', () => {
     assert.notEqual(code, 'still running', `stopping the camera ends the viewer’s stream (ffmpeg: ${stderr})`);
     await card.getByRole('button', { name: 'Start', exact: true }).waitFor();
     await card.locator('[data-state="idle"]').waitFor();
+    // The last picture taken while it streamed survives a page reload, with its age, without waking it.
+    await card.getByRole('img', { name: `Last picture of ${CAMERA}` }).waitFor();
+    await page.reload();
+    await card.getByRole('img', { name: `Last picture of ${CAMERA}` }).waitFor();
+    await card.locator('[data-stat="picture-age"]').waitFor();
+    assert.equal((await cameraState(CAMERA)).state, 'idle', 'the picture did not wake the camera');
   });
 
   it('copies the URL and the snapshot URL, switches the codec and the battery setting', async () => {
