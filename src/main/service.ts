@@ -37,6 +37,8 @@ import type { StreamErrorCode } from './stream/errors.js';
 import { checkPin, isPinned, type PeerIdentity } from './stream/identity.js';
 import { StreamManager, viewerUrl, type EndpointOptions } from './stream/manager.js';
 import { isLoopbackAddress } from '../shared/net.js';
+import { hostProblem, portProblem } from '../shared/address.js';
+import { formatDateTime } from '../shared/dates.js';
 import type { CameraMedia } from './live/media.js';
 import { DEFAULT_BATTERY_WARN_MINUTES, powerOf, usageNotice, type BatteryBudget } from './usage/battery.js';
 import { StreamingTime } from './usage/streaming-time.js';
@@ -119,6 +121,8 @@ class Service implements AppService {
   #streamingTime: StreamingTime | undefined;
   /** Per battery camera, its daily budget (read from the data whenever it is read). */
   readonly #budgets = new Map<string, BatteryBudget>();
+  /** Each camera's last picture taken while this app runs, so a card shows it again after a page reload. */
+  readonly #lastPictures = new Map<string, CameraPicture>();
   /** The viewers' password, decrypted once and written through on change (the state needs it for every URL). */
   #lanPasswordCache: { value: string | undefined } | undefined;
 
@@ -382,9 +386,8 @@ class Service implements AppService {
   // ---- base stations ----
 
   async setBaseStationAddress(baseStationId: string, host: string | null, port?: number): Promise<void> {
-    if (host !== null && !/^[A-Za-z0-9.:_-]+$/.test(host)) {
-      throw new AppError('invalid-address', `"${host}" is not a host name or IP address.`);
-    }
+    const problem = host === null ? undefined : hostProblem(host) ?? (port === undefined ? undefined : portProblem(port));
+    if (problem) throw new AppError('invalid-address', problem);
     await this.#updateBaseStation(baseStationId, (b) => {
       if (host === null) {
         delete b.host;
@@ -474,7 +477,7 @@ class Service implements AppService {
         const fresh = (await this.#store.read()).baseStations.find((b) => b.deviceId === baseStationId);
         this.#autoEnrolled.set(baseStationId, fresh?.certificatePem);
         await this.#restartCamerasOf(baseStationId);
-        message = `The base station refused the old certificate, so the app enrolled again on its own (${new Date().toLocaleTimeString()}) and restarted its cameras.`;
+        message = `The base station refused the old certificate, so the app enrolled again on its own (${formatDateTime(Date.now())}) and restarted its cameras.`;
         this.#log.warn({ baseStationId }, 'enrolled again automatically and restarted the cameras of this base station');
       } else {
         message = `The base station refused the certificate and enrolling again on its own failed: ${outcome?.message ?? 'no answer'}`;
@@ -720,20 +723,31 @@ class Service implements AppService {
 
   // ---- pictures ----
 
-  watchLive(deviceId: string, sink: LiveSink, options: LiveOptions): Promise<() => void> {
+  // An id no camera has is said as such, not as a stopped camera (the engine knows only running ones).
+  async watchLive(deviceId: string, sink: LiveSink, options: LiveOptions): Promise<() => void> {
+    findCamera(await this.#store.read(), deviceId);
     return watchLive(this.#streams, deviceId, sink, options);
   }
 
-  snapshot(deviceId: string, options: { wake: boolean }): Promise<Buffer> {
+  async snapshot(deviceId: string, options: { wake: boolean }): Promise<Buffer> {
+    findCamera(await this.#store.read(), deviceId);
     return takeSnapshot(this.#streams, deviceId, { wake: options.wake, ffmpeg: this.#options.ffmpegPath });
   }
 
   async latestPicture(deviceId: string): Promise<CameraPicture> {
-    findCamera(await this.#store.read(), deviceId);
     const takenAt = Date.now();
-    // A thumbnail never wakes a camera: only one that streams anyway has a picture to give.
-    const jpeg = await this.snapshot(deviceId, { wake: false });
-    return { dataUrl: `data:image/jpeg;base64,${jpeg.toString('base64')}`, takenAt };
+    // A thumbnail never wakes a camera: one that streams anyway gives a new picture, an idle one its last.
+    let jpeg: Buffer;
+    try {
+      jpeg = await this.snapshot(deviceId, { wake: false });
+    } catch (error) {
+      const last = this.#lastPictures.get(deviceId);
+      if (last && error instanceof AppError && (error.code === 'no-recent-picture' || error.code === 'stopped')) return last;
+      throw error;
+    }
+    const picture = { dataUrl: `data:image/jpeg;base64,${jpeg.toString('base64')}`, takenAt };
+    this.#lastPictures.set(deviceId, picture);
+    return picture;
   }
 
   async close(): Promise<void> {
@@ -753,7 +767,7 @@ function withCertificateWarning(record: BaseStationRecord): { certificateWarning
 
 function findCamera(data: AppData, deviceId: string): CameraRecord {
   const camera = data.cameras.find((c) => c.deviceId === deviceId);
-  if (!camera) throw new AppError('unknown-camera', `No camera with id ${deviceId} is known; refresh the device list.`);
+  if (!camera) throw new AppError('unknown-camera', `No camera has the id ${deviceId}: the Cameras screen, "arlo-rtsp devices" and GET /api/state list their ids (refresh the device list for a new one).`);
   return camera;
 }
 

@@ -2,7 +2,8 @@
 
 import { createContext, useCallback, useContext, useEffect, useState } from 'react';
 import type { AppApiClient, AppState } from '../shared/api.js';
-import { errorMessage } from './api/client.js';
+import { ApiError, errorMessage } from './api/client.js';
+import { OFFLINE } from './api/web-client.js';
 
 export const ApiContext = createContext<AppApiClient | undefined>(undefined);
 
@@ -12,10 +13,13 @@ export function useApi(): AppApiClient {
   return api;
 }
 
-/** The latest published AppState, or undefined until the first one arrives. */
-export function useAppState(api: AppApiClient): { state?: AppState; error?: string } {
+/**
+ * The latest published AppState, or undefined until the first one arrives; `error` when the first
+ * one could not be had, `offline` when that is because the app is not running.
+ */
+export function useAppState(api: AppApiClient): { state?: AppState; error?: string; offline: boolean } {
   const [state, setState] = useState<AppState>();
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<{ message: string; offline: boolean }>();
   useEffect(() => {
     let live = true;
     const unsubscribe = api.subscribe((next) => {
@@ -24,14 +28,14 @@ export function useAppState(api: AppApiClient): { state?: AppState; error?: stri
     });
     api.getState().then(
       (first) => live && setState((current) => current ?? first),
-      (e: unknown) => live && setError(errorMessage(e)),
+      (e: unknown) => live && setError({ message: errorMessage(e), offline: e instanceof ApiError && e.code === OFFLINE }),
     );
     return () => {
       live = false;
       unsubscribe();
     };
   }, [api]);
-  return { state, error };
+  return { state, error: error?.message, offline: error?.offline ?? false };
 }
 
 export interface Action {

@@ -9,6 +9,17 @@ const id = z.string().min(1).max(200);
 const noArguments = z.tuple([]);
 
 /**
+ * An argument the caller may leave out. JSON turns an `undefined` array element into `null` (the web
+ * client's `[id, host, undefined]` arrives as `[id, host, null]`), while Electron's structured clone
+ * keeps `undefined`: both mean "absent" here, and the service sees `undefined` from either shell.
+ * Every optional element of an argument list is one of these (a test walks the schemas). Object
+ * properties need none: JSON leaves an `undefined` property out.
+ */
+function optionalArgument<T extends z.ZodType>(schema: T) {
+  return schema.nullish().transform((value) => value ?? undefined);
+}
+
+/**
  * The arguments of every method, as both shells check them before the service sees a call: a value
  * of the wrong type never reaches the store (a number stored as a password made the next start set
  * the whole secrets file aside). Typed against AppApi, so the two cannot drift apart.
@@ -22,8 +33,9 @@ export const APP_API_ARGUMENTS = {
   useToken: z.tuple([z.string().max(20_000)]),
   signOut: noArguments,
   refreshDevices: noArguments,
-  enroll: z.tuple([z.array(id).max(100).optional()]),
-  setBaseStationAddress: z.tuple([id, z.string().max(255).nullable(), z.number().int().min(1).max(65_535).optional()]),
+  enroll: z.tuple([optionalArgument(z.array(id).max(100))]),
+  // The address's values (a host name or IP, a port 1 to 65535) are judged by the service, in words.
+  setBaseStationAddress: z.tuple([id, z.string().max(1_000).nullable(), optionalArgument(z.number())]),
   forgetPinnedCertificate: z.tuple([id]),
   diagnose: z.tuple([z.strictObject({
     baseStationId: id,

@@ -264,8 +264,9 @@ export interface AppApi {
   /** The URL to paste into a player, with the LAN password in it: for "Copy URL", asked for at that moment. */
   viewerUrl(deviceId: string): Promise<string>;
   /**
-   * The camera's latest picture while it streams anyway (its cached keyframe, decoded by ffmpeg);
-   * never wakes it: an idle camera answers the error `no-recent-picture`.
+   * The camera's latest picture: taken now while it streams anyway (its cached keyframe, decoded by
+   * ffmpeg), else the last one taken while this app runs, with its time (a page reloaded shows it
+   * again). Never wakes it: an idle camera without one answers the error `no-recent-picture`.
    */
   latestPicture(deviceId: string): Promise<CameraPicture>;
 }

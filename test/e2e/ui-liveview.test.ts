@@ -3,10 +3,11 @@
 // picture is the stream's size) beside an ffmpeg viewer on the same camera with one base-station
 // session between them; the live view holds its lease until closed, then the session ends after
 // the linger. First picture with a warm cache: the median over several opens is under 500 ms (each
-// open's breakdown is printed); the cold path (an idle camera woken by the view) plays too. snapshot.jpg: a JPEG of the stream's size, 404 for an
-// idle camera unless ?wake=1, 501 when no ffmpeg is on PATH. Streaming time on the card; the
-// daily cap refuses ffmpeg with RTSP 453 and the card says why (the camera is on battery as the
-// demo's cloud reports it, no switch touched). Screenshots go to docs/screenshots.
+// open's breakdown is printed); the cold path (an idle camera woken by the view) plays too. The
+// card's last picture survives a page reload. snapshot.jpg: a JPEG of the stream's size, 404 for an
+// idle camera unless ?wake=1 and for an unknown id, 501 when no ffmpeg is on PATH. Streaming time
+// on the card; the daily cap refuses ffmpeg with RTSP 453 and the card says why (the camera is on
+// battery as the demo's cloud reports it, no switch touched). Each screen fits at 1280 and 800 px.
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,11 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchChromium, type Chromium } from '../support/chromium.js';
+import { assertFits, launchChromium, type Chromium } from '../support/chromium.js';
 import { ffprobeFile } from '../support/stream-rig.js';
 import { startDemo as startDemoProcess, webUiOf, type RunningCli } from '../support/run-cli.js';
 
-const SCREENSHOTS = 'docs/screenshots';
 const CAMERA = 'Back door';
 
 let demo: RunningCli;
@@ -139,6 +139,12 @@ describe('live view, thumbnails and snapshots in the web UI', () => {
     const idle = await fetch(`${webUrl}/api/cameras/${deviceId}/snapshot.jpg`);
     assert.equal(idle.status, 404);
     assert.match(((await idle.json()) as { message: string }).message, /No recent picture/);
+    // An id no camera has is said as such (404), not as a camera to start.
+    const unknown = await fetch(`${webUrl}/api/cameras/NOPE/snapshot.jpg`);
+    assert.equal(unknown.status, 404);
+    const said = (await unknown.json()) as { code: string; message: string };
+    assert.equal(said.code, 'unknown-camera');
+    assert.match(said.message, /^No camera has the id NOPE: /);
     const woken = await fetch(`${webUrl}/api/cameras/${deviceId}/snapshot.jpg?wake=1`);
     assert.equal(woken.status, 200);
     assert.equal(woken.headers.get('content-type'), 'image/jpeg');
@@ -163,7 +169,7 @@ describe('live view, thumbnails and snapshots in the web UI', () => {
     assert.deepEqual([shown.width, shown.height], [640, 360]);
     // Playing on: currentTime keeps advancing.
     await videoUntil((v) => v.t > shown.t + 1, 'currentTime to advance');
-    await page.screenshot({ path: join(SCREENSHOTS, '07-live-view.png') });
+    await assertFits(page, 'the live view');
 
     // First picture with a warm cache: the open above (the page's first) and more reopens. The
     // first picture is the first frame handed to the compositor (requestVideoFrameCallback).
@@ -206,7 +212,11 @@ describe('live view, thumbnails and snapshots in the web UI', () => {
     // The card keeps the last picture seen, with its age.
     await card.getByRole('img', { name: `Last picture of ${CAMERA}` }).waitFor();
     await card.locator('[data-stat="picture-age"]').waitFor();
-    await page.screenshot({ path: join(SCREENSHOTS, '08-camera-card-thumbnail.png') });
+    // And after a reload too: the app kept the last picture it took, with the time it was taken.
+    await page.reload();
+    await card.getByRole('img', { name: `Last picture of ${CAMERA}` }).waitFor();
+    assert.match((await card.locator('[data-stat="picture-age"]').textContent()) ?? '', /^(just now|\d+ s ago|\d+ min ago)$/);
+    assert.equal((await camera()).state, 'idle', 'showing the last picture did not wake the camera');
   });
 
   it('opens the live view of an idle camera: wakes it, shows the picture, and lets it sleep when closed', async () => {
@@ -247,7 +257,7 @@ describe('live view, thumbnails and snapshots in the web UI', () => {
     const notice = card.locator('[data-notice="capped"]');
     await notice.waitFor();
     assert.match((await notice.textContent()) ?? '', /new viewers are refused until tomorrow/);
-    await card.screenshot({ path: join(SCREENSHOTS, '09-daily-cap.png') });
+    await assertFits(page, 'the card refusing viewers past the daily cap');
     assert.equal((await camera()).state, 'idle', 'the refused viewer did not wake the camera');
   });
 

@@ -104,4 +104,31 @@ describe('AppApi arguments over HTTP', () => {
     // The password still works as set: nothing was stored in its place.
     assert.equal((await service.getState()).settings.lanPasswordSet, true);
   });
+
+  it('takes JSON null in an optional argument as the argument left out, for every method that has one', async () => {
+    // What the web client sends for `enroll(undefined)` and `setBaseStationAddress(id, host, undefined)`.
+    const enroll = await call('enroll', [null]);
+    assert.notEqual(enroll.status, 400, JSON.stringify(enroll.body));
+    assert.doesNotMatch(enroll.body.message ?? '', /Wrong arguments/);
+    const address = await call('setBaseStationAddress', ['no-such-station', '192.168.1.20', null]);
+    assert.notEqual(address.status, 400, JSON.stringify(address.body));
+    assert.doesNotMatch(address.body.message ?? '', /Wrong arguments/);
+  });
+
+  it('says in words what is wrong with a typed address, never in schema text', async () => {
+    for (const [args, said] of [
+      [['bs', '999.1.1.1'], /^"999\.1\.1\.1" is not an IP address: each of its four numbers is 0 to 255\. Type an IP address such as 192\.168\.1\.20/],
+      [['bs', '1.2.3'], /^"1\.2\.3" is not an IP address: it has four numbers separated by dots\./],
+      [['bs', 'foo bar'], /^"foo bar" is not an address: it has a space in it\./],
+      [['bs', '192.168.1.20', 99999], /^Port 99999 does not exist: ports are 1 to 65535\./],
+      [['bs', '192.168.1.20', 0], /^Port 0 does not exist/],
+      [['bs', '192.168.1.20:abc'], /not an address: a port goes after the last colon as digits/],
+      [['bs', 'base_station!'], /^"base_station!" is not a host name: use letters, digits, dots and hyphens only\./],
+    ] as const) {
+      const answer = await call('setBaseStationAddress', [...args]);
+      assert.equal(answer.status, 422, `${JSON.stringify(args)}: ${JSON.stringify(answer.body)}`);
+      assert.equal(answer.body.code, 'invalid-address');
+      assert.match(answer.body.message ?? '', said);
+    }
+  });
 });

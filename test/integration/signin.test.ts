@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ArloAccount } from '../../src/main/arlo/account.js';
-import { ArloError } from '../../src/main/arlo/errors.js';
+import { ARLO_MESSAGES, ArloError } from '../../src/main/arlo/errors.js';
 import { silentLogger } from '../../src/main/log.js';
 import { openDataStore } from '../../src/main/store/data-store.js';
 import type { DataStore } from '../../src/main/store/types.js';
@@ -154,7 +154,10 @@ describe('sign-in', () => {
     assert.equal((await account.accountView()).userId, cloud.accounts.owner.userId);
 
     const other = await fresh();
-    await rejectsWith(other.account.useToken('x'.repeat(32)), 'token-expired');
+    // A token Arlo refuses was not accepted; it did not "expire" (it was never this app's sign-in).
+    const refused = await rejectsWith(other.account.useToken('x'.repeat(32)), 'token-rejected');
+    assert.equal(refused.message, ARLO_MESSAGES.tokenRejected);
+    assert.doesNotMatch(refused.message, /expired/);
     assert.equal(await other.store.secrets.get('arloToken'), undefined);
   });
 

@@ -53,3 +53,33 @@ export async function launchChromium(name: string, options: ChromiumOptions): Pr
     throw error;
   }
 }
+
+/** The widths every screen must fit: a laptop's window and a narrow one (a tablet, half a screen). */
+export const SCREEN_WIDTHS = [1280, 800] as const;
+
+/**
+ * Fails when the page, or a panel or card in it, is wider than its box at any of `SCREEN_WIDTHS`
+ * (the page would scroll sideways, or text would run out of its card); restores the viewport after.
+ */
+export async function assertFits(page: Page, what: string): Promise<void> {
+  const viewport = page.viewportSize();
+  try {
+    for (const width of SCREEN_WIDTHS) {
+      await page.setViewportSize({ width, height: viewport?.height ?? 900 });
+      const overflowing = await page.evaluate(overflowingElements);
+      if (overflowing.length > 0) throw new Error(`${what} at ${width} px: wider than its box: ${overflowing.join('; ')}`);
+    }
+  } finally {
+    if (viewport) await page.setViewportSize(viewport);
+  }
+}
+
+/** Runs in the page (its CSP forbids evaluating strings): what is wider than its box. */
+function overflowingElements(): string[] {
+  interface Box { scrollWidth: number; clientWidth: number; className: string; tagName: string; textContent: string | null }
+  const doc = (globalThis as unknown as { document: { documentElement: Box; querySelectorAll(s: string): Box[] } }).document;
+  const boxes = [doc.documentElement, ...doc.querySelectorAll('.panel, .card, .live, .row, .header')];
+  return boxes
+    .filter((box) => box.scrollWidth > box.clientWidth + 1)
+    .map((box) => `${box.tagName.toLowerCase()}.${box.className} (${box.scrollWidth} > ${box.clientWidth} px): "${(box.textContent ?? '').slice(0, 60)}…"`);
+}

@@ -71,3 +71,28 @@ export async function webUiOf(cli: RunningCli): Promise<string> {
   await waitFor(() => printed.test(cli.output()), 60_000, `the web UI address; output: ${cli.output()}`);
   return printed.exec(cli.output())![1]!;
 }
+
+/** The first capture of `pattern` in what `cli` printed, waiting for it to appear. */
+export async function printedBy(cli: RunningCli, pattern: RegExp, what: string): Promise<string> {
+  await waitFor(() => pattern.test(cli.output()), 30_000, `${what} to be printed; output: ${cli.output()}`);
+  return pattern.exec(cli.output())![1]!;
+}
+
+/** Every verification code a running demo printed so far, oldest first. */
+export function codesSentBy(cli: RunningCli): string[] {
+  return [...cli.output().matchAll(/sent a verification code by EMAIL to \S+: (\d+)/g)].map((m) => m[1]!);
+}
+
+/** `arlo-rtsp demo --first-run` on ephemeral ports, and what it prints for a person to walk the first run. */
+export async function startFirstRunDemo(args: string[] = [], env: Record<string, string> = {}): Promise<{
+  demo: RunningCli; webUrl: string; email: string; password: string; baseStationAddress: string;
+}> {
+  const demo = startCli([...args, 'demo', '--first-run', '--http', '127.0.0.1:0', '--port-base', String(20_000 + Math.floor(Math.random() * 40_000))], env);
+  return {
+    demo,
+    webUrl: (await printedBy(demo, /^web UI: (http:\/\/\S+)$/m, 'the web UI address')).replace(/\/$/, ''),
+    email: await printedBy(demo, /^ {2}email: +(\S+)$/m, 'the demo account'),
+    password: await printedBy(demo, /^ {2}password: (.+)$/m, 'the password'),
+    baseStationAddress: await printedBy(demo, /type it in\): (127\.0\.0\.1:\d+)$/m, "the base station's address"),
+  };
+}

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Diagnosis } from '../../src/shared/api.js';
 import { diagnosisText, scrub } from '../../src/main/doctor/report.js';
+import { formatDateTime } from '../../src/shared/dates.js';
 
 const diagnosis: Diagnosis = {
   baseStationId: 'BS1',
@@ -16,7 +17,7 @@ const diagnosis: Diagnosis = {
 
 test('diagnosisText: one line per step with its mark and duration, the fix under a failure, the result', () => {
   assert.equal(diagnosisText(diagnosis), [
-    'Base station BS1, camera CAM1 (started 2026-01-01T00:00:00.000Z)',
+    `Base station BS1, camera CAM1 (started ${formatDateTime('2026-01-01T00:00:00.000Z')})`,
     'FAIL  TCP connect (5001 ms)',
     '      no answer',
     '      Fix: Check the address.',

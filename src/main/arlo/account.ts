@@ -16,6 +16,7 @@ import { ARLO_MESSAGES, ArloError, asArloError } from './errors.js';
 import { ArloHttp } from './http.js';
 import { SignIn, type SignedIn } from './sign-in.js';
 import type { HttpTransport } from './transport.js';
+import { formatDate } from '../../shared/dates.js';
 
 export interface ArloAccountOptions {
   /** Defaults to ARLO_API_URL / ARLO_AUTH_URL, else Arlo's own hosts. */
@@ -88,13 +89,19 @@ export class ArloAccount {
   async useToken(token: string): Promise<SignInStep> {
     const trimmed = token.trim();
     if (!/^[\x21-\x7e]{16,}$/.test(trimmed)) {
-      throw new ArloError('token-expired', 'That does not look like an Arlo token: copy the whole Authorization value from a signed-in my.arlo.com session.');
+      throw new ArloError('token-rejected', 'That does not look like an Arlo token: copy the whole Authorization value from a signed-in my.arlo.com session.');
     }
     const data = await this.store.read();
     await this.#prepare();
     const api = new ArloApiClient(this.#http, trimmed);
-    await api.startSession();
-    await api.devices();
+    try {
+      await api.startSession();
+      await api.devices();
+    } catch (error) {
+      // A pasted token Arlo refuses was never a sign-in of this app's: it did not "expire".
+      if (error instanceof ArloError && error.code === 'token-expired') throw new ArloError('token-rejected', ARLO_MESSAGES.tokenRejected);
+      throw error;
+    }
     // The sign-in host may tell whose token it is; a pasted token is still usable when it does not.
     const auth = new ArloAuthClient(this.#http, data.settings.clientDeviceId);
     auth.useToken(trimmed);
@@ -166,7 +173,7 @@ export class ArloAccount {
       }
       const decision = enrollmentDecision(record, privateKeyPem, new Date());
       if (!decision.enroll) {
-        outcomes.push({ baseStationId, result: 'already-enrolled', message: `${record.name}: certificate valid until ${record.certificateExpires ?? 'unknown'}; nothing to do.` });
+        outcomes.push({ baseStationId, result: 'already-enrolled', message: `${record.name}: already enrolled, certificate valid until ${record.certificateExpires ? formatDate(record.certificateExpires) : 'an unknown date'}; nothing to do.` });
         continue;
       }
       if (station.owned === false) {
@@ -199,7 +206,11 @@ export class ArloAccount {
           delete target.certificateAccepted;
         });
         this.log.info({ baseStationId, reason: decision.reason }, 'Enrolled with a base station');
-        outcomes.push({ baseStationId, result: 'enrolled', message: `${record.name}: new certificate (${ENROLL_REASON_TEXT[decision.reason]}), valid until ${expires.toISOString()}.` });
+        const until = formatDate(expires);
+        const message = decision.reason === 'missing'
+          ? `${record.name}: enrolled, certificate valid until ${until}.`
+          : `${record.name}: enrolled again because ${ENROLL_REASON_TEXT[decision.reason]}; the new certificate is valid until ${until}.`;
+        outcomes.push({ baseStationId, result: 'enrolled', message });
       } catch (error) {
         const arlo = asArloError(error, 'Enrollment');
         if (arlo.code === 'token-expired' || arlo.code === 'network' || arlo.code === 'bot-protection') throw arlo;

@@ -6,6 +6,7 @@ import { AppError } from '../errors.js';
 
 export type ArloErrorCode =
   | 'token-expired'
+  | 'token-rejected'
   | 'wrong-password'
   | 'wrong-code'
   | 'code-expired'
@@ -32,6 +33,8 @@ export class ArloError extends AppError {
 /** The standard sentences, so the CLI, the UI and the tests say the same thing. */
 export const ARLO_MESSAGES = {
   tokenExpired: 'Your Arlo sign-in has expired: sign in again or paste a new token.',
+  tokenRejected:
+    'Arlo did not accept that token: it may be cut short or from a session that has ended. Copy the whole Authorization header of a request to myapi.arlo.com from a signed-in my.arlo.com tab, and paste it again.',
   wrongPassword: 'Arlo refused this email and password: check them and try again.',
   wrongCode: 'That verification code is not correct: check it and enter it again.',
   codeExpired: 'That verification code has expired: start the sign-in again to get a new one.',

@@ -23,6 +23,7 @@ import { CaptureRecorder } from '../capture/recorder.js';
 import type { HeldSessions } from './live-session.js';
 import type { Outcome } from './outcome.js';
 import { describeExchange, measurePlay } from './rtsp-checks.js';
+import { formatDate, formatDateTime } from '../../shared/dates.js';
 
 export interface DoctorContext {
   store: DataStore;
@@ -154,7 +155,7 @@ function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
         if (!facts.token) return { fail: 'no Arlo sign-in is stored', fix: 'Sign in ("arlo-rtsp login" or the app\'s sign-in page), or paste a token.' };
         await account.checkSession();
         const view = await account.accountView();
-        const expires = view.tokenExpiresAt ? `, expires ${new Date(view.tokenExpiresAt).toISOString()}` : '';
+        const expires = view.tokenExpiresAt ? `, expires ${formatDateTime(view.tokenExpiresAt)}` : '';
         return { pass: `the Arlo cloud accepted the stored token (session/v3)${expires}` };
       },
     },
@@ -199,11 +200,11 @@ function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
         if (facts.station?.certificateRejected) return { fail: 'the base station refused this certificate before', fix: enroll };
         const expires = certificateExpiry(pem);
         if (!expires) return { fail: 'the stored certificate cannot be read', fix: enroll };
-        if (expires.getTime() <= Date.now()) return { fail: `expired ${expires.toISOString()}`, fix: enroll };
+        if (expires.getTime() <= Date.now()) return { fail: `expired ${formatDate(expires)}`, fix: enroll };
         if (!facts.privateKeyPem || !certificateMatchesKey(pem, facts.privateKeyPem)) {
           return { fail: 'the certificate does not match this installation\'s private key', fix: enroll };
         }
-        return { pass: `valid until ${expires.toISOString()}; matches this installation's key` };
+        return { pass: `valid until ${formatDate(expires)}; matches this installation's key` };
       },
     },
     {

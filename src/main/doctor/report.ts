@@ -6,11 +6,12 @@
 import { writeFile } from 'node:fs/promises';
 import type { Diagnosis } from '../../shared/api.js';
 import type { DataStore } from '../store/types.js';
+import { formatDateTime } from '../../shared/dates.js';
 
 const MARK = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' } as const;
 
 export function diagnosisText(diagnosis: Diagnosis): string {
-  const lines = [`Base station ${diagnosis.baseStationId}${diagnosis.cameraId ? `, camera ${diagnosis.cameraId}` : ''} (started ${diagnosis.startedAt})`];
+  const lines = [`Base station ${diagnosis.baseStationId}${diagnosis.cameraId ? `, camera ${diagnosis.cameraId}` : ''} (started ${formatDateTime(diagnosis.startedAt)})`];
   for (const step of diagnosis.steps) {
     lines.push(`${MARK[step.status]}  ${step.name} (${step.durationMs} ms)`);
     for (const line of step.detail.split('\n')) lines.push(`      ${line}`);

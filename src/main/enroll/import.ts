@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { AppError } from '../errors.js';
 import type { DataStore } from '../store/types.js';
 import { certificateMatchesKey, derBase64ToPem } from './certificate.js';
+import { formatDate } from '../../shared/dates.js';
 
 export interface ImportCertificateInput {
   baseStationId: string;
@@ -41,7 +42,7 @@ export async function importCertificate(store: DataStore, input: ImportCertifica
   if (expires <= now) {
     throw new AppError(
       'import-expired',
-      `the certificate in ${input.certFile} expired on ${expires.toISOString()}; enroll again for a new one`,
+      `the certificate in ${input.certFile} expired on ${formatDate(expires)}; enroll again for a new one`,
     );
   }
 

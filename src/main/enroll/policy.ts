@@ -30,9 +30,8 @@ export function enrollmentDecision(held: HeldCertificate, privateKeyPem: string 
   return { enroll: false };
 }
 
-/** Why we enrolled, in words for the outcome message. */
-export const ENROLL_REASON_TEXT: Record<EnrollReason, string> = {
-  missing: 'no certificate yet',
+/** Why we enrolled again, in words for the outcome message (a first enrollment needs no reason). */
+export const ENROLL_REASON_TEXT: Record<Exclude<EnrollReason, 'missing'>, string> = {
   expired: 'the certificate had expired',
   expiring: 'the certificate expires within 14 days',
   rejected: 'the base station refused the previous certificate',

@@ -108,7 +108,8 @@ export function createWebBinding(options: WebBindingOptions): WebBinding {
     if (accessToken.matches(headerToken(req)) || accessToken.matches(queryToken)) return undefined;
     return {
       code: 'unauthorized',
-      message: 'Access token missing or wrong: open the web UI with the URL (…/?token=…) that "arlo-rtsp serve" printed at start; restart it to print the current one.',
+      // Read by a person on the page, whichever command (serve, demo) runs the server, while it runs.
+      message: 'This page needs the access token: open the web UI with its address ending in ?token=…, the one you bookmarked when the token was turned on in Settings, or the one arlo-rtsp printed as it started (if the token was turned on after that, restart arlo-rtsp to print it).',
     };
   }
 

@@ -8,6 +8,8 @@ import type { ApiErrorPayload, AppApiMethod, AppState } from '../../shared/api.j
 import type { ApiBridge, ApiResult } from '../../shared/bridge.js';
 
 const TOKEN_KEY = 'arlo-rtsp-access-token';
+/** The error code of a call that could not reach the server at all. */
+export const OFFLINE = 'offline';
 
 export function createWebBridge(location: Location): ApiBridge {
   takeToken(location);
@@ -25,7 +27,7 @@ export function createWebBridge(location: Location): ApiBridge {
         body: JSON.stringify(args),
       });
     } catch {
-      return { ok: false, error: { code: 'offline', message: 'Cannot reach arlo-rtsp: is it still running?' } };
+      return { ok: false, error: { code: OFFLINE, message: 'Cannot reach arlo-rtsp: is it still running?' } };
     }
     const body: unknown = await response.json().catch(() => undefined);
     if (response.ok) return { ok: true, value: body };

@@ -3,9 +3,11 @@
 
 import { useEffect, useState, type FormEvent } from 'react';
 import type { BaseStationView, EnrollOutcome } from '../../shared/api.js';
+import { joinHostPort, splitHostPort } from '../../shared/address.js';
 import { useAction, useApi } from '../hooks.js';
-import { Diagnose } from './Diagnose.js';
+import { useDiagnose } from './Diagnose.js';
 import { ErrorNote } from './ErrorNote.js';
+import { formatDate } from '../../shared/dates.js';
 
 export function BaseStations({ stations, onDone }: { stations: BaseStationView[]; onDone?: () => void }) {
   const api = useApi();
@@ -88,17 +90,21 @@ function StationCard({ station, chosen, onToggle, outcome }: {
   outcome?: EnrollOutcome;
 }) {
   const checkboxId = `enroll-${station.deviceId}`;
+  const diagnose = useDiagnose({ baseStationId: station.deviceId }, `Diagnose ${station.name}`);
   return (
     <>
       <div className="card-head">
-        <input type="checkbox" id={checkboxId} checked={chosen} onChange={onToggle} />
-        <label htmlFor={checkboxId} className="card-title">
+        <h3 className="card-title">
           {station.name} <span className="muted">{station.model}</span>
-        </label>
+        </h3>
         <span className={`badge ${station.enrolled ? 'badge-media' : 'badge-idle'}`}>{station.enrolled ? 'Enrolled' : 'Not enrolled'}</span>
       </div>
+      <label className="check small" htmlFor={checkboxId}>
+        <input type="checkbox" id={checkboxId} checked={chosen} onChange={onToggle} />
+        {station.enrolled ? 'Enroll again (a new certificate) with the button below' : 'Enroll with the button below'}
+      </label>
       {station.certificateExpires && (
-        <p className="muted small">Certificate valid until {new Date(station.certificateExpires).toLocaleDateString()}</p>
+        <p className="muted small">Certificate valid until {formatDate(station.certificateExpires)}</p>
       )}
       {outcome && (
         <p className={outcome.result === 'failed' ? 'error-note' : 'ok-note'} role={outcome.result === 'failed' ? 'alert' : 'status'}>
@@ -109,7 +115,8 @@ function StationCard({ station, chosen, onToggle, outcome }: {
       {station.notice && <p className="ok-note" role="status">{station.notice}</p>}
       <AddressForm station={station} />
       <PinnedCertificate station={station} />
-      <Diagnose request={{ baseStationId: station.deviceId }} label={`Diagnose ${station.name}`} />
+      <div className="row">{diagnose.button}</div>
+      {diagnose.report}
     </>
   );
 }
@@ -121,7 +128,7 @@ function PinnedCertificate({ station }: { station: BaseStationView }) {
   if (!station.pinnedFingerprint) return null;
   return (
     <div className="pin">
-      <p className="small muted">Pinned base-station certificate: <code>{station.pinnedFingerprint}</code></p>
+      <p className="small muted">Pinned base-station certificate: <code className="fingerprint">{station.pinnedFingerprint}</code></p>
       <button
         type="button"
         disabled={action.busy}
@@ -137,14 +144,21 @@ function PinnedCertificate({ station }: { station: BaseStationView }) {
 
 function AddressForm({ station }: { station: BaseStationView }) {
   const api = useApi();
-  const action = useAction();
+  const save = useAction();
+  const find = useAction();
   const typed = station.addressSource === 'typed' && station.host ? joinHostPort(station.host, station.port) : '';
   const [host, setHost] = useState(typed);
   const inputId = `host-${station.deviceId}`;
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    find.clear();
     const address = splitHostPort(host.trim());
-    void action.run(() => api.setBaseStationAddress(station.deviceId, address?.host ?? null, address?.port));
+    void save.run(() => api.setBaseStationAddress(station.deviceId, address.host, address.port));
+  };
+  const findAutomatically = () => {
+    save.clear();
+    setHost('');
+    void find.run(() => api.setBaseStationAddress(station.deviceId, null));
   };
   return (
     <form onSubmit={submit} className="address">
@@ -157,22 +171,12 @@ function AddressForm({ station }: { station: BaseStationView }) {
       <div className="row">
         <label htmlFor={inputId} className="inline">Address (host or host:port)</label>
         <input id={inputId} value={host} placeholder="192.168.1.20" onChange={(e) => setHost(e.target.value)} />
-        <button type="submit" disabled={action.busy}>{host.trim() === '' ? 'Find automatically' : 'Save address'}</button>
+        <button type="submit" disabled={save.busy || host.trim() === ''}>{save.busy ? 'Saving…' : 'Save address'}</button>
+        <button type="button" disabled={find.busy} onClick={findAutomatically} title="Forget a typed address and look for the base station on the network">
+          {find.busy ? 'Looking…' : 'Find automatically'}
+        </button>
       </div>
-      <ErrorNote message={action.error} />
+      <ErrorNote message={save.error ?? find.error} />
     </form>
   );
-}
-
-/** `host`, `host:port` or `[v6]:port` as typed; undefined for an empty field (find it by mDNS). */
-function splitHostPort(text: string): { host: string; port?: number } | undefined {
-  if (text === '') return undefined;
-  const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? /^([^:]+):(\d+)$/.exec(text);
-  if (!match?.[1]) return { host: text };
-  return match[2] ? { host: match[1], port: Number(match[2]) } : { host: match[1] };
-}
-
-function joinHostPort(host: string, port?: number): string {
-  const h = host.includes(':') ? `[${host}]` : host;
-  return port ? `${h}:${port}` : h;
 }

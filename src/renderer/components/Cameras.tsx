@@ -5,7 +5,7 @@ import type { BatterySource, CameraView, VideoCodec } from '../../shared/api.js'
 import { STATE_LABEL, cameraStatusLine } from '../../shared/camera-status.js';
 import { formatBitrate, formatBytes, formatDuration } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
-import { Diagnose } from './Diagnose.js';
+import { useDiagnose } from './Diagnose.js';
 import { ErrorNote } from './ErrorNote.js';
 import { LiveView, type Picture } from './LiveView.js';
 import { routeUrl } from '../api/web-client.js';
@@ -16,23 +16,34 @@ const THUMBNAIL_REFRESH_MS = 10_000;
 
 const CODEC_LABEL: Record<VideoCodec, string> = { avc: 'H.264 (up to 1080p)', hevc: 'H.265 (4K)' };
 
-export function Cameras({ cameras, desktop }: { cameras: CameraView[]; desktop: boolean }) {
+/**
+ * `enrolled`: the base stations with a certificate; a camera of another one cannot stream yet, so
+ * its card says so and offers nothing that looks live (no Start, no URL), and `onEnroll` leads there.
+ */
+export function Cameras({ cameras, enrolled, desktop, onEnroll }: { cameras: CameraView[]; enrolled: ReadonlySet<string>; desktop: boolean; onEnroll: () => void }) {
   const api = useApi();
   const all = useAction();
   const streaming = cameras.filter((c) => c.state === 'media').length;
+  const ready = cameras.filter((c) => enrolled.has(c.baseStationId));
   const [watching, setWatching] = useState<string>();
   const [pictures, setPictures] = useState<Record<string, Picture>>({});
   const watched = cameras.find((c) => c.deviceId === watching);
-  const remember = (deviceId: string) => (picture: Picture) => setPictures((p) => ({ ...p, [deviceId]: picture }));
+  // The newest picture wins: the live view's last frame is fresher than the app's last thumbnail.
+  const remember = (deviceId: string) => (picture: Picture) =>
+    setPictures((p) => ((p[deviceId]?.at ?? -Infinity) >= picture.at ? p : { ...p, [deviceId]: picture }));
   return (
     <section className="panel" aria-labelledby="cameras-title">
       <div className="title-row">
         <h2 id="cameras-title">Cameras</h2>
-        <p className="muted" aria-live="polite">{streaming} of {cameras.length} streaming</p>
-        <div className="row">
-          <button type="button" disabled={all.busy} onClick={() => void all.run(() => api.startAll())}>Start all</button>
-          <button type="button" disabled={all.busy} onClick={() => void all.run(() => api.stopAll())}>Stop all</button>
-        </div>
+        {ready.length > 0 && (
+          <>
+            <p className="muted" aria-live="polite">{streaming} of {ready.length} streaming</p>
+            <div className="row">
+              <button type="button" disabled={all.busy} onClick={() => void all.run(() => api.startAll())}>Start all</button>
+              <button type="button" disabled={all.busy} onClick={() => void all.run(() => api.stopAll())}>Stop all</button>
+            </div>
+          </>
+        )}
       </div>
       <ErrorNote message={all.error} />
       {watched && <LiveView key={watched.deviceId} camera={watched} onClose={() => setWatching(undefined)} onPicture={remember(watched.deviceId)} />}
@@ -42,13 +53,17 @@ export function Cameras({ cameras, desktop }: { cameras: CameraView[]; desktop: 
         <ul className="cards">
           {cameras.map((camera) => (
             <li key={camera.deviceId} className="card" aria-label={camera.name}>
-              <CameraCard
-                camera={camera}
-                desktop={desktop}
-                picture={pictures[camera.deviceId]}
-                onPicture={remember(camera.deviceId)}
-                onWatch={() => setWatching(camera.deviceId)}
-              />
+              {enrolled.has(camera.baseStationId) ? (
+                <CameraCard
+                  camera={camera}
+                  desktop={desktop}
+                  picture={pictures[camera.deviceId]}
+                  onPicture={remember(camera.deviceId)}
+                  onWatch={() => setWatching(camera.deviceId)}
+                />
+              ) : (
+                <NotEnrolledCard camera={camera} onEnroll={onEnroll} />
+              )}
             </li>
           ))}
         </ul>
@@ -83,6 +98,7 @@ function CameraCard({ camera, desktop, picture, onPicture, onWatch }: CardProps)
   const codecId = `codec-${camera.deviceId}`;
   const snapshotUrl = desktop ? undefined : routeUrl(snapshotPath(camera.deviceId));
   useThumbnail(camera, onPicture);
+  const diagnose = useDiagnose({ baseStationId: camera.baseStationId, cameraId: camera.deviceId, playSeconds: 5 }, `Diagnose ${camera.name}`);
 
   /** The camera URL with its password is asked for only now, and goes only to the clipboard. */
   const copy = (what: 'url' | 'snapshot', text: () => string | Promise<string>) =>
@@ -156,7 +172,7 @@ function CameraCard({ camera, desktop, picture, onPicture, onWatch }: CardProps)
         {desktop ? <code className="url">{camera.url}</code> : <a className="url" href={camera.url}>{camera.url}</a>}
       </div>
       {snapshotUrl && <div className="url-row small"><span className="muted">Snapshot: </span><code className="url" data-url="snapshot">{snapshotUrl}</code></div>}
-      <div className="row">
+      <div className="row actions">
         {camera.running ? (
           <button type="button" disabled={toggle.busy} onClick={() => void toggle.run(() => api.stopCamera(camera.deviceId))}>Stop</button>
         ) : (
@@ -172,9 +188,28 @@ function CameraCard({ camera, desktop, picture, onPicture, onWatch }: CardProps)
         {desktop && (
           <button type="button" disabled={open.busy} onClick={() => void open.run(() => api.openInPlayer(camera.deviceId))}>Open in VLC</button>
         )}
+        {diagnose.button}
       </div>
       <ErrorNote message={toggle.error ?? open.error ?? battery.error} />
-      <Diagnose request={{ baseStationId: camera.baseStationId, cameraId: camera.deviceId, playSeconds: 5 }} label={`Diagnose ${camera.name}`} />
+      {diagnose.report}
+    </>
+  );
+}
+
+/** A camera whose base station has no certificate yet: what to do first, and nothing that looks live. */
+function NotEnrolledCard({ camera, onEnroll }: { camera: CameraView; onEnroll: () => void }) {
+  return (
+    <>
+      <div className="card-head">
+        <h3 className="card-title">
+          {camera.name} <span className="muted">{camera.model}</span>
+        </h3>
+        <span className="badge badge-idle" data-state="not-enrolled">Not set up</span>
+      </div>
+      <p className="hint">Its base station is not enrolled yet: enroll it first, and this camera gets its RTSP address.</p>
+      <div className="row">
+        <button type="button" className="primary" onClick={onEnroll}>Go to base stations</button>
+      </div>
     </>
   );
 }
@@ -196,20 +231,21 @@ function Thumbnail({ name, picture }: { name: string; picture: Picture | undefin
 }
 
 /**
- * While the camera streams anyway, takes its latest picture now and then (never waking it), in the
- * window and on the web alike; a failed take keeps the picture already shown.
+ * The camera's last picture when the card appears (the app keeps it, so a reloaded page shows it
+ * again), then, while the camera streams anyway, its latest now and then; never waking it, in the
+ * window and on the web alike. A failed take keeps the picture already shown.
  */
 function useThumbnail(camera: CameraView, onPicture: (picture: Picture) => void): void {
   const api = useApi();
   const streaming = camera.state === 'media';
   useEffect(() => {
-    if (!streaming) return;
     let cancelled = false;
     const take = async (): Promise<void> => {
       const picture = await api.latestPicture(camera.deviceId).catch(() => undefined);
       if (picture && !cancelled) onPicture({ url: picture.dataUrl, at: picture.takenAt });
     };
     void take();
+    if (!streaming) return () => void (cancelled = true);
     const timer = setInterval(() => void take(), THUMBNAIL_REFRESH_MS);
     return () => {
       cancelled = true;

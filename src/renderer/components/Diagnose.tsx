@@ -1,23 +1,26 @@
 // "Diagnose": runs the checks of `arlo-rtsp doctor` for one base station (or one camera, with a
-// few seconds of PLAY) and lists each step with pass/fail, duration, what it saw and the fix.
+// few seconds of PLAY) and lists each step with pass/fail, duration, what it saw and the fix. A
+// hook, so a card puts the button in its own row of actions and the report below it.
 
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { DiagnoseRequest, Diagnosis } from '../../shared/api.js';
 import { useAction, useApi } from '../hooks.js';
 import { ErrorNote } from './ErrorNote.js';
 
 const MARK = { pass: '✓', fail: '✗', skip: '–' } as const;
 
-export function Diagnose({ request, label }: { request: DiagnoseRequest; label: string }) {
+export function useDiagnose(request: DiagnoseRequest, label: string): { button: ReactNode; report: ReactNode } {
   const api = useApi();
   const action = useAction();
   const [result, setResult] = useState<Diagnosis>();
   const run = () => void action.run(async () => setResult(await api.diagnose(request)));
-  return (
+  const button = (
+    <button type="button" disabled={action.busy} onClick={run} aria-label={label}>
+      {action.busy ? 'Diagnosing…' : 'Diagnose'}
+    </button>
+  );
+  const report = (action.error || result) && (
     <div className="diagnose">
-      <button type="button" disabled={action.busy} onClick={run} aria-label={label}>
-        {action.busy ? 'Diagnosing…' : 'Diagnose'}
-      </button>
       <ErrorNote message={action.error} />
       {result && (
         <div role="status">
@@ -37,4 +40,5 @@ export function Diagnose({ request, label }: { request: DiagnoseRequest; label: 
       )}
     </div>
   );
+  return { button, report };
 }

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { printable } from '../../../shared/text.js';
 import { withAccount } from './account-context.js';
+import { formatDate } from '../../../shared/dates.js';
 
 export function register(program: Command): void {
   program
@@ -14,7 +15,7 @@ export function register(program: Command): void {
         const data = await store.read();
         for (const station of data.baseStations) {
           const owned = found.baseStations.find((b) => b.deviceId === station.deviceId)?.owned === false ? ', shared with you' : '';
-          const enrolled = station.certificateExpires ? `enrolled until ${station.certificateExpires}` : 'not enrolled';
+          const enrolled = station.certificateExpires ? `enrolled until ${formatDate(station.certificateExpires)}` : 'not enrolled';
           // Names, models and ids come from the cloud: printed only through `printable`.
           console.log(`${printable(station.name)} (${printable(station.model)}, ${printable(station.deviceId)}${owned}): ${enrolled}`);
           for (const camera of data.cameras.filter((c) => c.baseStationId === station.deviceId)) {

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { importCertificate } from '../../enroll/import.js';
 import { openDataStore } from '../../store/data-store.js';
 import { PLAIN_PROTECTION } from '../../store/secret-file.js';
+import { formatDate } from '../../../shared/dates.js';
 
 interface ImportOptions {
   basestation: string;
@@ -34,7 +35,7 @@ export function register(program: Command): void {
         ...(options.ca ? { caFile: options.ca } : {}),
         ...(options.host ? { host: options.host } : {}),
       });
-      console.log(`imported the certificate for base station ${options.basestation} (expires ${result.certificateExpires}) into ${store.dir}`);
+      console.log(`imported the certificate for base station ${options.basestation} (expires ${formatDate(result.certificateExpires)}) into ${store.dir}`);
       if (store.secrets.protection === PLAIN_PROTECTION) {
         console.error('warning: the private key is stored unencrypted (file mode 0600); set ARLO_RTSP_PASSPHRASE to encrypt it');
       }

@@ -6,6 +6,7 @@ import type { SignInStep } from '../../../shared/api.js';
 import { ArloError } from '../../arlo/errors.js';
 import type { ArloAccount } from '../../arlo/account.js';
 import { createPrompter, withAccount, type Prompter } from './account-context.js';
+import { formatDateTime } from '../../../shared/dates.js';
 
 const CODE_ATTEMPTS = 3;
 
@@ -31,7 +32,7 @@ export function register(program: Command): void {
           prompt.close();
         }
         const view = await account.accountView();
-        const until = view.tokenExpiresAt ? ` (sign-in valid until ${new Date(view.tokenExpiresAt).toLocaleString()})` : '';
+        const until = view.tokenExpiresAt ? ` (sign-in valid until ${formatDateTime(view.tokenExpiresAt)})` : '';
         console.log(`Signed in to Arlo as ${view.email ?? 'you'}${until}.`);
       });
     });
