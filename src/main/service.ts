@@ -26,7 +26,7 @@ import { AppError } from './errors.js';
 import type { Logger } from './log.js';
 import { ARLO_RTSP_PORT } from './rtsp/url.js';
 import { forgetPin, pinOf, storePin } from './store/base-stations.js';
-import { openDataStore } from './store/data-store.js';
+import { openDataStore, type SettingsDocument } from './store/data-store.js';
 import type { AppData, BaseStationRecord, CameraRecord, DataStore, SecretStore } from './store/types.js';
 import type { StreamErrorCode } from './stream/errors.js';
 import { checkPin, isPinned, type PeerIdentity } from './stream/identity.js';
@@ -46,6 +46,8 @@ export interface AppServiceOptions {
   passphrase?: string;
   /** A keychain-backed store (the desktop shell's); overrides the passphrase store. */
   secrets?: SecretStore;
+  /** What reads and writes settings.json (the desktop's electron-store); else our own writer. */
+  settingsDocument?: SettingsDocument;
   logger: Logger;
   shell: 'desktop' | 'web';
   /** Where the Arlo cloud lives; defaults to ARLO_API_URL / ARLO_AUTH_URL, else Arlo's own hosts. */
@@ -76,6 +78,7 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
   const store = await openDataStore(options.dataDir, {
     passphrase: options.passphrase,
     secrets: options.secrets,
+    ...(options.settingsDocument ? { document: options.settingsDocument } : {}),
     logger: options.logger,
     ...(options.sharedDataDir ? { sharedDir: true } : {}),
   });

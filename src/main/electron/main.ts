@@ -2,10 +2,10 @@
 // the window (hidden to the tray on close), the tray, IPC, launch at login, orderly quit.
 
 import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MessageChannelMain, powerMonitor, safeStorage, shell } from 'electron';
-import Conf from 'conf';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createAppService, type AppService } from '../service.js';
+import { secretsFile, settingsDocument } from './electron-stores.js';
 import { bindIpc, isRendererUrl, pushState } from './ipc.js';
 import { bindLivePorts } from './live-port.js';
 import { HIDDEN_ARG, launchCommand, setLaunchAtLogin } from './login-item.js';
@@ -79,9 +79,7 @@ async function start(): Promise<void> {
   try {
     const secrets = await openSafeStorageSecretStore({
       safeStorage,
-      // conf directly, where electron-store would put it (userData/secrets.json): electron-store
-      // adds only an ipcMain channel for renderers, which ours must not have.
-      store: new Conf<Record<string, unknown>>({ cwd: app.getPath('userData'), configName: 'secrets' }),
+      store: secretsFile(app.getPath('userData')),
       platform: process.platform,
       logger,
       confirmWeakStorage: async (reason) => {
@@ -101,6 +99,7 @@ async function start(): Promise<void> {
     }
     service = await createAppService({
       dataDir: app.getPath('userData'),
+      settingsDocument: settingsDocument(app.getPath('userData')),
       // Electron keeps its own files there too; ours are the only ones the store touches.
       sharedDataDir: true,
       secrets,

@@ -1,11 +1,14 @@
 // The app's data directory: settings.json (validated, atomic, serialized writes) and the secrets.
+// What reads and writes the file is a `SettingsDocument`: our own atomic writer headless, and
+// electron-store on the desktop (src/main/electron/settings-document.ts); both hold the same JSON,
+// checked by the same schema here, so a data directory moves between the shells.
 
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../log.js';
-import { CorruptDataError, DataVersionError, checkVersion } from './errors.js';
+import { CorruptDataError, checkVersion } from './errors.js';
 import { keepAside } from './keep-aside.js';
 import { preparePrivateDir, writePrivateFile } from './private-files.js';
 import { DATA_VERSION, appDataSchema } from './schema.js';
@@ -23,6 +26,35 @@ export interface OpenDataStoreOptions {
   logger?: Logger;
   /** The directory also holds the shell's own files (the desktop's userData); see `preparePrivateDir`. */
   sharedDir?: boolean;
+  /** What reads and writes settings.json; the default is our own atomic writer (`privateFileDocument`). */
+  document?: SettingsDocument;
+}
+
+/** settings.json as JSON values: the store validates what `read` gives and what `write` gets. */
+export interface SettingsDocument {
+  readonly path: string;
+  /** The parsed file, or undefined when there is none; throws when it is not JSON. */
+  read(): Promise<unknown>;
+  /** Replaces the file atomically (0600); throws a `StoreWriteError` leaving the old one intact. */
+  write(data: AppData): Promise<void>;
+}
+
+/** settings.json written by `writePrivateFile` (the headless shell's). */
+export function privateFileDocument(path: string): SettingsDocument {
+  return {
+    path,
+    async read() {
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+      return JSON.parse(text) as unknown;
+    },
+    write: (data) => writePrivateFile(path, `${JSON.stringify(data, null, 2)}\n`),
+  };
 }
 
 /** Opens (creating if needed) the data directory `dir`. Fails on a wrong passphrase, never on corrupt settings (`read` reports those). */
@@ -30,7 +62,8 @@ export async function openDataStore(dir: string, options: OpenDataStoreOptions =
   const absolute = resolve(dir);
   await preparePrivateDir(absolute, { ownFiles: [SETTINGS_FILE, SECRETS_FILE], ...(options.sharedDir ? { shared: true } : {}) });
   const secrets = options.secrets ?? (await openFileSecretStore(absolute, options.passphrase ?? process.env[PASSPHRASE_ENV]));
-  return new FileDataStore(absolute, secrets, options.logger ?? silentLogger);
+  const document = options.document ?? privateFileDocument(join(absolute, SETTINGS_FILE));
+  return new FileDataStore(absolute, document, secrets, options.logger ?? silentLogger);
 }
 
 /** The data of a first run: fresh random ids, safe defaults (loopback only). */
@@ -60,10 +93,11 @@ class FileDataStore implements DataStore {
 
   constructor(
     readonly dir: string,
+    private readonly document: SettingsDocument,
     readonly secrets: SecretStore,
     private readonly log: Logger,
   ) {
-    this.path = join(dir, SETTINGS_FILE);
+    this.path = document.path;
   }
 
   read(): Promise<AppData> {
@@ -95,26 +129,23 @@ class FileDataStore implements DataStore {
 
   /** Only ever called inside `serial`. */
   private async load(): Promise<AppData> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      const fresh = defaultAppData();
-      await this.save(fresh);
-      this.log.info({ dir: this.dir }, 'created settings with defaults');
-      return fresh;
-    }
     let reason: string;
     try {
-      const json: unknown = JSON.parse(text);
+      const json = await this.document.read();
+      if (json === undefined) {
+        const fresh = defaultAppData();
+        await this.save(fresh);
+        this.log.info({ dir: this.dir }, 'created settings with defaults');
+        return fresh;
+      }
       checkVersion(this.path, json, DATA_VERSION);
       const parsed = appDataSchema.safeParse(json);
       if (parsed.success) return parsed.data;
       reason = z.prettifyError(parsed.error).replace(/\n\s*/g, ' ');
     } catch (error) {
-      if (error instanceof DataVersionError) throw error;
-      reason = error instanceof Error ? error.message : String(error);
+      // Not JSON is a damaged file, kept aside; anything else (a newer version, a disk error) is thrown.
+      if (!(error instanceof SyntaxError)) throw error;
+      reason = error.message;
     }
     const keptAs = await keepAside(this.path);
     this.log.warn({ file: this.path, keptAs, reason }, 'settings unreadable; kept aside');
@@ -122,6 +153,6 @@ class FileDataStore implements DataStore {
   }
 
   private save(data: AppData): Promise<void> {
-    return writePrivateFile(this.path, `${JSON.stringify(data, null, 2)}\n`);
+    return this.document.write(data);
   }
 }
