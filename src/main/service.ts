@@ -71,6 +71,10 @@ export interface AppServiceOptions {
 }
 
 export interface AppService extends AppApiClient, CameraMedia {
+  /** The computer is going to sleep (the desktop's powerMonitor): streaming time stops counting. */
+  suspended(): Promise<void>;
+  /** The computer woke: live base-station sessions are replaced at once (the base station dropped them). */
+  resumed(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -702,6 +706,15 @@ class Service implements AppService {
     // A thumbnail never wakes a camera: only one that streams anyway has a picture to give.
     const jpeg = await this.snapshot(deviceId, { wake: false });
     return { dataUrl: `data:image/jpeg;base64,${jpeg.toString('base64')}`, takenAt };
+  }
+
+  async suspended(): Promise<void> {
+    await this.#streamingTime?.suspend();
+  }
+
+  async resumed(): Promise<void> {
+    this.#streams.replaceLiveSessions('the computer woke from sleep; replacing the base-station session');
+    await this.#streamingTime?.resume();
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,7 @@ import { bindLivePorts } from './live-port.js';
 import { HIDDEN_ARG, launchCommand, setLaunchAtLogin } from './login-item.js';
 import { createDesktopLogger, logFilePath } from './logging.js';
 import { openSafeStorageSecretStore, unreadableSecretsMessage, type WeakStorageReason } from './secret-store.js';
+import { watchSleep } from './sleep.js';
 import { createTray, type AppTray } from './tray.js';
 import type { TrayActions } from './tray-menu.js';
 import { openInPlayer } from './vlc.js';
@@ -172,6 +173,16 @@ async function start(): Promise<void> {
   powerMonitor.on('shutdown', (event?: { preventDefault(): void }) => {
     event?.preventDefault();
     shutDown('system shutdown');
+  });
+
+  // Asleep, the base station drops our sessions while the viewers' stay open here: on waking they
+  // are replaced at once rather than after the silence limit, and the sleep is not streaming time.
+  watchSleep(powerMonitor, {
+    asleep: () => void api.suspended().catch((error: unknown) => logger.warn({ err: error }, 'could not note the suspend')),
+    awake: () => {
+      logger.info('the computer woke; replacing live sessions');
+      void api.resumed().catch((error: unknown) => logger.warn({ err: error }, 'could not replace sessions after the resume'));
+    },
   });
 
   const loginItem = {

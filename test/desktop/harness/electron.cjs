@@ -677,7 +677,10 @@ const safeStorage = {
 
 // ---------------------------------------------------------------------------------------------
 // powerMonitor — lib/browser/api/power-monitor.ts; 'shutdown' (Linux, macOS) gets a preventable event.
+// docs/api/power-monitor.md: 'suspend' and 'resume' carry no arguments; 'unlock-screen' is macOS
+// and Windows only ("Emitted as soon as the systems screen is unlocked").
 const powerMonitor = new EventEmitter();
+const POWER_EVENTS = new Set(['suspend', 'resume', 'lock-screen', 'unlock-screen']);
 
 const clipboard = { writeText(text) { record.clipboard = text; }, readText: () => record.clipboard };
 const shell = { async openExternal(url) { record.openedExternal.push(url); } };
@@ -741,6 +744,12 @@ const operations = {
   sessionEnd() { for (const w of windows) w.emit('session-end', preventable({ reasons: ['logoff'] })); },
   /** The OS about to shut down (Linux logind / macOS), as powerMonitor reports it. */
   powerShutdown() { setImmediate(() => powerMonitor.emit('shutdown', preventable())); },
+  /** The computer going to sleep or waking, as powerMonitor reports it (a native task of its own). */
+  power(event) {
+    if (!POWER_EVENTS.has(event)) throw new Error(`powerMonitor has no event '${event}'`);
+    if ((event === 'unlock-screen' || event === 'lock-screen') && platform === 'linux') throw new Error(`'${event}' is macOS and Windows only`);
+    setImmediate(() => powerMonitor.emit(event));
+  },
   /** A call from the page through the bridge the preload exposed, as the React app makes it. */
   async rendererCall({ windowId, method, args }) {
     const page = windows.find((w) => w.id === windowId)?.webContents.renderer;
