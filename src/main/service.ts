@@ -653,6 +653,8 @@ class Service implements AppService {
         throw new AppError('invalid-setting', `The viewer password must have at least ${MIN_LAN_PASSWORD_LENGTH} characters: anyone on the network can try it (Generate makes a strong one).`);
       }
       if (patch.launchAtLogin !== undefined) d.settings.launchAtLogin = patch.launchAtLogin;
+      if (patch.notifications !== undefined) d.settings.notifications = patch.notifications;
+      if (patch.updateChecks !== undefined) d.settings.updateChecks = patch.updateChecks;
       if (patch.requireAccessToken !== undefined) d.settings.requireAccessToken = patch.requireAccessToken;
       if (patch.lingerSeconds !== undefined) {
         if (!Number.isInteger(patch.lingerSeconds) || patch.lingerSeconds < 0 || patch.lingerSeconds > 600) {
@@ -740,6 +742,8 @@ function settingsView(data: AppData, lanPasswordSet: boolean): SettingsView {
     lanPasswordSet,
     lanAllowBasic: settings.lanAllowBasic,
     launchAtLogin: settings.launchAtLogin,
+    notifications: settings.notifications,
+    updateChecks: settings.updateChecks,
     requireAccessToken: settings.requireAccessToken,
     lingerSeconds: settings.lingerSeconds,
     batteryWarnMinutes: settings.batteryWarnMinutes ?? DEFAULT_BATTERY_WARN_MINUTES,

@@ -43,6 +43,8 @@ export const APP_API_ARGUMENTS = {
     lanPassword: z.string().max(1_000).optional(),
     lanAllowBasic: z.boolean().optional(),
     launchAtLogin: z.boolean().optional(),
+    notifications: z.boolean().optional(),
+    updateChecks: z.boolean().optional(),
     requireAccessToken: z.boolean().optional(),
     lingerSeconds: z.number().int().optional(),
     batteryWarnMinutes: z.number().int().min(0).max(1_440).optional(),

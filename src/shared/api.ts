@@ -133,6 +133,10 @@ export interface SettingsView {
   /** Whether LAN viewers may use Basic authentication (the password in the clear on every request). */
   lanAllowBasic: boolean;
   launchAtLogin: boolean;
+  /** Desktop: OS notifications (a camera in error, a certificate expiring, a daily cap, an update); false mutes them. */
+  notifications: boolean;
+  /** Desktop: look for a new version at start and daily. */
+  updateChecks: boolean;
   /**
    * The headless web API and UI want the access token from this computer too, for machines with
    * several users (beyond loopback they always do). The desktop window needs none: IPC checks its sender.
@@ -156,6 +160,8 @@ export interface SettingsPatch {
   lanPassword?: string;
   lanAllowBasic?: boolean;
   launchAtLogin?: boolean;
+  notifications?: boolean;
+  updateChecks?: boolean;
   requireAccessToken?: boolean;
   lingerSeconds?: number;
   batteryWarnMinutes?: number;

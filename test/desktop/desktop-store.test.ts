@@ -64,7 +64,8 @@ describe('the desktop store (electron-store)', () => {
     await app.call(windowId, 'updateSettings', { lingerSeconds: 9 });
     const written = await readJson(join(userDataOf(home), 'settings.json'));
     const expected = structuredClone(oldSettings) as { settings: Record<string, unknown> };
-    expected.settings.lingerSeconds = 9;
+    // Every old value kept; the settings added since come with their defaults.
+    Object.assign(expected.settings, { lingerSeconds: 9, notifications: true, updateChecks: true });
     assert.deepEqual(written, expected);
     assert.equal(await quitFromTray(app), 0);
   });

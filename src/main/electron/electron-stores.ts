@@ -43,6 +43,11 @@ export function settingsDocument(userData: string): SettingsDocument {
   };
 }
 
+/** notifications.json: which notices were shown today (notifications.ts). */
+export function notificationsFile(userData: string): KeyValueStore {
+  return openStore(userData, 'notifications.json');
+}
+
 /** secrets.json: the keychain-sealed values and what secret-store.ts notes beside them. */
 export function secretsFile(userData: string): KeyValueStore {
   return openStore(userData, SECRETS_FILE);

@@ -5,11 +5,12 @@ import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MessageChannelMai
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createAppService, type AppService } from '../service.js';
-import { secretsFile, settingsDocument } from './electron-stores.js';
+import { notificationsFile, secretsFile, settingsDocument } from './electron-stores.js';
 import { bindIpc, isRendererUrl, pushState } from './ipc.js';
 import { bindLivePorts } from './live-port.js';
 import { HIDDEN_ARG, launchCommand, setLaunchAtLogin } from './login-item.js';
 import { createDesktopLogger, logFilePath } from './logging.js';
+import { createNotifier } from './notifications.js';
 import { openSafeStorageSecretStore, unreadableSecretsMessage, type WeakStorageReason } from './secret-store.js';
 import { watchSleep } from './sleep.js';
 import { createTray, type AppTray } from './tray.js';
@@ -22,6 +23,8 @@ const appRoot = join(here, '..', '..', '..');
 const indexPath = join(appRoot, 'dist', 'renderer', 'index.html');
 const preloadPath = join(here, 'preload.cjs');
 const assetsDir = join(appRoot, 'assets');
+/** electron-builder.yml's appId. */
+const APP_ID = 'com.arlo-local-rtsp.app';
 /** How long quitting waits for the base stations' TEARDOWNs before exiting anyway. */
 const QUIT_WATCHDOG_MS = 5_000;
 
@@ -74,6 +77,9 @@ async function start(): Promise<void> {
     quitting = true;
   });
   await app.whenReady();
+  // Windows shows a notification only for an app with an AppUserModelID (docs/tutorial/notifications.md);
+  // the installer's shortcut carries electron-builder's appId, which this repeats for a run without it.
+  if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
   // Only the Edit roles, so copy and paste work in the window (macOS routes them through the menu).
   Menu.setApplicationMenu(Menu.buildFromTemplate([{ role: 'editMenu' }]));
   const logger = createDesktopLogger(app.getPath('logs'));
@@ -194,8 +200,10 @@ async function start(): Promise<void> {
     setLoginItemSettings: (settings: { openAtLogin: boolean; args: string[] }) => app.setLoginItemSettings(settings),
   };
   let openAtLogin: boolean | undefined;
+  const notifier = createNotifier({ store: notificationsFile(app.getPath('userData')), onClick: showWindow });
   const onState = (state: Awaited<ReturnType<AppService['getState']>>): void => {
     tray.update(state);
+    notifier.stateChanged(state);
     if (state.settings.launchAtLogin !== openAtLogin) {
       openAtLogin = state.settings.launchAtLogin;
       try {

@@ -74,6 +74,8 @@ export function defaultAppData(): AppData {
       listenAddress: '127.0.0.1',
       portBase: 8556,
       launchAtLogin: false,
+      notifications: true,
+      updateChecks: true,
       lingerSeconds: 5,
       lanAllowBasic: false,
       requireAccessToken: false,

@@ -46,6 +46,8 @@ export interface Snapshot {
   errorBoxes: { title: string; content: string }[];
   clipboard: string;
   sessionPreloads: string[];
+  /** Every OS notification shown, in order. */
+  notifications: { title: string; body: string }[];
   tray?: { image: { file?: string; empty: boolean }; tooltip: string; title: string; destroyed: boolean; menu?: MenuItemRecord[] };
   windows: WindowRecord[];
   ipc: { handlers: string[]; listeners: string[] };

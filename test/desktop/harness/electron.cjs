@@ -36,6 +36,7 @@ const record = {
   openedExternal: [],
   clipboard: '',
   sessionPreloads: [],
+  notifications: [],
   exitCode: undefined,
 };
 
@@ -682,6 +683,29 @@ const safeStorage = {
 const powerMonitor = new EventEmitter();
 const POWER_EVENTS = new Set(['suspend', 'resume', 'lock-screen', 'unlock-screen']);
 
+// ---------------------------------------------------------------------------------------------
+// Notification — docs/api/notification.md and docs/tutorial/notifications.md: an EventEmitter made
+// with { title, body, ... } that shows nothing until show(); 'show' when shown, 'click' when the
+// user clicks it, 'close' when dismissed. Notification.isSupported() says whether the desktop
+// shows them (here: yes). What was shown is recorded; the test clicks one (`clickNotification`).
+const NOTIFICATION_KEYS = new Set('title subtitle body silent icon hasReply timeoutType replyPlaceholder sound urgency actions closeButtonText toastXml id groupId groupTitle'.split(' '));
+const shownNotifications = [];
+class Notification extends EventEmitter {
+  constructor(options = {}) {
+    super();
+    for (const key of Object.keys(options)) if (!NOTIFICATION_KEYS.has(key)) throw new TypeError(`Unknown Notification option '${key}'`);
+    this.title = options.title ?? '';
+    this.body = options.body ?? '';
+  }
+  static isSupported() { return true; }
+  show() {
+    shownNotifications.push(this);
+    record.notifications.push({ title: this.title, body: this.body });
+    setImmediate(() => this.emit('show', preventable()));
+  }
+  close() { setImmediate(() => this.emit('close', preventable())); }
+}
+
 const clipboard = { writeText(text) { record.clipboard = text; }, readText: () => record.clipboard };
 const shell = { async openExternal(url) { record.openedExternal.push(url); } };
 
@@ -776,6 +800,11 @@ const operations = {
   rendererStates({ windowId }) {
     return windows.find((w) => w.id === windowId)?.webContents.renderer?.states.at(-1);
   },
+  clickNotification(index) {
+    const notification = shownNotifications[index];
+    if (!notification) throw new Error(`no notification ${index} was shown`);
+    setImmediate(() => notification.emit('click', preventable()));
+  },
   answerDialog({ id, response }) { pendingDialogs.get(id)?.(response); pendingDialogs.delete(id); },
 };
 
@@ -800,4 +829,4 @@ function findAppDir(dir) {
   }
 }
 
-module.exports = { app, BrowserWindow, Menu, MessageChannelMain, Tray, nativeImage, ipcMain, safeStorage, powerMonitor, clipboard, shell, dialog, session };
+module.exports = { app, BrowserWindow, Menu, MessageChannelMain, Notification, Tray, nativeImage, ipcMain, safeStorage, powerMonitor, clipboard, shell, dialog, session };
