@@ -14,6 +14,7 @@ import type {
   SettingsView,
   SignInStep,
   UsageNotice,
+  UpdateView,
   VideoCodec,
 } from '../shared/api.js';
 import { MIN_LAN_PASSWORD_LENGTH } from '../shared/api.js';
@@ -54,6 +55,8 @@ export interface AppServiceOptions {
   arloEndpoints?: ArloEndpoints;
   /** The ffmpeg that decodes snapshots (`--ffmpeg`); else the one on PATH. */
   ffmpegPath?: string;
+  /** How this shell installs a downloaded update (the desktop's updater); absent where it cannot. */
+  restartToUpdate?: () => Promise<void>;
   /** How this shell opens a URL in a player; absent where it cannot (the web UI). */
   openInPlayer?: (url: string) => Promise<void>;
   /** Command-line choices, saved as settings so the next start keeps them. */
@@ -71,6 +74,8 @@ export interface AppServiceOptions {
 }
 
 export interface AppService extends AppApiClient, CameraMedia {
+  /** What the shell's updater found, for the state (the desktop's; see UpdateView). */
+  setUpdate(update: UpdateView | undefined): void;
   /** The computer is going to sleep (the desktop's powerMonitor): streaming time stops counting. */
   suspended(): Promise<void>;
   /** The computer woke: live base-station sessions are replaced at once (the base station dropped them). */
@@ -115,6 +120,7 @@ class Service implements AppService {
   #streamingTime: StreamingTime | undefined;
   /** Per battery camera, its daily budget (read from the data whenever it is read). */
   readonly #budgets = new Map<string, BatteryBudget>();
+  #update: UpdateView | undefined;
   /** The viewers' password, decrypted once and written through on change (the state needs it for every URL). */
   #lanPasswordCache: { value: string | undefined } | undefined;
 
@@ -208,6 +214,7 @@ class Service implements AppService {
       settings: settingsView(data, lanPassword !== undefined),
       warnings: [...this.#warnings],
       shell: this.#options.shell,
+      ...(this.#update ? { update: this.#update } : {}),
     };
   }
 
@@ -555,6 +562,16 @@ class Service implements AppService {
     });
     if (this.#streams.runtime(deviceId)?.running) await this.startCamera(deviceId);
     this.#publish();
+  }
+
+  setUpdate(update: UpdateView | undefined): void {
+    this.#update = update;
+    this.#publish();
+  }
+
+  async restartToUpdate(): Promise<void> {
+    if (!this.#options.restartToUpdate || this.#update?.state !== 'ready') throw new AppError('not-available', 'No update is ready to install.');
+    await this.#options.restartToUpdate();
   }
 
   async openInPlayer(deviceId: string): Promise<void> {

@@ -2,7 +2,7 @@
 // with settings a tab away. Which screen shows follows the published AppState.
 
 import { useState } from 'react';
-import type { AppState } from '../shared/api.js';
+import type { AppState, UpdateView } from '../shared/api.js';
 import { BaseStations } from './components/BaseStations.js';
 import { Cameras } from './components/Cameras.js';
 import { ErrorNote } from './components/ErrorNote.js';
@@ -42,6 +42,7 @@ function Main({ state }: { state: AppState }) {
       {state.warnings.map((w) => (
         <p key={w} className="notice" role="status">{w}</p>
       ))}
+      {state.update && <UpdateNote update={state.update} />}
       {needsSignIn && <SignIn step={state.signIn} expired={state.account.tokenExpired} />}
       {!signInOnly && (
         <>
@@ -58,6 +59,27 @@ function Main({ state }: { state: AppState }) {
         </>
       )}
     </main>
+  );
+}
+
+/** A newer version: "Restart to update" once downloaded; on macOS, a link to its release page. */
+function UpdateNote({ update }: { update: UpdateView }) {
+  const api = useApi();
+  const restart = useAction();
+  if (update.state === 'available') {
+    return (
+      <p className="notice" role="status">
+        A new version is available: {update.version}.{' '}
+        {update.url && <a href={update.url} target="_blank" rel="noreferrer">Download it from its release page</a>}
+      </p>
+    );
+  }
+  return (
+    <div className="notice" role="status">
+      Version {update.version} is ready.{' '}
+      <button type="button" disabled={restart.busy} onClick={() => void restart.run(() => api.restartToUpdate())}>Restart to update</button>
+      {restart.error && <ErrorNote message={restart.error} />}
+    </div>
   );
 }
 

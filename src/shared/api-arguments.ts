@@ -51,6 +51,7 @@ export const APP_API_ARGUMENTS = {
     batteryCapMinutes: z.number().int().min(0).max(1_440).nullable().optional(),
   })]),
   openInPlayer: z.tuple([id]),
+  restartToUpdate: z.tuple([]),
   viewerUrl: z.tuple([id]),
   latestPicture: z.tuple([id]),
 } satisfies { [M in AppApiMethod]: z.ZodType<Parameters<AppApi[M]>> };

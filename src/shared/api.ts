@@ -168,6 +168,12 @@ export interface SettingsPatch {
   batteryCapMinutes?: number | null;
 }
 
+/**
+ * Desktop: a newer version. `ready`: downloaded, installed by "Restart to update". `available`:
+ * macOS, where installing needs a signed build: the user downloads it from `url`.
+ */
+export type UpdateView = { state: 'ready'; version: string } | { state: 'available'; version: string; url?: string };
+
 export interface AppState {
   account: AccountView;
   signIn: SignInStep;
@@ -178,6 +184,8 @@ export interface AppState {
   warnings: string[];
   /** Which shell serves this state; the renderer hides desktop-only actions on the web. */
   shell: 'desktop' | 'web';
+  /** Desktop: a newer version found by the updater. */
+  update?: UpdateView;
 }
 
 /** One check of `doctor` / Diagnose, in the order they run. */
@@ -254,6 +262,11 @@ export interface AppApi {
    */
   setCameraBattery(deviceId: string, battery: boolean | null): Promise<void>;
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;
+  /**
+   * Installs the downloaded update and starts the new version (AppState.update 'ready'); while a
+   * camera streams the user is asked first. Desktop only.
+   */
+  restartToUpdate(): Promise<void>;
   /** Opens the camera's URL in VLC (or the system's RTSP handler). Desktop only. */
   openInPlayer(deviceId: string): Promise<void>;
   /** The URL to paste into a player, with the LAN password in it: for "Copy URL", asked for at that moment. */
@@ -287,6 +300,7 @@ export const APP_API_METHODS = [
   'setCameraBattery',
   'updateSettings',
   'openInPlayer',
+  'restartToUpdate',
   'viewerUrl',
   'latestPicture',
 ] as const satisfies readonly (keyof AppApi)[];

@@ -14,7 +14,8 @@ import { createNotifier } from './notifications.js';
 import { openSafeStorageSecretStore, unreadableSecretsMessage, type WeakStorageReason } from './secret-store.js';
 import { watchSleep } from './sleep.js';
 import { createTray, type AppTray } from './tray.js';
-import type { TrayActions } from './tray-menu.js';
+import { createUpdates, type Updates } from './updates.js';
+import { streamingCount, type TrayActions } from './tray-menu.js';
 import { openInPlayer } from './vlc.js';
 import { createMainWindow } from './window.js';
 
@@ -43,6 +44,8 @@ async function start(): Promise<void> {
   let quitting = false;
   let window: BrowserWindow | undefined;
   let service: AppService | undefined;
+  /** The updater, made once the service runs (it asks the service what streams). */
+  const late: { updates?: Updates } = {};
   /** Ends a window's live views; until the service runs there are none (replaced below). */
   let endLiveViews = (_contents: object, _reason: string): void => undefined;
   /** Ends the app; until the service runs there is nothing to close first (replaced below). */
@@ -112,6 +115,7 @@ async function start(): Promise<void> {
       secrets,
       logger,
       shell: 'desktop',
+      restartToUpdate: async () => late.updates?.restart(),
       openInPlayer: async (url) => {
         const how = await openInPlayer(url, { openExternal: (u) => shell.openExternal(u) });
         logger.info({ how }, 'opened a stream in a player');
@@ -141,6 +145,8 @@ async function start(): Promise<void> {
     openInPlayer: (id) => void api.openInPlayer(id).catch(report('open in player')),
     openWindow: showWindow,
     setLaunchAtLogin: (enabled) => void api.updateSettings({ launchAtLogin: enabled }).catch(report('launch at login')),
+    restartToUpdate: () => void api.restartToUpdate().catch(report('restart to update')),
+    openUpdatePage: (url) => void shell.openExternal(url).catch(report('open the release page')),
     quit: () => app.quit(),
   };
   const tray: AppTray = createTray({ iconDir: join(assetsDir, 'tray'), platform: process.platform, actions, onClick: showWindow });
@@ -216,6 +222,33 @@ async function start(): Promise<void> {
   api.subscribe(onState);
   const first = await api.getState();
   onState(first);
+
+  let updateChecks = first.settings.updateChecks;
+  api.subscribe((state) => (updateChecks = state.settings.updateChecks));
+  const updates = createUpdates({
+    platform: process.platform,
+    logger,
+    resourcesPath: process.resourcesPath,
+    checksEnabled: () => updateChecks,
+    streaming: async () => streamingCount(await api.getState()),
+    confirmRestart: async (streaming) => {
+      const { response } = await dialog.showMessageBox({
+        type: 'question',
+        buttons: ['Later', 'Restart now'],
+        defaultId: 0,
+        cancelId: 0,
+        message: 'Restart to update now?',
+        detail: `${streaming} camera${streaming === 1 ? ' is' : 's are'} streaming: players lose the picture until the new version has started (about a minute). Later installs it when you next quit.`,
+      });
+      return response === 1;
+    },
+    found: (update) => {
+      api.setUpdate(update);
+      if (update.state === 'ready') notifier.updateReady(update.version);
+    },
+  });
+  late.updates = updates;
+  updates.start();
 
   const startedAtLogin = process.argv.includes(HIDDEN_ARG) || app.getLoginItemSettings().wasOpenedAtLogin === true;
   // First run always shows the window: there is nothing in the tray to use yet.

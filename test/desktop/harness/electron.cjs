@@ -23,6 +23,12 @@ const mainScript = process.argv[1];
 const appDir = findAppDir(path.dirname(mainScript));
 const pkg = JSON.parse(fs.readFileSync(path.join(appDir, 'package.json'), 'utf8'));
 
+// docs/api/process.md `process.resourcesPath`: the resources folder, where a packaged app's
+// app.asar is (and electron-builder's app-update.yml); HARNESS_RESOURCES names another.
+const asarMark = `${path.sep}app.asar${path.sep}`;
+process.resourcesPath = process.env.HARNESS_RESOURCES
+  ?? (mainScript.includes(asarMark) ? mainScript.slice(0, mainScript.indexOf(asarMark)) : path.join(appDir, 'node_modules', 'electron', 'dist', 'resources'));
+
 /** Everything the app gave Electron, for the test to read. */
 const record = {
   ready: false,
@@ -37,6 +43,8 @@ const record = {
   clipboard: '',
   sessionPreloads: [],
   notifications: [],
+  /** What the electron-updater stand-in (electron-updater.cjs) did. */
+  updater: { checks: 0, downloaded: [], installs: [] },
   exitCode: undefined,
 };
 
@@ -829,4 +837,4 @@ function findAppDir(dir) {
   }
 }
 
-module.exports = { app, BrowserWindow, Menu, MessageChannelMain, Notification, Tray, nativeImage, ipcMain, safeStorage, powerMonitor, clipboard, shell, dialog, session };
+module.exports = { app, BrowserWindow, Menu, MessageChannelMain, Notification, Tray, nativeImage, ipcMain, safeStorage, powerMonitor, clipboard, shell, dialog, session, __harness: { record } };
