@@ -15,6 +15,7 @@ import type {
   SettingsView,
   SignInStep,
   UsageNotice,
+  UpdateView,
   VideoCodec,
 } from '../shared/api.js';
 import { MIN_LAN_PASSWORD_LENGTH } from '../shared/api.js';
@@ -31,7 +32,7 @@ import { AppError } from './errors.js';
 import type { Logger } from './log.js';
 import { ARLO_RTSP_PORT } from './rtsp/url.js';
 import { forgetPin, pinOf, storePin } from './store/base-stations.js';
-import { openDataStore } from './store/data-store.js';
+import { openDataStore, type SettingsDocument } from './store/data-store.js';
 import type { AppData, BaseStationRecord, CameraRecord, DataStore, SecretStore } from './store/types.js';
 import type { StreamErrorCode } from './stream/errors.js';
 import { checkPin, isPinned, type PeerIdentity } from './stream/identity.js';
@@ -55,6 +56,8 @@ export interface AppServiceOptions {
   passphrase?: string;
   /** A keychain-backed store (the desktop shell's); overrides the passphrase store. */
   secrets?: SecretStore;
+  /** What reads and writes settings.json (the desktop's electron-store); else our own writer. */
+  settingsDocument?: SettingsDocument;
   logger: Logger;
   shell: 'desktop' | 'web';
   /** Where the Arlo cloud lives; defaults to ARLO_API_URL / ARLO_AUTH_URL, else Arlo's own hosts. */
@@ -63,6 +66,8 @@ export interface AppServiceOptions {
   arloTransport?: HttpTransport;
   /** The ffmpeg that decodes snapshots (`--ffmpeg`); else the one on PATH. */
   ffmpegPath?: string;
+  /** How this shell installs a downloaded update (the desktop's updater); absent where it cannot. */
+  restartToUpdate?: () => Promise<void>;
   /** How this shell opens a URL in a player; absent where it cannot (the web UI). */
   openInPlayer?: (url: string) => Promise<void>;
   /** Command-line choices, saved as settings so the next start keeps them. */
@@ -80,6 +85,12 @@ export interface AppServiceOptions {
 }
 
 export interface AppService extends AppApiClient, CameraMedia {
+  /** What the shell's updater found, for the state (the desktop's; see UpdateView). */
+  setUpdate(update: UpdateView | undefined): void;
+  /** The computer is going to sleep (the desktop's powerMonitor): streaming time stops counting. */
+  suspended(): Promise<void>;
+  /** The computer woke: live base-station sessions are replaced at once (the base station dropped them). */
+  resumed(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,6 +98,7 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
   const store = await openDataStore(options.dataDir, {
     passphrase: options.passphrase,
     secrets: options.secrets,
+    ...(options.settingsDocument ? { document: options.settingsDocument } : {}),
     logger: options.logger,
     ...(options.sharedDataDir ? { sharedDir: true } : {}),
     ...(options.demo ? { demo: true } : {}),
@@ -123,6 +135,7 @@ class Service implements AppService {
   readonly #budgets = new Map<string, BatteryBudget>();
   /** Each camera's last picture taken while this app runs, so a card shows it again after a page reload. */
   readonly #lastPictures = new Map<string, CameraPicture>();
+  #update: UpdateView | undefined;
   /** The viewers' password, decrypted once and written through on change (the state needs it for every URL). */
   #lanPasswordCache: { value: string | undefined } | undefined;
 
@@ -233,6 +246,7 @@ class Service implements AppService {
       settings: settingsView(data, lanPassword !== undefined),
       warnings: [...this.#warnings],
       shell: this.#options.shell,
+      ...(this.#update ? { update: this.#update } : {}),
     };
   }
 
@@ -588,6 +602,16 @@ class Service implements AppService {
     this.#publish();
   }
 
+  setUpdate(update: UpdateView | undefined): void {
+    this.#update = update;
+    this.#publish();
+  }
+
+  async restartToUpdate(): Promise<void> {
+    if (!this.#options.restartToUpdate || this.#update?.state !== 'ready') throw new AppError('not-available', 'No update is ready to install.');
+    await this.#options.restartToUpdate();
+  }
+
   async openInPlayer(deviceId: string): Promise<void> {
     const open = this.#options.openInPlayer;
     if (!open) throw new AppError('not-available', 'Opening a player works in the desktop app; here, copy the URL into your player.');
@@ -684,6 +708,8 @@ class Service implements AppService {
         throw new AppError('invalid-setting', `The viewer password must have at least ${MIN_LAN_PASSWORD_LENGTH} characters: anyone on the network can try it (Generate makes a strong one).`);
       }
       if (patch.launchAtLogin !== undefined) d.settings.launchAtLogin = patch.launchAtLogin;
+      if (patch.notifications !== undefined) d.settings.notifications = patch.notifications;
+      if (patch.updateChecks !== undefined) d.settings.updateChecks = patch.updateChecks;
       if (patch.requireAccessToken !== undefined) d.settings.requireAccessToken = patch.requireAccessToken;
       if (patch.lingerSeconds !== undefined) {
         if (!Number.isInteger(patch.lingerSeconds) || patch.lingerSeconds < 0 || patch.lingerSeconds > 600) {
@@ -750,6 +776,15 @@ class Service implements AppService {
     return picture;
   }
 
+  async suspended(): Promise<void> {
+    await this.#streamingTime?.suspend();
+  }
+
+  async resumed(): Promise<void> {
+    this.#streams.replaceLiveSessions('the computer woke from sleep; replacing the base-station session');
+    await this.#streamingTime?.resume();
+  }
+
   async close(): Promise<void> {
     this.#certificates.close();
     this.#listeners.clear();
@@ -780,6 +815,8 @@ function settingsView(data: AppData, lanPasswordSet: boolean): SettingsView {
     lanPasswordSet,
     lanAllowBasic: settings.lanAllowBasic,
     launchAtLogin: settings.launchAtLogin,
+    notifications: settings.notifications,
+    updateChecks: settings.updateChecks,
     requireAccessToken: settings.requireAccessToken,
     lingerSeconds: settings.lingerSeconds,
     batteryWarnMinutes: settings.batteryWarnMinutes ?? DEFAULT_BATTERY_WARN_MINUTES,

@@ -2,7 +2,7 @@
 // with settings a tab away. Which screen shows follows the published AppState.
 
 import { useState, type ReactNode } from 'react';
-import type { AppState, SignInStep } from '../shared/api.js';
+import type { AppState, SignInStep, UpdateView } from '../shared/api.js';
 import { BaseStations } from './components/BaseStations.js';
 import { Cameras } from './components/Cameras.js';
 import { ErrorNote } from './components/ErrorNote.js';
@@ -51,6 +51,7 @@ function Main({ state }: { state: AppState }) {
       {state.baseStations.flatMap(({ deviceId, certificateWarning: warning }) => warning ? [(
         <p key={`certificate-${deviceId}`} className={warning.level === 'soon' ? 'notice' : 'error-note'} role="alert" data-certificate-warning={warning.level}>{warning.message}</p>
       )] : [])}
+      {state.update && <UpdateNote update={state.update} />}
       {firstRun ? (
         <SignIn step={state.signIn} expired={state.account.tokenExpired} />
       ) : (
@@ -95,6 +96,27 @@ function WithoutCloud({ expired, open, onOpen, signIn }: { expired: boolean; ope
       </div>
       {open && signIn}
     </>
+  );
+}
+
+/** A newer version: "Restart to update" once downloaded; on macOS, a link to its release page. */
+function UpdateNote({ update }: { update: UpdateView }) {
+  const api = useApi();
+  const restart = useAction();
+  if (update.state === 'available') {
+    return (
+      <p className="notice" role="status">
+        A new version is available: {update.version}.{' '}
+        {update.url && <a href={update.url} target="_blank" rel="noreferrer">Download it from its release page</a>}
+      </p>
+    );
+  }
+  return (
+    <div className="notice" role="status">
+      Version {update.version} is ready.{' '}
+      <button type="button" disabled={restart.busy} onClick={() => void restart.run(() => api.restartToUpdate())}>Restart to update</button>
+      {restart.error && <ErrorNote message={restart.error} />}
+    </div>
   );
 }
 

@@ -144,6 +144,10 @@ export interface SettingsView {
   /** Whether LAN viewers may use Basic authentication (the password in the clear on every request). */
   lanAllowBasic: boolean;
   launchAtLogin: boolean;
+  /** Desktop: OS notifications (a camera in error, a certificate expiring, a daily cap, an update); false mutes them. */
+  notifications: boolean;
+  /** Desktop: look for a new version at start and daily. */
+  updateChecks: boolean;
   /**
    * The headless web API and UI want the access token from this computer too, for machines with
    * several users (beyond loopback they always do). The desktop window needs none: IPC checks its sender.
@@ -167,11 +171,19 @@ export interface SettingsPatch {
   lanPassword?: string;
   lanAllowBasic?: boolean;
   launchAtLogin?: boolean;
+  notifications?: boolean;
+  updateChecks?: boolean;
   requireAccessToken?: boolean;
   lingerSeconds?: number;
   batteryWarnMinutes?: number;
   batteryCapMinutes?: number | null;
 }
+
+/**
+ * Desktop: a newer version. `ready`: downloaded, installed by "Restart to update". `available`:
+ * macOS, where installing needs a signed build: the user downloads it from `url`.
+ */
+export type UpdateView = { state: 'ready'; version: string } | { state: 'available'; version: string; url?: string };
 
 export interface AppState {
   account: AccountView;
@@ -183,6 +195,8 @@ export interface AppState {
   warnings: string[];
   /** Which shell serves this state; the renderer hides desktop-only actions on the web. */
   shell: 'desktop' | 'web';
+  /** Desktop: a newer version found by the updater. */
+  update?: UpdateView;
 }
 
 /** One check of `doctor` / Diagnose, in the order they run. */
@@ -259,6 +273,11 @@ export interface AppApi {
    */
   setCameraBattery(deviceId: string, battery: boolean | null): Promise<void>;
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;
+  /**
+   * Installs the downloaded update and starts the new version (AppState.update 'ready'); while a
+   * camera streams the user is asked first. Desktop only.
+   */
+  restartToUpdate(): Promise<void>;
   /** Opens the camera's URL in VLC (or the system's RTSP handler). Desktop only. */
   openInPlayer(deviceId: string): Promise<void>;
   /** The URL to paste into a player, with the LAN password in it: for "Copy URL", asked for at that moment. */
@@ -293,6 +312,7 @@ export const APP_API_METHODS = [
   'setCameraBattery',
   'updateSettings',
   'openInPlayer',
+  'restartToUpdate',
   'viewerUrl',
   'latestPicture',
 ] as const satisfies readonly (keyof AppApi)[];

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { build } from 'vite';
-import type { AppState, CameraPicture, CameraView, EnrollOutcome, SignInStep } from '../../src/shared/api.js';
+import type { AppState, CameraPicture, CameraView } from '../../src/shared/api.js';
 import { IPC_CALL_CHANNEL, IPC_LIVE_CHANNEL, type ApiResult } from '../../src/shared/bridge.js';
 import type { LiveMessage } from '../../src/shared/live.js';
 import type { SimBaseStation } from '../../src/sim/basestation.js';
@@ -30,7 +30,8 @@ import { h264Only, startCloudAndStation } from '../support/cloud-station.js';
 import { ffprobeFile, ffprobeJpegDataUrl } from '../support/stream-rig.js';
 import { launchChromium } from '../support/chromium.js';
 import { preloadStandIn } from './harness/chromium-page.js';
-import { launchDesktop, tempHome, until, type DesktopApp } from './harness/driver.js';
+import { tempHome, until, type DesktopApp } from './harness/driver.js';
+import { enrolledDesktop } from './harness/enrolled.js';
 
 let cloud: SimCloud;
 let station: SimBaseStation;
@@ -154,19 +155,7 @@ before(async () => {
   home = await tempHome();
   dir = await mkdtemp(join(tmpdir(), 'desktop-live-'));
 
-  app = launchDesktop({ home: home.path, env: { ARLO_API_URL: cloud.apiUrl, ARLO_AUTH_URL: cloud.authUrl } });
-  const ready = await until(app, async () => {
-    const s = await app.snapshot();
-    return s.tray?.menu && s.windows[0]?.url ? s : undefined;
-  }, 'the tray and the window', 60_000);
-  windowId = ready.windows[0]!.id;
-  assert.deepEqual(await app.call<SignInStep>(windowId, 'signIn', account().email, account().password), { step: 'signed-in' });
-  await app.call(windowId, 'refreshDevices');
-  await app.call(windowId, 'updateSettings', { portBase: 20_000 + Math.floor(Math.random() * 40_000), lingerSeconds: 1 });
-  const baseStationId = devices().find((d) => d.deviceType === 'basestation')!.deviceId;
-  await app.call(windowId, 'setBaseStationAddress', baseStationId, '127.0.0.1', station.port);
-  const outcomes = await app.call<EnrollOutcome[]>(windowId, 'enroll');
-  assert.deepEqual(outcomes.map((o) => o.result), ['enrolled'], outcomes[0]?.message);
+  ({ app, windowId } = await enrolledDesktop({ home: home.path, cloud, station, settings: { lingerSeconds: 1 } }));
   await app.call(windowId, 'startCamera', camera().deviceId);
   await loadPageScripts();
 });

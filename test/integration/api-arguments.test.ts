@@ -43,6 +43,7 @@ const WRONG: { [M in AppApiMethod]: unknown[][] } = {
     [{ lingerSeconds: 1.5 }], [{ launchAtLogin: 'yes' }], [{ lanAllowBasic: 1 }], [{ batteryCapMinutes: '5' }], [{ batteryWarnMinutes: null }], [{ unknown: true }], [null], ['x'],
   ],
   openInPlayer: [[1]],
+  restartToUpdate: [['now']],
   viewerUrl: [[undefined]],
   latestPicture: [[42]],
 };

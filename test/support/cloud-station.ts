@@ -2,7 +2,7 @@
 // from the cloud's CA: what sign-in, enrollment and streaming from an account's devices need.
 
 import { SimBaseStation, type SimBaseStationOptions, type SimCamera } from '../../src/sim/basestation.js';
-import { startSimCloud, stationCamerasOf, type SimCloud } from '../../src/sim/cloud/index.js';
+import { startSimCloud, stationCamerasOf, type SimCloud, type SimCloudOptions } from '../../src/sim/cloud/index.js';
 
 export interface CloudAndStation {
   cloud: SimCloud;
@@ -18,10 +18,12 @@ export interface CloudAndStationOptions {
   cameras?: (owned: SimCamera[]) => SimCamera[];
   /** The base station's TLS identity (a fresh one by default): another station with it is the same base station. */
   identity?: SimBaseStationOptions['identity'];
+  /** Options of the simulated cloud (how long its certificates last, say). */
+  cloud?: SimCloudOptions;
 }
 
 export async function startCloudAndStation(options: CloudAndStationOptions = {}): Promise<CloudAndStation> {
-  const cloud = await startSimCloud();
+  const cloud = await startSimCloud(options.cloud);
   const owned = stationCamerasOf(cloud.accounts[options.account ?? 'owner']);
   const station = new SimBaseStation({
     ca: cloud.ca,

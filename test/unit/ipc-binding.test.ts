@@ -51,7 +51,7 @@ const VALID_ARGUMENTS: { [M in AppApiMethod]: Parameters<AppApi[M]> } = {
   signOut: [], refreshDevices: [], enroll: [['bs']], setBaseStationAddress: ['bs', '10.0.0.2', 4000],
   forgetPinnedCertificate: ['bs'], diagnose: [{ baseStationId: 'bs', playSeconds: 5 }], startCamera: ['cam'],
   stopCamera: ['cam'], startAll: [], stopAll: [], setCameraCodec: ['cam', 'hevc'], setCameraBattery: ['cam', true], updateSettings: [{ lanAllowBasic: true }],
-  openInPlayer: ['cam'], viewerUrl: ['cam'], latestPicture: ['cam'],
+  openInPlayer: ['cam'], restartToUpdate: [], viewerUrl: ['cam'], latestPicture: ['cam'],
 };
 
 describe('ipc binding', () => {

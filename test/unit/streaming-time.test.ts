@@ -108,4 +108,24 @@ describe('streaming time', () => {
     assert.equal(capped?.level, 'capped');
     assert.match(capped?.message ?? '', /new viewers are refused until tomorrow/);
   });
+  it('the computer asleep is not streaming time: counted up to the suspend, and again from the resume', async () => {
+    const clock = { now: new Date(2026, 5, 12, 9, 0, 0) };
+    const store = await openDataStore(join(dir, 'sleep'), { logger: silentLogger, passphrase: 'test passphrase' });
+    const meter_ = await meter(store, clock, ['CAM']);
+    await meter_.changed();
+    advance(clock, 5000);
+    await meter_.suspend();
+    assert.equal(meter_.today('CAM'), 5, 'counted until the suspend');
+    // Asleep: timers do not run; the wall clock moves on, and a state change may still arrive.
+    advance(clock, 40 * 60_000);
+    await meter_.changed();
+    await meter_.tick();
+    assert.equal(meter_.today('CAM'), 5, 'nothing counted while asleep');
+    await meter_.resume();
+    advance(clock, 3000);
+    await meter_.tick();
+    assert.equal(meter_.today('CAM'), 8, 'counted again from the resume');
+    await meter_.close();
+    assert.equal((await store.read()).streamingTime?.CAM?.['2026-06-12'], 8);
+  });
 });

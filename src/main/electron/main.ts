@@ -2,18 +2,21 @@
 // the window (hidden to the tray on close), the tray, IPC, launch at login, orderly quit.
 
 import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MessageChannelMain, net, powerMonitor, safeStorage, session, shell } from 'electron';
-import Conf from 'conf';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createAppService, type AppService } from '../service.js';
 import { ARLO_PARTITION, chromiumTransport } from './chromium-transport.js';
+import { notificationsFile, secretsFile, settingsDocument } from './electron-stores.js';
 import { bindIpc, isRendererUrl, pushState } from './ipc.js';
 import { bindLivePorts } from './live-port.js';
 import { HIDDEN_ARG, launchCommand, setLaunchAtLogin } from './login-item.js';
 import { createDesktopLogger, logFilePath } from './logging.js';
+import { createNotifier } from './notifications.js';
 import { openSafeStorageSecretStore, unreadableSecretsMessage, type WeakStorageReason } from './secret-store.js';
+import { watchSleep } from './sleep.js';
 import { createTray, type AppTray } from './tray.js';
-import type { TrayActions } from './tray-menu.js';
+import { createUpdates, type Updates } from './updates.js';
+import { streamingCount, type TrayActions } from './tray-menu.js';
 import { openInPlayer } from './vlc.js';
 import { createMainWindow } from './window.js';
 
@@ -22,6 +25,8 @@ const appRoot = join(here, '..', '..', '..');
 const indexPath = join(appRoot, 'dist', 'renderer', 'index.html');
 const preloadPath = join(here, 'preload.cjs');
 const assetsDir = join(appRoot, 'assets');
+/** electron-builder.yml's appId. */
+const APP_ID = 'com.arlo-local-rtsp.app';
 /** How long quitting waits for the base stations' TEARDOWNs before exiting anyway. */
 const QUIT_WATCHDOG_MS = 5_000;
 
@@ -40,6 +45,8 @@ async function start(): Promise<void> {
   let quitting = false;
   let window: BrowserWindow | undefined;
   let service: AppService | undefined;
+  /** The updater, made once the service runs (it asks the service what streams). */
+  const late: { updates?: Updates } = {};
   /** Ends a window's live views; until the service runs there are none (replaced below). */
   let endLiveViews = (_contents: object, _reason: string): void => undefined;
   /** Ends the app; until the service runs there is nothing to close first (replaced below). */
@@ -74,15 +81,16 @@ async function start(): Promise<void> {
     quitting = true;
   });
   await app.whenReady();
+  // Windows shows a notification only for an app with an AppUserModelID (docs/tutorial/notifications.md);
+  // the installer's shortcut carries electron-builder's appId, which this repeats for a run without it.
+  if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
   // Only the Edit roles, so copy and paste work in the window (macOS routes them through the menu).
   Menu.setApplicationMenu(Menu.buildFromTemplate([{ role: 'editMenu' }]));
   const logger = createDesktopLogger(app.getPath('logs'));
   try {
     const secrets = await openSafeStorageSecretStore({
       safeStorage,
-      // conf directly, where electron-store would put it (userData/secrets.json): electron-store
-      // adds only an ipcMain channel for renderers, which ours must not have.
-      store: new Conf<Record<string, unknown>>({ cwd: app.getPath('userData'), configName: 'secrets' }),
+      store: secretsFile(app.getPath('userData')),
       platform: process.platform,
       logger,
       confirmWeakStorage: async (reason) => {
@@ -102,6 +110,7 @@ async function start(): Promise<void> {
     }
     service = await createAppService({
       dataDir: app.getPath('userData'),
+      settingsDocument: settingsDocument(app.getPath('userData')),
       // Electron keeps its own files there too; ours are the only ones the store touches.
       sharedDataDir: true,
       secrets,
@@ -109,6 +118,7 @@ async function start(): Promise<void> {
       shell: 'desktop',
       // Sign-in and enrollment over Chromium's network stack: Arlo's bot protection lets browsers through.
       arloTransport: chromiumTransport(net, session.fromPartition(ARLO_PARTITION)),
+      restartToUpdate: async () => late.updates?.restart(),
       openInPlayer: async (url) => {
         const how = await openInPlayer(url, { openExternal: (u) => shell.openExternal(u) });
         logger.info({ how }, 'opened a stream in a player');
@@ -138,6 +148,8 @@ async function start(): Promise<void> {
     openInPlayer: (id) => void api.openInPlayer(id).catch(report('open in player')),
     openWindow: showWindow,
     setLaunchAtLogin: (enabled) => void api.updateSettings({ launchAtLogin: enabled }).catch(report('launch at login')),
+    restartToUpdate: () => void api.restartToUpdate().catch(report('restart to update')),
+    openUpdatePage: (url) => void shell.openExternal(url).catch(report('open the release page')),
     quit: () => app.quit(),
   };
   const tray: AppTray = createTray({ iconDir: join(assetsDir, 'tray'), platform: process.platform, actions, onClick: showWindow });
@@ -178,6 +190,16 @@ async function start(): Promise<void> {
     shutDown('system shutdown');
   });
 
+  // Asleep, the base station drops our sessions while the viewers' stay open here: on waking they
+  // are replaced at once rather than after the silence limit, and the sleep is not streaming time.
+  watchSleep(powerMonitor, {
+    asleep: () => void api.suspended().catch((error: unknown) => logger.warn({ err: error }, 'could not note the suspend')),
+    awake: () => {
+      logger.info('the computer woke; replacing live sessions');
+      void api.resumed().catch((error: unknown) => logger.warn({ err: error }, 'could not replace sessions after the resume'));
+    },
+  });
+
   const loginItem = {
     platform: process.platform,
     env: process.env,
@@ -187,8 +209,10 @@ async function start(): Promise<void> {
     setLoginItemSettings: (settings: { openAtLogin: boolean; args: string[] }) => app.setLoginItemSettings(settings),
   };
   let openAtLogin: boolean | undefined;
+  const notifier = createNotifier({ store: notificationsFile(app.getPath('userData')), onClick: showWindow });
   const onState = (state: Awaited<ReturnType<AppService['getState']>>): void => {
     tray.update(state);
+    notifier.stateChanged(state);
     if (state.settings.launchAtLogin !== openAtLogin) {
       openAtLogin = state.settings.launchAtLogin;
       try {
@@ -201,6 +225,33 @@ async function start(): Promise<void> {
   api.subscribe(onState);
   const first = await api.getState();
   onState(first);
+
+  let updateChecks = first.settings.updateChecks;
+  api.subscribe((state) => (updateChecks = state.settings.updateChecks));
+  const updates = createUpdates({
+    platform: process.platform,
+    logger,
+    resourcesPath: process.resourcesPath,
+    checksEnabled: () => updateChecks,
+    streaming: async () => streamingCount(await api.getState()),
+    confirmRestart: async (streaming) => {
+      const { response } = await dialog.showMessageBox({
+        type: 'question',
+        buttons: ['Later', 'Restart now'],
+        defaultId: 0,
+        cancelId: 0,
+        message: 'Restart to update now?',
+        detail: `${streaming} camera${streaming === 1 ? ' is' : 's are'} streaming: players lose the picture until the new version has started (about a minute). Later installs it when you next quit.`,
+      });
+      return response === 1;
+    },
+    found: (update) => {
+      api.setUpdate(update);
+      if (update.state === 'ready') notifier.updateReady(update.version);
+    },
+  });
+  late.updates = updates;
+  updates.start();
 
   const startedAtLogin = process.argv.includes(HIDDEN_ARG) || app.getLoginItemSettings().wasOpenedAtLogin === true;
   // First run always shows the window: there is nothing in the tray to use yet.

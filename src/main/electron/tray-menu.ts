@@ -28,6 +28,10 @@ export interface TrayActions {
   openInPlayer(deviceId: string): void;
   openWindow(): void;
   setLaunchAtLogin(enabled: boolean): void;
+  /** Installs the downloaded update (AppState.update 'ready'). */
+  restartToUpdate(): void;
+  /** Opens a release page in the browser (AppState.update 'available', macOS). */
+  openUpdatePage(url: string): void;
   quit(): void;
 }
 
@@ -49,6 +53,7 @@ export function buildTrayMenu(state: AppState, actions: TrayActions): TrayMenuIt
     { label: 'Start all', enabled: anyStopped, click: () => actions.startAll() },
     { label: 'Stop all', enabled: anyRunning, click: () => actions.stopAll() },
     { type: 'separator' },
+    ...updateItems(state, actions),
     { label: 'Open Arlo Local RTSP', click: () => actions.openWindow() },
     {
       label: 'Launch at login',
@@ -115,7 +120,16 @@ function cameraItem(camera: CameraView, actions: TrayActions): TrayMenuItem {
   };
 }
 
-function streamingCount(state: AppState): number {
+function updateItems(state: AppState, actions: TrayActions): TrayMenuItem[] {
+  const { update } = state;
+  if (!update) return [];
+  if (update.state === 'ready') return [{ label: `Restart to update (${update.version})`, click: () => actions.restartToUpdate() }];
+  const { url } = update;
+  return [{ label: `A new version is available (${update.version})…`, enabled: url !== undefined, click: () => url && actions.openUpdatePage(url) }];
+}
+
+/** How many cameras stream now (their base-station session is up). */
+export function streamingCount(state: AppState): number {
   return state.cameras.filter((c) => c.state === 'media').length;
 }
 

@@ -1,4 +1,7 @@
 // The app's data directory: settings.json (validated, atomic, serialized writes) and the secrets.
+// What reads and writes the file is a `SettingsDocument`: our own atomic writer headless, and
+// electron-store on the desktop (src/main/electron/settings-document.ts); both hold the same JSON,
+// checked by the same schema here, so a data directory moves between the shells.
 
 import { randomUUID } from 'node:crypto';
 import { readFile, readdir, rm } from 'node:fs/promises';
@@ -34,6 +37,35 @@ export interface OpenDataStoreOptions {
   existing?: boolean;
   /** Opened by `arlo-rtsp demo`: the folder is marked as the demo's; any other opening of a marked one is refused (DemoDataDirError). */
   demo?: boolean;
+  /** What reads and writes settings.json; the default is our own atomic writer (`privateFileDocument`). */
+  document?: SettingsDocument;
+}
+
+/** settings.json as JSON values: the store validates what `read` gives and what `write` gets. */
+export interface SettingsDocument {
+  readonly path: string;
+  /** The parsed file, or undefined when there is none; throws when it is not JSON. */
+  read(): Promise<unknown>;
+  /** Replaces the file atomically (0600); throws a `StoreWriteError` leaving the old one intact. */
+  write(data: AppData): Promise<void>;
+}
+
+/** settings.json written by `writePrivateFile` (the headless shell's). */
+export function privateFileDocument(path: string): SettingsDocument {
+  return {
+    path,
+    async read() {
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+      return JSON.parse(text) as unknown;
+    },
+    write: (data) => writePrivateFile(path, `${JSON.stringify(data, null, 2)}\n`),
+  };
 }
 
 /** Opens (creating if needed) the data directory `dir`. Fails on a wrong passphrase, never on corrupt settings (`read` reports those). */
@@ -45,7 +77,8 @@ export async function openDataStore(dir: string, options: OpenDataStoreOptions =
   if (!options.demo && settings?.demo === true) throw new DemoDataDirError(absolute);
   await preparePrivateDir(absolute, { ownFiles: [...OWN_FILES], ...(options.sharedDir ? { shared: true } : {}) });
   const secrets = options.secrets ?? (await openFileSecretStore(absolute, options.passphrase ?? process.env[PASSPHRASE_ENV]));
-  const store = new FileDataStore(absolute, secrets, options.logger ?? silentLogger);
+  const document = options.document ?? privateFileDocument(join(absolute, SETTINGS_FILE));
+  const store = new FileDataStore(absolute, document, secrets, options.logger ?? silentLogger);
   if (options.demo && settings?.demo !== true) await store.update((data) => { data.settings.demo = true; });
   return store;
 }
@@ -89,6 +122,8 @@ export function defaultAppData(): AppData {
       listenAddress: '127.0.0.1',
       portBase: 8556,
       launchAtLogin: false,
+      notifications: true,
+      updateChecks: true,
       lingerSeconds: 5,
       lanAllowBasic: false,
       requireAccessToken: false,
@@ -108,10 +143,11 @@ class FileDataStore implements DataStore {
 
   constructor(
     readonly dir: string,
+    private readonly document: SettingsDocument,
     readonly secrets: SecretStore,
     private readonly log: Logger,
   ) {
-    this.path = join(dir, SETTINGS_FILE);
+    this.path = document.path;
   }
 
   read(): Promise<AppData> {
@@ -143,19 +179,15 @@ class FileDataStore implements DataStore {
 
   /** Only ever called inside `serial`. */
   private async load(): Promise<AppData> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      const fresh = defaultAppData();
-      await this.save(fresh);
-      this.log.info({ dir: this.dir }, 'created settings with defaults');
-      return fresh;
-    }
     let reason: string;
     try {
-      const json: unknown = JSON.parse(text);
+      const json = await this.document.read();
+      if (json === undefined) {
+        const fresh = defaultAppData();
+        await this.save(fresh);
+        this.log.info({ dir: this.dir }, 'created settings with defaults');
+        return fresh;
+      }
       checkVersion(this.path, json, DATA_VERSION);
       const parsed = appDataSchema.safeParse(json);
       if (parsed.success) {
@@ -165,8 +197,9 @@ class FileDataStore implements DataStore {
       }
       reason = z.prettifyError(parsed.error).replace(/\n\s*/g, ' ');
     } catch (error) {
-      if (error instanceof DataVersionError) throw error;
-      reason = error instanceof Error ? error.message : String(error);
+      // Not JSON is a damaged file, kept aside; anything else (a newer version, a disk error) is thrown.
+      if (!(error instanceof SyntaxError)) throw error;
+      reason = error.message;
     }
     const keptAs = await keepAside(this.path);
     this.log.warn({ file: this.path, keptAs, reason }, 'settings unreadable; kept aside');
@@ -174,6 +207,6 @@ class FileDataStore implements DataStore {
   }
 
   private save(data: AppData): Promise<void> {
-    return writePrivateFile(this.path, `${JSON.stringify(data, null, 2)}\n`);
+    return this.document.write(data);
   }
 }

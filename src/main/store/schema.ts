@@ -52,6 +52,8 @@ export const settingsSchema = z.object({
   lanUsername: z.string().optional(),
   lanAllowBasic: z.boolean().default(false),
   launchAtLogin: z.boolean(),
+  notifications: z.boolean().default(true),
+  updateChecks: z.boolean().default(true),
   requireAccessToken: z.boolean().default(false),
   lingerSeconds: z.number().min(0).max(3600),
   installationId: z.uuid(),

@@ -60,6 +60,10 @@ export interface AppSettings {
   /** Basic authentication for LAN viewers: off unless the user opts in. */
   lanAllowBasic: boolean;
   launchAtLogin: boolean;
+  /** The desktop's OS notifications are on (a setting to mute them). */
+  notifications: boolean;
+  /** The desktop looks for a new version at start and daily. */
+  updateChecks: boolean;
   /** The web API and UI want the access token on loopback too (beyond loopback they always do). */
   requireAccessToken: boolean;
   lingerSeconds: number;

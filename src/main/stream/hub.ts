@@ -221,6 +221,16 @@ export class CameraHub {
     this.#checkDemand();
   }
 
+  /**
+   * Replaces a session presumed dead without waiting for the silence limit (the computer woke from
+   * sleep: the base station has long dropped it): the same path as a silent session, so viewers
+   * stay connected and pick up the new one.
+   */
+  replaceSession(message: string): void {
+    const { name } = this.#lifecycle.phase;
+    if (name === 'live' || name === 'lingering') this.#dispatch({ type: 'silent', message });
+  }
+
   /** Lets every viewer go and tears the upstream session down; returns once nothing is in flight. */
   async close(): Promise<void> {
     this.#dispatch({ type: 'close' });

@@ -211,6 +211,11 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
     }
   }
 
+  /** Replaces every camera's live upstream session at once (see `CameraHub.replaceSession`). */
+  replaceLiveSessions(message: string): void {
+    for (const endpoint of this.#endpoints.values()) endpoint.hub.replaceSession(message);
+  }
+
   /** Forget a pinned identity (the user replaced the base station); the next session pins anew. */
   forgetFingerprint(baseStationId: string): void {
     this.#pins.delete(baseStationId);

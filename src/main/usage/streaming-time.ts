@@ -2,7 +2,8 @@
 // (Arlo advises minutes a day). Counted while the camera's base-station session is up, whoever
 // watches; kept in the settings store so restarts do not reset it, written at most every
 // `saveEveryMs` (the count ticks every second while a camera streams), when streaming stops and at
-// close. Only the last week is kept. Nothing ticks while nothing streams, so a laptop may sleep.
+// close. Only the last week is kept. Nothing ticks while nothing streams, so a laptop may sleep;
+// and the computer asleep (`suspend` to `resume`) is never counted, whatever streamed before.
 
 export type DailySeconds = Record<string, number>;
 
@@ -36,6 +37,8 @@ export class StreamingTime {
   #lastTick = 0;
   #lastSave = 0;
   #dirty = false;
+  /** Whether the computer is awake ('running') or asleep, when nothing is counted. */
+  #clock: 'running' | 'asleep' = 'running';
 
   private constructor(options: StreamingTimeOptions) {
     this.#options = options;
@@ -56,7 +59,7 @@ export class StreamingTime {
    * (saving what it counted) when the last one stops. A partial second at the end is not counted.
    */
   async changed(): Promise<void> {
-    const streaming = this.#options.streaming().length > 0;
+    const streaming = this.#clock === 'running' && this.#options.streaming().length > 0;
     if (streaming && this.#timer === undefined) {
       this.#lastTick = this.#now().getTime();
       this.#timer = setInterval(() => void this.tick(), TICK_MS);
@@ -69,6 +72,7 @@ export class StreamingTime {
 
   /** Adds the time since the last tick to every streaming camera; saves when due. */
   async tick(): Promise<void> {
+    if (this.#clock === 'asleep') return;
     const now = this.#now();
     const elapsed = Math.max(0, Math.min(now.getTime() - this.#lastTick, 10 * TICK_MS)) / 1000;
     this.#lastTick = now.getTime();
@@ -79,6 +83,19 @@ export class StreamingTime {
       this.#dirty = true;
     }
     if (this.#dirty && now.getTime() - this.#lastSave >= (this.#options.saveEveryMs ?? 60_000)) await this.save();
+  }
+
+  /** The computer is going to sleep: what streamed until now is counted and saved, then nothing until `resume`. */
+  async suspend(): Promise<void> {
+    await this.tick();
+    this.#clock = 'asleep';
+    await this.changed();
+  }
+
+  /** The computer woke: counting starts again from now (the time asleep is not streaming time). */
+  async resume(): Promise<void> {
+    this.#clock = 'running';
+    await this.changed();
   }
 
   /** Seconds streamed today. */

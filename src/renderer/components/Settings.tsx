@@ -37,6 +37,8 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
   const [showPassword, setShowPassword] = useState(false);
   const [lanAllowBasic, setLanAllowBasic] = useState(settings.lanAllowBasic);
   const [launchAtLogin, setLaunchAtLogin] = useState(settings.launchAtLogin);
+  const [notifications, setNotifications] = useState(settings.notifications);
+  const [updateChecks, setUpdateChecks] = useState(settings.updateChecks);
   const [requireAccessToken, setRequireAccessToken] = useState(settings.requireAccessToken);
   /** The web UI's address with a token just made, shown once to bookmark. */
   const [tokenUrl, setTokenUrl] = useState<string>();
@@ -63,7 +65,7 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
       patch.lanAllowBasic = lanAllowBasic;
     }
     if (lanPassword !== '') patch.lanPassword = lanPassword;
-    if (desktop) patch.launchAtLogin = launchAtLogin;
+    if (desktop) Object.assign(patch, { launchAtLogin, notifications, updateChecks });
     else patch.requireAccessToken = requireAccessToken;
     void action.run(async () => {
       // A new token before the rule applies: this tab keeps working, and one taken while the API was open stops.
@@ -140,6 +142,18 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
           <label className="check">
             <input type="checkbox" checked={launchAtLogin} onChange={(e) => setLaunchAtLogin(e.target.checked)} />
             Launch at login
+          </label>
+        )}
+        {desktop && (
+          <label className="check">
+            <input type="checkbox" checked={notifications} onChange={(e) => setNotifications(e.target.checked)} />
+            Notifications (a camera in error, a certificate expiring, a daily cap reached, an update ready)
+          </label>
+        )}
+        {desktop && (
+          <label className="check">
+            <input type="checkbox" checked={updateChecks} onChange={(e) => setUpdateChecks(e.target.checked)} />
+            Check for updates at start and daily
           </label>
         )}
         {!desktop && (

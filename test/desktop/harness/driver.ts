@@ -45,9 +45,15 @@ export interface Snapshot {
   dialogs: { type?: string; message: string; detail?: string; buttons?: string[] }[];
   errorBoxes: { title: string; content: string }[];
   clipboard: string;
+  /** URLs given to shell.openExternal. */
+  openedExternal: string[];
   sessionPreloads: string[];
   /** Every Electron net.request the app made (header names only: their values hold tokens). */
   netRequests: { url: string; method: string; partition: string; credentials?: string; redirect: string; headerNames: string[] }[];
+  /** Every OS notification shown, in order. */
+  notifications: { title: string; body: string }[];
+  /** What the electron-updater stand-in did: checks made, files downloaded, installs started. */
+  updater: { checks: number; downloaded: string[]; installs: { file: string; isSilent: boolean; isForceRunAfter: boolean }[] };
   tray?: { image: { file?: string; empty: boolean }; tooltip: string; title: string; destroyed: boolean; menu?: MenuItemRecord[] };
   windows: WindowRecord[];
   ipc: { handlers: string[]; listeners: string[] };

@@ -23,6 +23,12 @@ const mainScript = process.argv[1];
 const appDir = findAppDir(path.dirname(mainScript));
 const pkg = JSON.parse(fs.readFileSync(path.join(appDir, 'package.json'), 'utf8'));
 
+// docs/api/process.md `process.resourcesPath`: the resources folder, where a packaged app's
+// app.asar is (and electron-builder's app-update.yml); HARNESS_RESOURCES names another.
+const asarMark = `${path.sep}app.asar${path.sep}`;
+process.resourcesPath = process.env.HARNESS_RESOURCES
+  ?? (mainScript.includes(asarMark) ? mainScript.slice(0, mainScript.indexOf(asarMark)) : path.join(appDir, 'node_modules', 'electron', 'dist', 'resources'));
+
 /** Everything the app gave Electron, for the test to read. */
 const record = {
   ready: false,
@@ -38,6 +44,9 @@ const record = {
   sessionPreloads: [],
   /** Every net.request the app made: what it asked Chromium for (no header values: they hold tokens). */
   netRequests: [],
+  notifications: [],
+  /** What the electron-updater stand-in (electron-updater.cjs) did. */
+  updater: { checks: 0, downloaded: [], installs: [] },
   exitCode: undefined,
 };
 
@@ -828,7 +837,33 @@ const safeStorage = {
 
 // ---------------------------------------------------------------------------------------------
 // powerMonitor — lib/browser/api/power-monitor.ts; 'shutdown' (Linux, macOS) gets a preventable event.
+// docs/api/power-monitor.md: 'suspend' and 'resume' carry no arguments; 'unlock-screen' is macOS
+// and Windows only ("Emitted as soon as the systems screen is unlocked").
 const powerMonitor = new EventEmitter();
+const POWER_EVENTS = new Set(['suspend', 'resume', 'lock-screen', 'unlock-screen']);
+
+// ---------------------------------------------------------------------------------------------
+// Notification — docs/api/notification.md and docs/tutorial/notifications.md: an EventEmitter made
+// with { title, body, ... } that shows nothing until show(); 'show' when shown, 'click' when the
+// user clicks it, 'close' when dismissed. Notification.isSupported() says whether the desktop
+// shows them (here: yes). What was shown is recorded; the test clicks one (`clickNotification`).
+const NOTIFICATION_KEYS = new Set('title subtitle body silent icon hasReply timeoutType replyPlaceholder sound urgency actions closeButtonText toastXml id groupId groupTitle'.split(' '));
+const shownNotifications = [];
+class Notification extends EventEmitter {
+  constructor(options = {}) {
+    super();
+    for (const key of Object.keys(options)) if (!NOTIFICATION_KEYS.has(key)) throw new TypeError(`Unknown Notification option '${key}'`);
+    this.title = options.title ?? '';
+    this.body = options.body ?? '';
+  }
+  static isSupported() { return true; }
+  show() {
+    shownNotifications.push(this);
+    record.notifications.push({ title: this.title, body: this.body });
+    setImmediate(() => this.emit('show', preventable()));
+  }
+  close() { setImmediate(() => this.emit('close', preventable())); }
+}
 
 const clipboard = { writeText(text) { record.clipboard = text; }, readText: () => record.clipboard };
 const shell = { async openExternal(url) { record.openedExternal.push(url); } };
@@ -892,6 +927,12 @@ const operations = {
   sessionEnd() { for (const w of windows) w.emit('session-end', preventable({ reasons: ['logoff'] })); },
   /** The OS about to shut down (Linux logind / macOS), as powerMonitor reports it. */
   powerShutdown() { setImmediate(() => powerMonitor.emit('shutdown', preventable())); },
+  /** The computer going to sleep or waking, as powerMonitor reports it (a native task of its own). */
+  power(event) {
+    if (!POWER_EVENTS.has(event)) throw new Error(`powerMonitor has no event '${event}'`);
+    if ((event === 'unlock-screen' || event === 'lock-screen') && platform === 'linux') throw new Error(`'${event}' is macOS and Windows only`);
+    setImmediate(() => powerMonitor.emit(event));
+  },
   /** A call from the page through the bridge the preload exposed, as the React app makes it. */
   async rendererCall({ windowId, method, args }) {
     const page = windows.find((w) => w.id === windowId)?.webContents.renderer;
@@ -918,6 +959,11 @@ const operations = {
   rendererStates({ windowId }) {
     return windows.find((w) => w.id === windowId)?.webContents.renderer?.states.at(-1);
   },
+  clickNotification(index) {
+    const notification = shownNotifications[index];
+    if (!notification) throw new Error(`no notification ${index} was shown`);
+    setImmediate(() => notification.emit('click', preventable()));
+  },
   answerDialog({ id, response }) { pendingDialogs.get(id)?.(response); pendingDialogs.delete(id); },
 };
 
@@ -942,4 +988,4 @@ function findAppDir(dir) {
   }
 }
 
-module.exports = { app, BrowserWindow, Menu, MessageChannelMain, Tray, nativeImage, ipcMain, safeStorage, powerMonitor, clipboard, shell, dialog, session, net: electronNet };
+module.exports = { app, BrowserWindow, Menu, MessageChannelMain, Notification, Tray, nativeImage, ipcMain, safeStorage, powerMonitor, clipboard, shell, dialog, session, net: electronNet, __harness: { record } };

@@ -1,10 +1,10 @@
-// The resolve hook register.mjs installs: the specifier `electron` becomes the stand-in module.
-let fake;
+// The resolve hook register.mjs installs: `electron` and `electron-updater` become the stand-in modules.
+let fakes;
 
 export function initialize(data) {
-  fake = data.fake;
+  fakes = data.fakes;
 }
 
 export async function resolve(specifier, context, next) {
-  return specifier === 'electron' ? { url: fake, shortCircuit: true } : next(specifier, context);
+  return Object.hasOwn(fakes, specifier) ? { url: fakes[specifier], shortCircuit: true } : next(specifier, context);
 }

@@ -4,12 +4,13 @@
 import Module, { register } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-const fake = new URL('./electron.cjs', import.meta.url);
-register('./hooks.mjs', import.meta.url, { data: { fake: fake.href } });
+// `electron-updater` likewise becomes electron-updater.cjs, which reads a local feed.
+const fakes = { electron: new URL('./electron.cjs', import.meta.url).href, 'electron-updater': new URL('./electron-updater.cjs', import.meta.url).href };
+register('./hooks.mjs', import.meta.url, { data: { fakes } });
 
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
-  return request === 'electron' ? fileURLToPath(fake) : resolveFilename.call(this, request, ...rest);
+  return Object.hasOwn(fakes, request) ? fileURLToPath(fakes[request]) : resolveFilename.call(this, request, ...rest);
 };
 
 // HARNESS_PLATFORM plays the app as on another OS (only what reads process.platform changes; Node's
