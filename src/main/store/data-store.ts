@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { newClientIdentity } from '../arlo/identity.js';
 import { silentLogger, type Logger } from '../log.js';
-import { CorruptDataError, DataVersionError, DemoDataDirError, NoDataError, checkVersion } from './errors.js';
+import { CorruptDataError, DemoDataDirError, NoDataError, checkVersion } from './errors.js';
 import { keepAside } from './keep-aside.js';
 import { MARKER_FILE, preparePrivateDir, writePrivateFile } from './private-files.js';
 import { DATA_VERSION, appDataSchema } from './schema.js';
