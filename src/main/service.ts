@@ -37,6 +37,8 @@ import { DEFAULT_BATTERY_WARN_MINUTES, powerOf, usageNotice, type BatteryBudget 
 import { StreamingTime } from './usage/streaming-time.js';
 import { takeSnapshot } from './live/snapshot.js';
 import { watchLive, type LiveOptions, type LiveSink } from './live/watch.js';
+import { OnvifBridge } from './onvif/bridge.js';
+import type { OnvifCredentials } from './onvif/auth.js';
 
 export interface AppServiceOptions {
   dataDir: string;
@@ -60,6 +62,9 @@ export interface AppServiceOptions {
     portBase?: number;
     requireAccessToken?: boolean;
     baseStationAddresses?: Record<string, { host: string; port?: number }>;
+    onvif?: boolean;
+    /** Cameras whose ONVIF device gets an address of its own (deviceId → IP). */
+    onvifAddresses?: Record<string, string>;
   };
   /**
    * Browse mDNS for base stations without a typed address at start and on refresh (on every
@@ -110,6 +115,7 @@ class Service implements AppService {
   readonly #budgets = new Map<string, BatteryBudget>();
   /** The viewers' password, decrypted once and written through on change (the state needs it for every URL). */
   #lanPasswordCache: { value: string | undefined } | undefined;
+  #onvif: OnvifBridge | undefined;
 
   constructor(store: DataStore, options: AppServiceOptions) {
     this.#store = store;
@@ -146,6 +152,12 @@ class Service implements AppService {
           if (!record) throw new AppError('unknown-base-station', `No base station with id ${id} is known: run "arlo-rtsp devices" to list them.`);
           Object.assign(record, { host: address.host, port: address.port ?? BASE_STATION_PORT, addressSource: 'typed' });
         }
+        if (overrides.onvif !== undefined) data.settings.onvif = overrides.onvif;
+        for (const [id, address] of Object.entries(overrides.onvifAddresses ?? {})) {
+          findCamera(data, id);
+          if (isIP(address) === 0) throw new AppError('invalid-setting', `The ONVIF address "${address}" of camera ${id} is not an IP address.`);
+          data.settings.onvifAddresses[id] = address;
+        }
       });
     }
     if (this.#store.secrets.warning) this.#warnings.push(this.#store.secrets.warning);
@@ -161,6 +173,10 @@ class Service implements AppService {
     });
     const data = await this.#store.read();
     this.#rememberBudgets(data);
+    // ONVIF follows every published state; the viewer credentials are the RTSP ports' own.
+    const onvif = new OnvifBridge({ logger: this.#log, installationId: data.settings.installationId, snapshot: (id, options) => this.snapshot(id, options) });
+    this.#onvif = onvif;
+    this.subscribe((state) => void this.#viewerCredentials(state.settings.lanUsername).then((credentials) => onvif.apply(state, credentials)));
     for (const camera of data.cameras.filter((c) => c.running)) {
       await this.startCamera(camera.deviceId).catch((error: unknown) => {
         this.#log.warn({ deviceId: camera.deviceId, err: String(error) }, 'could not resume camera');
@@ -625,11 +641,17 @@ class Service implements AppService {
     return this.#lanPasswordCache.value;
   }
 
-  /** Viewer credentials, which only apply when the ports listen beyond loopback. */
+  /** The viewer username and password when both are set. */
+  async #viewerCredentials(username: string | undefined): Promise<OnvifCredentials | undefined> {
+    const password = username ? await this.#lanPassword() : undefined;
+    return username && password !== undefined ? { username, password } : undefined;
+  }
+
+  /** Viewer credentials, which only apply to the RTSP ports when they listen beyond loopback (ONVIF asks for them wherever they are set). */
   async #lanCredentials(data: AppData): Promise<EndpointOptions['credentials']> {
-    if (isLoopbackAddress(data.settings.listenAddress) || !data.settings.lanUsername) return undefined;
-    const password = await this.#lanPassword();
-    return password === undefined ? undefined : { username: data.settings.lanUsername, password, allowBasic: data.settings.lanAllowBasic };
+    if (isLoopbackAddress(data.settings.listenAddress)) return undefined;
+    const credentials = await this.#viewerCredentials(data.settings.lanUsername);
+    return credentials && { ...credentials, allowBasic: data.settings.lanAllowBasic };
   }
 
   // ---- settings ----
@@ -646,6 +668,7 @@ class Service implements AppService {
         throw new AppError('invalid-setting', `The viewer password must have at least ${MIN_LAN_PASSWORD_LENGTH} characters: anyone on the network can try it (Generate makes a strong one).`);
       }
       if (patch.launchAtLogin !== undefined) d.settings.launchAtLogin = patch.launchAtLogin;
+      if (patch.onvif !== undefined) d.settings.onvif = patch.onvif;
       if (patch.requireAccessToken !== undefined) d.settings.requireAccessToken = patch.requireAccessToken;
       if (patch.lingerSeconds !== undefined) {
         if (!Number.isInteger(patch.lingerSeconds) || patch.lingerSeconds < 0 || patch.lingerSeconds > 600) {
@@ -703,6 +726,7 @@ class Service implements AppService {
 
   async close(): Promise<void> {
     this.#listeners.clear();
+    await this.#onvif?.close();
     await this.#streams.stopAll();
     await this.#streamingTime?.close();
     await this.#account.close();
@@ -728,6 +752,8 @@ function settingsView(data: AppData, lanPasswordSet: boolean): SettingsView {
     lingerSeconds: settings.lingerSeconds,
     batteryWarnMinutes: settings.batteryWarnMinutes ?? DEFAULT_BATTERY_WARN_MINUTES,
     batteryCapMinutes: settings.batteryCapMinutes ?? null,
+    onvif: settings.onvif,
+    onvifAddresses: { ...settings.onvifAddresses },
   };
 }
 

@@ -47,6 +47,7 @@ export const APP_API_ARGUMENTS = {
     lingerSeconds: z.number().int().optional(),
     batteryWarnMinutes: z.number().int().min(0).max(1_440).optional(),
     batteryCapMinutes: z.number().int().min(0).max(1_440).nullable().optional(),
+    onvif: z.boolean().optional(),
   })]),
   openInPlayer: z.tuple([id]),
   viewerUrl: z.tuple([id]),

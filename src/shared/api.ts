@@ -144,10 +144,16 @@ export interface SettingsView {
   batteryWarnMinutes: number;
   /** Battery cameras: refuse new viewers past this many minutes a day; null: no cap. */
   batteryCapMinutes: number | null;
+  /** Every running camera is also an ONVIF device that recorders (UniFi Protect, Blue Iris, Home Assistant) discover. */
+  onvif: boolean;
+  /** Cameras whose ONVIF device has an address of its own (deviceId → IP); the others share the listen address. */
+  onvifAddresses: Record<string, string>;
 }
 
 /** Shortest LAN viewer password accepted: anyone on the network can try it. */
 export const MIN_LAN_PASSWORD_LENGTH = 12;
+/** Each camera's ONVIF device listens on its RTSP port plus this (8556 → 9056). */
+export const ONVIF_PORT_OFFSET = 500;
 
 export interface SettingsPatch {
   listenAddress?: string;
@@ -160,6 +166,7 @@ export interface SettingsPatch {
   lingerSeconds?: number;
   batteryWarnMinutes?: number;
   batteryCapMinutes?: number | null;
+  onvif?: boolean;
 }
 
 export interface AppState {

@@ -16,7 +16,7 @@ function camera(deviceId: string, over: Partial<CameraView> = {}): CameraView {
 function state(cameras: CameraView[], launchAtLogin = false): AppState {
   return {
     account: { signedIn: true, tokenExpired: false }, signIn: { step: 'signed-in' }, baseStations: [], cameras,
-    settings: { listenAddress: '127.0.0.1', portBase: 8554, lanPasswordSet: false, lanAllowBasic: false, launchAtLogin, requireAccessToken: false, lingerSeconds: 10, batteryWarnMinutes: 10, batteryCapMinutes: null },
+    settings: { listenAddress: '127.0.0.1', portBase: 8554, lanPasswordSet: false, lanAllowBasic: false, launchAtLogin, requireAccessToken: false, lingerSeconds: 10, batteryWarnMinutes: 10, batteryCapMinutes: null, onvif: false, onvifAddresses: {} },
     warnings: [], shell: 'desktop',
   };
 }

@@ -25,7 +25,7 @@ function fakeState(n: number): AppState {
     signIn: { step: 'signed-in' },
     baseStations: [],
     cameras: [],
-    settings: { listenAddress: '127.0.0.1', portBase: 8554, lanPasswordSet: false, lanAllowBasic: false, launchAtLogin: false, requireAccessToken: false, lingerSeconds: n, batteryWarnMinutes: 10, batteryCapMinutes: null },
+    settings: { listenAddress: '127.0.0.1', portBase: 8554, lanPasswordSet: false, lanAllowBasic: false, launchAtLogin: false, requireAccessToken: false, lingerSeconds: n, batteryWarnMinutes: 10, batteryCapMinutes: null, onvif: false, onvifAddresses: {} },
     warnings: [],
     shell: 'web',
   };

@@ -22,6 +22,9 @@ export class SnapshotError extends AppError {
   }
 }
 
+/** The HTTP status each failure answers with, wherever a snapshot is served over HTTP. */
+export const SNAPSHOT_HTTP_STATUS: Record<SnapshotErrorCode, number> = { 'no-ffmpeg': 501, 'no-recent-picture': 404, 'no-picture': 404, stopped: 404, refused: 429, 'decode-failed': 502 };
+
 export const NO_RECENT_PICTURE_MESSAGE = 'No recent picture: the camera is not streaming.';
 
 export const NO_FFMPEG_MESSAGE =

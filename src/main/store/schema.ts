@@ -56,6 +56,8 @@ export const settingsSchema = z.object({
   clientDeviceId: z.uuid(),
   batteryWarnMinutes: z.number().min(0).max(1440).optional(),
   batteryCapMinutes: z.number().min(0).max(1440).optional(),
+  onvif: z.boolean().default(false),
+  onvifAddresses: z.record(z.string(), z.ipv4().or(z.ipv6())).default({}),
 });
 
 export const accountSchema = z.object({

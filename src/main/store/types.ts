@@ -69,6 +69,10 @@ export interface AppSettings {
   batteryWarnMinutes?: number;
   /** Battery cameras: refuse new viewers past this many minutes a day (absent: no cap). */
   batteryCapMinutes?: number;
+  /** Every running camera is also an ONVIF device (and announced by WS-Discovery). */
+  onvif: boolean;
+  /** Cameras whose ONVIF device listens on an address of its own (deviceId → IP), for recorders that want one device per address. */
+  onvifAddresses: Record<string, string>;
 }
 
 export interface AccountRecord {

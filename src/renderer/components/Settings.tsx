@@ -1,10 +1,10 @@
 // Settings: where the RTSP ports listen (and the LAN credentials that requires), the port base,
 // launch at login (desktop), the access token on this computer too (web), how long an idle upstream
 // session lingers, and the daily streaming budget of battery cameras (a warning threshold and an
-// optional cap).
+// optional cap), and whether the cameras are ONVIF devices too.
 
 import { useState, type FormEvent } from 'react';
-import { MIN_LAN_PASSWORD_LENGTH, type SettingsPatch, type SettingsView } from '../../shared/api.js';
+import { MIN_LAN_PASSWORD_LENGTH, ONVIF_PORT_OFFSET, type SettingsPatch, type SettingsView } from '../../shared/api.js';
 import { isLoopbackAddress } from '../../shared/net.js';
 import { replaceAccessToken } from '../api/web-client.js';
 import { useAction, useApi } from '../hooks.js';
@@ -44,6 +44,7 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
   const [linger, setLinger] = useState(String(settings.lingerSeconds));
   const [warnMinutes, setWarnMinutes] = useState(String(settings.batteryWarnMinutes));
   const [capMinutes, setCapMinutes] = useState(settings.batteryCapMinutes === null ? '' : String(settings.batteryCapMinutes));
+  const [onvif, setOnvif] = useState(settings.onvif);
   const [saved, setSaved] = useState(false);
   const lan = !isLoopbackAddress(listenAddress);
   const passwordRequired = lan && !settings.lanPasswordSet;
@@ -57,6 +58,7 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
       lingerSeconds: Number(linger),
       batteryWarnMinutes: Number(warnMinutes),
       batteryCapMinutes: capMinutes.trim() === '' ? null : Number(capMinutes),
+      onvif,
     };
     if (lan) {
       patch.lanUsername = lanUsername.trim();
@@ -125,6 +127,14 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
           Keep the camera connected after the last viewer leaves (seconds)
           <input type="number" min={0} max={600} value={linger} onChange={(e) => setLinger(e.target.value)} required />
         </label>
+        <label className="check">
+          <input type="checkbox" checked={onvif} onChange={(e) => setOnvif(e.target.checked)} aria-describedby="onvif-hint" />
+          ONVIF
+        </label>
+        <p className="hint" id="onvif-hint">
+          Each running camera is also an ONVIF camera that UniFi Protect, Blue Iris and Home Assistant find on the network by
+          themselves (its port is the RTSP port plus {ONVIF_PORT_OFFSET}); they sign in with the viewer username and password.
+        </p>
         <fieldset>
           <legend>Battery cameras: daily streaming</legend>
           <label>

@@ -1,0 +1,188 @@
+// The ONVIF side of the app: with the ONVIF setting on, every running camera is an ONVIF Profile S
+// device (its own HTTP port, or its own address) that WS-Discovery announces; a camera that stops
+// says Bye. The bridge follows the app's state: each published state is compared with what runs,
+// and only what changed is started, restarted or stopped.
+
+import { createHash } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
+import { ONVIF_PORT_OFFSET, type AppState, type CameraView } from '../../shared/api.js';
+import type { Logger } from '../log.js';
+import { OnvifAuth, type OnvifCredentials } from './auth.js';
+import { OnvifDevice } from './device.js';
+import { WsDiscovery } from './discovery.js';
+import { DEVICE_PATH, scopesOf, type DeviceDescription, type StreamDescription } from './operations.js';
+
+/** What is announced for a camera whose picture size is not known yet. */
+const DEFAULT_MAIN = { width: 1920, height: 1080, fps: 24 };
+const SUB_WIDTH = 640;
+const SUB_FPS = 5;
+
+/** A camera's ONVIF port, on the listen address or its own address alike. */
+export function onvifPort(rtspPort: number): number {
+  return rtspPort + ONVIF_PORT_OFFSET;
+}
+
+/** The device service URL a user types into a recorder. */
+export function onvifDeviceUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}${DEVICE_PATH}`;
+}
+
+export interface OnvifBridgeOptions {
+  logger: Logger;
+  /** Makes each camera's device identity (UUID, hardware address) stable across restarts and distinct across installations. */
+  installationId: string;
+  snapshot(deviceId: string, options: { wake: boolean }): Promise<Buffer>;
+}
+
+interface Running {
+  key: string;
+  device: OnvifDevice;
+  discoverable: { endpoint: string; scopes: string[]; xaddr(host: string): string; ownAddress?: string };
+}
+
+export class OnvifBridge {
+  readonly #options: OnvifBridgeOptions;
+  readonly #log: Logger;
+  readonly #running = new Map<string, Running>();
+  #discovery: { addresses: string; service: WsDiscovery } | undefined;
+  #auth: { key: string; auth: OnvifAuth } | undefined;
+  /** Applies one state after the other: a start that is still binding is never raced by the next. */
+  #queue: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  constructor(options: OnvifBridgeOptions) {
+    this.#options = options;
+    this.#log = options.logger;
+  }
+
+  /** Brings the devices in line with `state` (the viewer credentials are not part of it). */
+  apply(state: AppState, credentials: OnvifCredentials | undefined): Promise<void> {
+    this.#queue = this.#queue.then(() => this.#apply(state, credentials)).catch((error: unknown) => {
+      this.#log.warn({ err: error instanceof Error ? error.message : String(error) }, 'ONVIF could not follow the app state');
+    });
+    return this.#queue;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#queue;
+    await this.#stopAll();
+  }
+
+  async #apply(state: AppState, credentials: OnvifCredentials | undefined): Promise<void> {
+    if (this.#closed) return;
+    const { settings } = state;
+    const wanted = settings.onvif ? state.cameras.filter((c) => c.running) : [];
+    if (wanted.length === 0) return this.#stopAll();
+
+    const authKey = credentials ? createHash('sha256').update(`${credentials.username}\0${credentials.password}`).digest('hex') : '';
+    if (this.#auth?.key !== authKey) {
+      // New credentials: every device restarts with them (their key includes this one).
+      this.#auth = { key: authKey, auth: new OnvifAuth({ credentials }) };
+    }
+    const addresses = [...new Set(wanted.map((c) => settings.onvifAddresses[c.deviceId] ?? settings.listenAddress))].sort().join(' ');
+    if (this.#discovery?.addresses !== addresses) {
+      await this.#stopAll();
+      this.#discovery = { addresses, service: await WsDiscovery.start(addresses.split(' '), this.#log) };
+    }
+    const discovery = this.#discovery.service;
+
+    for (const [deviceId, running] of this.#running) {
+      if (!wanted.some((c) => c.deviceId === deviceId)) await this.#stop(deviceId, running);
+    }
+    for (const camera of wanted) {
+      const ownAddress = settings.onvifAddresses[camera.deviceId];
+      const host = ownAddress ?? settings.listenAddress;
+      const port = onvifPort(camera.port);
+      const description = this.#describe(camera, ownAddress);
+      const key = JSON.stringify({ host, port, description, auth: authKey });
+      const running = this.#running.get(camera.deviceId);
+      if (running?.key === key) continue;
+      if (running) await this.#stop(camera.deviceId, running);
+      try {
+        const device = await OnvifDevice.start({
+          description,
+          host,
+          port,
+          auth: this.#auth.auth,
+          // A battery camera is woken only by viewers of its streams, never by a recorder's snapshot polling.
+          snapshot: () => this.#options.snapshot(camera.deviceId, { wake: !camera.battery }),
+          logger: this.#log.child({ deviceId: camera.deviceId }),
+        });
+        const discoverable = {
+          endpoint: description.endpoint,
+          scopes: scopesOf(description),
+          xaddr: (address: string) => onvifDeviceUrl(address, device.port),
+          ...(ownAddress ? { ownAddress } : {}),
+        };
+        this.#running.set(camera.deviceId, { key, device, discoverable });
+        await discovery.add(discoverable);
+        this.#log.info({ deviceId: camera.deviceId, url: onvifDeviceUrl(host, device.port) }, 'ONVIF device started');
+      } catch (error) {
+        this.#log.warn({ deviceId: camera.deviceId, err: error instanceof Error ? error.message : String(error) }, 'ONVIF device not started');
+      }
+    }
+  }
+
+  #describe(camera: CameraView, ownAddress: string | undefined): DeviceDescription {
+    const seed = createHash('sha256').update(`${this.#options.installationId}\0${camera.deviceId}`).digest();
+    const native = new URL(camera.url).pathname;
+    const main = DEFAULT_MAIN;
+    // Even sizes, as encoders want; the aspect of the camera's picture.
+    const subHeight = Math.max(2, Math.round((SUB_WIDTH * main.height) / main.width / 2) * 2);
+    const mainStream: StreamDescription = {
+      // An H.264 camera's own stream is H.264 already; an HEVC one's H.264 is its /h264 stream.
+      path: camera.codec === 'avc' ? native : `${native}/h264`,
+      width: main.width, height: main.height, fps: main.fps, bitrateKbps: 4096, govLength: main.fps * 2,
+    };
+    return {
+      endpoint: `urn:uuid:${uuidFrom(seed)}`,
+      name: camera.name,
+      model: camera.model,
+      firmware: 'Arlo Local RTSP',
+      serialNumber: camera.deviceId,
+      hardwareAddress: (ownAddress && interfaceMac(ownAddress)) ?? localMac(seed),
+      rtspPort: camera.port,
+      main: mainStream,
+      sub: { path: `${native}/sub`, width: SUB_WIDTH, height: subHeight, fps: SUB_FPS, bitrateKbps: 512, govLength: SUB_FPS * 2 },
+    };
+  }
+
+  async #stop(deviceId: string, running: Running): Promise<void> {
+    this.#running.delete(deviceId);
+    await this.#discovery?.service.remove(running.discoverable);
+    await running.device.close();
+    this.#log.info({ deviceId }, 'ONVIF device stopped');
+  }
+
+  async #stopAll(): Promise<void> {
+    for (const [deviceId, running] of [...this.#running]) await this.#stop(deviceId, running);
+    await this.#discovery?.service.close();
+    this.#discovery = undefined;
+  }
+}
+
+/** An RFC 4122 name-based UUID layout (version 5 bits) over the seed. */
+function uuidFrom(seed: Buffer): string {
+  const bytes = Buffer.from(seed.subarray(0, 16));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A locally administered unicast MAC of the camera's own: recorders tell devices apart by it. */
+function localMac(seed: Buffer): string {
+  const bytes = Buffer.from(seed.subarray(16, 22));
+  bytes[0] = (bytes[0]! & 0xfc) | 0x02;
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+/** The hardware address of the interface that holds `address` (a macvlan's own), if it has one. */
+function interfaceMac(address: string): string | undefined {
+  for (const entries of Object.values(networkInterfaces())) {
+    const entry = entries?.find((e) => e.address === address);
+    if (entry && entry.mac !== '00:00:00:00:00:00') return entry.mac;
+  }
+  return undefined;
+}
