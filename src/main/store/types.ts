@@ -69,6 +69,9 @@ export interface AppSettings {
   batteryWarnMinutes?: number;
   /** Battery cameras: refuse new viewers past this many minutes a day (absent: no cap). */
   batteryCapMinutes?: number;
+  /** The sub-stream's width and frame rate (absent: the defaults of shared/streams.ts). */
+  subStreamWidth?: number;
+  subStreamFps?: number;
 }
 
 export interface AccountRecord {
