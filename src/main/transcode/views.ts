@@ -3,14 +3,9 @@
 // settings and the running endpoint's figures, for AppState.
 
 import type { VideoCodec } from '../../shared/api.js';
-import { CAMERA_STREAM_KINDS, STREAM_PATH_SUFFIX, cameraStreamPath, subStreamSize, type CameraStreamKind, type CameraStreamView, type TranscoderState } from '../../shared/streams.js';
+import { CAMERA_STREAM_KINDS, STREAM_PATH_SUFFIX, cameraStreamPath, subStreamSize, type CameraStreamKind, type CameraStreamView } from '../../shared/streams.js';
+import type { PathRuntime } from '../stream/manager.js';
 
-/** The live figures of one path of a running camera. */
-export interface PathRuntime {
-  viewers: number;
-  transcoder?: TranscoderState;
-  error?: string;
-}
 
 export interface StreamViewsInput {
   deviceId: string;
