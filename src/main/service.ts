@@ -36,6 +36,8 @@ import type { CameraMedia } from './live/media.js';
 import { DEFAULT_BATTERY_WARN_MINUTES, powerOf, usageNotice, type BatteryBudget } from './usage/battery.js';
 import { StreamingTime } from './usage/streaming-time.js';
 import { takeSnapshot } from './live/snapshot.js';
+import { cameraStreamViews } from './transcode/views.js';
+import { subStreamSettings } from './transcode/settings.js';
 import { watchLive, type LiveOptions, type LiveSink } from './live/watch.js';
 import { OnvifBridge } from './onvif/bridge.js';
 import type { OnvifCredentials } from './onvif/auth.js';
@@ -215,6 +217,7 @@ class Service implements AppService {
       })),
       cameras: await Promise.all(data.cameras.map((c) => this.#cameraView(c, data))),
       settings: settingsView(data, lanPassword !== undefined),
+      transcoder: { available: false, hardware: false, probing: true },
       warnings: [...this.#warnings],
       shell: this.#options.shell,
     };
@@ -238,6 +241,7 @@ class Service implements AppService {
       codec: camera.codec,
       port: camera.port,
       url,
+      streams: cameraStreamViews({ deviceId: camera.deviceId, codec: camera.codec, url, size: undefined, sub: subStreamSettings(data) }),
       running: runtime?.running ?? false,
       state: runtime?.state ?? 'idle',
       error: runtime?.error,
@@ -754,6 +758,8 @@ function settingsView(data: AppData, lanPasswordSet: boolean): SettingsView {
     batteryCapMinutes: settings.batteryCapMinutes ?? null,
     onvif: settings.onvif,
     onvifAddresses: { ...settings.onvifAddresses },
+    subStreamWidth: subStreamSettings(data).width,
+    subStreamFps: subStreamSettings(data).fps,
   };
 }
 

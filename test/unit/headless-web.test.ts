@@ -118,7 +118,7 @@ describe('/metrics and /healthz of the headless web server', () => {
     deviceId: 'C1', name: 'Gate "front"', model: 'VMC4041P', baseStationId: 'B1', codecs: ['avc'], codec: 'avc', port: 8556,
     url: 'rtsp://127.0.0.1:8556/C1', running: true, state: 'error', error: 'the base station at 192.0.2.1:554 did not answer',
     viewers: 0, bytesIn: 1000, bytesOut: 2000, bitrate: 0, upstreamSessions: 2, packetsDropped: 5, keepAliveFailures: 3, mediaSilences: 6, streamingToday: 0, streamingWeek: 0, battery: false, batterySource: 'unknown',
-    reconnects: 1, authFailures: 4,
+    reconnects: 1, authFailures: 4, streams: [],
   };
   const state = { baseStations: [], cameras: [failing], warnings: [], settings: { requireAccessToken: false } } as unknown as AppState;
   const api = {

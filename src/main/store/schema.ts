@@ -2,6 +2,7 @@
 // interfaces for readers; the checks at the bottom make the compiler fail if the two drift apart.
 
 import { z } from 'zod';
+import { SUB_STREAM_FPS_RANGE, SUB_STREAM_WIDTH_RANGE } from '../../shared/streams.js';
 import type { AccountRecord, AppData, AppSettings, BaseStationRecord, CameraRecord } from './types.js';
 
 export const DATA_VERSION = 1;
@@ -58,6 +59,8 @@ export const settingsSchema = z.object({
   batteryCapMinutes: z.number().min(0).max(1440).optional(),
   onvif: z.boolean().default(false),
   onvifAddresses: z.record(z.string(), z.ipv4().or(z.ipv6())).default({}),
+  subStreamWidth: z.number().int().min(SUB_STREAM_WIDTH_RANGE.min).max(SUB_STREAM_WIDTH_RANGE.max).optional(),
+  subStreamFps: z.number().int().min(SUB_STREAM_FPS_RANGE.min).max(SUB_STREAM_FPS_RANGE.max).optional(),
 });
 
 export const accountSchema = z.object({

@@ -73,6 +73,9 @@ export interface AppSettings {
   onvif: boolean;
   /** Cameras whose ONVIF device listens on an address of its own (deviceId → IP), for recorders that want one device per address. */
   onvifAddresses: Record<string, string>;
+  /** The sub-stream's width and frame rate (absent: the defaults of shared/streams.ts). */
+  subStreamWidth?: number;
+  subStreamFps?: number;
 }
 
 export interface AccountRecord {
