@@ -5,17 +5,15 @@
 
 import { createHash } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
-import { ONVIF_PORT_OFFSET, type AppState, type CameraView } from '../../shared/api.js';
+import { ONVIF_PORT_OFFSET, type AppState, type CameraStreamKind, type CameraStreamView, type CameraView } from '../../shared/api.js';
 import type { Logger } from '../log.js';
 import { OnvifAuth, type OnvifCredentials } from './auth.js';
 import { OnvifDevice } from './device.js';
 import { WsDiscovery } from './discovery.js';
 import { DEVICE_PATH, scopesOf, type DeviceDescription, type StreamDescription } from './operations.js';
 
-/** What is announced for a camera whose picture size is not known yet. */
-const DEFAULT_MAIN = { width: 1920, height: 1080, fps: 24 };
-const SUB_WIDTH = 640;
-const SUB_FPS = 5;
+/** What is announced of a stream whose picture size or rate is not known yet (every Arlo camera so far is 16:9). */
+const ASSUMED = { width: 1920, height: 1080, fps: 24 };
 
 /** A camera's ONVIF port, on the listen address or its own address alike. */
 export function onvifPort(rtspPort: number): number {
@@ -126,14 +124,12 @@ export class OnvifBridge {
 
   #describe(camera: CameraView, ownAddress: string | undefined): DeviceDescription {
     const seed = createHash('sha256').update(`${this.#options.installationId}\0${camera.deviceId}`).digest();
-    const native = new URL(camera.url).pathname;
-    const main = DEFAULT_MAIN;
-    // Even sizes, as encoders want; the aspect of the camera's picture.
-    const subHeight = Math.max(2, Math.round((SUB_WIDTH * main.height) / main.width / 2) * 2);
-    const mainStream: StreamDescription = {
-      // An H.264 camera's own stream is H.264 already; an HEVC one's H.264 is its /h264 stream.
-      path: camera.codec === 'avc' ? native : `${native}/h264`,
-      width: main.width, height: main.height, fps: main.fps, bitrateKbps: 4096, govLength: main.fps * 2,
+    const stream = (kind: CameraStreamKind): CameraStreamView => camera.streams.find((s) => s.kind === kind)!;
+    // An H.264 camera's own stream is H.264 already; an HEVC one's H.264 is its transcoded /h264.
+    const main = stream(camera.codec === 'avc' ? 'native' : 'h264');
+    const describe = (view: CameraStreamView, bitrateKbps: number): StreamDescription => {
+      const fps = view.fps ?? ASSUMED.fps;
+      return { path: view.path, width: view.width ?? ASSUMED.width, height: view.height ?? ASSUMED.height, fps, bitrateKbps, govLength: fps * 2 };
     };
     return {
       endpoint: `urn:uuid:${uuidFrom(seed)}`,
@@ -143,8 +139,8 @@ export class OnvifBridge {
       serialNumber: camera.deviceId,
       hardwareAddress: (ownAddress && interfaceMac(ownAddress)) ?? localMac(seed),
       rtspPort: camera.port,
-      main: mainStream,
-      sub: { path: `${native}/sub`, width: SUB_WIDTH, height: subHeight, fps: SUB_FPS, bitrateKbps: 512, govLength: SUB_FPS * 2 },
+      main: describe(main, 4096),
+      sub: describe(stream('sub'), 512),
     };
   }
 
