@@ -80,8 +80,12 @@ export class OnvifBridge {
     }
     const addresses = [...new Set(wanted.map((c) => settings.onvifAddresses[c.deviceId] ?? settings.listenAddress))].sort().join(' ');
     if (this.#discovery?.addresses !== addresses) {
-      await this.#stopAll();
-      this.#discovery = { addresses, service: await WsDiscovery.start(addresses.split(' '), this.#log) };
+      // Other interfaces to listen on: the devices stay up and are announced on the new ones.
+      const previous = this.#discovery;
+      const service = await WsDiscovery.start(addresses.split(' '), this.#log);
+      this.#discovery = { addresses, service };
+      await previous?.service.close({ bye: false });
+      for (const running of this.#running.values()) await service.add(running.discoverable);
     }
     const discovery = this.#discovery.service;
 
@@ -153,7 +157,7 @@ export class OnvifBridge {
 
   async #stopAll(): Promise<void> {
     for (const [deviceId, running] of [...this.#running]) await this.#stop(deviceId, running);
-    await this.#discovery?.service.close();
+    await this.#discovery?.service.close({ bye: true });
     this.#discovery = undefined;
   }
 }

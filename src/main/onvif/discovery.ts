@@ -77,8 +77,9 @@ export class WsDiscovery {
     await this.#announce('Bye', device, { 'wsd:Bye': endpointReference(device) });
   }
 
-  async close(): Promise<void> {
-    for (const device of [...this.#devices]) await this.remove(device);
+  /** Stops listening; with `bye`, says Bye for each device first (not when another listener takes over). */
+  async close(options: { bye: boolean }): Promise<void> {
+    if (options.bye) for (const device of [...this.#devices]) await this.remove(device);
     await new Promise<void>((resolve) => this.#socket.close(() => resolve()));
   }
 
