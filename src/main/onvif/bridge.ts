@@ -97,9 +97,18 @@ export class OnvifBridge {
       const host = ownAddress ?? settings.listenAddress;
       const port = onvifPort(camera.port);
       const description = this.#describe(camera, ownAddress);
-      const key = JSON.stringify({ host, port, description, auth: authKey });
+      const key = JSON.stringify({ host, port, auth: authKey });
       const running = this.#running.get(camera.deviceId);
-      if (running?.key === key) continue;
+      if (running?.key === key) {
+        running.device.description = description;
+        const scopes = scopesOf(description);
+        // Renamed: announced again with its new scopes.
+        if (scopes.join(' ') !== running.discoverable.scopes.join(' ')) {
+          running.discoverable.scopes = scopes;
+          await discovery.add(running.discoverable);
+        }
+        continue;
+      }
       if (running) await this.#stop(camera.deviceId, running);
       try {
         const device = await OnvifDevice.start({
@@ -178,11 +187,14 @@ function localMac(seed: Buffer): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
-/** The hardware address of the interface that holds `address` (a macvlan's own), if it has one. */
+/**
+ * The hardware address of an interface that holds `address` and no other IPv4 address (a macvlan
+ * made for this camera); an interface with several would give several cameras the same one.
+ */
 function interfaceMac(address: string): string | undefined {
   for (const entries of Object.values(networkInterfaces())) {
-    const entry = entries?.find((e) => e.address === address);
-    if (entry && entry.mac !== '00:00:00:00:00:00') return entry.mac;
+    const ipv4 = (entries ?? []).filter((e) => e.family === 'IPv4');
+    if (ipv4.length === 1 && ipv4[0]!.address === address && ipv4[0]!.mac !== '00:00:00:00:00:00') return ipv4[0]!.mac;
   }
   return undefined;
 }

@@ -33,7 +33,8 @@ export class OnvifDevice {
   readonly #log: Logger;
 
   private constructor(options: OnvifDeviceOptions) {
-    this.#options = options;
+    // A copy: its description is replaced as the camera becomes better known.
+    this.#options = { ...options };
     this.#log = options.logger;
     this.#server = http.createServer((req, res) => {
       this.#route(req, res).catch((error: unknown) => {
@@ -61,6 +62,11 @@ export class OnvifDevice {
 
   get description(): DeviceDescription {
     return this.#options.description;
+  }
+
+  /** What is known of the camera changed (its size once seen streaming, its name): answered from now on, connections kept. */
+  set description(description: DeviceDescription) {
+    this.#options.description = description;
   }
 
   get port(): number {
