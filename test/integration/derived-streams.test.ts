@@ -83,3 +83,37 @@ describe('derived streams of an HEVC camera', () => {
     }
   });
 });
+
+/** Frigate's ffmpeg input preset for RTSP (`preset-rtsp-generic`), exactly: it gives up after 5 s without a byte. */
+const FRIGATE_INPUT_ARGS = ['-avoid_negative_ts', 'make_zero', '-fflags', '+genpts+discardcorrupt', '-rtsp_transport', 'tcp', '-timeout', '5000000', '-use_wallclock_as_timestamps', '1'];
+
+async function frigate(url: string): Promise<{ result: RunResult; frames: number }> {
+  const result = await run('ffmpeg', [
+    '-hide_banner', '-nostdin', '-v', 'error', '-progress', 'pipe:1', ...FRIGATE_INPUT_ARGS,
+    '-i', url, '-map', '0:v', '-t', '4', '-f', 'null', '-',
+  ], 90_000);
+  const counts = [...result.stdout.matchAll(/^frame=(\d+)/gm)].map((m) => Number(m[1]));
+  return { result, frames: counts.at(-1) ?? 0 };
+}
+
+for (const wakeMs of [3_000, 10_000]) {
+  describe(`Frigate's ffmpeg arguments, camera answering after ${wakeMs / 1000} s`, () => {
+    const rig = rigForTests({
+      cameras: [{ deviceId: 'CAM-SLOW', codecs: ['hevc'] }],
+      station: { quirks: { slowMethods: ['DESCRIBE'], slowMs: wakeMs } },
+    });
+    const transcoding = new Transcoding({ ffmpeg: undefined, logger: silentLogger, onChange: () => undefined });
+
+    it('opens native and /sub at the same moment and both decode on the first try', { timeout: 120_000 }, async () => {
+      // Nothing remembered of the camera: its first DESCRIBE waits for the base station.
+      const derive = transcoding.forCamera({ codec: 'hevc', sub: { width: 640, fps: 5 }, knownSdp: {}, onDescribed: () => undefined });
+      const { url } = await rig.endpoint('CAM-SLOW', { derive });
+      const [native, sub] = await Promise.all([frigate(url), frigate(`${url}/sub`)]);
+      for (const [name, { result, frames }] of [['native', native], ['sub', sub]] as const) {
+        assert.equal(result.code, 0, `${name}: ${result.stderr}`);
+        assert.ok(frames > 0, `${name} decoded no frame`);
+      }
+      assert.equal(rig.station.stats.sessionsOpened, 1);
+    });
+  });
+}
