@@ -36,8 +36,10 @@ import type { CameraMedia } from './live/media.js';
 import { DEFAULT_BATTERY_WARN_MINUTES, powerOf, usageNotice, type BatteryBudget } from './usage/battery.js';
 import { StreamingTime } from './usage/streaming-time.js';
 import { takeSnapshot } from './live/snapshot.js';
-import { cameraStreamViews } from './transcode/views.js';
-import { subStreamSettings } from './transcode/settings.js';
+import { cameraStreamViews, pictureSizeOfSdp } from './transcode/views.js';
+import { checkSubStreamFps, checkSubStreamWidth, subStreamSettings } from './transcode/settings.js';
+import { Transcoding } from './transcode/transcoding.js';
+import { STREAM_PATH_SUFFIX, type CameraStreamKind } from '../shared/streams.js';
 import { watchLive, type LiveOptions, type LiveSink } from './live/watch.js';
 import { OnvifBridge } from './onvif/bridge.js';
 import type { OnvifCredentials } from './onvif/auth.js';
@@ -104,6 +106,7 @@ class Service implements AppService {
   readonly #log: Logger;
   readonly #account: ArloAccount;
   readonly #streams: StreamManager;
+  readonly #transcoding: Transcoding;
   readonly #listeners = new Set<(state: AppState) => void>();
   readonly #warnings: string[] = [];
   /** Per base station, what the app did on its own that the UI should say (re-enrolled, moved). */
@@ -129,6 +132,8 @@ class Service implements AppService {
       onSignInStep: (step) => void this.#signedInStep(step),
     });
     this.#streams = new StreamManager({ logger: options.logger });
+    this.#transcoding = new Transcoding({ ffmpeg: options.ffmpegPath, logger: options.logger, onChange: () => this.#publish() });
+    this.#streams.on('described', (deviceId, sdpText) => void this.#rememberSdp(deviceId, 'native', sdpText));
     this.#streams.on('change', () => {
       this.#publish();
       void this.#streamingTime?.changed().catch((error: unknown) => this.#log.warn({ err: String(error) }, 'could not save streaming time'));
@@ -164,6 +169,8 @@ class Service implements AppService {
     }
     if (this.#store.secrets.warning) this.#warnings.push(this.#store.secrets.warning);
     if (this.#options.discovery !== false) await this.#discover();
+    // The encoder is probed once, in the background, so the UI shows it before a derived stream runs.
+    void this.#transcoding.encoder();
     this.#streamingTime = await StreamingTime.start({
       store: {
         load: async () => (await this.#store.read()).streamingTime ?? {},
@@ -217,7 +224,7 @@ class Service implements AppService {
       })),
       cameras: await Promise.all(data.cameras.map((c) => this.#cameraView(c, data))),
       settings: settingsView(data, lanPassword !== undefined),
-      transcoder: { available: false, hardware: false, probing: true },
+      transcoder: this.#transcoding.view(),
       warnings: [...this.#warnings],
       shell: this.#options.shell,
     };
@@ -241,7 +248,14 @@ class Service implements AppService {
       codec: camera.codec,
       port: camera.port,
       url,
-      streams: cameraStreamViews({ deviceId: camera.deviceId, codec: camera.codec, url, size: undefined, sub: subStreamSettings(data) }),
+      streams: cameraStreamViews({
+        deviceId: camera.deviceId,
+        codec: camera.codec,
+        url,
+        size: pictureSizeOfSdp(knownSdpOf(camera, 'native')),
+        sub: subStreamSettings(data),
+        runtime: (kind) => runtime?.paths[kind],
+      }),
       running: runtime?.running ?? false,
       state: runtime?.state ?? 'idle',
       error: runtime?.error,
@@ -576,12 +590,26 @@ class Service implements AppService {
     await open(await this.viewerUrl(deviceId));
   }
 
-  async viewerUrl(deviceId: string): Promise<string> {
+  async viewerUrl(deviceId: string, kind: CameraStreamKind = 'native'): Promise<string> {
     const data = await this.#store.read();
     const camera = findCamera(data, deviceId);
     const credentials = await this.#lanCredentials(data);
     const port = this.#streams.runtime(deviceId)?.port ?? camera.port;
-    return viewerUrl({ deviceId, listenAddress: data.settings.listenAddress, port, credentials }, true);
+    return `${viewerUrl({ deviceId, listenAddress: data.settings.listenAddress, port, credentials }, true)}${STREAM_PATH_SUFFIX[kind]}`;
+  }
+
+  /** Keeps a stream's latest description with the camera, for the codec it streams (see KnownSdp). */
+  async #rememberSdp(deviceId: string, kind: CameraStreamKind, sdpText: string): Promise<void> {
+    try {
+      await this.#store.update((data) => {
+        const camera = data.cameras.find((c) => c.deviceId === deviceId);
+        if (!camera) return;
+        const known = camera.knownSdp?.codec === camera.codec ? camera.knownSdp : { codec: camera.codec };
+        camera.knownSdp = { ...known, [kind]: sdpText };
+      });
+    } catch (error) {
+      this.#log.warn({ err: String(error) }, 'could not keep the stream description');
+    }
   }
 
   async #setRunning(deviceId: string, running: boolean): Promise<void> {
@@ -629,6 +657,13 @@ class Service implements AppService {
       credentials,
       lingerMs: settings.lingerSeconds * 1000,
       admit: () => this.#refusal(camera.deviceId),
+      ...(knownSdpOf(camera, 'native') !== undefined ? { knownSdp: knownSdpOf(camera, 'native') } : {}),
+      derive: this.#transcoding.forCamera({
+        codec: camera.codec,
+        sub: subStreamSettings(data),
+        knownSdp: { h264: knownSdpOf(camera, 'h264'), sub: knownSdpOf(camera, 'sub') },
+        onDescribed: (kind, sdpText) => void this.#rememberSdp(camera.deviceId, kind, sdpText),
+      }),
       upstream: {
         baseStationId: base.deviceId,
         host: base.host,
@@ -683,6 +718,8 @@ class Service implements AppService {
       if (patch.batteryWarnMinutes !== undefined) d.settings.batteryWarnMinutes = checkMinutes(patch.batteryWarnMinutes, 'The daily warning');
       if (patch.batteryCapMinutes === null) delete d.settings.batteryCapMinutes;
       else if (patch.batteryCapMinutes !== undefined) d.settings.batteryCapMinutes = checkMinutes(patch.batteryCapMinutes, 'The daily cap');
+      if (patch.subStreamWidth !== undefined) d.settings.subStreamWidth = checkSubStreamWidth(patch.subStreamWidth);
+      if (patch.subStreamFps !== undefined) d.settings.subStreamFps = checkSubStreamFps(patch.subStreamFps);
       // Refused before anything is stored: running cameras would otherwise stay on the old address.
       const lanWithoutCredentials = !isLoopbackAddress(d.settings.listenAddress) && !(d.settings.lanUsername && passwordSet);
       if (lanWithoutCredentials && d.cameras.some((c) => this.#streams.runtime(c.deviceId)?.running)) {
@@ -699,6 +736,8 @@ class Service implements AppService {
       || before.portBase !== data.settings.portBase
       || before.lanUsername !== data.settings.lanUsername
       || before.lanAllowBasic !== data.settings.lanAllowBasic
+      || before.subStreamWidth !== data.settings.subStreamWidth
+      || before.subStreamFps !== data.settings.subStreamFps
       || patch.lanPassword !== undefined;
     if (endpointsChanged) {
       for (const camera of data.cameras) {
@@ -790,4 +829,9 @@ function reassignPorts(data: AppData, portBase: number): void {
   const offset = portBase - data.settings.portBase;
   data.settings.portBase = portBase;
   for (const camera of data.cameras) camera.port += offset;
+}
+
+/** A stream's remembered description, when it was for the codec the camera streams now. */
+function knownSdpOf(camera: CameraRecord, kind: CameraStreamKind): string | undefined {
+  return camera.knownSdp?.codec === camera.codec ? camera.knownSdp[kind] : undefined;
 }

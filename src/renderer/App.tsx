@@ -52,7 +52,7 @@ function Main({ state }: { state: AppState }) {
               </button>
             ))}
           </nav>
-          {current === 'cameras' && <Cameras cameras={state.cameras} desktop={desktop} />}
+          {current === 'cameras' && <Cameras cameras={state.cameras} desktop={desktop} transcoder={state.transcoder} />}
           {current === 'stations' && <BaseStations stations={state.baseStations} onDone={() => setTab('cameras')} />}
           {current === 'settings' && <Settings settings={state.settings} desktop={desktop} />}
         </>

@@ -27,8 +27,12 @@ export const SNAPSHOT_HTTP_STATUS: Record<SnapshotErrorCode, number> = { 'no-ffm
 
 export const NO_RECENT_PICTURE_MESSAGE = 'No recent picture: the camera is not streaming.';
 
-export const NO_FFMPEG_MESSAGE =
-  'Snapshots are decoded by ffmpeg, which was not found: install it (Debian/Ubuntu: apt install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg) or give its path (arlo-rtsp: --ffmpeg or ARLO_RTSP_FFMPEG).';
+/** What to do when ffmpeg is missing, after what needs it ("Snapshots are decoded by ffmpeg"). */
+export function noFfmpegMessage(needs: string): string {
+  return `${needs}, which was not found: install it (Debian/Ubuntu: apt install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg) or give its path (arlo-rtsp: --ffmpeg or ARLO_RTSP_FFMPEG).`;
+}
+
+export const NO_FFMPEG_MESSAGE = noFfmpegMessage('Snapshots are decoded by ffmpeg');
 
 /** How long a snapshot waits for a keyframe (a woken camera needs its session first). */
 const KEYFRAME_TIMEOUT_MS = 15_000;

@@ -43,6 +43,12 @@ export const cameraSchema = z.object({
   running: z.boolean(),
   battery: z.boolean().optional(),
   reportedBattery: z.boolean().optional(),
+  knownSdp: z.object({
+    codec: videoCodec,
+    native: z.string().max(16_384).optional(),
+    h264: z.string().max(16_384).optional(),
+    sub: z.string().max(16_384).optional(),
+  }).optional(),
 });
 
 export const settingsSchema = z.object({

@@ -49,6 +49,18 @@ export interface CameraRecord {
   battery?: boolean;
   /** What Arlo's device list said of its power at the last refresh (true: battery); absent when it said nothing. */
   reportedBattery?: boolean;
+  /**
+   * The last description of each of its streams (SDP), for the codec it was streamed in: answers
+   * DESCRIBE at once while the camera sleeps (stream/source.ts, `remembered`).
+   */
+  knownSdp?: KnownSdp;
+}
+
+export interface KnownSdp {
+  codec: VideoCodec;
+  native?: string;
+  h264?: string;
+  sub?: string;
 }
 
 export interface AppSettings {

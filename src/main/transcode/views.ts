@@ -5,6 +5,8 @@
 import type { VideoCodec } from '../../shared/api.js';
 import { CAMERA_STREAM_KINDS, STREAM_PATH_SUFFIX, cameraStreamPath, subStreamSize, type CameraStreamKind, type CameraStreamView } from '../../shared/streams.js';
 import type { PathRuntime } from '../stream/manager.js';
+import { infoOfSdp } from '../stream/source.js';
+import { cameraPictureSize } from './command.js';
 
 
 export interface StreamViewsInput {
@@ -42,4 +44,22 @@ export function cameraStreamViews(input: StreamViewsInput): CameraStreamView[] {
       ...(runtime?.error !== undefined ? { error: runtime.error } : {}),
     };
   });
+}
+
+const sizes = new Map<string, { width: number; height: number } | undefined>();
+
+/** The picture size in a stream's description (its SPS), remembered per description: the state asks often. */
+export function pictureSizeOfSdp(sdpText: string | undefined): { width: number; height: number } | undefined {
+  if (sdpText === undefined) return undefined;
+  if (!sizes.has(sdpText)) {
+    let size: { width: number; height: number } | undefined;
+    try {
+      size = cameraPictureSize(infoOfSdp(sdpText));
+    } catch {
+      size = undefined;
+    }
+    if (sizes.size > 64) sizes.clear();
+    sizes.set(sdpText, size);
+  }
+  return sizes.get(sdpText);
 }

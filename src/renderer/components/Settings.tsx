@@ -4,6 +4,7 @@
 // optional cap), and whether the cameras are ONVIF devices too.
 
 import { useState, type FormEvent } from 'react';
+import { SUB_STREAM_FPS_RANGE, SUB_STREAM_WIDTH_RANGE } from '../../shared/streams.js';
 import { MIN_LAN_PASSWORD_LENGTH, ONVIF_PORT_OFFSET, type SettingsPatch, type SettingsView } from '../../shared/api.js';
 import { isLoopbackAddress } from '../../shared/net.js';
 import { replaceAccessToken } from '../api/web-client.js';
@@ -45,6 +46,8 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
   const [warnMinutes, setWarnMinutes] = useState(String(settings.batteryWarnMinutes));
   const [capMinutes, setCapMinutes] = useState(settings.batteryCapMinutes === null ? '' : String(settings.batteryCapMinutes));
   const [onvif, setOnvif] = useState(settings.onvif);
+  const [subWidth, setSubWidth] = useState(String(settings.subStreamWidth));
+  const [subFps, setSubFps] = useState(String(settings.subStreamFps));
   const [saved, setSaved] = useState(false);
   const lan = !isLoopbackAddress(listenAddress);
   const passwordRequired = lan && !settings.lanPasswordSet;
@@ -59,6 +62,8 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
       batteryWarnMinutes: Number(warnMinutes),
       batteryCapMinutes: capMinutes.trim() === '' ? null : Number(capMinutes),
       onvif,
+      subStreamWidth: Number(subWidth),
+      subStreamFps: Number(subFps),
     };
     if (lan) {
       patch.lanUsername = lanUsername.trim();
@@ -144,6 +149,17 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
           <label>
             Refuse new viewers past (minutes a day; empty for no cap)
             <input type="number" min={0} max={1440} step="any" value={capMinutes} onChange={(e) => setCapMinutes(e.target.value)} />
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>Sub-stream (/sub, for detection)</legend>
+          <label>
+            Width (pixels; the height keeps the camera's shape)
+            <input type="number" min={SUB_STREAM_WIDTH_RANGE.min} max={SUB_STREAM_WIDTH_RANGE.max} step={2} value={subWidth} onChange={(e) => setSubWidth(e.target.value)} required />
+          </label>
+          <label>
+            Frames per second
+            <input type="number" min={SUB_STREAM_FPS_RANGE.min} max={SUB_STREAM_FPS_RANGE.max} value={subFps} onChange={(e) => setSubFps(e.target.value)} required />
           </label>
         </fieldset>
         {desktop && (

@@ -27,7 +27,7 @@ interface ServeCliOptions {
 }
 
 export const DEFAULT_HTTP = '127.0.0.1:8555';
-export const FFMPEG_OPTION_HELP = 'the ffmpeg that decodes snapshot.jpg pictures (default: the one on PATH)';
+export const FFMPEG_OPTION_HELP = 'the ffmpeg that decodes snapshot.jpg pictures and makes the /h264 and /sub streams (default: the one on PATH)';
 
 /** Every `serve` option can also come from the environment (containers, systemd); a flag wins over its variable. */
 export const SERVE_ENV = {
