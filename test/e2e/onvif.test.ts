@@ -201,7 +201,7 @@ if (!IN_NAMESPACE) {
       assert.ok(Math.abs(sub!.resolution.width / sub!.resolution.height - main!.resolution.width / main!.resolution.height) < 0.02, 'sub keeps the aspect');
     });
 
-    it('the main stream URI plays in ffprobe with the credentials; the sub URI is the /sub path', { timeout: 60_000 }, async () => {
+    it('each stream URI plays in ffprobe with the credentials: main, and sub at the size its profile announces', { timeout: 90_000 }, async () => {
       const cam = new Cam({ hostname: LAN, port: 9056, ...VIEWER, autoconnect: false });
       await cam.connect();
       const main = await streamUri(cam, 'main');
@@ -212,6 +212,21 @@ if (!IN_NAMESPACE) {
       assert.equal(streams.find((s) => s.codec_type === 'video')?.codec_name, 'h264');
       // Without the credentials the same URI is refused: they are the viewer's.
       await assert.rejects(ffprobe(main), /401|Unauthorized/i);
+      const subVideo = (await ffprobe(credentialsInUrl(sub, VIEWER.username, VIEWER.password))).find((s) => s.codec_type === 'video');
+      assert.equal(subVideo?.codec_name, 'h264');
+      const subProfile = ((await cam.getProfiles()) as { $: { token: string }; videoEncoderConfiguration: { resolution: { width: number; height: number } } }[])
+        .find((p) => p.$.token === 'sub')!.videoEncoderConfiguration.resolution;
+      assert.deepEqual({ width: subVideo.width, height: subVideo.height }, { width: subProfile.width, height: subProfile.height });
+    });
+
+    it("an HEVC camera's main profile plays as H.264 at the camera's size", { timeout: 90_000 }, async () => {
+      const cam = new Cam({ hostname: OWN, port: 9057, ...VIEWER, autoconnect: false });
+      await cam.connect();
+      const main = await streamUri(cam, 'main');
+      assert.equal(main, `rtsp://${OWN}:8557/CAM2/h264`);
+      const video = (await ffprobe(credentialsInUrl(main, VIEWER.username, VIEWER.password))).find((s) => s.codec_type === 'video');
+      // The simulator's HEVC camera streams 1280x720.
+      assert.deepEqual([video?.codec_name, video?.width, video?.height], ['h264', 1280, 720]);
     });
 
     it('the snapshot URI answers a JPEG to the same credentials by HTTP Digest', { timeout: 60_000 }, async () => {
