@@ -42,7 +42,8 @@ export class OnvifBridge {
   readonly #options: OnvifBridgeOptions;
   readonly #log: Logger;
   readonly #running = new Map<string, Running>();
-  #discovery: { addresses: string; service: WsDiscovery } | undefined;
+  /** `service` is absent when discovery could not listen: the devices still serve clients that are given their address. */
+  #discovery: { addresses: string; service: WsDiscovery | undefined } | undefined;
   #auth: { key: string; auth: OnvifAuth } | undefined;
   /** Applies one state after the other: a start that is still binding is never raced by the next. */
   #queue: Promise<void> = Promise.resolve();
@@ -82,10 +83,13 @@ export class OnvifBridge {
     if (this.#discovery?.addresses !== addresses) {
       // Other interfaces to listen on: the devices stay up and are announced on the new ones.
       const previous = this.#discovery;
-      const service = await WsDiscovery.start(addresses.split(' '), this.#log);
+      const service = await WsDiscovery.start(addresses.split(' '), this.#log).catch((error: unknown) => {
+        this.#log.warn({ err: error instanceof Error ? error.message : String(error) }, 'ONVIF discovery is off (recorders will not find the cameras by themselves: give them the ONVIF address)');
+        return undefined;
+      });
       this.#discovery = { addresses, service };
-      await previous?.service.close({ bye: false });
-      for (const running of this.#running.values()) await service.add(running.discoverable);
+      await previous?.service?.close({ bye: false });
+      for (const running of this.#running.values()) await service?.add(running.discoverable);
     }
     const discovery = this.#discovery.service;
 
@@ -105,7 +109,7 @@ export class OnvifBridge {
         // Renamed: announced again with its new scopes.
         if (scopes.join(' ') !== running.discoverable.scopes.join(' ')) {
           running.discoverable.scopes = scopes;
-          await discovery.add(running.discoverable);
+          await discovery?.add(running.discoverable);
         }
         continue;
       }
@@ -127,7 +131,7 @@ export class OnvifBridge {
           ...(ownAddress ? { ownAddress } : {}),
         };
         this.#running.set(camera.deviceId, { key, device, discoverable });
-        await discovery.add(discoverable);
+        await discovery?.add(discoverable);
         this.#log.info({ deviceId: camera.deviceId, url: onvifDeviceUrl(host, device.port) }, 'ONVIF device started');
       } catch (error) {
         this.#log.warn({ deviceId: camera.deviceId, err: error instanceof Error ? error.message : String(error) }, 'ONVIF device not started');
@@ -159,14 +163,14 @@ export class OnvifBridge {
 
   async #stop(deviceId: string, running: Running): Promise<void> {
     this.#running.delete(deviceId);
-    await this.#discovery?.service.remove(running.discoverable);
+    await this.#discovery?.service?.remove(running.discoverable);
     await running.device.close();
     this.#log.info({ deviceId }, 'ONVIF device stopped');
   }
 
   async #stopAll(): Promise<void> {
     for (const [deviceId, running] of [...this.#running]) await this.#stop(deviceId, running);
-    await this.#discovery?.service.close({ bye: true });
+    await this.#discovery?.service?.close({ bye: true });
     this.#discovery = undefined;
   }
 }
