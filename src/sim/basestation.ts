@@ -11,10 +11,13 @@
 import net, { type Server, type Socket } from 'node:net';
 import tls, { type TLSSocket } from 'node:tls';
 import type { VideoCodec } from '../shared/api.js';
+import type { Capture } from '../main/capture/format.js';
 import { arloStreamPath, arloStreamUrl, parseArloStreamPath } from '../main/rtsp/url.js';
 import { createSelfSignedServerCertificate, type SimCertificateAuthority } from './ca.js';
 import { SimConnection, type Refusal, type ResolvedStream, type StationContext } from './connection.js';
 import type { SimQuirks } from './quirks.js';
+import { ReplayConnection } from './replay-connection.js';
+import { ReplayPlan } from './replay.js';
 import { loadMedia, type SimMedia, type SourceOption } from './source.js';
 import { emptyStats, type SimBaseStationStats } from './stats.js';
 
@@ -40,6 +43,11 @@ export interface SimBaseStationOptions {
   quirks?: SimQuirks;
   /** Its own TLS certificate and key; a fresh one by default. The same identity at another address is the same base station moved. */
   identity?: { certPem: string; keyPem: string };
+  /**
+   * Behave as the base station of this field capture did (replay.ts): its answers, Nonces, SDP and
+   * media timing; `cameras` should be `camerasOfCapture(capture)`. Quirks and `plain` do not apply.
+   */
+  replay?: Capture;
 }
 
 export class SimBaseStation implements StationContext {
@@ -56,7 +64,8 @@ export class SimBaseStation implements StationContext {
   readonly #media = new Map<VideoCodec, SimMedia>();
   readonly #streamingCameras = new Set<string>();
   readonly #sockets = new Set<Socket>();
-  readonly #connections = new Set<SimConnection>();
+  readonly #connections = new Set<SimConnection | ReplayConnection>();
+  readonly #replay: ReplayPlan | undefined;
   /** Cameras another app streams (fault injection): their SETUP is refused 453. */
   readonly #occupied = new Set<string>();
   #server: Server | undefined;
@@ -66,11 +75,13 @@ export class SimBaseStation implements StationContext {
 
   constructor(options: SimBaseStationOptions) {
     this.#options = options;
+    this.#replay = options.replay ? new ReplayPlan(options.replay) : undefined;
+    if (this.#replay && options.plain) throw new Error('a replay is strict as the recorded base station was: mutual TLS and the Nonce rule, never plain');
     this.plain = options.plain ?? false;
     this.sessionTimeoutSeconds = options.sessionTimeoutSeconds ?? 60;
     this.host = options.host ?? '127.0.0.1';
     this.maxSessions = options.maxSessions ?? 5;
-    this.quirks = options.quirks ?? {};
+    this.quirks = this.#replay ? { legacyTls: this.#replay.legacyTls } : (options.quirks ?? {});
   }
 
   get port(): number {
@@ -222,7 +233,8 @@ export class SimBaseStation implements StationContext {
     this.#sockets.add(socket);
     socket.on('close', () => this.#sockets.delete(socket));
     socket.setNoDelay(true);
-    const connection = new SimConnection(socket, this);
+    const replayMedia = this.#replay && this.#media.get(this.#replay.capture.camera.codec);
+    const connection = this.#replay && replayMedia ? new ReplayConnection(socket, this, this.#replay, replayMedia) : new SimConnection(socket, this);
     this.#connections.add(connection);
     socket.on('close', () => this.#connections.delete(connection));
   }

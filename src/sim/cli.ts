@@ -2,7 +2,8 @@
 // `npm run sim`: a simulated Arlo base station on this machine, to try clients against by hand.
 // With --out it writes a CA-issued client certificate and key, so that e.g.
 //   openssl s_client -connect 127.0.0.1:<port> -cert client.pem -key client-key.pem
-// can speak to it (every request then needs the Nonce header, see PROTOCOL.md §5).
+// can speak to it (every request then needs the Nonce header, see PROTOCOL.md §5). With --replay
+// it behaves as the base station of a field capture did (docs/CAPTURES.md).
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import { SimCertificateAuthority } from './ca.js';
 import { issueIdentity } from './identity.js';
 import type { NonceStyle } from './nonce-verifier.js';
 import type { SimQuirks } from './quirks.js';
+import { camerasOfCapture } from './replay.js';
+import { readCapture, type Capture } from '../main/capture/format.js';
 
 const CAMERAS: SimCamera[] = [
   { deviceId: 'SIMCAM-AVC', codecs: ['avc'] },
@@ -52,6 +55,7 @@ interface SimCliOptions {
   mediaDelay?: number;
   sessionAtDescribe: boolean;
   legacyTls: boolean;
+  replay?: string;
 }
 
 /** The behaviours of real base stations the working clients tolerate (issue 10), as flags. */
@@ -77,13 +81,20 @@ const program = new Command('arlo-sim')
   .option('--slow <ms>', 'answer DESCRIBE and PLAY only after this many milliseconds (a waking battery camera)', portNumber)
   .option('--session-at-describe', 'name the session on the DESCRIBE answer only (none on SETUP or PLAY), and require it from SETUP on', false)
   .option('--legacy-tls', 'a 1024-bit SHA-1-signed certificate and only RSA key exchange with AES-CBC-SHA1 ciphers', false)
+  .option('--replay <file>', 'behave as the base station of this capture ("arlo-rtsp doctor --capture FILE") did; the behaviour flags above do not apply')
   .option('--media-delay <ms>', 'start the media only this many milliseconds after answering PLAY (a camera that wakes after PLAY)', portNumber)
   .action(async (options: SimCliOptions) => {
+    const capture = options.replay ? await readReplay(options.replay, options.plain) : undefined;
+    const cameras = capture ? camerasOfCapture(capture) : CAMERAS;
     const ca = await SimCertificateAuthority.create();
-    const station = new SimBaseStation({ ca, cameras: CAMERAS, plain: options.plain, port: options.port, host: options.host, quirks: quirksOf(options) });
+    const station = new SimBaseStation({
+      ca, cameras, port: options.port, host: options.host,
+      ...(capture ? { replay: capture } : { plain: options.plain, quirks: quirksOf(options) }),
+    });
     const { port } = await station.start();
-    console.log(`Simulated Arlo base station on ${options.host}:${port} (${options.plain ? 'plain RTSP, no Nonce' : 'mutual TLS 1.2 + Nonce'})`);
-    for (const camera of CAMERAS) {
+    const behaviour = capture ? `replaying ${options.replay}, captured ${capture.startedAt}` : options.plain ? 'plain RTSP, no Nonce' : 'mutual TLS 1.2 + Nonce';
+    console.log(`Simulated Arlo base station on ${options.host}:${port} (${behaviour})`);
+    for (const camera of cameras) {
       for (const codec of camera.ownBaseStation ? [undefined] : camera.codecs) console.log(`  ${station.urlFor(camera.deviceId, codec)}`);
     }
     if (options.out) {
@@ -94,5 +105,16 @@ const program = new Command('arlo-sim')
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   });
+
+/** The capture to replay, or the process ends with what is wrong with it. */
+async function readReplay(file: string, plain: boolean): Promise<Capture> {
+  try {
+    if (plain) throw new Error('--replay and --plain do not go together: a replay is as strict as the recorded base station (mutual TLS, the Nonce rule).');
+    return await readCapture(file);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(2);
+  }
+}
 
 await program.parseAsync();

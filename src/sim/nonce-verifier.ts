@@ -27,11 +27,13 @@ export class NonceVerifier {
   #issuedSinceRequest = false;
   #clientPrevious: bigint | undefined;
 
-  constructor(private readonly style: NonceStyle = 'large') {}
+  /** `style`, or where each issued value comes from (a replay issues the recorded ones). */
+  constructor(private readonly style: NonceStyle | (() => bigint) = 'large') {}
 
   /** A fresh value for a response: strictly greater than any issued before. */
   issue(): bigint {
-    const value = this.#lastIssued === undefined ? this.#first() : this.#lastIssued + this.#increment();
+    const value = typeof this.style === 'function' ? this.style()
+      : this.#lastIssued === undefined ? this.#first() : this.#lastIssued + this.#increment();
     this.#lastIssued = value;
     this.#issuedSinceRequest = true;
     return value;

@@ -15,13 +15,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Diagnosis } from '../../src/shared/api.js';
-import { silentLogger } from '../../src/main/log.js';
-import { createAppService, type AppService } from '../../src/main/service.js';
+import type { AppService } from '../../src/main/service.js';
 import { openDataStore } from '../../src/main/store/data-store.js';
 import { SimBaseStation } from '../../src/sim/basestation.js';
 import { createSelfSignedServerCertificate } from '../../src/sim/ca.js';
 import { stationCamerasOf, type SimCloud } from '../../src/sim/cloud/index.js';
 import { startCloudAndStation } from '../support/cloud-station.js';
+import { installationEnv, installationSecrets, openInstallation, signInAndEnroll } from '../support/installation.js';
 import { runCli } from '../support/run-cli.js';
 
 const PASSPHRASE = 'doctor passphrase 7731';
@@ -35,13 +35,10 @@ let service: AppService | undefined;
 
 const account = () => cloud.accounts.email;
 const baseStationId = () => cloud.devicesOf(account()).find((d) => d.deviceType === 'basestation')!.deviceId;
-const env = () => ({ ARLO_RTSP_PASSPHRASE: PASSPHRASE, ARLO_API_URL: cloud.apiUrl, ARLO_AUTH_URL: cloud.authUrl, ARLO_RTSP_LOG_LEVEL: 'silent' });
+const env = () => installationEnv(PASSPHRASE, cloud);
 
 async function open(): Promise<AppService> {
-  service = await createAppService({
-    dataDir, passphrase: PASSPHRASE, logger: silentLogger, shell: 'web', discovery: false,
-    arloEndpoints: { apiUrl: cloud.apiUrl, authUrl: cloud.authUrl },
-  });
+  service = await openInstallation(dataDir, PASSPHRASE, cloud);
   return service;
 }
 
@@ -75,12 +72,7 @@ before(async () => {
   ({ cloud, station, close: closeSim } = await startCloudAndStation({ account: 'email', identity }));
   dataDir = await mkdtemp(join(tmpdir(), 'doctor-'));
   const app = await open();
-  // MFA, so the installation keeps a trusted-device cookie too.
-  assert.equal((await app.signIn(account().email, account().password)).step, 'enter-code');
-  assert.deepEqual(await app.submitMfaCode(cloud.lastCode(account().email) ?? ''), { step: 'signed-in' });
-  await app.refreshDevices();
-  await app.setBaseStationAddress(baseStationId(), '127.0.0.1', station.port);
-  assert.equal((await app.enroll())[0]?.result, 'enrolled');
+  await signInAndEnroll(app, cloud, station.port);
   await app.updateSettings({ lanUsername: 'viewer', lanPassword: LAN_PASSWORD });
 });
 
@@ -137,21 +129,7 @@ describe('doctor', { timeout: 300_000 }, () => {
     assert.match(passed.stdout, /PASS {2}TLS handshake/);
     assert.match(passed.stdout, /Result: every step passed\./);
 
-    const store = await openDataStore(dataDir, { passphrase: PASSPHRASE });
-    const token = await store.secrets.get('arloToken');
-    const key = await store.secrets.get('clientPrivateKey');
-    const jar = await store.secrets.get('trustedBrowserCode');
-    const cookies = (JSON.parse(jar ?? '{}') as { cookies?: { key: string; value: string }[] }).cookies ?? [];
-    assert.ok(token && key && cookies.some((c) => c.key.startsWith('browser_trust_')), 'the secrets to look for are there');
-    const planted = [
-      token,
-      ...key.split('\n').filter((line) => line.length >= 16 && !line.startsWith('-----')),
-      // The simulator also sets `session_hint=1`: a one-character value is no secret and is in any text.
-      ...cookies.map((c) => c.value).filter((value) => value.length >= 8),
-      LAN_PASSWORD,
-      PASSPHRASE,
-      account().password,
-    ];
+    const planted = [...(await installationSecrets(dataDir, PASSPHRASE)), LAN_PASSWORD, account().password];
     for (const file of [`${report}.json`, `${report}.txt`]) {
       const text = await readFile(file, 'utf8');
       assert.match(text, /TLS handshake/, `${file} holds the steps`);

@@ -19,6 +19,7 @@ import type { AppData, BaseStationRecord, CameraRecord, DataStore } from '../sto
 import { FORGET_PIN_ADVICE, connectTimeout, connectionError, identityMismatch } from '../stream/errors.js';
 import { checkPin, type PinCheck } from '../stream/identity.js';
 import { pinOf } from '../store/base-stations.js';
+import { CaptureRecorder } from '../capture/recorder.js';
 import { describeExchange, measurePlay } from './rtsp-checks.js';
 
 export interface DoctorContext {
@@ -26,7 +27,21 @@ export interface DoctorContext {
   account: ArloAccount;
   /** `false`: discovery is off here (the mDNS step is skipped). */
   discovery: false | Omit<DiscoverOptions, 'timeoutMs' | 'signal'>;
+  /**
+   * Record a field capture of the PLAY step (`doctor --capture`): PLAY then runs even when the
+   * DESCRIBE step failed (the failure is what the capture is for), for `playSeconds` or
+   * CAPTURE_PLAY_SECONDS.
+   */
+  capture?: CaptureSlot;
 }
+
+/** Where the PLAY step leaves the recorder of a capture, for the caller to write. */
+export interface CaptureSlot {
+  recorder?: CaptureRecorder;
+}
+
+/** How long PLAY runs for a capture when no --play is given: the first seconds of media are what a replay needs. */
+export const CAPTURE_PLAY_SECONDS = 5;
 
 export const diagnoseRequestSchema = z.object({
   baseStationId: z.string().min(1),
@@ -104,7 +119,8 @@ export async function diagnose(context: DoctorContext, request: DiagnoseRequest)
 }
 
 function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
-  const { store, account } = context;
+  const { store, account, capture } = context;
+  const playSeconds = request.playSeconds ?? (capture ? CAPTURE_PLAY_SECONDS : 0);
   const where = (facts: Facts) => `${facts.station?.host ?? '?'}:${facts.station?.port ?? '?'}`;
   return [
     {
@@ -249,10 +265,17 @@ function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
     },
     {
       name: STEP.play,
-      needs: [STEP.rtsp],
-      when: () => (request.playSeconds ?? 0) > 0,
+      needs: capture ? [STEP.tls, STEP.camera] : [STEP.rtsp],
+      when: () => playSeconds > 0,
       run(facts) {
         const station = facts.station!;
+        const camera = facts.camera!;
+        if (capture) {
+          capture.recorder = new CaptureRecorder({
+            baseStation: { deviceId: station.deviceId, ...(station.model ? { model: station.model } : {}) },
+            camera: { deviceId: camera.deviceId, ...(camera.model ? { model: camera.model } : {}), codec: camera.codec, ownBaseStation: camera.ownBaseStation },
+          }, playSeconds * 1000);
+        }
         return measurePlay({
           host: station.host!,
           port: station.port!,
@@ -261,7 +284,7 @@ function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
           privateKeyPem: facts.privateKeyPem!,
           pin: pinOf(station),
           logger: silentLogger,
-        }, (request.playSeconds ?? 0) * 1000);
+        }, playSeconds * 1000, capture?.recorder);
       },
     },
   ];

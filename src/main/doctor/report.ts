@@ -21,7 +21,7 @@ export function diagnosisText(diagnosis: Diagnosis): string {
   return lines.join('\n');
 }
 
-/** Every secret value this installation holds, as text that must never reach a report. */
+/** Every secret value this installation holds, and the account's e-mail and user id: text that must never reach a report or a capture. */
 export async function secretValues(store: DataStore): Promise<string[]> {
   const values: string[] = [];
   for (const name of ['arloToken', 'lanPassword', 'webAccessToken'] as const) {
@@ -34,6 +34,10 @@ export async function secretValues(store: DataStore): Promise<string[]> {
   const jar = await store.secrets.get('trustedBrowserCode').catch(() => undefined);
   if (jar) values.push(jar, ...cookieValues(jar));
   if (process.env.ARLO_RTSP_PASSPHRASE) values.push(process.env.ARLO_RTSP_PASSPHRASE);
+  // Not secrets, but they name the account: a report or capture is attached to a public bug report.
+  const { account } = await store.read().catch(() => ({ account: undefined }));
+  if (account?.email) values.push(account.email);
+  if (account?.userId) values.push(account.userId);
   return values.filter((value) => value.length >= 6);
 }
 

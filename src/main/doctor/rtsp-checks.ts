@@ -12,6 +12,7 @@ import { isKeyframeStart, type VideoCodecName } from '../rtsp/keyframe.js';
 import { isSps, pictureSizeOf, type PictureSize } from '../rtsp/sps.js';
 import { responseError, StreamError } from '../stream/errors.js';
 import { UpstreamSession, USER_AGENT, type UpstreamOptions } from '../stream/upstream.js';
+import type { CaptureRecorder } from '../capture/recorder.js';
 
 type Outcome = { pass: string } | { fail: string; fix: string };
 
@@ -83,8 +84,8 @@ function refused(where: string, method: string, response: RtspResponse, lines: s
   return { fail: lines.join('\n'), fix: responseError(where, method, response).message };
 }
 
-/** PLAY through the engine's own session for `ms`, measuring the video; TEARDOWN at the end. */
-export async function measurePlay(options: UpstreamOptions, ms: number): Promise<Outcome> {
+/** PLAY through the engine's own session for `ms`, measuring the video; TEARDOWN at the end. A recorder, if given, captures it all. */
+export async function measurePlay(options: UpstreamOptions, ms: number, recorder?: CaptureRecorder): Promise<Outcome> {
   let video: { codec: VideoCodecName; clockRate: number } | undefined;
   let size: PictureSize | undefined;
   const timestamps = new Set<number>();
@@ -96,7 +97,9 @@ export async function measurePlay(options: UpstreamOptions, ms: number): Promise
   let session: UpstreamSession;
   try {
     session = await UpstreamSession.open({ ...options, responseTimeoutMs: ANSWER_TIMEOUT_MS }, {
+      ...(recorder ? { onWire: recorder.onWire } : {}),
       onFrame(track, rtcp, packet) {
+        recorder?.onFrame(track, rtcp, packet);
         bytes += packet.length;
         if (rtcp || !track.codec) return;
         const header = parseRtpHeader(packet);

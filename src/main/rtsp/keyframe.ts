@@ -75,3 +75,18 @@ function aggregatedUnits(payload: Buffer, headerLength: number): number[] {
   }
   return offsets;
 }
+
+/**
+ * The NAL unit type an RTP video payload carries: the unit's own, or for a fragment (FU-A, FU) the
+ * fragmented unit's; an aggregation packet gives its own type (STAP-A 24, AP 48). Undefined when empty.
+ */
+export function nalTypeOf(codec: VideoCodecName, payload: Buffer): number | undefined {
+  if (codec === 'h264') {
+    if (payload.length < 1) return undefined;
+    const type = payload[0]! & 0x1f;
+    return type === H264_FU_A && payload.length >= 2 ? payload[1]! & 0x1f : type;
+  }
+  if (payload.length < 2) return undefined;
+  const type = h265Type(payload[0]!);
+  return type === H265_FU && payload.length >= 3 ? payload[2]! & 0x3f : type;
+}

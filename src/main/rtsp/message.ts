@@ -101,6 +101,11 @@ export interface RtspResponse {
   reason: string;
   headers: RtspHeaders;
   body: Buffer;
+  /**
+   * The start line and header lines exactly as received (latin1, line ends included, not the blank
+   * line): set by the reader only, for a field capture to keep what the parsed form smooths over.
+   */
+  receivedHead?: string;
 }
 
 export type RtspMessage = RtspRequest | RtspResponse;

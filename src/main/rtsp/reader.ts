@@ -219,7 +219,8 @@ export class RtspReader {
       return readError('header-too-large', `header larger than ${this.limits.maxHeaderBytes} bytes`, dropped);
     }
 
-    const lines = buf.toString('latin1', 0, headEnd.valueOf()).split(/\r?\n/);
+    const head = buf.toString('latin1', 0, headEnd);
+    const lines = head.split(/\r?\n/);
     while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
     const totalHead = headEnd + headTerminatorLength(buf, headEnd);
 
@@ -263,6 +264,7 @@ export class RtspReader {
           reason: parsed.third,
           headers: parsed.headers,
           body,
+          receivedHead: head,
         };
   }
 }

@@ -8,7 +8,7 @@
 //   const presented = peerIdentity(socket);
 //   switch (checkPin(pin, presented)) { ... }
 
-import { createHash } from 'node:crypto';
+import { createHash, type X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 
 /** SHA-256 digests, colon-separated upper-case hex (as Node writes `fingerprint256`). */
@@ -31,10 +31,17 @@ export type Pin = Partial<PeerIdentity>;
  */
 export type PinCheck = 'unpinned' | 'same' | 'reissued' | 'keyed' | 'changed';
 
-/** The identity the peer proved at the handshake; undefined when it presented no certificate. */
+/**
+ * The identity the peer proved at the handshake; undefined when it presented no certificate. Node
+ * hands out the peer's certificate once per socket (a second call returns nothing): whoever needs
+ * more of it takes it with `getPeerX509Certificate()` and uses `identityOf`.
+ */
 export function peerIdentity(socket: TLSSocket): PeerIdentity | undefined {
   const certificate = socket.getPeerX509Certificate();
-  if (!certificate) return undefined;
+  return certificate ? identityOf(certificate) : undefined;
+}
+
+export function identityOf(certificate: X509Certificate): PeerIdentity {
   const spki = certificate.publicKey.export({ type: 'spki', format: 'der' });
   return { fingerprint: certificate.fingerprint256, key: colonHex(createHash('sha256').update(spki).digest()) };
 }

@@ -7,11 +7,12 @@
 //   upstream.tracks  // what the base station streams, channel pairs 0-1, 2-3, ...
 //   await upstream.close();  // TEARDOWN (with its Nonce), then the socket ends
 
+import type { X509Certificate } from 'node:crypto';
 import { isIP, type ConnectOpts } from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../log.js';
 import { createSerial } from '../serial.js';
-import { cseqOf, makeRequest, makeResponse, serializeMessage, sessionIdOf, sessionTimeoutOf, type RtspRequest, type RtspResponse } from '../rtsp/message.js';
+import { cseqOf, makeRequest, makeResponse, serializeMessage, sessionIdOf, sessionTimeoutOf, type RtspMessage, type RtspRequest, type RtspResponse } from '../rtsp/message.js';
 import { NONCE_HEADER, NonceSequence, parseNonce } from '../rtsp/nonce.js';
 import { RtspReader, frameBytes } from '../rtsp/reader.js';
 import { controlOf, parseSdp, resolveControlUrl, type SessionDescription } from '../rtsp/sdp.js';
@@ -27,7 +28,7 @@ import {
   redirectedToStranger,
   responseTimeout,
 } from './errors.js';
-import { checkPin, peerIdentity, pinsAnew, type PeerIdentity, type Pin } from './identity.js';
+import { checkPin, identityOf, pinsAnew, type PeerIdentity, type Pin } from './identity.js';
 import { trackOf } from './source.js';
 
 /** The Arlo app's player (ijkplayer on FFmpeg); the base station has only seen this client. */
@@ -67,7 +68,14 @@ export interface UpstreamHooks {
   onKeepAliveFailure?(detail: string): void;
   /** The session ended without `close()`: the base station dropped it or stopped answering. */
   onClose?(error: StreamError): void;
+  /** Every connection and RTSP message either way, as they pass (not frames: `onFrame` has those): a field capture's tap. */
+  onWire?(event: WireEvent): void;
 }
+
+/** What `onWire` sees: each connection once TLS is up (a redirect makes another), then its messages in order. */
+export type WireEvent =
+  | { kind: 'connected'; url: string; socket: tls.TLSSocket; certificate: X509Certificate | undefined }
+  | { kind: 'sent' | 'received'; message: RtspMessage };
 
 export interface UpstreamTrack {
   /** Position of the track's media section in the SDP. */
@@ -295,7 +303,8 @@ class Connection {
       socket.once('secureConnect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        const presented = peerIdentity(socket);
+        const certificate = socket.getPeerX509Certificate();
+        const presented = certificate ? identityOf(certificate) : undefined;
         const { pin, redirectedFrom } = this.#options;
         const check = checkPin(pin, presented);
         if (check === 'changed') {
@@ -310,6 +319,7 @@ class Connection {
         socket.setNoDelay(true);
         socket.on('error', (error) => this.#fail(connectionError(error, this.where)));
         socket.on('close', () => this.#fail(closedByBaseStation(this.where)));
+        this.#hooks.onWire?.({ kind: 'connected', url: this.url, socket, certificate });
         resolve();
       });
     });
@@ -386,6 +396,7 @@ class Connection {
       const pending: Pending = { method, cseq: this.#cseq, resolve, reject, timer: undefined };
       this.#setDeadline(pending, timeoutMs);
       this.#pending = pending;
+      this.#hooks.onWire?.({ kind: 'sent', message: request });
       socket.write(serializeMessage(request));
     });
   }
@@ -422,12 +433,14 @@ class Connection {
    * server that checks its client is there gets an answer. Its Nonce is followed like a response's.
    */
   #onRequest(request: RtspRequest): void {
+    this.#hooks.onWire?.({ kind: 'received', message: request });
     this.#nonce.observe(request);
     this.#log.debug({ method: request.method }, 'request from the base station answered');
     const answer = makeResponse(request.method === 'OPTIONS' ? 200 : 501);
     const cseq = cseqOf(request);
     if (cseq !== undefined) answer.headers.set('CSeq', cseq);
     if (this.#session !== undefined && request.method === 'OPTIONS') answer.headers.set('Session', this.#session);
+    this.#hooks.onWire?.({ kind: 'sent', message: answer });
     this.#socket?.write(serializeMessage(answer));
   }
 
@@ -437,6 +450,7 @@ class Connection {
   }
 
   #onResponse(response: RtspResponse): void {
+    this.#hooks.onWire?.({ kind: 'received', message: response });
     this.#nonce.observe(response);
     // As FFmpeg: the first answer that names a session (DESCRIBE's, a later SETUP's...) names it for
     // good, and every request from then on carries it.
