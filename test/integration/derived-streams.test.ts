@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { silentLogger } from '../../src/main/log.js';
 import { Transcoding } from '../../src/main/transcode/transcoding.js';
-import { ffprobe, ffprobeFile, rigForTests, run, type RunResult } from '../support/stream-rig.js';
+import { ffprobeFile, rigForTests, run, type ProbedStream, type RunResult } from '../support/stream-rig.js';
 import { waitFor } from '../support/wait.js';
 
 /** ffmpeg children of this process (the transcoders; the test's own viewers have ended by then). */
@@ -43,7 +43,13 @@ describe('derived streams of an HEVC camera', () => {
   it('plays native, /h264 and /sub at once for 20 s on one base-station session, and leaves no ffmpeg behind', { timeout: 180_000 }, async () => {
     const endpoint = await rig.endpoint('CAM-HEVC', { derive, lingerMs: 5_000 });
     const base = endpoint.url;
-    const [native, h264, sub] = await Promise.all([ffprobe(base), ffprobe(`${base}/h264`), ffprobe(`${base}/sub`)]);
+    // A transcoder starts on the probe's DESCRIBE and ffprobe reads 5 s before it answers: on a loaded machine that is more than its 20 s default.
+    const probe = async (url: string) => {
+      const result = await run('ffprobe', ['-v', 'error', '-rtsp_transport', 'tcp', '-show_streams', '-of', 'json', url], 90_000);
+      assert.equal(result.code, 0, `ffprobe ${url}: ${result.stderr}`);
+      return (JSON.parse(result.stdout) as { streams: ProbedStream[] }).streams;
+    };
+    const [native, h264, sub] = await Promise.all([probe(base), probe(`${base}/h264`), probe(`${base}/sub`)]);
     const video = (streams: typeof native) => streams.find((s) => s.codec_type === 'video')!;
     assert.deepEqual([video(native).codec_name, video(native).width, video(native).height], ['hevc', 1280, 720]);
     assert.deepEqual([video(h264).codec_name, video(h264).width, video(h264).height], ['h264', 1280, 720]);

@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import { StreamError, type StreamErrorCode } from './errors.js';
 import { FanOut, type FanOutLimits, type FanOutStats, type HubViewer } from './fanout.js';
 import { INITIAL, transition, type Effect, type Lifecycle, type LifecycleEvent, type Phase, type WaitReason } from './lifecycle.js';
+import { createDispatcher } from './dispatcher.js';
 import { infoOfSdp, type StreamInfo, type StreamSource } from './source.js';
 import { CAMERA_WAKE_MS, type UpstreamHooks, type UpstreamPhase, type UpstreamSession, type UpstreamTrack } from './upstream.js';
 
@@ -111,9 +112,6 @@ export class CameraHub implements StreamSource {
   readonly #log: Logger;
   readonly #fanOut: FanOut;
   #lifecycle: Lifecycle = INITIAL;
-  /** Events raised while one is being handled (a viewer ended by an effect) run after it, in order. */
-  readonly #events: LifecycleEvent[] = [];
-  #dispatching = false;
   #leases = 0;
   /** Numbers the open attempts; hooks of any other attempt than the current or live one are ignored. */
   #attempt = 0;
@@ -243,16 +241,7 @@ export class CameraHub implements StreamSource {
 
   // ---- the lifecycle's effects ----
 
-  #dispatch(event: LifecycleEvent): void {
-    this.#events.push(event);
-    if (this.#dispatching) return;
-    this.#dispatching = true;
-    try {
-      for (let next = this.#events.shift(); next; next = this.#events.shift()) this.#apply(next);
-    } finally {
-      this.#dispatching = false;
-    }
-  }
+  readonly #dispatch = createDispatcher<LifecycleEvent>((event) => this.#apply(event));
 
   #apply(event: LifecycleEvent): void {
     const before = this.#lifecycle;

@@ -13,6 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../log.js';
 import { StreamError } from '../stream/errors.js';
+import { createDispatcher } from '../stream/dispatcher.js';
 import { FanOut, type HubViewer } from '../stream/fanout.js';
 import { DEFAULT_HUB_LIMITS, type HubStats } from '../stream/hub.js';
 import { infoOfSdp, sameTracks, type StreamInfo, type StreamSource } from '../stream/source.js';
@@ -67,8 +68,6 @@ export class Transcoder implements StreamSource {
   readonly #log: Logger;
   readonly #fanOut: FanOut;
   #lifecycle: TranscodeLifecycle = TRANSCODE_INITIAL;
-  readonly #events: TranscodeEvent[] = [];
-  #dispatching = false;
   #leases = 0;
   #child: ChildProcess | undefined;
   /** Numbers the starts; a start that finds a later one begun gives way. */
@@ -164,16 +163,7 @@ export class Transcoder implements StreamSource {
     if (this.#leases === 0 && this.#fanOut.viewers === 0 && this.#lifecycle.wanted) this.#dispatch({ type: 'unwanted' });
   }
 
-  #dispatch(event: TranscodeEvent): void {
-    this.#events.push(event);
-    if (this.#dispatching) return;
-    this.#dispatching = true;
-    try {
-      for (let next = this.#events.shift(); next; next = this.#events.shift()) this.#apply(next);
-    } finally {
-      this.#dispatching = false;
-    }
-  }
+  readonly #dispatch = createDispatcher<TranscodeEvent>((event) => this.#apply(event));
 
   #apply(event: TranscodeEvent): void {
     const before = this.#lifecycle.phase;
