@@ -6,6 +6,7 @@ import type {
   AppApiClient,
   AppState,
   CameraPicture,
+  CertificateWarning,
   CameraView,
   DiagnoseRequest,
   Diagnosis,
@@ -18,7 +19,10 @@ import type {
 } from '../shared/api.js';
 import { MIN_LAN_PASSWORD_LENGTH } from '../shared/api.js';
 import { ArloAccount } from './arlo/account.js';
+import { certificateWarning } from './enroll/lifetime.js';
+import { CertificateRenewal } from './enroll/renewal.js';
 import type { ArloEndpoints } from './arlo/endpoints.js';
+import type { HttpTransport } from './arlo/transport.js';
 import { discoverBaseStations, mergeDiscovered, type DiscoverOptions, type DiscoveredBaseStation } from './discovery/mdns.js';
 import { probeTls } from './discovery/tls-probe.js';
 import { diagnose, diagnoseRequestSchema } from './doctor/engine.js';
@@ -56,6 +60,8 @@ export interface AppServiceOptions {
   shell: 'desktop' | 'web';
   /** Where the Arlo cloud lives; defaults to ARLO_API_URL / ARLO_AUTH_URL, else Arlo's own hosts. */
   arloEndpoints?: ArloEndpoints;
+  /** How calls reach the Arlo cloud (the desktop's Chromium network stack); Node's undici by default. */
+  arloTransport?: HttpTransport;
   /** The ffmpeg that decodes snapshots (`--ffmpeg`); else the one on PATH. */
   ffmpegPath?: string;
   /** How this shell opens a URL in a player; absent where it cannot (the web UI). */
@@ -107,6 +113,7 @@ class Service implements AppService {
   readonly #account: ArloAccount;
   readonly #streams: StreamManager;
   readonly #transcoding: Transcoding;
+  readonly #certificates: CertificateRenewal;
   readonly #listeners = new Set<(state: AppState) => void>();
   readonly #warnings: string[] = [];
   /** Per base station, what the app did on its own that the UI should say (re-enrolled, moved). */
@@ -128,18 +135,33 @@ class Service implements AppService {
     this.#log = options.logger;
     this.#account = new ArloAccount(store, options.logger, {
       ...(options.arloEndpoints ? { endpoints: options.arloEndpoints } : {}),
+      ...(options.arloTransport ? { transport: options.arloTransport } : {}),
       // A PUSH approved on the phone ends the sign-in without a call from the UI.
       onSignInStep: (step) => void this.#signedInStep(step),
     });
     this.#streams = new StreamManager({ logger: options.logger });
     this.#transcoding = new Transcoding({ ffmpeg: options.ffmpegPath, logger: options.logger, onChange: () => this.#publish() });
     this.#streams.on('described', (deviceId, sdpText) => void this.#rememberSdp(deviceId, 'native', sdpText));
+    this.#certificates = new CertificateRenewal({
+      store,
+      logger: options.logger,
+      canEnroll: async () => {
+        const account = await this.#account.accountView();
+        return account.signedIn && !account.tokenExpired;
+      },
+      enroll: (ids) => this.enroll(ids),
+      changed: () => this.#publish(),
+    });
     this.#streams.on('change', () => {
       this.#publish();
       void this.#streamingTime?.changed().catch((error: unknown) => this.#log.warn({ err: String(error) }, 'could not save streaming time'));
     });
+    // An answer with a Nonce after the handshake: the base station accepted our certificate.
     this.#streams.on('identityPinned', (baseStationId: string, identity: PeerIdentity) => {
-      void this.#updateBaseStation(baseStationId, (b) => storePin(b, identity));
+      void this.#updateBaseStation(baseStationId, (b) => {
+        storePin(b, identity);
+        b.certificateAccepted = true;
+      });
     });
     // The engine's reports of a failing base station, each to one reaction (#onUpstreamFailure).
     this.#streams.on('unreachable', (baseStationId) => this.#react(baseStationId, 'unreachable'));
@@ -171,6 +193,7 @@ class Service implements AppService {
     if (this.#options.discovery !== false) await this.#discover();
     // The encoder is probed once, in the background, so the UI shows it before a derived stream runs.
     void this.#transcoding.encoder();
+    await this.#certificates.start();
     this.#streamingTime = await StreamingTime.start({
       store: {
         load: async () => (await this.#store.read()).streamingTime ?? {},
@@ -219,6 +242,7 @@ class Service implements AppService {
         ...(b.pinnedFingerprint ? { pinnedFingerprint: b.pinnedFingerprint } : {}),
         enrolled: Boolean(b.certificatePem) && !b.certificateRejected,
         certificateExpires: b.certificateExpires,
+        ...withCertificateWarning(b),
         error: b.certificateRejected ? 'The base station refused our certificate: enroll again.' : undefined,
         ...(this.#notices.has(b.deviceId) ? { notice: this.#notices.get(b.deviceId) } : {}),
       })),
@@ -333,6 +357,10 @@ class Service implements AppService {
       await this.refreshDevices().catch((error: unknown) => {
         this.#log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not fetch devices after sign-in');
       });
+      // The one action every certificate warning names: sign in, and what is due renews.
+      await this.#certificates.renewDue().catch((error: unknown) => {
+        this.#log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not renew certificates after sign-in');
+      });
     }
     return this.#changed(step);
   }
@@ -377,6 +405,7 @@ class Service implements AppService {
     for (const outcome of outcomes) {
       if (outcome.result === 'enrolled') await this.#restartCamerasOf(outcome.baseStationId);
     }
+    await this.#certificates.check();
     return this.#changed(outcomes);
   }
 
@@ -458,6 +487,7 @@ class Service implements AppService {
 
   async #certificateRefused(baseStationId: string): Promise<void> {
     await this.#account.markCertificateRejected(baseStationId);
+    await this.#certificates.check();
     this.#publish();
     const record = (await this.#store.read()).baseStations.find((b) => b.deviceId === baseStationId);
     const account = await this.#account.accountView();
@@ -768,12 +798,19 @@ class Service implements AppService {
   }
 
   async close(): Promise<void> {
+    this.#certificates.close();
     this.#listeners.clear();
     await this.#onvif?.close();
     await this.#streams.stopAll();
     await this.#streamingTime?.close();
     await this.#account.close();
   }
+}
+
+/** A base station view's certificate warning, when there is one now. */
+function withCertificateWarning(record: BaseStationRecord): { certificateWarning?: CertificateWarning } {
+  const warning = certificateWarning(record, Date.now());
+  return warning ? { certificateWarning: warning } : {};
 }
 
 function findCamera(data: AppData, deviceId: string): CameraRecord {

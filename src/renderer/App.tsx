@@ -42,6 +42,9 @@ function Main({ state }: { state: AppState }) {
       {state.warnings.map((w) => (
         <p key={w} className="notice" role="status">{w}</p>
       ))}
+      {state.baseStations.flatMap(({ deviceId, certificateWarning: warning }) => warning ? [(
+        <p key={`certificate-${deviceId}`} className={warning.level === 'soon' ? 'notice' : 'error-note'} role="alert" data-certificate-warning={warning.level}>{warning.message}</p>
+      )] : [])}
       {needsSignIn && <SignIn step={state.signIn} expired={state.account.tokenExpired} />}
       {!signInOnly && (
         <>

@@ -88,6 +88,15 @@ export interface UsageNotice {
   message: string;
 }
 
+/** A base station's client certificate near or past the end of its life, or revoked (enroll/lifetime.ts). */
+export interface CertificateWarning {
+  level: 'soon' | 'urgent' | 'expired' | 'revoked';
+  /** What happens and the one thing to do about it. */
+  message: string;
+  /** The same in a few words, for a menu (the tray). */
+  summary: string;
+}
+
 export interface BaseStationView {
   deviceId: string;
   name: string;
@@ -103,6 +112,8 @@ export interface BaseStationView {
   enrolled: boolean;
   /** ISO date the client certificate expires. */
   certificateExpires?: string;
+  /** Set from 14 days before expiry, after it, and when the certificate was revoked. */
+  certificateWarning?: CertificateWarning;
   error?: string;
   /** Something the app did on its own that the user should know (an automatic re-enrollment, a move). */
   notice?: string;

@@ -142,7 +142,7 @@ if (!IN_NAMESPACE) {
     let group: Awaited<ReturnType<typeof listenToGroup>>;
 
     before(async () => {
-      rig = await enrolledStation(VIEWER, CAMERAS);
+      rig = await enrolledStation(VIEWER, {}, CAMERAS);
       group = await listenToGroup();
       cli = await startServe(rig, ['--onvif-address', `CAM2=${OWN}`]);
     });
@@ -314,7 +314,7 @@ if (!IN_NAMESPACE) {
     let rig: EnrolledStation;
     let cli: RunningCli;
     before(async () => {
-      rig = await enrolledStation(VIEWER, [CAMERAS[0]!]);
+      rig = await enrolledStation(VIEWER, {}, [CAMERAS[0]!]);
       cli = await startServe(rig, ['--listen', '127.0.0.1']);
     });
     after(async () => {

@@ -3,7 +3,7 @@
 // wrong password and bot protection.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +12,7 @@ import { ArloError } from '../../src/main/arlo/errors.js';
 import { silentLogger } from '../../src/main/log.js';
 import { openDataStore } from '../../src/main/store/data-store.js';
 import type { DataStore } from '../../src/main/store/types.js';
-import { startSimCloud, type SimCloud } from '../../src/sim/cloud/index.js';
+import { startSimCloud, type SimCloud, type SimCloudOptions } from '../../src/sim/cloud/index.js';
 
 let cloud: SimCloud;
 const dirs: string[] = [];
@@ -27,12 +27,12 @@ after(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
-async function fresh(dir?: string): Promise<{ account: ArloAccount; store: DataStore; dir: string }> {
+async function fresh(dir?: string, on: SimCloud = cloud): Promise<{ account: ArloAccount; store: DataStore; dir: string }> {
   const where = dir ?? (await mkdtemp(join(tmpdir(), 'arlo-signin-')));
   if (!dir) dirs.push(where);
   const store = await openDataStore(where, { passphrase: 'test passphrase' });
   const account = new ArloAccount(store, silentLogger, {
-    endpoints: { apiUrl: cloud.apiUrl, authUrl: cloud.authUrl },
+    endpoints: { apiUrl: on.apiUrl, authUrl: on.authUrl },
     pushPollMs: 50,
     pushTimeoutMs: 600,
   });
@@ -167,5 +167,92 @@ describe('sign-in', () => {
     } finally {
       cloud.setBotProtection(false);
     }
+  });
+});
+
+describe('sign-in answers seen in the field (PROTOCOL.md §7)', () => {
+  const clouds: SimCloud[] = [];
+  after(async () => Promise.all(clouds.map((c) => c.close())));
+  async function cloudWith(options: SimCloudOptions): Promise<SimCloud> {
+    const made = await startSimCloud(options);
+    clouds.push(made);
+    return made;
+  }
+
+  it('goes on with a code when Arlo answers 9204 "Browser is not trusted" to the trusted sign-in', async () => {
+    const lapsing = await cloudWith({ trustLapsesAtStartAuth: true });
+    const { email, password } = lapsing.accounts.email;
+    const { account, dir } = await fresh(undefined, lapsing);
+    await account.signIn(email, password);
+    assert.deepEqual(await account.submitMfaCode(lapsing.lastCode(email) ?? ''), { step: 'signed-in' });
+    await account.close();
+    // Paired, so getFactorId finds the browser trusted; startAuth then says it is not.
+    const again = await fresh(dir, lapsing);
+    const step = await again.account.signIn(email, password);
+    assert.equal(step.step, 'enter-code', 'a code is asked for, not an error shown');
+  });
+
+  it('explains 9204 where no code can follow, and 9261 "Invalid factor data", with what to do', async () => {
+    const refusing = await cloudWith({ invalidFactorData: true });
+    const { account } = await fresh(undefined, refusing);
+    const error = await rejectsWith(account.signIn(refusing.accounts.email.email, refusing.accounts.email.password), 'factor-refused');
+    assert.match(error.message, /error 9261/);
+    assert.match(error.message, /choose another method/);
+    assert.doesNotMatch(error.message, /Arlo said/, 'no raw text');
+  });
+
+  it('explains HTTP 429 before sign-in starts and points headless users to the token', async () => {
+    const walled = await cloudWith({ tooManyRequests: true });
+    const { account } = await fresh(undefined, walled);
+    const error = await rejectsWith(account.signIn(walled.accounts.owner.email, walled.accounts.owner.password), 'bot-protection');
+    assert.match(error.message, /paste a token/);
+    assert.match(error.message, /desktop app/);
+  });
+});
+
+describe('one identity per installation', () => {
+  it('sends the same User-Agent and device id on every call of every run, and another installation its own', async () => {
+    const first = cloud.requests.length;
+    const one = await fresh();
+    await one.account.signIn(cloud.accounts.owner.email, cloud.accounts.owner.password);
+    await one.account.refreshDevices();
+    await one.account.close();
+    const again = await fresh(one.dir);
+    await again.account.signIn(cloud.accounts.owner.email, cloud.accounts.owner.password);
+    const runs = cloud.requests.slice(first);
+    const settings = (await one.store.read()).settings;
+    assert.ok(runs.some((r) => r.host === 'api') && runs.some((r) => r.host === 'auth'));
+    for (const request of runs) {
+      assert.equal(request.userAgent, settings.userAgent, `${request.host} ${request.path}: the kept User-Agent`);
+      if (request.host === 'auth') assert.equal(request.deviceId, settings.clientDeviceId, `${request.path}: the kept device id`);
+    }
+
+    const beforeOther = cloud.requests.length;
+    const other = await fresh();
+    await other.account.signIn(cloud.accounts.owner.email, cloud.accounts.owner.password);
+    const otherIds = new Set(cloud.requests.slice(beforeOther).map((r) => r.deviceId).filter(Boolean));
+    assert.deepEqual([...otherIds], [(await other.store.read()).settings.clientDeviceId]);
+    assert.notEqual((await other.store.read()).settings.clientDeviceId, settings.clientDeviceId, 'two installations, two devices');
+  });
+
+  it('keeps the User-Agent settings written before it was kept: made once, then the same every start', async () => {
+    const { dir, store } = await fresh();
+    await store.read();
+    const path = join(dir, 'settings.json');
+    const written = JSON.parse(await readFile(path, 'utf8')) as { settings: Record<string, unknown> };
+    delete written.settings.userAgent;
+    await writeFile(path, JSON.stringify(written));
+    const upgraded = await openDataStore(dir, { passphrase: 'test passphrase' });
+    const made = (await upgraded.read()).settings.userAgent;
+    assert.match(made, /^Mozilla\/5\.0 /);
+    const onDisk = JSON.parse(await readFile(path, 'utf8')) as { settings: { userAgent?: string } };
+    assert.equal(onDisk.settings.userAgent, made, 'saved at once, so a later version with another default keeps it');
+    // A User-Agent kept from an older version is sent as kept, not replaced by today's default.
+    onDisk.settings.userAgent = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/99.0.0.0 Safari/537.36';
+    await writeFile(path, JSON.stringify(onDisk));
+    const first = cloud.requests.length;
+    const { account } = await fresh(dir);
+    await account.signIn(cloud.accounts.owner.email, cloud.accounts.owner.password);
+    assert.ok(cloud.requests.slice(first).every((r) => r.userAgent === onDisk.settings.userAgent));
   });
 });

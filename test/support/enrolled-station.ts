@@ -20,6 +20,8 @@ export interface EnrolledStation {
   dataDir: string;
   /** `BASE1=127.0.0.1:PORT`, the value --basestation takes to reach the simulator. */
   address: string;
+  /** The client certificate's serial, for `ca.revoke`. */
+  serial: string;
   close(): Promise<void>;
 }
 
@@ -34,25 +36,36 @@ export interface EnrolledCamera {
 
 const PORCH: EnrolledCamera = { deviceId: 'CAM1', name: 'Porch', model: 'VMC4041P', codec: 'avc' };
 
+/** The client certificate: its lifetime (a year by default), and whether the base station accepted it before. */
+export interface EnrolledCertificate {
+  validDays?: number;
+  accepted?: boolean;
+}
+
 /**
  * Base station BASE1 with camera CAM1 ("Porch", H.264), or `cameras` (on ports 8556 and up); the
  * data dir's secrets use ENROLLED_PASSPHRASE. With `lan`, the cameras listen on every address and
- * ask viewers for these credentials.
+ * ask viewers for these credentials; `certificate` shapes the client certificate.
  */
-export async function enrolledStation(lan?: { username: string; password: string }, cameras: EnrolledCamera[] = [PORCH]): Promise<EnrolledStation> {
+export async function enrolledStation(
+  lan?: { username: string; password: string },
+  certificate: EnrolledCertificate = {},
+  cameras: EnrolledCamera[] = [PORCH],
+): Promise<EnrolledStation> {
   const ca = await SimCertificateAuthority.create();
   const station = new SimBaseStation({ ca, cameras: cameras.map((c) => ({ deviceId: c.deviceId, codecs: [c.codec] })) });
   await station.start();
   const dataDir = await mkdtemp(join(tmpdir(), 'arlo-serve-test-'));
   const store = await openDataStore(dataDir, { passphrase: ENROLLED_PASSPHRASE });
   const key = await generatePrivateKeyPem();
-  const issued = ca.issueClientCertificate(publicKeyForCloud(key), { commonName: 'serve-test' });
+  const issued = ca.issueClientCertificate(publicKeyForCloud(key), { commonName: 'serve-test', ...(certificate.validDays === undefined ? {} : { validDays: certificate.validDays }) });
   await store.secrets.set('clientPrivateKey', key);
   if (lan) await store.secrets.set('lanPassword', lan.password);
   await store.update((data) => {
     data.baseStations = [{
       deviceId: 'BASE1', name: 'Base', model: 'VMB5000', uniqueId: 'u_BASE1', host: '192.0.2.1', port: 554,
       addressSource: 'typed', certificatePem: issued.pem, certificateExpires: issued.expires.toISOString(),
+      ...(certificate.accepted ? { certificateAccepted: true } : {}),
     }];
     data.cameras = cameras.map((c, index) => ({
       deviceId: c.deviceId, name: c.name, model: c.model, baseStationId: 'BASE1', ownBaseStation: false,
@@ -69,6 +82,7 @@ export async function enrolledStation(lan?: { username: string; password: string
     ca,
     dataDir,
     address: `BASE1=127.0.0.1:${station.port}`,
+    serial: issued.serial,
     async close() {
       await station.stop();
       await rm(dataDir, { recursive: true, force: true });

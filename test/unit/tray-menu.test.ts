@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildTrayMenu, isStreaming, trayTitle, trayTooltip, type TrayActions, type TrayMenuItem } from '../../src/main/electron/tray-menu.js';
-import type { AppState, CameraView } from '../../src/shared/api.js';
+import { certificateWarning } from '../../src/main/enroll/lifetime.js';
+import type { AppState, BaseStationView, CameraView } from '../../src/shared/api.js';
 
 function camera(deviceId: string, over: Partial<CameraView> = {}): CameraView {
   return {
@@ -97,5 +98,45 @@ describe('tray menu', () => {
     assert.equal(isStreaming(one), true);
     assert.equal(trayTooltip(one), 'Arlo Local RTSP: 1 of 2 cameras streaming, 1 with errors');
     assert.equal(trayTooltip(state([])), 'Arlo Local RTSP: no cameras');
+  });
+});
+
+describe('tray: certificate lifetime', () => {
+  const DAY = 86_400_000;
+  /** The state of one base station whose certificate expires `days` from now, warning as the service computes it. */
+  function expiring(days: number): AppState {
+    const now = Date.now();
+    const held = { name: 'Home', certificatePem: 'held', certificateExpires: new Date(now + days * DAY).toISOString() };
+    const warning = certificateWarning(held, now);
+    const view: BaseStationView = { deviceId: 'bs', name: 'Home', model: 'VMB5000', enrolled: true, certificateExpires: held.certificateExpires, ...(warning ? { certificateWarning: warning } : {}) };
+    return { ...state([camera('a')]), baseStations: [view] };
+  }
+
+  it('says nothing of a certificate with more than 14 days left', () => {
+    assert.ok(!buildTrayMenu(expiring(15), recorder().actions).some((i) => /certificate/.test(i.label ?? '')));
+  });
+
+  for (const [days, words] of [[10, /^⚠ Home: certificate expires in 10 days, sign in to renew$/], [1.5, /^⚠ Home: certificate expires in 36 hours, sign in to renew$/]] as const) {
+    it(`warns ${days} days ahead, with the action, and opens the window on a click`, () => {
+      const { calls, actions } = recorder();
+      const menu = buildTrayMenu(expiring(days), actions);
+      const item = find(menu, words);
+      assert.equal(menu.indexOf(item), 1, 'right under the summary');
+      assert.match(item.toolTip ?? '', /sign in to Arlo and the app renews it by itself/);
+      item.click?.();
+      assert.deepEqual(calls, ['openWindow()']);
+    });
+  }
+
+  it('names a revoked certificate and what probably happened', () => {
+    const warning = certificateWarning({ name: 'Home', certificatePem: 'held', certificateExpires: new Date(Date.now() + 300 * DAY).toISOString(), certificateRejected: true, certificateAccepted: true }, Date.now());
+    assert.equal(warning?.level, 'revoked');
+    assert.match(warning.message, /another enrollment used this installation's id/);
+    const menu = buildTrayMenu({ ...state([]), baseStations: [{ deviceId: 'bs', name: 'Home', model: 'VMB5000', enrolled: false, certificateWarning: warning }] }, recorder().actions);
+    find(menu, /^⚠ Home: certificate revoked, sign in to renew$/);
+  });
+
+  it('a certificate refused at the first try is not called revoked', () => {
+    assert.equal(certificateWarning({ name: 'Home', certificatePem: 'held', certificateExpires: new Date(Date.now() + 300 * DAY).toISOString(), certificateRejected: true }, Date.now()), undefined);
   });
 });

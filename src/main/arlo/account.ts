@@ -15,11 +15,14 @@ import { endpointsFromEnv, type ArloEndpoints } from './endpoints.js';
 import { ARLO_MESSAGES, ArloError, asArloError } from './errors.js';
 import { ArloHttp } from './http.js';
 import { SignIn, type SignedIn } from './sign-in.js';
+import type { HttpTransport } from './transport.js';
 
 export interface ArloAccountOptions {
   /** Defaults to ARLO_API_URL / ARLO_AUTH_URL, else Arlo's own hosts. */
   endpoints?: ArloEndpoints;
   timeoutMs?: number;
+  /** How calls reach the cloud: the desktop passes Chromium's network stack; undici by default. */
+  transport?: HttpTransport;
   pushPollMs?: number;
   pushTimeoutMs?: number;
   /** Told when the sign-in step changes on its own (a PUSH approved or timed out). */
@@ -38,7 +41,10 @@ export class ArloAccount {
     private readonly log: Logger,
     private readonly options: ArloAccountOptions = {},
   ) {
-    this.#http = new ArloHttp(options.endpoints ?? endpointsFromEnv(), options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+    this.#http = new ArloHttp(options.endpoints ?? endpointsFromEnv(), {
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.transport ? { transport: options.transport } : {}),
+    });
   }
 
   get signInStep(): SignInStep {
@@ -48,7 +54,7 @@ export class ArloAccount {
   async signIn(email: string, password: string): Promise<SignInStep> {
     this.#signIn?.cancel();
     const data = await this.store.read();
-    await this.#loadCookies();
+    await this.#prepare();
     this.#signIn = new SignIn({
       http: this.#http,
       clientDeviceId: data.settings.clientDeviceId,
@@ -85,7 +91,7 @@ export class ArloAccount {
       throw new ArloError('token-expired', 'That does not look like an Arlo token: copy the whole Authorization value from a signed-in my.arlo.com session.');
     }
     const data = await this.store.read();
-    await this.#loadCookies();
+    await this.#prepare();
     const api = new ArloApiClient(this.#http, trimmed);
     await api.startSession();
     await api.devices();
@@ -190,6 +196,7 @@ export class ArloAccount {
           else delete target.caChainPem;
           target.certificateExpires = expires.toISOString();
           delete target.certificateRejected;
+          delete target.certificateAccepted;
         });
         this.log.info({ baseStationId, reason: decision.reason }, 'Enrolled with a base station');
         outcomes.push({ baseStationId, result: 'enrolled', message: `${record.name}: new certificate (${ENROLL_REASON_TEXT[decision.reason]}), valid until ${expires.toISOString()}.` });
@@ -232,15 +239,19 @@ export class ArloAccount {
     this.log.info({ userId: result.userId }, 'Signed in to Arlo');
   }
 
-  /** The cookie jar kept from earlier sessions, read once per process; it is saved after each sign-in. */
-  async #loadCookies(): Promise<void> {
+  /**
+   * Readies the client for a call: this installation's identity (identity.ts), and the cookie jar
+   * kept from earlier sessions, read once per process (it is saved after each sign-in).
+   */
+  async #prepare(): Promise<void> {
+    this.#http.useUserAgent((await this.store.read()).settings.userAgent);
     if (this.#cookiesLoaded) return;
     await this.#http.loadCookies(await this.store.secrets.get('trustedBrowserCode'));
     this.#cookiesLoaded = true;
   }
 
   async #api(): Promise<{ api: ArloApiClient; userId: string | undefined }> {
-    await this.#loadCookies();
+    await this.#prepare();
     const [token, data] = await Promise.all([this.store.secrets.get('arloToken'), this.store.read()]);
     if (!token) throw new ArloError('token-expired', NOT_SIGNED_IN);
     const expiresAt = data.account.tokenExpiresAt;

@@ -13,10 +13,23 @@ import { envelopeOf, type Envelope } from './envelope.js';
 import type { ArloHttp, HttpAnswer } from './http.js';
 
 /**
- * meta.error numbers of the sign-in host. Only `untrusted` is seen in code (pyaarlo ignores 9204 as
- * "not trusted yet"); the others are our guess [guess], which is why the message text is checked too.
+ * meta.error numbers of the sign-in host. `untrusted` is seen in code (pyaarlo ignores 9204 as "not
+ * trusted yet") and, with `factorDataInvalid`, in field reports (hass-aarlo #978, #1106, #1110;
+ * PROTOCOL.md §7); the others are our guess [guess], which is why the message text is checked too.
  */
-export const AUTH_ERROR = { untrusted: 9204, wrongOtp: 9211, otpExpired: 9212, pushPending: 9215 } as const;
+export const AUTH_ERROR = { untrusted: 9204, wrongOtp: 9211, otpExpired: 9212, pushPending: 9215, factorDataInvalid: 9261 } as const;
+
+/** The failures a user can act on, whichever call they come from: by number, else by Arlo's words. */
+function knownFailure(envelope: Envelope): ArloError | undefined {
+  const number = Number(envelope.error);
+  if (number === AUTH_ERROR.untrusted || /browser is not trusted/i.test(envelope.failure ?? '')) {
+    return new ArloError('untrusted-browser', ARLO_MESSAGES.untrustedBrowser);
+  }
+  if (number === AUTH_ERROR.factorDataInvalid || /invalid factor data/i.test(envelope.failure ?? '')) {
+    return new ArloError('factor-refused', ARLO_MESSAGES.factorRefused);
+  }
+  return undefined;
+}
 
 export interface AuthToken {
   token: string;
@@ -111,10 +124,16 @@ export class ArloAuthClient {
     return data.factorAuthCode;
   }
 
-  /** startAuth with the trusted BROWSER factor: the token, no MFA. */
-  async startTrusted(factorId: string, userId: string): Promise<AuthToken> {
+  /**
+   * startAuth with the trusted BROWSER factor: the token, no MFA; undefined when Arlo answers that
+   * this browser is not trusted after all (9204: the trust lapsed between the two calls), so the
+   * sign-in goes on with a code.
+   */
+  async startTrusted(factorId: string, userId: string): Promise<AuthToken | undefined> {
     const answer = await this.#post('/api/startAuth', { factorId, factorType: 'BROWSER', userId });
-    const data = this.#expectOk(answer, this.#envelope(answer), tokenAnswerSchema, 'Signing in as a trusted device');
+    const envelope = this.#envelope(answer);
+    if (!envelope.ok && knownFailure(envelope)?.code === 'untrusted-browser') return undefined;
+    const data = this.#expectOk(answer, envelope, tokenAnswerSchema, 'Signing in as a trusted device');
     this.#token = data.token;
     return toToken(data);
   }
@@ -127,6 +146,8 @@ export class ArloAuthClient {
     const envelope = this.#envelope(answer);
     if (!envelope.ok) {
       this.#throwIfSessionGone(answer, envelope);
+      const known = knownFailure(envelope);
+      if (known) throw known;
       if (otp !== undefined) {
         if (Number(envelope.error) === AUTH_ERROR.otpExpired || /expire/i.test(envelope.failure ?? '')) {
           throw new ArloError('code-expired', ARLO_MESSAGES.codeExpired);
@@ -199,6 +220,8 @@ export class ArloAuthClient {
   #expectOk<T extends z.ZodType>(answer: HttpAnswer, envelope: Envelope, schema: T, what: string): z.infer<T> {
     this.#throwIfSessionGone(answer, envelope);
     if (!envelope.ok) {
+      const known = knownFailure(envelope);
+      if (known) throw known;
       throw new ArloError('unexpected', `${what} failed: Arlo said "${envelope.failure ?? `error ${envelope.error ?? envelope.code ?? answer.status}`}". Try again later.`);
     }
     const data = schema.safeParse(envelope.data ?? {});

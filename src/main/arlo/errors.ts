@@ -15,6 +15,8 @@ export type ArloErrorCode =
   | 'push-timeout'
   | 'cancelled'
   | 'certificate-rejected'
+  | 'untrusted-browser'
+  | 'factor-refused'
   | 'unexpected';
 
 // An AppError, so transports (web, IPC) pass its code and message to the user.
@@ -35,8 +37,15 @@ export const ARLO_MESSAGES = {
   codeExpired: 'That verification code has expired: start the sign-in again to get a new one.',
   notOwner:
     "This account is shared with you; certificates can only be created by the owner account: sign in with the owner's email.",
-  botProtection:
-    "Arlo's sign-in refused this app (bot protection): paste a token instead (see README).",
+  /** What to do depends on the network stack the refused call went over (transport.ts). */
+  botProtection: {
+    node: "Arlo's bot protection refused this app (it answers scripts, which this command is to it, with \"too many requests\" or a block page): paste a token instead (the Authorization value of a signed-in my.arlo.com session, see README), or sign in from the desktop app, which uses a browser's network stack.",
+    chromium: "Arlo's bot protection refused the sign-in although this app uses a browser's network stack: wait a few minutes before trying again (attempts close together look automated), or paste a token instead (the Authorization value of a signed-in my.arlo.com session, see README).",
+  },
+  untrustedBrowser:
+    "Arlo no longer trusts this computer (error 9204, \"Browser is not trusted\"): its trust lapses after about two weeks, or when Arlo's trusted devices were cleared. Start the sign-in again and enter the verification code: the app then asks Arlo to trust this computer again.",
+  factorRefused:
+    "Arlo refused the verification method (error 9261, \"Invalid factor data\"): the account's two-step settings and what Arlo offered are out of step. Start the sign-in again and choose another method (email rather than SMS or push); if it keeps happening, turn two-step verification off and on in the Arlo app, remove old trusted devices, then sign in again.",
   pushTimeout: 'The sign-in request was not approved in the Arlo app in time: start the sign-in again.',
   cancelled: 'Sign-in cancelled.',
 } as const;

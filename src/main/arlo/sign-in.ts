@@ -51,10 +51,12 @@ export class SignIn {
     if (login.authCompleted) return this.#complete(login);
 
     const trustedFactor = await this.#auth.trustedFactorId(login.userId);
-    if (trustedFactor) {
+    const trusted = trustedFactor === undefined ? undefined : await this.#auth.startTrusted(trustedFactor, login.userId);
+    if (trusted) {
       this.options.logger.info('Arlo still trusts this device: no verification code needed');
-      return this.#complete(await this.#auth.startTrusted(trustedFactor, login.userId));
+      return this.#complete(trusted);
     }
+    if (trustedFactor) this.options.logger.info('Arlo no longer trusts this device (9204): asking for a verification code');
 
     this.#factors = await this.#auth.factors();
     const only = this.#factors.length === 1 ? this.#factors[0] : undefined;

@@ -1,11 +1,12 @@
 // The desktop app's main process: one instance, the core service with keychain-backed secrets,
 // the window (hidden to the tray on close), the tray, IPC, launch at login, orderly quit.
 
-import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MessageChannelMain, powerMonitor, safeStorage, shell } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MessageChannelMain, net, powerMonitor, safeStorage, session, shell } from 'electron';
 import Conf from 'conf';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createAppService, type AppService } from '../service.js';
+import { ARLO_PARTITION, chromiumTransport } from './chromium-transport.js';
 import { bindIpc, isRendererUrl, pushState } from './ipc.js';
 import { bindLivePorts } from './live-port.js';
 import { HIDDEN_ARG, launchCommand, setLaunchAtLogin } from './login-item.js';
@@ -106,6 +107,8 @@ async function start(): Promise<void> {
       secrets,
       logger,
       shell: 'desktop',
+      // Sign-in and enrollment over Chromium's network stack: Arlo's bot protection lets browsers through.
+      arloTransport: chromiumTransport(net, session.fromPartition(ARLO_PARTITION)),
       openInPlayer: async (url) => {
         const how = await openInPlayer(url, { openExternal: (u) => shell.openExternal(u) });
         logger.info({ how }, 'opened a stream in a player');

@@ -37,8 +37,12 @@ export function buildTrayMenu(state: AppState, actions: TrayActions): TrayMenuIt
     : state.cameras.map((camera) => cameraItem(camera, actions));
   const anyRunning = state.cameras.some((c) => c.running);
   const anyStopped = state.cameras.some((c) => !c.running);
+  // A certificate near its end (or revoked) is named first; a click opens the window, where the sign-in is.
+  const certificateItems: TrayMenuItem[] = state.baseStations.flatMap(({ deviceId, certificateWarning: warning }) =>
+    warning ? [{ id: `certificate-${deviceId}`, label: `⚠ ${warning.summary}`, toolTip: warning.message, click: () => actions.openWindow() }] : []);
   return [
     { label: summary(state), enabled: false },
+    ...certificateItems,
     { type: 'separator' },
     ...cameraItems,
     { type: 'separator' },

@@ -61,6 +61,7 @@ export async function importCertificate(store: DataStore, input: ImportCertifica
     record.caChainPem = caChain.map((ca) => derBase64ToPem(ca.raw.toString('base64')));
     record.certificateExpires = expires.toISOString();
     delete record.certificateRejected;
+    delete record.certificateAccepted;
     if (input.host) {
       record.host = input.host;
       record.addressSource = 'typed';

@@ -2,9 +2,13 @@
 // certificate (PROTOCOL.md §2), so enroll only when the one we hold cannot serve.
 
 import { certificateExpiry, certificateMatchesKey } from './certificate.js';
+import { RENEW_WITHIN_MS } from './lifetime.js';
 
-/** Renew this long before expiry, so a stream never starts with a certificate about to lapse. */
-export const RENEW_BEFORE_MS = 7 * 24 * 60 * 60 * 1000;
+/**
+ * Renew this long before expiry, so a stream never starts with a certificate about to lapse: from
+ * the first expiry warning on (lifetime.ts), so the warning's action, signing in, renews it.
+ */
+export const RENEW_BEFORE_MS = RENEW_WITHIN_MS;
 
 export type EnrollReason = 'missing' | 'expired' | 'expiring' | 'rejected' | 'key-mismatch';
 
@@ -30,7 +34,7 @@ export function enrollmentDecision(held: HeldCertificate, privateKeyPem: string 
 export const ENROLL_REASON_TEXT: Record<EnrollReason, string> = {
   missing: 'no certificate yet',
   expired: 'the certificate had expired',
-  expiring: 'the certificate expires within 7 days',
+  expiring: 'the certificate expires within 14 days',
   rejected: 'the base station refused the previous certificate',
   'key-mismatch': "the certificate did not match this installation's key",
 };

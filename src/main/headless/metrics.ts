@@ -3,7 +3,7 @@
 // every series set from it, so a metric cannot disagree with /api/state or the UI.
 
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { AppState, CameraStreamState, CameraView } from '../../shared/api.js';
+import type { AppState, CameraStreamState, CameraView, CertificateWarning } from '../../shared/api.js';
 
 /** Every stream state, each a series of `camera_state` (a state missing or unknown here fails to compile). */
 const STATES = Object.keys({
@@ -104,16 +104,31 @@ function processMetrics(registers: Registry[]): void {
   gauge('nodejs_external_memory_bytes', 'Node.js external memory size in bytes.', () => process.memoryUsage().external);
 }
 
-/** What `GET /healthz` answers: 200 and `ok` while serving; 503 and the cameras in error otherwise. */
+/** A base station whose certificate nears its end or was revoked: serving still, but not for long. */
+export interface HealthWarning {
+  deviceId: string;
+  name: string;
+  level: CertificateWarning['level'];
+  warning: string;
+}
+
+/**
+ * What `GET /healthz` answers: 200 and `ok` while serving; 200 and `degraded` (not down) with the
+ * base stations whose certificate warns (enroll/lifetime.ts); 503 and the cameras in error.
+ */
 export type Health =
   | { status: 'ok' }
-  | { status: 'error'; cameras: { deviceId: string; name: string; error: string }[] };
+  | { status: 'degraded'; baseStations: HealthWarning[] }
+  | { status: 'error'; cameras: { deviceId: string; name: string; error: string }[]; baseStations?: HealthWarning[] };
 
-export function healthOf(cameras: readonly CameraView[]): Health {
-  const failing = cameras.filter((c) => c.state === 'error');
-  if (failing.length === 0) return { status: 'ok' };
+export function healthOf(state: Pick<AppState, 'cameras' | 'baseStations'>): Health {
+  const warnings: HealthWarning[] = state.baseStations.flatMap(({ deviceId, name, certificateWarning: warning }) =>
+    warning ? [{ deviceId, name, level: warning.level, warning: warning.message }] : []);
+  const failing = state.cameras.filter((c) => c.state === 'error');
+  if (failing.length === 0) return warnings.length === 0 ? { status: 'ok' } : { status: 'degraded', baseStations: warnings };
   return {
     status: 'error',
     cameras: failing.map((c) => ({ deviceId: c.deviceId, name: c.name, error: c.error ?? 'in error' })),
+    ...(warnings.length === 0 ? {} : { baseStations: warnings }),
   };
 }

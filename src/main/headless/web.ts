@@ -125,8 +125,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   async function serveHealth(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (!readOnly(req, res)) return;
-    const health = healthOf((await options.api.getState()).cameras);
-    const status = health.status === 'ok' ? 200 : 503;
+    const health = healthOf(await options.api.getState());
+    // Degraded is still up: a container restarted for a certificate warning would gain nothing.
+    const status = health.status === 'error' ? 503 : 200;
     sendJson(res, status, binding.authorize(req) ? { status: health.status } : health);
   }
 

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { newClientIdentity } from '../arlo/identity.js';
 import { silentLogger, type Logger } from '../log.js';
 import { CorruptDataError, DataVersionError, checkVersion } from './errors.js';
 import { keepAside } from './keep-aside.js';
@@ -47,7 +48,7 @@ export function defaultAppData(): AppData {
       onvif: false,
       onvifAddresses: {},
       installationId: randomUUID(),
-      clientDeviceId: randomUUID(),
+      ...newClientIdentity(),
     },
     account: {},
     baseStations: [],
@@ -112,7 +113,11 @@ class FileDataStore implements DataStore {
       const json: unknown = JSON.parse(text);
       checkVersion(this.path, json, DATA_VERSION);
       const parsed = appDataSchema.safeParse(json);
-      if (parsed.success) return parsed.data;
+      if (parsed.success) {
+        // An identity completed on load is kept from now on, or the next start would make another.
+        if ((json as { settings?: { userAgent?: unknown } }).settings?.userAgent === undefined) await this.save(parsed.data);
+        return parsed.data;
+      }
       reason = z.prettifyError(parsed.error).replace(/\n\s*/g, ' ');
     } catch (error) {
       if (error instanceof DataVersionError) throw error;

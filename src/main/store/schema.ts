@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { SUB_STREAM_FPS_RANGE, SUB_STREAM_WIDTH_RANGE } from '../../shared/streams.js';
+import { browserUserAgent } from '../arlo/identity.js';
 import type { AccountRecord, AppData, AppSettings, BaseStationRecord, CameraRecord } from './types.js';
 
 export const DATA_VERSION = 1;
@@ -28,6 +29,7 @@ export const baseStationSchema = z.object({
   // Absent in data written before keys were pinned: added at the next stream whose certificate matches.
   pinnedKey: sha256Hex.optional(),
   certificateRejected: z.boolean().optional(),
+  certificateAccepted: z.boolean().optional(),
 });
 
 export const cameraSchema = z.object({
@@ -61,6 +63,8 @@ export const settingsSchema = z.object({
   lingerSeconds: z.number().min(0).max(3600),
   installationId: z.uuid(),
   clientDeviceId: z.uuid(),
+  // Settings written before the identity kept a User-Agent get this computer's now, saved at once (data-store.ts).
+  userAgent: z.string().min(1).default(() => browserUserAgent()),
   batteryWarnMinutes: z.number().min(0).max(1440).optional(),
   batteryCapMinutes: z.number().min(0).max(1440).optional(),
   onvif: z.boolean().default(false),

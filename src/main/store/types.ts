@@ -29,6 +29,8 @@ export interface BaseStationRecord {
   pinnedKey?: string;
   /** The base station refused our client certificate (revoked or replaced): re-enroll. */
   certificateRejected?: boolean;
+  /** The base station accepted this certificate at least once: a later refusal means it was revoked. */
+  certificateAccepted?: boolean;
 }
 
 export interface CameraRecord {
@@ -75,8 +77,10 @@ export interface AppSettings {
   lingerSeconds: number;
   /** Random id made once per installation: the enrollment `uuid`. Never a base station's deviceId. */
   installationId: string;
-  /** Stable random id sent as X-User-Device-Id at sign-in. */
+  /** Stable random id sent as X-User-Device-Id at sign-in (arlo/identity.ts). */
   clientDeviceId: string;
+  /** The User-Agent sent on every cloud call, made once: a changed one looks like a new device to Arlo. */
+  userAgent: string;
   /** Battery cameras: warn past this many minutes of streaming a day. */
   batteryWarnMinutes?: number;
   /** Battery cameras: refuse new viewers past this many minutes a day (absent: no cap). */

@@ -19,12 +19,16 @@ export interface AuthHostOptions {
   numbersAsStrings: boolean;
   /** Answers in the API host's envelope, `{success, data}`, a failure's code and text under `data`. */
   successEnvelope: boolean;
+  /** startAuth with the trusted BROWSER factor answers 9204 although getFactorId found the browser trusted. */
+  trustLapsesAtStartAuth: boolean;
+  /** startAuth of a code or push factor answers 400 / 9261 "Invalid factor data". */
+  invalidFactorData: boolean;
   /** What getFactors lists instead of the account's factors, each with its `factorRole`, as sent. */
   factorList?: (factors: unknown[]) => unknown[];
 }
 
 /** meta.error numbers; 9204 (untrusted) is seen in pyaarlo, the others are this project's guess. */
-const ERR = { untrusted: 9204, wrongOtp: 9211, otpExpired: 9212, pushPending: 9215, badRequest: 9000, badCredentials: 1001, unauthorized: 9401 } as const;
+const ERR = { untrusted: 9204, wrongOtp: 9211, otpExpired: 9212, pushPending: 9215, factorDataInvalid: 9261, badRequest: 9000, badCredentials: 1001, unauthorized: 9401 } as const;
 
 const REQUIRED_HEADERS: [string, (v: string) => boolean][] = [
   ['origin', (v) => v === 'https://my.arlo.com'],
@@ -119,7 +123,7 @@ export function authHost(state: CloudState, options: AuthHostOptions) {
       case '/api/startAuth': {
         if (body.userId !== account.userId) return fail(res, 400, 400, ERR.badRequest, 'Bad request');
         if (body.factorId === browserFactorId) {
-          if (body.factorType !== 'BROWSER' || !trustedBrowser()) return fail(res, 200, 400, ERR.untrusted, 'Browser is not trusted');
+          if (body.factorType !== 'BROWSER' || !trustedBrowser() || options.trustLapsesAtStartAuth) return fail(res, 200, 400, ERR.untrusted, 'Browser is not trusted');
           return ok(res, { ...tokenFields(account.userId, true), authCompleted: true });
         }
         const factor = account.factors.find((f) => f.factorId === body.factorId);
@@ -127,6 +131,8 @@ export function authHost(state: CloudState, options: AuthHostOptions) {
         if (!factor || body.factorType !== (factor.factorType === 'PUSH' ? '' : 'BROWSER')) {
           return fail(res, 400, 400, ERR.badRequest, 'Bad factor');
         }
+        // As hass-aarlo #1106 logged it: meta code 400, error 9261.
+        if (options.invalidFactorData) return fail(res, 200, 400, ERR.factorDataInvalid, 'Invalid factor data');
         const factorAuthCode = state.newCode();
         const otp = factor.factorType === 'PUSH' ? undefined : state.newOtp();
         state.pending.set(factorAuthCode, {

@@ -12,11 +12,11 @@ import { SimCertificateAuthority } from '../ca.js';
 import { apiHost } from './api-host.js';
 import { authHost } from './auth-host.js';
 import { defaultAccounts, devicesOf, type SimAccount, type SimAccounts, type SimDevice } from './fixtures.js';
-import { header, sendWafBlock } from './http-util.js';
-import { CloudState, type IssuedRecord, type SentCode } from './state.js';
+import { header, sendTooManyRequests, sendWafBlock } from './http-util.js';
+import { CloudState, type IssuedRecord, type SentCode, type SimRequest } from './state.js';
 
 export { SIM_PASSWORD, stationCamerasOf, type SimAccount, type SimDevice } from './fixtures.js';
-export type { SentCode } from './state.js';
+export type { SentCode, SimRequest } from './state.js';
 
 export interface SimCloudOptions {
   /** The CA that issues client certificates; the simulated base station must trust the same one. */
@@ -29,6 +29,18 @@ export interface SimCloudOptions {
   pushApprovedAfterPolls?: number;
   /** Answer every request as a bot-protection firewall would (403 + HTML). */
   botProtection?: boolean;
+  /**
+   * Answer every request with HTTP 429 before sign-in starts, as Arlo's bot protection answers
+   * clients whose TLS does not look like a browser's (hass-aarlo PR #1143, PROTOCOL.md §7).
+   */
+  tooManyRequests?: boolean;
+  /**
+   * getFactorId finds the browser trusted, then startAuth with that BROWSER factor answers 9204
+   * "Browser is not trusted": the trust lapsed in between (hass-aarlo #978).
+   */
+  trustLapsesAtStartAuth?: boolean;
+  /** startAuth of an EMAIL, SMS or PUSH factor answers 400 / 9261 "Invalid factor data" (hass-aarlo #1106, #1110). */
+  invalidFactorData?: boolean;
   /**
    * A firewall that lets browsers through: a request without the browser header set (Accept-Language,
    * Cache-Control/Pragma no-cache, a Mozilla User-Agent), or a sign-in POST without its OPTIONS
@@ -97,8 +109,9 @@ export interface SimCloud {
   /** Every certificate issued, in order. */
   issued: readonly IssuedRecord[];
   /** Every request as received; `authorized` when it carried an Authorization header. */
-  requests: readonly { host: 'auth' | 'api'; method: string; path: string; authorized: boolean }[];
+  requests: readonly SimRequest[];
   setBotProtection(on: boolean): void;
+  setTooManyRequests(on: boolean): void;
   /** Makes every token issued so far expire now. */
   expireTokens(): void;
   /** Every token needs session/v3 again (with `requireSessionV3`). */
@@ -111,6 +124,7 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
   const accounts = defaultAccounts();
   const state = new CloudState(Object.values(accounts), options.tokenTtlMs ?? 2 * 60 * 60 * 1000, options.onCodeSent);
   let botProtection = options.botProtection ?? false;
+  let tooManyRequests = options.tooManyRequests ?? false;
   const pushApprovals = new Map([[accounts.push.email, options.pushApprovedAfterPolls ?? 2]]);
 
   /** Paths each client (X-User-Device-Id) preflighted and has not POSTed yet. */
@@ -118,13 +132,19 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
   const serve = (host: 'auth' | 'api', handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
     createServer((req, res) => {
       const path = (req.url ?? '').split('?')[0] ?? '';
-      state.requests.push({ host, method: req.method ?? '', path, authorized: header(req, 'authorization') !== undefined });
+      const userAgent = header(req, 'user-agent');
+      const deviceId = header(req, 'x-user-device-id');
+      state.requests.push({
+        host, method: req.method ?? '', path, authorized: header(req, 'authorization') !== undefined,
+        ...(userAgent === undefined ? {} : { userAgent }), ...(deviceId === undefined ? {} : { deviceId }),
+      });
       if (host === 'api' && options.apiRedirect) {
         const { status, location = (at: string) => `${MOVED}${at}` } = options.apiRedirect;
         if (!req.url?.startsWith(MOVED)) return void res.writeHead(status, { Location: location(req.url ?? '/') }).end();
         req.url = req.url.slice(MOVED.length);
       }
       if (botProtection) return sendWafBlock(res);
+      if (tooManyRequests) return sendTooManyRequests(res);
       if (options.requireBrowser && !looksLikeBrowser(req)) return sendWafBlock(res);
       const preflight = `${header(req, 'x-user-device-id') ?? ''} ${path}`;
       if (req.method === 'OPTIONS') {
@@ -151,6 +171,8 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     mfaStateOnly: options.mfaStateOnly ?? false,
     numbersAsStrings: options.numbersAsStrings ?? false,
     successEnvelope: options.authSuccessEnvelope ?? false,
+    trustLapsesAtStartAuth: options.trustLapsesAtStartAuth ?? false,
+    invalidFactorData: options.invalidFactorData ?? false,
     ...(options.factorList ? { factorList: options.factorList } : {}),
     ...(options.trustCookieName ? { trustCookieName: options.trustCookieName } : {}),
   }));
@@ -179,6 +201,9 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     requests: state.requests,
     setBotProtection: (on) => {
       botProtection = on;
+    },
+    setTooManyRequests: (on) => {
+      tooManyRequests = on;
     },
     expireTokens: () => {
       for (const record of state.tokens.values()) record.expiresAt = 0;

@@ -37,6 +37,17 @@ export interface SentCode {
   code: string;
 }
 
+/** One request as the simulated cloud received it (no secret: whether it was authorized, not with what). */
+export interface SimRequest {
+  host: 'auth' | 'api';
+  method: string;
+  path: string;
+  authorized: boolean;
+  userAgent?: string;
+  /** X-User-Device-Id, the sign-in host's name for the client. */
+  deviceId?: string;
+}
+
 export class CloudState {
   readonly tokens = new Map<string, TokenRecord>();
   readonly pending = new Map<string, PendingVerification>();
@@ -46,7 +57,7 @@ export class CloudState {
   readonly trusted = new Map<string, { userId: string; deviceId: string }>();
   readonly sent: SentCode[] = [];
   readonly issued: IssuedRecord[] = [];
-  readonly requests: { host: 'auth' | 'api'; method: string; path: string; authorized: boolean }[] = [];
+  readonly requests: SimRequest[] = [];
 
   constructor(
     readonly accounts: SimAccount[],

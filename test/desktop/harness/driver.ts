@@ -46,6 +46,8 @@ export interface Snapshot {
   errorBoxes: { title: string; content: string }[];
   clipboard: string;
   sessionPreloads: string[];
+  /** Every Electron net.request the app made (header names only: their values hold tokens). */
+  netRequests: { url: string; method: string; partition: string; credentials?: string; redirect: string; headerNames: string[] }[];
   tray?: { image: { file?: string; empty: boolean }; tooltip: string; title: string; destroyed: boolean; menu?: MenuItemRecord[] };
   windows: WindowRecord[];
   ipc: { handlers: string[]; listeners: string[] };

@@ -36,6 +36,8 @@ const record = {
   openedExternal: [],
   clipboard: '',
   sessionPreloads: [],
+  /** Every net.request the app made: what it asked Chromium for (no header values: they hold tokens). */
+  netRequests: [],
   exitCode: undefined,
 };
 
@@ -324,8 +326,13 @@ function disentangle(transfer) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// session — the app's windows share the default session.
-const defaultSession = {
+// session — the app's windows share the default session. docs/api/session.md `fromPartition`: the
+// same partition gives the same Session; a `persist:` one lives on disk, any other in memory; the
+// empty partition is the default session.
+class Session {
+  constructor(partition) { this.partition = partition; this.persistent = partition.startsWith('persist:'); }
+}
+const defaultSession = Object.assign(new Session(''), {
   webRequest: { onBeforeRequest(filter, listener) { defaultSession._beforeRequest = listener ?? filter; } },
   setPermissionRequestHandler(handler) { defaultSession._permissionRequest = handler; },
   setPermissionCheckHandler(handler) { defaultSession._permissionCheck = handler; },
@@ -333,8 +340,152 @@ const defaultSession = {
   setPreloads(list) { record.sessionPreloads.push(...list); },
   getPreloads: () => [...record.sessionPreloads],
   getPreloadScripts: () => record.sessionPreloads.map((filePath) => ({ filePath, type: 'frame' })),
+});
+const partitions = new Map([['', defaultSession]]);
+const session = {
+  defaultSession,
+  fromPartition(partition) {
+    if (typeof partition !== 'string') throw new TypeError('partition must be a string');
+    if (!partitions.has(partition)) partitions.set(partition, new Session(partition));
+    return partitions.get(partition);
+  },
 };
-const session = { defaultSession, fromPartition: () => defaultSession };
+
+// ---------------------------------------------------------------------------------------------
+// net.request — lib/common/api/net-client-request.ts (options, setHeader, redirect policies,
+// abort, IncomingMessage.headers) over real HTTP, standing in for Chromium's network stack.
+// Chromium's own parts, as documented: it advertises the encodings it decodes when the caller set
+// no Accept-Encoding and hands the body over decoded (net/url_request/url_request_http_job.cc), and
+// sends the session's User-Agent when the caller set none. Cookies from a session's store
+// (`credentials: 'include'`, `useSessionCookies`) are not modelled: the app must not rely on them.
+const http = require('node:http');
+const zlib = require('node:zlib');
+const ELECTRON_USER_AGENT = `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) ${pkg.name}/${pkg.version} Chrome/140.0.7339.249 Electron/45.4.1 Safari/537.36`;
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const DISCARDABLE_DUPLICATES = new Set(['content-type', 'content-length', 'user-agent', 'referer', 'host', 'authorization', 'proxy-authorization', 'if-modified-since', 'if-unmodified-since', 'from', 'location', 'max-forwards', 'retry-after', 'etag', 'last-modified', 'server', 'age', 'expires']);
+const { Readable, Writable } = require('node:stream');
+
+class IncomingMessage extends Readable {
+  constructor(response) {
+    super();
+    this._response = response;
+    this.statusCode = response.statusCode;
+    this.statusMessage = response.statusMessage;
+  }
+  _read() {}
+  /** The getter's rules: one value for the discardable duplicates, others joined by ', ', set-cookie an array. */
+  get headers() {
+    const out = {};
+    for (const [name, value] of Object.entries(this._response.headers)) {
+      if (name === 'set-cookie') continue;
+      const values = Array.isArray(value) ? value : [value];
+      out[name] = DISCARDABLE_DUPLICATES.has(name) ? values[0] : values.join(', ');
+    }
+    const cookies = this._response.headers['set-cookie'];
+    if (cookies?.length) out['set-cookie'] = cookies;
+    return out;
+  }
+}
+
+class ClientRequest extends Writable {
+  constructor(options) {
+    super({ autoDestroy: true });
+    const url = new URL(options.url);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('ClientRequest only supports http: and https: protocols');
+    if (url.protocol === 'https:' || !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) throw new Error(`harness: net.request reaches loopback only, not ${url.href}`);
+    const redirect = options.redirect ?? 'follow';
+    if (!['follow', 'error', 'manual'].includes(redirect)) throw new Error('redirect mode should be one of follow, error or manual');
+    if (options.credentials === 'same-origin' && !options.origin) throw new Error('credentials: same-origin requires origin to be set');
+    if (options.session !== undefined && !(options.session instanceof Session)) throw new TypeError('`session` should be an instance of the Session class');
+    const cookiesFromStore = options.credentials === 'include' || options.credentials === 'same-origin' || (options.credentials === undefined && options.useSessionCookies);
+    if (cookiesFromStore) throw new Error('harness: cookies from the session store are not modelled');
+    if (redirect === 'follow') throw new Error('harness: redirects followed by Chromium are not modelled');
+    this._url = url;
+    this._method = (options.method ?? 'GET').toUpperCase();
+    this._redirect = redirect;
+    this._headers = new Map();
+    this._body = [];
+    this._started = false;
+    this._aborted = false;
+    this._record = { url: url.href, method: this._method, partition: (options.session ?? defaultSession).partition, credentials: options.credentials, redirect, headerNames: [] };
+    record.netRequests.push(this._record);
+  }
+  setHeader(name, value) {
+    if (this._started) throw new Error("Can't set headers after they are sent");
+    if (typeof name !== 'string') throw new TypeError('`name` should be a string in setHeader(name, value)');
+    if (value == null) throw new Error(`\`value\` required in setHeader("${name}", value)`);
+    if (!HEADER_NAME.test(name)) throw new Error(`Invalid header name: '${name}'`);
+    if (/[\r\n\0]/.test(String(value))) throw new Error(`Invalid value for header '${name}': '${value}'`);
+    this._headers.set(name.toLowerCase(), { name, value: String(value) });
+  }
+  getHeader(name) { return this._headers.get(name.toLowerCase())?.value; }
+  removeHeader(name) { if (this._started) throw new Error("Can't remove headers after they are sent"); this._headers.delete(name.toLowerCase()); }
+  _write(chunk, _encoding, callback) { this._body.push(Buffer.from(chunk)); callback(); }
+  _final(callback) { this._start(); callback(); }
+  followRedirect() { if (!this._followRedirectCb) throw new Error('followRedirect() called, but was not waiting for a redirect'); this._followRedirectCb(); }
+  abort() {
+    if (!this._aborted) process.nextTick(() => this.emit('abort'));
+    this._aborted = true;
+    this._die();
+  }
+  _die(error) {
+    if (this._writableState.destroyed && error) this.emit('error', error);
+    this.destroy(error);
+    this._outgoing?.destroy();
+    if (this._response) this._response.destroy(error);
+  }
+  _start() {
+    this._started = true;
+    const headers = Object.fromEntries([...this._headers.values()].map(({ name, value }) => [name, value]));
+    this._record.headerNames = Object.keys(headers);
+    if (!this._headers.has('accept-encoding')) headers['Accept-Encoding'] = 'gzip, deflate, br, zstd';
+    if (!this._headers.has('user-agent')) headers['User-Agent'] = ELECTRON_USER_AGENT;
+    const body = Buffer.concat(this._body);
+    if (body.length > 0) headers['Content-Length'] = String(body.length);
+    const outgoing = http.request(this._url, { method: this._method, headers });
+    this._outgoing = outgoing;
+    outgoing.on('error', (error) => this._die(new Error(error.code === 'ECONNREFUSED' ? 'net::ERR_CONNECTION_REFUSED' : 'net::ERR_FAILED')));
+    outgoing.on('response', (response) => {
+      if ([301, 302, 303, 307, 308].includes(response.statusCode) && response.headers.location) return this._redirected(response);
+      const message = new IncomingMessage(response);
+      this._response = message;
+      const encoding = String(response.headers['content-encoding'] ?? '').trim().toLowerCase();
+      const decoder = { gzip: zlib.createGunzip, 'x-gzip': zlib.createGunzip, deflate: zlib.createInflate, br: zlib.createBrotliDecompress }[encoding];
+      if (encoding !== '' && encoding !== 'identity' && !decoder) return this._die(new Error('net::ERR_CONTENT_DECODING_FAILED'));
+      const stream = decoder ? response.pipe(decoder()) : response;
+      stream.on('data', (chunk) => message.push(chunk));
+      stream.on('end', () => message.push(null));
+      stream.on('error', () => this._die(new Error('net::ERR_CONTENT_DECODING_FAILED')));
+      response.on('aborted', () => message.destroy(new Error('net::ERR_CONNECTION_RESET')));
+      this.emit('response', message);
+    });
+    outgoing.end(body);
+  }
+  /** 'manual' (the app's policy): the listener must call followRedirect() synchronously, or the request dies. */
+  _redirected(response) {
+    response.resume();
+    const newUrl = new URL(response.headers.location, this._url).href;
+    const newMethod = response.statusCode === 303 || ((response.statusCode === 301 || response.statusCode === 302) && this._method === 'POST') ? 'GET' : this._method;
+    // The redirect's response headers, without Set-Cookie (electron#23865).
+    const headers = Object.fromEntries(Object.entries(response.headers).filter(([name]) => name !== 'set-cookie').map(([name, value]) => [name, Array.isArray(value) ? value : [value]]));
+    if (this._redirect === 'error') return this._die(new Error("Attempted to redirect, but redirect policy was 'error'"));
+    let follow = false;
+    this._followRedirectCb = () => { follow = true; };
+    try {
+      this.emit('redirect', response.statusCode, newMethod, newUrl, headers);
+    } finally {
+      this._followRedirectCb = undefined;
+      if (!follow && !this._aborted) this._die(new Error('Redirect was cancelled'));
+    }
+    if (follow) this._die(new Error('harness: following a redirect in Chromium is not modelled'));
+  }
+}
+const electronNet = {
+  request(options) {
+    if (!app.isReady()) throw new Error('net module can only be used after app is ready');
+    return new ClientRequest(typeof options === 'string' ? { url: options } : options);
+  },
+};
 
 // ---------------------------------------------------------------------------------------------
 // BrowserWindow and its webContents.
@@ -791,4 +942,4 @@ function findAppDir(dir) {
   }
 }
 
-module.exports = { app, BrowserWindow, Menu, MessageChannelMain, Tray, nativeImage, ipcMain, safeStorage, powerMonitor, clipboard, shell, dialog, session };
+module.exports = { app, BrowserWindow, Menu, MessageChannelMain, Tray, nativeImage, ipcMain, safeStorage, powerMonitor, clipboard, shell, dialog, session, net: electronNet };
