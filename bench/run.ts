@@ -21,8 +21,9 @@
 // schedstat by pid, nanosecond resolution), per-packet latency p50/p99 and what a relay adds to
 // the direct path's in the same repetition, peak RSS, packets dropped; `serve`'s idle CPU per second
 // (no viewer yet, window after window from start until steady, and 30 s after the last one left);
-// one camera's throughput ceiling; and a late viewer's wait for its first keyframe with and
-// without the keyframe cache.
+// one camera's throughput ceiling; a late viewer's wait for its first keyframe with and
+// without the keyframe cache; and each derived stream's ffmpeg CPU beside the same command run by
+// hand against the native URL (bench/transcode.ts).
 
 import { parseArgs } from 'node:util';
 import { SimBaseStation } from '../src/sim/basestation.js';
@@ -35,11 +36,12 @@ import { Child, processCpuSeconds, startStunnel } from './children.js';
 import type { EngineFigures } from './engine.js';
 import type { NaivePlan } from './naive-proxy.js';
 import { startServe } from './product.js';
+import { transcodeBench } from './transcode.js';
 import type { ViewerReport, ViewerSpec } from './viewers.js';
 
 const USAGE = `usage: npm run bench -- [options]
   --only a,b        scenarios whose name contains any of these (1x1@8/pkt, 1x1@20/pkt, 5x3@20/pkt, 1x1@8,
-                    1x1@20, 1x1@40, 5x3@20, idle, late, ceiling); default all (about 25 minutes)
+                    1x1@20, 1x1@40, 5x3@20, idle, late, ceiling, transcode); default all (about 26 minutes)
   --paths a,b       of direct,stunnel,naive,ours,serve (default all)
   --repeat N        repetitions per scenario (default 3)
   --duration S      measured window in seconds, at least (default 6)
@@ -482,6 +484,7 @@ async function main(): Promise<void> {
   await idle();
   await lateJoiner();
   await ceiling();
+  if (wanted('transcode')) await transcodeBench(ca, identity, DURATION_MS * 2, WARMUP_MS * 2);
 }
 
 await main();

@@ -44,7 +44,13 @@ import type { CameraMedia } from './live/media.js';
 import { DEFAULT_BATTERY_WARN_MINUTES, powerOf, usageNotice, type BatteryBudget } from './usage/battery.js';
 import { StreamingTime } from './usage/streaming-time.js';
 import { takeSnapshot } from './live/snapshot.js';
+import { cameraStreamViews, pictureSizeOfSdp } from './transcode/views.js';
+import { checkSubStreamFps, checkSubStreamWidth, subStreamSettings } from './transcode/settings.js';
+import { Transcoding } from './transcode/transcoding.js';
+import { STREAM_PATH_SUFFIX, type CameraStreamKind } from '../shared/streams.js';
 import { watchLive, type LiveOptions, type LiveSink } from './live/watch.js';
+import { OnvifBridge } from './onvif/bridge.js';
+import type { OnvifCredentials } from './onvif/auth.js';
 
 export interface AppServiceOptions {
   dataDir: string;
@@ -76,6 +82,9 @@ export interface AppServiceOptions {
     portBase?: number;
     requireAccessToken?: boolean;
     baseStationAddresses?: Record<string, { host: string; port?: number }>;
+    onvif?: boolean;
+    /** Cameras whose ONVIF device gets an address of its own (deviceId → IP). */
+    onvifAddresses?: Record<string, string>;
   };
   /**
    * Browse mDNS for base stations without a typed address at start and on refresh (on every
@@ -121,6 +130,7 @@ class Service implements AppService {
   readonly #log: Logger;
   readonly #account: ArloAccount;
   readonly #streams: StreamManager;
+  readonly #transcoding: Transcoding;
   readonly #certificates: CertificateRenewal;
   readonly #listeners = new Set<(state: AppState) => void>();
   readonly #warnings: string[] = [];
@@ -138,6 +148,7 @@ class Service implements AppService {
   #update: UpdateView | undefined;
   /** The viewers' password, decrypted once and written through on change (the state needs it for every URL). */
   #lanPasswordCache: { value: string | undefined } | undefined;
+  #onvif: OnvifBridge | undefined;
 
   constructor(store: DataStore, options: AppServiceOptions) {
     this.#store = store;
@@ -150,6 +161,8 @@ class Service implements AppService {
       onSignInStep: (step) => void this.#signedInStep(step),
     });
     this.#streams = new StreamManager({ logger: options.logger });
+    this.#transcoding = new Transcoding({ ffmpeg: options.ffmpegPath, logger: options.logger, onChange: () => this.#publish() });
+    this.#streams.on('described', (deviceId, sdpText) => void this.#rememberSdp(deviceId, 'native', sdpText));
     this.#certificates = new CertificateRenewal({
       store,
       logger: options.logger,
@@ -189,10 +202,18 @@ class Service implements AppService {
           if (!record) throw new AppError('unknown-base-station', `No base station with id ${id} is known: run "arlo-rtsp devices" to list them.`);
           Object.assign(record, { host: address.host, port: address.port ?? BASE_STATION_PORT, addressSource: 'typed' });
         }
+        if (overrides.onvif !== undefined) data.settings.onvif = overrides.onvif;
+        for (const [id, address] of Object.entries(overrides.onvifAddresses ?? {})) {
+          findCamera(data, id);
+          if (isIP(address) === 0) throw new AppError('invalid-setting', `The ONVIF address "${address}" of camera ${id} is not an IP address.`);
+          data.settings.onvifAddresses[id] = address;
+        }
       });
     }
     if (this.#store.secrets.warning) this.#warnings.push(this.#store.secrets.warning);
     if (this.#options.discovery !== false) await this.#discover();
+    // The encoder is probed once, in the background, so the UI shows it before a derived stream runs.
+    void this.#transcoding.encoder();
     await this.#certificates.start();
     this.#streamingTime = await StreamingTime.start({
       store: {
@@ -205,6 +226,10 @@ class Service implements AppService {
     });
     const data = await this.#store.read();
     this.#rememberBudgets(data);
+    // ONVIF follows every published state; the viewer credentials are the RTSP ports' own.
+    const onvif = new OnvifBridge({ logger: this.#log, installationId: data.settings.installationId, snapshot: (id, options) => this.snapshot(id, options) });
+    this.#onvif = onvif;
+    this.subscribe((state) => void this.#viewerCredentials(state.settings.lanUsername).then((credentials) => onvif.apply(state, credentials)));
     for (const camera of data.cameras.filter((c) => c.running)) {
       await this.startCamera(camera.deviceId).catch((error: unknown) => {
         this.#log.warn({ deviceId: camera.deviceId, err: String(error) }, 'could not resume camera');
@@ -244,6 +269,7 @@ class Service implements AppService {
       })),
       cameras: await Promise.all(data.cameras.map((c) => this.#cameraView(c, data))),
       settings: settingsView(data, lanPassword !== undefined),
+      transcoder: this.#transcoding.view(),
       warnings: [...this.#warnings],
       shell: this.#options.shell,
       ...(this.#update ? { update: this.#update } : {}),
@@ -268,6 +294,14 @@ class Service implements AppService {
       codec: camera.codec,
       port: camera.port,
       url,
+      streams: cameraStreamViews({
+        deviceId: camera.deviceId,
+        codec: camera.codec,
+        url,
+        size: pictureSizeOfSdp(knownSdpOf(camera, 'native')),
+        sub: subStreamSettings(data),
+        runtime: (kind) => runtime?.paths[kind],
+      }),
       running: runtime?.running ?? false,
       state: runtime?.state ?? 'idle',
       error: runtime?.error,
@@ -618,12 +652,26 @@ class Service implements AppService {
     await open(await this.viewerUrl(deviceId));
   }
 
-  async viewerUrl(deviceId: string): Promise<string> {
+  async viewerUrl(deviceId: string, kind: CameraStreamKind = 'native'): Promise<string> {
     const data = await this.#store.read();
     const camera = findCamera(data, deviceId);
     const credentials = await this.#lanCredentials(data);
     const port = this.#streams.runtime(deviceId)?.port ?? camera.port;
-    return viewerUrl({ deviceId, listenAddress: data.settings.listenAddress, port, credentials }, true);
+    return `${viewerUrl({ deviceId, listenAddress: data.settings.listenAddress, port, credentials }, true)}${STREAM_PATH_SUFFIX[kind]}`;
+  }
+
+  /** Keeps a stream's latest description with the camera, for the codec it streams (see KnownSdp). */
+  async #rememberSdp(deviceId: string, kind: CameraStreamKind, sdpText: string): Promise<void> {
+    try {
+      await this.#store.update((data) => {
+        const camera = data.cameras.find((c) => c.deviceId === deviceId);
+        if (!camera) return;
+        const known = camera.knownSdp?.codec === camera.codec ? camera.knownSdp : { codec: camera.codec };
+        camera.knownSdp = { ...known, [kind]: sdpText };
+      });
+    } catch (error) {
+      this.#log.warn({ err: String(error) }, 'could not keep the stream description');
+    }
   }
 
   async #setRunning(deviceId: string, running: boolean): Promise<void> {
@@ -671,6 +719,13 @@ class Service implements AppService {
       credentials,
       lingerMs: settings.lingerSeconds * 1000,
       admit: () => this.#refusal(camera.deviceId),
+      ...(knownSdpOf(camera, 'native') !== undefined ? { knownSdp: knownSdpOf(camera, 'native') } : {}),
+      derive: this.#transcoding.forCamera({
+        codec: camera.codec,
+        sub: subStreamSettings(data),
+        knownSdp: { h264: knownSdpOf(camera, 'h264'), sub: knownSdpOf(camera, 'sub') },
+        onDescribed: (kind, sdpText) => void this.#rememberSdp(camera.deviceId, kind, sdpText),
+      }),
       upstream: {
         baseStationId: base.deviceId,
         host: base.host,
@@ -687,11 +742,17 @@ class Service implements AppService {
     return this.#lanPasswordCache.value;
   }
 
-  /** Viewer credentials, which only apply when the ports listen beyond loopback. */
+  /** The viewer username and password when both are set. */
+  async #viewerCredentials(username: string | undefined): Promise<OnvifCredentials | undefined> {
+    const password = username ? await this.#lanPassword() : undefined;
+    return username && password !== undefined ? { username, password } : undefined;
+  }
+
+  /** Viewer credentials, which only apply to the RTSP ports when they listen beyond loopback (ONVIF asks for them wherever they are set). */
   async #lanCredentials(data: AppData): Promise<EndpointOptions['credentials']> {
-    if (isLoopbackAddress(data.settings.listenAddress) || !data.settings.lanUsername) return undefined;
-    const password = await this.#lanPassword();
-    return password === undefined ? undefined : { username: data.settings.lanUsername, password, allowBasic: data.settings.lanAllowBasic };
+    if (isLoopbackAddress(data.settings.listenAddress)) return undefined;
+    const credentials = await this.#viewerCredentials(data.settings.lanUsername);
+    return credentials && { ...credentials, allowBasic: data.settings.lanAllowBasic };
   }
 
   // ---- settings ----
@@ -710,6 +771,7 @@ class Service implements AppService {
       if (patch.launchAtLogin !== undefined) d.settings.launchAtLogin = patch.launchAtLogin;
       if (patch.notifications !== undefined) d.settings.notifications = patch.notifications;
       if (patch.updateChecks !== undefined) d.settings.updateChecks = patch.updateChecks;
+      if (patch.onvif !== undefined) d.settings.onvif = patch.onvif;
       if (patch.requireAccessToken !== undefined) d.settings.requireAccessToken = patch.requireAccessToken;
       if (patch.lingerSeconds !== undefined) {
         if (!Number.isInteger(patch.lingerSeconds) || patch.lingerSeconds < 0 || patch.lingerSeconds > 600) {
@@ -720,6 +782,8 @@ class Service implements AppService {
       if (patch.batteryWarnMinutes !== undefined) d.settings.batteryWarnMinutes = checkMinutes(patch.batteryWarnMinutes, 'The daily warning');
       if (patch.batteryCapMinutes === null) delete d.settings.batteryCapMinutes;
       else if (patch.batteryCapMinutes !== undefined) d.settings.batteryCapMinutes = checkMinutes(patch.batteryCapMinutes, 'The daily cap');
+      if (patch.subStreamWidth !== undefined) d.settings.subStreamWidth = checkSubStreamWidth(patch.subStreamWidth);
+      if (patch.subStreamFps !== undefined) d.settings.subStreamFps = checkSubStreamFps(patch.subStreamFps);
       // Refused before anything is stored: running cameras would otherwise stay on the old address.
       const lanWithoutCredentials = !isLoopbackAddress(d.settings.listenAddress) && !(d.settings.lanUsername && passwordSet);
       if (lanWithoutCredentials && d.cameras.some((c) => this.#streams.runtime(c.deviceId)?.running)) {
@@ -736,6 +800,8 @@ class Service implements AppService {
       || before.portBase !== data.settings.portBase
       || before.lanUsername !== data.settings.lanUsername
       || before.lanAllowBasic !== data.settings.lanAllowBasic
+      || before.subStreamWidth !== data.settings.subStreamWidth
+      || before.subStreamFps !== data.settings.subStreamFps
       || patch.lanPassword !== undefined;
     if (endpointsChanged) {
       for (const camera of data.cameras) {
@@ -788,6 +854,7 @@ class Service implements AppService {
   async close(): Promise<void> {
     this.#certificates.close();
     this.#listeners.clear();
+    await this.#onvif?.close();
     await this.#streams.stopAll();
     await this.#streamingTime?.close();
     await this.#account.close();
@@ -821,6 +888,10 @@ function settingsView(data: AppData, lanPasswordSet: boolean): SettingsView {
     lingerSeconds: settings.lingerSeconds,
     batteryWarnMinutes: settings.batteryWarnMinutes ?? DEFAULT_BATTERY_WARN_MINUTES,
     batteryCapMinutes: settings.batteryCapMinutes ?? null,
+    onvif: settings.onvif,
+    onvifAddresses: { ...settings.onvifAddresses },
+    subStreamWidth: subStreamSettings(data).width,
+    subStreamFps: subStreamSettings(data).fps,
   };
 }
 
@@ -851,4 +922,9 @@ function reassignPorts(data: AppData, portBase: number): void {
   const offset = portBase - data.settings.portBase;
   data.settings.portBase = portBase;
   for (const camera of data.cameras) camera.port += offset;
+}
+
+/** A stream's remembered description, when it was for the codec the camera streams now. */
+function knownSdpOf(camera: CameraRecord, kind: CameraStreamKind): string | undefined {
+  return camera.knownSdp?.codec === camera.codec ? camera.knownSdp[kind] : undefined;
 }

@@ -71,7 +71,7 @@ function Main({ state }: { state: AppState }) {
               </button>
             ))}
           </nav>
-          {current === 'cameras' && <Cameras cameras={state.cameras} enrolled={enrolledIds} desktop={desktop} onEnroll={() => setTab('stations')} />}
+          {current === 'cameras' && <Cameras cameras={state.cameras} enrolled={enrolledIds} desktop={desktop} transcoder={state.transcoder} onEnroll={() => setTab('stations')} />}
           {current === 'stations' && <BaseStations stations={state.baseStations} onDone={() => setTab('cameras')} />}
           {current === 'settings' && <Settings settings={state.settings} desktop={desktop} />}
         </>

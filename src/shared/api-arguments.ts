@@ -4,6 +4,7 @@
 
 import { z } from 'zod';
 import type { AppApi, AppApiMethod } from './api.js';
+import { CAMERA_STREAM_KINDS } from './streams.js';
 
 const id = z.string().min(1).max(200);
 const noArguments = z.tuple([]);
@@ -61,10 +62,13 @@ export const APP_API_ARGUMENTS = {
     lingerSeconds: z.number().int().optional(),
     batteryWarnMinutes: z.number().int().min(0).max(1_440).optional(),
     batteryCapMinutes: z.number().int().min(0).max(1_440).nullable().optional(),
+    onvif: z.boolean().optional(),
+    subStreamWidth: z.number().int().optional(),
+    subStreamFps: z.number().int().optional(),
   })]),
   openInPlayer: z.tuple([id]),
   restartToUpdate: z.tuple([]),
-  viewerUrl: z.tuple([id]),
+  viewerUrl: z.tuple([id, optionalArgument(z.enum(CAMERA_STREAM_KINDS))]),
   latestPicture: z.tuple([id]),
 } satisfies { [M in AppApiMethod]: z.ZodType<Parameters<AppApi[M]>> };
 

@@ -2,6 +2,10 @@
 // WebSocket) and the renderer. No Node, no DOM here: plain data and method signatures (the argument
 // schemas both shells check calls against are in api-arguments.ts).
 
+import type { CameraStreamKind, CameraStreamView, TranscoderView } from './streams.js';
+
+export type { CameraStreamKind, CameraStreamView, TranscoderView } from './streams.js';
+
 export type VideoCodec = 'avc' | 'hevc';
 
 /** The life of one camera's stream, as the UI shows it. */
@@ -39,6 +43,11 @@ export interface CameraView {
    * loopback; `viewerUrl()` gives the URL to paste, password included, at the moment it is needed.
    */
   url: string;
+  /**
+   * Every URL the camera is served on, in the order native, h264, sub (streams.ts): what each
+   * carries, its size, its viewers and, for a transcoded one, its ffmpeg's state.
+   */
+  streams: CameraStreamView[];
   /** Whether the local endpoint is running (accepting viewers). */
   running: boolean;
   state: CameraStreamState;
@@ -159,10 +168,20 @@ export interface SettingsView {
   batteryWarnMinutes: number;
   /** Battery cameras: refuse new viewers past this many minutes a day; null: no cap. */
   batteryCapMinutes: number | null;
+  /** Every running camera is also an ONVIF device that recorders (UniFi Protect, Blue Iris, Home Assistant) discover. */
+  onvif: boolean;
+  /** Cameras whose ONVIF device has an address of its own (deviceId → IP); the others share the listen address. */
+  onvifAddresses: Record<string, string>;
+  /** The sub-stream's width in pixels (its height keeps the camera's aspect, both even). */
+  subStreamWidth: number;
+  /** The sub-stream's frames per second. */
+  subStreamFps: number;
 }
 
 /** Shortest LAN viewer password accepted: anyone on the network can try it. */
 export const MIN_LAN_PASSWORD_LENGTH = 12;
+/** Each camera's ONVIF device listens on its RTSP port plus this (8556 → 9056). */
+export const ONVIF_PORT_OFFSET = 500;
 
 export interface SettingsPatch {
   listenAddress?: string;
@@ -177,6 +196,9 @@ export interface SettingsPatch {
   lingerSeconds?: number;
   batteryWarnMinutes?: number;
   batteryCapMinutes?: number | null;
+  onvif?: boolean;
+  subStreamWidth?: number;
+  subStreamFps?: number;
 }
 
 /**
@@ -191,6 +213,8 @@ export interface AppState {
   baseStations: BaseStationView[];
   cameras: CameraView[];
   settings: SettingsView;
+  /** The H.264 encoder derived streams use (probed once). */
+  transcoder: TranscoderView;
   /** Things the user should know that are not errors of one camera (e.g. weak secret storage). */
   warnings: string[];
   /** Which shell serves this state; the renderer hides desktop-only actions on the web. */
@@ -280,8 +304,11 @@ export interface AppApi {
   restartToUpdate(): Promise<void>;
   /** Opens the camera's URL in VLC (or the system's RTSP handler). Desktop only. */
   openInPlayer(deviceId: string): Promise<void>;
-  /** The URL to paste into a player, with the LAN password in it: for "Copy URL", asked for at that moment. */
-  viewerUrl(deviceId: string): Promise<string>;
+  /**
+   * The URL to paste into a player, with the LAN password in it: for "Copy URL", asked for at that
+   * moment; of the native stream unless `kind` names another.
+   */
+  viewerUrl(deviceId: string, kind?: CameraStreamKind): Promise<string>;
   /**
    * The camera's latest picture: taken now while it streams anyway (its cached keyframe, decoded by
    * ffmpeg), else the last one taken while this app runs, with its time (a page reloaded shows it

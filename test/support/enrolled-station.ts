@@ -9,6 +9,7 @@ import { generatePrivateKeyPem, publicKeyForCloud } from '../../src/main/enroll/
 import { openDataStore } from '../../src/main/store/data-store.js';
 import { SimBaseStation } from '../../src/sim/basestation.js';
 import { SimCertificateAuthority } from '../../src/sim/ca.js';
+import type { VideoCodec } from '../../src/shared/api.js';
 
 export const ENROLLED_PASSPHRASE = 'test passphrase';
 
@@ -24,6 +25,17 @@ export interface EnrolledStation {
   close(): Promise<void>;
 }
 
+export interface EnrolledCamera {
+  deviceId: string;
+  name: string;
+  model: string;
+  codec: VideoCodec;
+  /** The user's word on its power (absent: the model decides). */
+  battery?: boolean;
+}
+
+const PORCH: EnrolledCamera = { deviceId: 'CAM1', name: 'Porch', model: 'VMC4041P', codec: 'avc' };
+
 /** The client certificate: its lifetime (a year by default), and whether the base station accepted it before. */
 export interface EnrolledCertificate {
   validDays?: number;
@@ -31,12 +43,17 @@ export interface EnrolledCertificate {
 }
 
 /**
- * Base station BASE1 with camera CAM1 ("Porch", H.264); the data dir's secrets use ENROLLED_PASSPHRASE.
- * With `lan`, the cameras listen on every address and ask viewers for these credentials.
+ * Base station BASE1 with camera CAM1 ("Porch", H.264), or `cameras` (on ports 8556 and up); the
+ * data dir's secrets use ENROLLED_PASSPHRASE. With `lan`, the cameras listen on every address and
+ * ask viewers for these credentials; `certificate` shapes the client certificate.
  */
-export async function enrolledStation(lan?: { username: string; password: string }, certificate: EnrolledCertificate = {}): Promise<EnrolledStation> {
+export async function enrolledStation(
+  lan?: { username: string; password: string },
+  certificate: EnrolledCertificate = {},
+  cameras: EnrolledCamera[] = [PORCH],
+): Promise<EnrolledStation> {
   const ca = await SimCertificateAuthority.create();
-  const station = new SimBaseStation({ ca, cameras: [{ deviceId: 'CAM1', codecs: ['avc'] }] });
+  const station = new SimBaseStation({ ca, cameras: cameras.map((c) => ({ deviceId: c.deviceId, codecs: [c.codec] })) });
   await station.start();
   const dataDir = await mkdtemp(join(tmpdir(), 'arlo-serve-test-'));
   const store = await openDataStore(dataDir, { passphrase: ENROLLED_PASSPHRASE });
@@ -50,10 +67,11 @@ export async function enrolledStation(lan?: { username: string; password: string
       addressSource: 'typed', certificatePem: issued.pem, certificateExpires: issued.expires.toISOString(),
       ...(certificate.accepted ? { certificateAccepted: true } : {}),
     }];
-    data.cameras = [{
-      deviceId: 'CAM1', name: 'Porch', model: 'VMC4041P', baseStationId: 'BASE1', ownBaseStation: false,
-      codecs: ['avc'], codec: 'avc', localStreaming: true, port: 8556, running: false,
-    }];
+    data.cameras = cameras.map((c, index) => ({
+      deviceId: c.deviceId, name: c.name, model: c.model, baseStationId: 'BASE1', ownBaseStation: false,
+      codecs: [c.codec], codec: c.codec, localStreaming: true, port: 8556 + index, running: false,
+      ...(c.battery !== undefined ? { battery: c.battery } : {}),
+    }));
     if (lan) {
       data.settings.listenAddress = '0.0.0.0';
       data.settings.lanUsername = lan.username;

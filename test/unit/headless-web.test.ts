@@ -119,8 +119,16 @@ describe('/metrics and /healthz of the headless web server', () => {
     url: 'rtsp://127.0.0.1:8556/C1', running: true, state: 'error', error: 'the base station at 192.0.2.1:554 did not answer',
     viewers: 0, bytesIn: 1000, bytesOut: 2000, bitrate: 0, upstreamSessions: 2, packetsDropped: 5, keepAliveFailures: 3, mediaSilences: 6, streamingToday: 0, streamingWeek: 0, battery: false, batterySource: 'unknown',
     reconnects: 1, authFailures: 4,
+    streams: [
+      { kind: 'native', url: 'rtsp://127.0.0.1:8556/C1', path: '/C1', codec: 'h264', source: 'camera', viewers: 2 },
+      { kind: 'h264', url: 'rtsp://127.0.0.1:8556/C1/h264', path: '/C1/h264', codec: 'h264', source: 'camera', viewers: 0 },
+      { kind: 'sub', url: 'rtsp://127.0.0.1:8556/C1/sub', path: '/C1/sub', codec: 'h264', source: 'transcoded', width: 640, height: 360, fps: 5, viewers: 1, transcoder: 'running' },
+    ],
   };
-  const state = { baseStations: [], cameras: [failing], warnings: [], settings: { requireAccessToken: false } } as unknown as AppState;
+  const state = {
+    baseStations: [], cameras: [failing], warnings: [], settings: { requireAccessToken: false },
+    transcoder: { available: true, encoder: 'h264_vaapi', hardware: true, probing: false },
+  } as unknown as AppState;
   const api = {
     ...Object.fromEntries(APP_API_METHODS.map((method) => [method, () => Promise.reject(new Error(`${method} is not used here`))])),
     getState: () => Promise.resolve(state),
@@ -159,6 +167,10 @@ describe('/metrics and /healthz of the headless web server', () => {
       'arlo_rtsp_camera_media_silences_total{camera="C1"} 6',
       'arlo_rtsp_camera_state{camera="C1",state="waiting"} 0',
       'arlo_rtsp_camera_auth_failures_total{camera="C1"} 4',
+      'arlo_rtsp_camera_stream_viewers{camera="C1",stream="native"} 2',
+      'arlo_rtsp_camera_stream_viewers{camera="C1",stream="sub"} 1',
+      'arlo_rtsp_camera_stream_transcoding{camera="C1",stream="sub"} 1',
+      'arlo_rtsp_transcoder_encoder_info{encoder="h264_vaapi",hardware="true"} 1',
     ]) assert.ok(metrics.body.split('\n').includes(line), `${line}\n in\n${metrics.body.slice(0, 3000)}`);
   });
 });

@@ -25,6 +25,7 @@ function silentHub() {
     acquire: () => calls.push('acquire'),
     release: () => calls.push('release'),
     describe: () => Promise.resolve(INFO),
+    remembered: () => undefined,
     play: () => {
       calls.push('play');
       played();
@@ -36,7 +37,7 @@ function silentHub() {
 
 async function serve(hub: CameraHub): Promise<{ port: number; sessions: DownstreamSession[]; close(): void }> {
   const sessions: DownstreamSession[] = [];
-  const server = net.createServer((socket) => sessions.push(new DownstreamSession(socket, hub, undefined, silentLogger)));
+  const server = net.createServer((socket) => sessions.push(new DownstreamSession(socket, () => hub, undefined, silentLogger)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { port: (server.address() as net.AddressInfo).port, sessions, close: () => server.close() };
 }

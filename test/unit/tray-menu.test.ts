@@ -10,14 +10,15 @@ function camera(deviceId: string, over: Partial<CameraView> = {}): CameraView {
   return {
     deviceId, name: `Cam ${deviceId}`, model: 'VMC4041P', baseStationId: 'bs', codecs: ['avc'], codec: 'avc', port: 8554,
     url: `rtsp://127.0.0.1:8554/${deviceId}`, running: false, state: 'idle', viewers: 0, bytesIn: 0, bytesOut: 0, bitrate: 0,
-    upstreamSessions: 0, reconnects: 0, packetsDropped: 0, keepAliveFailures: 0, mediaSilences: 0, authFailures: 0, streamingToday: 0, streamingWeek: 0, battery: true, batterySource: 'model', ...over,
+    upstreamSessions: 0, reconnects: 0, packetsDropped: 0, keepAliveFailures: 0, mediaSilences: 0, authFailures: 0, streamingToday: 0, streamingWeek: 0, battery: true, batterySource: 'model', streams: [], ...over,
   };
 }
 
 function state(cameras: CameraView[], launchAtLogin = false): AppState {
   return {
     account: { signedIn: true, tokenExpired: false }, signIn: { step: 'signed-in' }, baseStations: [], cameras,
-    settings: { listenAddress: '127.0.0.1', portBase: 8554, lanPasswordSet: false, lanAllowBasic: false, launchAtLogin, notifications: true, updateChecks: true, requireAccessToken: false, lingerSeconds: 10, batteryWarnMinutes: 10, batteryCapMinutes: null },
+    settings: { listenAddress: '127.0.0.1', portBase: 8554, lanPasswordSet: false, lanAllowBasic: false, launchAtLogin, notifications: true, updateChecks: true, requireAccessToken: false, lingerSeconds: 10, batteryWarnMinutes: 10, batteryCapMinutes: null, subStreamWidth: 640, subStreamFps: 5, onvif: false, onvifAddresses: {} },
+    transcoder: { available: true, encoder: 'libx264', hardware: false, probing: false },
     warnings: [], shell: 'desktop',
   };
 }

@@ -25,7 +25,8 @@ function fakeState(n: number): AppState {
     signIn: { step: 'signed-in' },
     baseStations: [],
     cameras: [],
-    settings: { listenAddress: '127.0.0.1', portBase: 8554, lanPasswordSet: false, lanAllowBasic: false, launchAtLogin: false, notifications: true, updateChecks: true, requireAccessToken: false, lingerSeconds: n, batteryWarnMinutes: 10, batteryCapMinutes: null },
+    settings: { listenAddress: '127.0.0.1', portBase: 8554, lanPasswordSet: false, lanAllowBasic: false, launchAtLogin: false, notifications: true, updateChecks: true, requireAccessToken: false, lingerSeconds: n, batteryWarnMinutes: 10, batteryCapMinutes: null, subStreamWidth: 640, subStreamFps: 5, onvif: false, onvifAddresses: {} },
+    transcoder: { available: true, encoder: 'libx264', hardware: false, probing: false },
     warnings: [],
     shell: 'web',
   };

@@ -160,6 +160,7 @@ export function mergeDevices(data: AppData, found: FoundDevices): void {
       running: old?.running ?? false,
       ...(old?.battery === undefined ? {} : { battery: old.battery }),
       ...(c.reportedBattery === undefined ? {} : { reportedBattery: c.reportedBattery }),
+      ...(old?.knownSdp ? { knownSdp: old.knownSdp } : {}),
     };
   });
 }

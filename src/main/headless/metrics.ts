@@ -14,7 +14,7 @@ const PREFIX = 'arlo_rtsp_';
 export interface Metrics {
   readonly contentType: string;
   /** The exposition text for `state` (plus this process's own metrics). */
-  render(state: Pick<AppState, 'cameras' | 'baseStations'>): Promise<string>;
+  render(state: Pick<AppState, 'cameras' | 'baseStations' | 'transcoder'>): Promise<string>;
 }
 
 export function createMetrics(): Metrics {
@@ -46,11 +46,14 @@ export function createMetrics(): Metrics {
     'When the client certificate for a base station expires (Unix seconds).',
     ['base_station'],
   );
-  const fromState = [info, state, running, viewers, bitrate, expiry, ...totals.map(([metric]) => metric)];
+  const encoder = gauge('transcoder_encoder_info', 'The H.264 encoder of the derived streams (/h264, /sub), always 1; absent while probing or when none works.', ['encoder', 'hardware']);
+  const streamViewers = gauge('camera_stream_viewers', 'RTSP viewers playing each of a camera\'s streams (native, h264, sub) now.', ['camera', 'stream']);
+  const transcoding = gauge('camera_stream_transcoding', 'Whether an ffmpeg makes this derived stream now (1: starting, running or restarting; 0: idle or failed).', ['camera', 'stream']);
+  const fromState = [info, state, running, viewers, bitrate, expiry, encoder, streamViewers, transcoding, ...totals.map(([metric]) => metric)];
 
   return {
     contentType: registry.contentType,
-    async render({ cameras, baseStations }) {
+    async render({ cameras, baseStations, transcoder }) {
       // From scratch each time: a camera that is gone leaves no stale series behind.
       for (const metric of fromState) metric.reset();
       for (const c of cameras) {
@@ -61,7 +64,12 @@ export function createMetrics(): Metrics {
         viewers.set(labels, c.viewers);
         bitrate.set(labels, c.bitrate);
         for (const [metric, read] of totals) metric.inc(labels, read(c));
+        for (const s of c.streams) {
+          streamViewers.set({ ...labels, stream: s.kind }, s.viewers);
+          if (s.transcoder) transcoding.set({ ...labels, stream: s.kind }, ['starting', 'running', 'restarting'].includes(s.transcoder) ? 1 : 0);
+        }
       }
+      if (transcoder.encoder) encoder.set({ encoder: transcoder.encoder, hardware: String(transcoder.hardware) }, 1);
       for (const b of baseStations) {
         if (b.certificateExpires) expiry.set({ base_station: b.deviceId }, Date.parse(b.certificateExpires) / 1000);
       }

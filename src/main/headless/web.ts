@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { AppApiClient, AppState } from '../../shared/api.js';
 import type { Logger } from '../log.js';
 import type { CameraMedia } from '../live/media.js';
-import type { SnapshotErrorCode } from '../live/snapshot.js';
+import { SNAPSHOT_HTTP_STATUS } from '../live/snapshot.js';
 import { AppError } from '../errors.js';
 import type { AccessToken } from './access-token.js';
 import { DEFAULT_RENDERER_ROOT, createStaticHandler } from './static.js';
@@ -49,7 +49,6 @@ export const METRICS_PATH = '/metrics';
 export const HEALTH_PATH = '/healthz';
 /** `GET /api/cameras/<deviceId>/snapshot.jpg[?wake=1]`: the camera's latest keyframe as JPEG. */
 const SNAPSHOT_PATH = /^\/api\/cameras\/([^/]+)\/snapshot\.jpg$/;
-const SNAPSHOT_STATUS: Record<SnapshotErrorCode | 'unknown-camera', number> = { 'unknown-camera': 404, 'no-ffmpeg': 501, 'no-recent-picture': 404, 'no-picture': 404, stopped: 404, refused: 429, 'decode-failed': 502 };
 
 /** What `GET /api/state` answers: the cameras (URL, state, viewers, bytes, ...), base stations and warnings. */
 export type StateSummary = Pick<AppState, 'cameras' | 'baseStations' | 'warnings'>;
@@ -140,10 +139,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     try {
       jpeg = await media.snapshot(deviceId, { wake });
     } catch (error) {
-      if (!(error instanceof AppError && error.code in SNAPSHOT_STATUS)) throw error;
-      const code = error.code as keyof typeof SNAPSHOT_STATUS;
+      if (!(error instanceof AppError && error.code in SNAPSHOT_HTTP_STATUS)) throw error;
+      const code = error.code as keyof typeof SNAPSHOT_HTTP_STATUS;
       const hint = error.code === 'no-recent-picture' ? ' Add ?wake=1 to wake it for one.' : '';
-      sendJson(res, SNAPSHOT_STATUS[code], { code, message: error.message + hint });
+      sendJson(res, SNAPSHOT_HTTP_STATUS[code], { code, message: error.message + hint });
       return;
     }
     res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': jpeg.length, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });

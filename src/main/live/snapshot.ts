@@ -22,10 +22,18 @@ export class SnapshotError extends AppError {
   }
 }
 
+/** The HTTP status each failure answers with, wherever a snapshot is served over HTTP. */
+/** The HTTP status of each snapshot refusal, and of a snapshot of a camera nobody knows. */
+export const SNAPSHOT_HTTP_STATUS: Record<SnapshotErrorCode | 'unknown-camera', number> = { 'unknown-camera': 404, 'no-ffmpeg': 501, 'no-recent-picture': 404, 'no-picture': 404, stopped: 404, refused: 429, 'decode-failed': 502 };
+
 export const NO_RECENT_PICTURE_MESSAGE = 'No recent picture: the camera is not streaming.';
 
-export const NO_FFMPEG_MESSAGE =
-  'Snapshots are decoded by ffmpeg, which was not found: install it (Debian/Ubuntu: apt install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg) or give its path (arlo-rtsp: --ffmpeg or ARLO_RTSP_FFMPEG).';
+/** What to do when ffmpeg is missing, after what needs it ("Snapshots are decoded by ffmpeg"). */
+export function noFfmpegMessage(needs: string): string {
+  return `${needs}, which was not found: install it (Debian/Ubuntu: apt install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg) or give its path (arlo-rtsp: --ffmpeg or ARLO_RTSP_FFMPEG).`;
+}
+
+export const NO_FFMPEG_MESSAGE = noFfmpegMessage('Snapshots are decoded by ffmpeg');
 
 /** How long a snapshot waits for a keyframe (a woken camera needs its session first). */
 const KEYFRAME_TIMEOUT_MS = 15_000;

@@ -36,8 +36,8 @@ export interface RtspAuthOptions {
 /** What a connection's request earned: go ahead, or a 401 with these challenges (and the connection closed after it if `close`). */
 export type AuthVerdict = { accepted: true } | { accepted: false; challenge: string[]; close: boolean };
 
-type Algorithm = 'SHA-256' | 'MD5';
-const HASHES: Record<Algorithm, string> = { 'SHA-256': 'sha256', MD5: 'md5' };
+export type DigestAlgorithm = 'SHA-256' | 'MD5';
+const HASHES: Record<DigestAlgorithm, string> = { 'SHA-256': 'sha256', MD5: 'md5' };
 
 /** What every connection of one endpoint shares. */
 interface EndpointAuth {
@@ -87,8 +87,8 @@ export class RtspAuthenticator {
   }
 }
 
-/** The digest the right credentials give for this answer (RFC 7616 §3.4.1). */
-function expectedDigest(endpoint: EndpointAuth, algorithm: Algorithm, method: string, params: Map<string, string>): string {
+/** The digest the right credentials give for this answer (RFC 7616 §3.4.1); RTSP and HTTP alike. */
+export function expectedDigest(endpoint: { username: string; realm: string; password: string }, algorithm: DigestAlgorithm, method: string, params: Map<string, string>): string {
   const hash = (text: string) => createHash(HASHES[algorithm]).update(text, 'utf8').digest('hex');
   const ha1 = hash(`${endpoint.username}:${endpoint.realm}:${endpoint.password}`);
   const ha2 = hash(`${method}:${params.get('uri')}`);
@@ -154,7 +154,7 @@ export class ConnectionAuth {
   }
 
   /** The algorithm of a well-formed answer to this connection's current nonce, or undefined. */
-  #answerable(request: RtspRequest, params: Map<string, string>): Algorithm | undefined {
+  #answerable(request: RtspRequest, params: Map<string, string>): DigestAlgorithm | undefined {
     const nonce = this.#nonce;
     if (!nonce || params.get('nonce') !== nonce.value) return undefined;
     if (params.get('realm') !== this.#endpoint.realm) return undefined;
@@ -172,7 +172,7 @@ export class ConnectionAuth {
     return algorithm === 'MD5' || algorithm === 'SHA-256' ? algorithm : undefined;
   }
 
-  #evaluateDigest(request: RtspRequest, params: Map<string, string>, algorithm: Algorithm): AttemptOutcome {
+  #evaluateDigest(request: RtspRequest, params: Map<string, string>, algorithm: DigestAlgorithm): AttemptOutcome {
     const nonce = this.#nonce!;
     const expected = expectedDigest(this.#endpoint, algorithm, request.method, params);
     // Both comparisons always run, so timing says nothing about which one failed.
@@ -233,7 +233,7 @@ export class ConnectionAuth {
   }
 }
 
-type AttemptOutcome = 'accepted' | 'refused' | 'stale';
+export type AttemptOutcome = 'accepted' | 'refused' | 'stale';
 
 export interface ThrottleOptions {
   /** Delay before the evaluation after the first failure; doubles with each further one up to `maxDelayMs`. */
@@ -336,14 +336,14 @@ export function credentialsInUrl(url: string, username: string, password?: strin
 }
 
 /** Constant-time string equality that also hides the length of the expected value. */
-function safeEqual(a: string, b: string): boolean {
+export function safeEqual(a: string, b: string): boolean {
   const ha = createHash('sha256').update(a, 'utf8').digest();
   const hb = createHash('sha256').update(b, 'utf8').digest();
   return timingSafeEqual(ha, hb);
 }
 
 /** `key=value, key="quoted, value"` pairs of a Digest header; keys in lower case. */
-function parseAuthParams(text: string): Map<string, string> {
+export function parseAuthParams(text: string): Map<string, string> {
   const params = new Map<string, string>();
   const pattern = /\s*([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*(?:,|$)/gy;
   for (let match = pattern.exec(text); match && match[0] !== ''; match = pattern.exec(text)) {

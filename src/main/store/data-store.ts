@@ -127,6 +127,8 @@ export function defaultAppData(): AppData {
       lingerSeconds: 5,
       lanAllowBasic: false,
       requireAccessToken: false,
+      onvif: false,
+      onvifAddresses: {},
       installationId: randomUUID(),
       ...newClientIdentity(),
     },

@@ -2,6 +2,7 @@
 // interfaces for readers; the checks at the bottom make the compiler fail if the two drift apart.
 
 import { z } from 'zod';
+import { SUB_STREAM_FPS_RANGE, SUB_STREAM_WIDTH_RANGE } from '../../shared/streams.js';
 import { browserUserAgent } from '../arlo/identity.js';
 import type { AccountRecord, AppData, AppSettings, BaseStationRecord, CameraRecord } from './types.js';
 
@@ -44,6 +45,12 @@ export const cameraSchema = z.object({
   running: z.boolean(),
   battery: z.boolean().optional(),
   reportedBattery: z.boolean().optional(),
+  knownSdp: z.object({
+    codec: videoCodec,
+    native: z.string().max(16_384).optional(),
+    h264: z.string().max(16_384).optional(),
+    sub: z.string().max(16_384).optional(),
+  }).optional(),
 });
 
 export const settingsSchema = z.object({
@@ -63,6 +70,10 @@ export const settingsSchema = z.object({
   batteryWarnMinutes: z.number().min(0).max(1440).optional(),
   batteryCapMinutes: z.number().min(0).max(1440).optional(),
   demo: z.literal(true).optional(),
+  onvif: z.boolean().default(false),
+  onvifAddresses: z.record(z.string(), z.ipv4().or(z.ipv6())).default({}),
+  subStreamWidth: z.number().int().min(SUB_STREAM_WIDTH_RANGE.min).max(SUB_STREAM_WIDTH_RANGE.max).optional(),
+  subStreamFps: z.number().int().min(SUB_STREAM_FPS_RANGE.min).max(SUB_STREAM_FPS_RANGE.max).optional(),
 });
 
 export const accountSchema = z.object({

@@ -51,6 +51,18 @@ export interface CameraRecord {
   battery?: boolean;
   /** What Arlo's device list said of its power at the last refresh (true: battery); absent when it said nothing. */
   reportedBattery?: boolean;
+  /**
+   * The last description of each of its streams (SDP), for the codec it was streamed in: answers
+   * DESCRIBE at once while the camera sleeps (stream/source.ts, `remembered`).
+   */
+  knownSdp?: KnownSdp;
+}
+
+export interface KnownSdp {
+  codec: VideoCodec;
+  native?: string;
+  h264?: string;
+  sub?: string;
 }
 
 export interface AppSettings {
@@ -82,6 +94,13 @@ export interface AppSettings {
    * so only the demo opens this folder (DemoDataDirError).
    */
   demo?: true;
+  /** Every running camera is also an ONVIF device (and announced by WS-Discovery). */
+  onvif: boolean;
+  /** Cameras whose ONVIF device listens on an address of its own (deviceId → IP), for recorders that want one device per address. */
+  onvifAddresses: Record<string, string>;
+  /** The sub-stream's width and frame rate (absent: the defaults of shared/streams.ts). */
+  subStreamWidth?: number;
+  subStreamFps?: number;
 }
 
 export interface AccountRecord {

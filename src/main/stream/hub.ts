@@ -12,15 +12,14 @@ import type { Logger } from '../log.js';
 import { StreamError, type StreamErrorCode } from './errors.js';
 import { FanOut, type FanOutLimits, type FanOutStats, type HubViewer } from './fanout.js';
 import { INITIAL, transition, type Effect, type Lifecycle, type LifecycleEvent, type Phase, type WaitReason } from './lifecycle.js';
+import { createDispatcher } from './dispatcher.js';
+import { infoOfSdp, type StreamInfo, type StreamSource } from './source.js';
 import { CAMERA_WAKE_MS, type UpstreamHooks, type UpstreamPhase, type UpstreamSession, type UpstreamTrack } from './upstream.js';
 
 export type { HubViewer } from './fanout.js';
 export type HubState = CameraStreamState;
 
-export interface StreamInfo {
-  sdpText: string;
-  tracks: readonly UpstreamTrack[];
-}
+export type { StreamInfo } from './source.js';
 
 export interface HubLimits extends FanOutLimits {
   /** Delays before the next attempt after 1, 2, ... failures in a row (the last one repeats). */
@@ -61,6 +60,10 @@ export interface HubOptions {
   /** The lifecycle entered another phase (the manager reacts to some: certificate rejected, unreachable). */
   onPhase?(phase: Phase): void;
   limits?: Partial<HubLimits>;
+  /** The description of the camera's last session (kept across restarts), for `remembered()`. */
+  knownSdp?: string;
+  /** A session described its stream (the caller keeps it, for `knownSdp` next time). */
+  onDescribed?(sdpText: string): void;
 }
 
 export interface HubStats extends FanOutStats {
@@ -101,7 +104,7 @@ interface Waiter {
   reject(error: StreamError): void;
 }
 
-export class CameraHub {
+export class CameraHub implements StreamSource {
   readonly stats: HubStats = { bytesIn: 0, bytesOut: 0, packetsDropped: 0, upstreamSessions: 0, reconnects: 0, mediaSilences: 0, keepAliveFailures: 0 };
 
   readonly #options: HubOptions;
@@ -109,9 +112,6 @@ export class CameraHub {
   readonly #log: Logger;
   readonly #fanOut: FanOut;
   #lifecycle: Lifecycle = INITIAL;
-  /** Events raised while one is being handled (a viewer ended by an effect) run after it, in order. */
-  readonly #events: LifecycleEvent[] = [];
-  #dispatching = false;
   #leases = 0;
   /** Numbers the open attempts; hooks of any other attempt than the current or live one are ignored. */
   #attempt = 0;
@@ -138,9 +138,12 @@ export class CameraHub {
   /** Frames of the session being opened, until it is adopted. */
   #held: HeldFrame[] = [];
   #heldBytes = 0;
+  /** The last session's description: the one given, then each adopted session's. */
+  #known: StreamInfo | undefined;
 
   constructor(options: HubOptions) {
     this.#options = options;
+    if (options.knownSdp !== undefined) this.#known = safeInfoOfSdp(options.knownSdp);
     this.#limits = { ...DEFAULT_HUB_LIMITS, ...options.limits };
     this.#log = options.logger;
     this.#fanOut = new FanOut(this.#limits, this.stats, () => this.#checkDemand());
@@ -208,6 +211,10 @@ export class CameraHub {
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
+  remembered(): StreamInfo | undefined {
+    return this.#upstream ? undefined : this.#known;
+  }
+
   /** Starts sending to a viewer (PLAY): from the cached keyframe at once, else from the next one. */
   play(viewer: HubViewer): void {
     this.#fanOut.play(viewer);
@@ -244,16 +251,7 @@ export class CameraHub {
 
   // ---- the lifecycle's effects ----
 
-  #dispatch(event: LifecycleEvent): void {
-    this.#events.push(event);
-    if (this.#dispatching) return;
-    this.#dispatching = true;
-    try {
-      for (let next = this.#events.shift(); next; next = this.#events.shift()) this.#apply(next);
-    } finally {
-      this.#dispatching = false;
-    }
-  }
+  readonly #dispatch = createDispatcher<LifecycleEvent>((event) => this.#apply(event));
 
   #apply(event: LifecycleEvent): void {
     const before = this.#lifecycle;
@@ -390,6 +388,10 @@ export class CameraHub {
     if (this.#recovering) this.stats.reconnects++;
     this.#recovering = false;
     this.#fanOut.replaced(upstream.tracks);
+    if (this.#known?.sdpText !== upstream.sdpText) {
+      this.#known = infoOf(upstream);
+      this.#options.onDescribed?.(upstream.sdpText);
+    }
     const held = this.#held;
     this.#releaseHeld();
     this.#framesAtAdopt = this.#frames;
@@ -438,6 +440,16 @@ export class CameraHub {
       }
     }, Math.max(50, silenceMs / 4));
     this.#silenceWatch.unref();
+  }
+}
+
+/** A kept description that no longer parses is as good as none. */
+function safeInfoOfSdp(sdpText: string): StreamInfo | undefined {
+  try {
+    const info = infoOfSdp(sdpText);
+    return info.tracks.length > 0 ? info : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -19,6 +19,9 @@ import { CameraHub, type HubLimits, type HubViewer, type StreamInfo } from './hu
 import type { Phase } from './lifecycle.js';
 import { isLoopbackAddress } from '../../shared/net.js';
 import { EndpointServer } from './server.js';
+import type { StreamSource } from './source.js';
+import { CAMERA_STREAM_KINDS, cameraStreamPath, type CameraStreamKind, type CameraStreamView } from '../../shared/streams.js';
+
 import { isPinned, type PeerIdentity, type Pin } from './identity.js';
 import { UpstreamSession } from './upstream.js';
 
@@ -50,6 +53,22 @@ export interface EndpointOptions {
   idleBeforePlayMs?: number;
   /** Why a new viewer is refused now (a battery camera's daily cap), or undefined to let it in. */
   admit?: () => string | undefined;
+  /** The camera's last known description (kept by the caller across restarts): see `StreamSource.remembered`. */
+  knownSdp?: string;
+  /** Streams derived from the camera's hub (transcode/), served beside the native one. */
+  derive?: (hub: CameraHub, logger: Logger) => DerivedStreams;
+}
+
+/** The live figures of one path of a running camera. */
+export type PathRuntime = Pick<CameraStreamView, 'viewers' | 'transcoder' | 'error'>;
+
+/** Streams derived from a camera's hub, each under a path of the camera's port (shared/streams.ts). */
+export interface DerivedStreams {
+  /** The source of a derived kind, or undefined when it has none. */
+  source(kind: Exclude<CameraStreamKind, 'native'>): StreamSource | undefined;
+  /** The live figures of a path (viewers counted by the manager are added). */
+  runtime(kind: CameraStreamKind): Omit<PathRuntime, 'viewers'> | undefined;
+  close(): Promise<void>;
 }
 
 /** What the engine knows of a running endpoint: the live half of the UI's CameraView. */
@@ -57,7 +76,10 @@ export type EndpointRuntime = Pick<
   CameraView,
   | 'deviceId' | 'running' | 'state' | 'error' | 'waitReason' | 'retryAt' | 'viewers' | 'bytesIn' | 'bytesOut' | 'bitrate'
   | 'upstreamSessions' | 'reconnects' | 'packetsDropped' | 'keepAliveFailures' | 'mediaSilences' | 'authFailures' | 'port' | 'url'
->;
+> & {
+  /** Each path's viewers and transcoder state. */
+  paths: Partial<Record<CameraStreamKind, PathRuntime>>;
+};
 
 export interface StreamManagerEvents {
   change: [];
@@ -65,6 +87,8 @@ export interface StreamManagerEvents {
   identityPinned: [baseStationId: string, identity: PeerIdentity];
   /** The base station refused our client certificate: it must be enrolled again. */
   certificateRejected: [baseStationId: string, message: string];
+  /** A camera's session described its stream: keep it, as `knownSdp` of the next start. */
+  described: [deviceId: string, sdpText: string];
   /** A camera's stream lifecycle entered another phase (at once, not throttled like `change`). */
   phase: [deviceId: string, phase: Phase];
   /** Nothing answers at the base station's address (a camera's stream waits to retry): its address may have changed. */
@@ -83,6 +107,9 @@ interface Endpoint {
   /** Checks viewers' credentials (beyond loopback only). */
   authenticator: RtspAuthenticator | undefined;
   url: string;
+  derived: DerivedStreams | undefined;
+  /** The sources RTSP viewers play, per path, counting them. */
+  paths: Map<CameraStreamKind, CountedSource>;
   /** bytesIn at each of the last few samples, oldest first. */
   samples: number[];
 }
@@ -132,6 +159,8 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
       logger: log,
       lingerMs: options.lingerMs,
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.knownSdp !== undefined ? { knownSdp: options.knownSdp } : {}),
+      onDescribed: (sdpText) => this.emit('described', options.deviceId, sdpText),
       onChange: () => this.#changed(),
       open: (hooks) => {
         const pinned = this.#pins.get(upstream.baseStationId);
@@ -168,8 +197,14 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
     const authenticator = options.credentials && !isLoopbackAddress(options.listenAddress)
       ? new RtspAuthenticator({ ...options.credentials, throttle: this.#throttle })
       : undefined;
+    const derived = options.derive?.(hub, log);
+    const paths = new Map<CameraStreamKind, CountedSource>();
+    for (const kind of CAMERA_STREAM_KINDS) {
+      const source = kind === 'native' ? hub : derived?.source(kind);
+      if (source) paths.set(kind, new CountedSource(source, () => this.#changed()));
+    }
     const server = await EndpointServer.listen({
-      hub,
+      route: (path) => paths.get(kindOfPath(path, options.deviceId)),
       port: options.port,
       listenAddress: options.listenAddress,
       ...(authenticator ? { authenticator } : {}),
@@ -181,7 +216,7 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
       logger: log,
     });
     const url = viewerUrl({ ...options, port: server.port });
-    this.#endpoints.set(options.deviceId, { options, hub, server, authenticator, url, samples: [] });
+    this.#endpoints.set(options.deviceId, { options, hub, server, authenticator, url, derived, paths, samples: [] });
     log.info({ port: server.port }, 'camera endpoint listening');
     this.#changed();
   }
@@ -190,7 +225,9 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
     const endpoint = this.#endpoints.get(deviceId);
     if (!endpoint) return;
     this.#endpoints.delete(deviceId);
-    await Promise.all([endpoint.server.close(), endpoint.hub.close()]);
+    await endpoint.server.close();
+    await endpoint.derived?.close();
+    await endpoint.hub.close();
     if (this.#endpoints.size === 0) {
       clearInterval(this.#sampler);
       this.#sampler = undefined;
@@ -338,7 +375,62 @@ function runtimeOf(endpoint: Endpoint): EndpointRuntime {
     authFailures: endpoint.authenticator?.wrongCredentials ?? 0,
     port: endpoint.server.port,
     url: endpoint.url,
+    paths: Object.fromEntries(CAMERA_STREAM_KINDS.map((kind) => [kind, { viewers: endpoint.paths.get(kind)?.viewers ?? 0, ...endpoint.derived?.runtime(kind) }])),
   };
+}
+
+/**
+ * Which stream a request path names: `/<camera>/h264` and `/<camera>/sub` the derived ones; any
+ * other path the native stream, as before there were others (players add or drop a trailing part).
+ */
+function kindOfPath(path: string, deviceId: string): CameraStreamKind {
+  for (const kind of CAMERA_STREAM_KINDS) {
+    if (kind !== 'native' && path === cameraStreamPath(deviceId, kind)) return kind;
+  }
+  return 'native';
+}
+
+/** A source as one path serves it: the viewers playing it through that path are counted for the state. */
+class CountedSource implements StreamSource {
+  readonly #source: StreamSource;
+  readonly #onChange: () => void;
+  readonly #playing = new Set<HubViewer>();
+
+  constructor(source: StreamSource, onChange: () => void) {
+    this.#source = source;
+    this.#onChange = onChange;
+  }
+
+  get viewers(): number {
+    return this.#playing.size;
+  }
+
+  acquire(): void {
+    this.#source.acquire();
+  }
+
+  release(): void {
+    this.#source.release();
+  }
+
+  describe(): Promise<StreamInfo> {
+    return this.#source.describe();
+  }
+
+  remembered(): StreamInfo | undefined {
+    return this.#source.remembered();
+  }
+
+  play(viewer: HubViewer): void {
+    this.#playing.add(viewer);
+    this.#source.play(viewer);
+    this.#onChange();
+  }
+
+  detach(viewer: HubViewer): void {
+    if (this.#playing.delete(viewer)) this.#onChange();
+    this.#source.detach(viewer);
+  }
 }
 
 /**

@@ -12,11 +12,12 @@ import { isLoopbackAddress } from '../../shared/net.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RtspAuthenticator } from '../rtsp/auth.js';
-import type { CameraHub } from './hub.js';
 import { DownstreamSession, type DownstreamOptions } from './session.js';
+import type { SourceRoute } from './source.js';
 
 export interface EndpointServerOptions {
-  hub: CameraHub;
+  /** Which stream a request path plays (the camera's native one, or one derived from it). */
+  route: SourceRoute;
   port: number;
   listenAddress: string;
   /** Required unless `listenAddress` is a loopback address. */
@@ -59,7 +60,7 @@ export class EndpointServer {
 
   /** Listens; rejects with a sentence naming the port when it is taken or the address is not ours. */
   static async listen(options: EndpointServerOptions): Promise<EndpointServer> {
-    const { hub, listenAddress, authenticator, logger } = options;
+    const { route, listenAddress, authenticator, logger } = options;
     if (!authenticator && !isLoopbackAddress(listenAddress)) {
       throw new AppError('lan-credentials-missing', `listening on ${listenAddress} needs a username and password for viewers: set them, or listen on 127.0.0.1`);
     }
@@ -74,7 +75,7 @@ export class EndpointServer {
       }
       const auth = authenticator?.connection(address, logger);
       if (auth) auth.onAuthenticated = () => budget.authenticated(socket);
-      const session = new DownstreamSession(socket, hub, auth, logger, options.viewer);
+      const session = new DownstreamSession(socket, route, auth, logger, options.viewer);
       sessions.add(session);
       socket.once('close', () => sessions.delete(session));
     });

@@ -8,11 +8,12 @@ import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Logger } from '../log.js';
 import type { ConnectionAuth } from '../rtsp/auth.js';
-import { makeResponse, serializeMessage, sessionIdOf, withBody, type RtspRequest, type RtspResponse } from '../rtsp/message.js';
+import { frameHeader, makeResponse, serializeMessage, sessionIdOf, withBody, type RtspRequest, type RtspResponse } from '../rtsp/message.js';
 import { RtspReader } from '../rtsp/reader.js';
 import { createSerial } from '../serial.js';
 import { parseSdp, setControl, writeSdp } from '../rtsp/sdp.js';
-import type { CameraHub, HubViewer, StreamInfo } from './hub.js';
+import type { HubViewer } from './fanout.js';
+import { sameTracks, type SourceRoute, type StreamInfo, type StreamSource } from './source.js';
 import type { RtpStart } from './upstream.js';
 
 const PUBLIC = 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER';
@@ -33,6 +34,16 @@ export const IDLE_BEFORE_PLAY_MS = 60_000;
 export const REQUEST_TIMEOUT_MS = 10_000;
 /** Requests waiting for an answer beyond this mean a client that does not wait for answers. */
 const MAX_QUEUED_REQUESTS = 16;
+/**
+ * While a client waits on us (an answer, or the first media once playing) and nothing went its way
+ * for this long, it gets an interleaved frame on a channel none of its tracks uses: an empty RTCP
+ * receiver report that RTSP clients read and drop (FFmpeg and GStreamer skip a `$` frame of an
+ * unknown channel, even while waiting for an answer). It keeps a client with a read timeout
+ * (Frigate's FFmpeg gives up after 5 s without a byte) waiting while a battery camera wakes, which
+ * can take 10 s and more. Media flowing writes its own bytes, and then none is sent.
+ */
+export const WAIT_KEEPALIVE_MS = 1_000;
+const WAIT_KEEPALIVE_RTCP = Buffer.from([0x80, 0xc9, 0x00, 0x01, 0, 0, 0, 0]);
 /** Methods of RFC 2326 that this server knows but does not allow (a viewer cannot record). */
 const NOT_ALLOWED = new Set(['ANNOUNCE', 'RECORD', 'REDIRECT']);
 
@@ -67,7 +78,13 @@ interface PendingPlay {
 
 export class DownstreamSession implements HubViewer {
   readonly socket: Socket;
-  readonly #hub: CameraHub;
+  readonly #route: SourceRoute;
+  /** What this connection plays, chosen by the path of its first DESCRIBE or SETUP. */
+  #source: StreamSource | undefined;
+  /** `#info` is a remembered description (the camera asleep): PLAY checks it against the real one. */
+  #provisional = false;
+  #keepAlive: NodeJS.Timeout | undefined;
+  #writtenAtLastLook = 0;
   readonly #auth: ConnectionAuth | undefined;
   readonly #log: Logger;
   readonly #reader = new RtspReader();
@@ -91,10 +108,10 @@ export class DownstreamSession implements HubViewer {
   /** Why a new viewer is refused now (a daily streaming cap), or undefined. */
   readonly #admit: (() => string | undefined) | undefined;
 
-  constructor(socket: Socket, hub: CameraHub, auth: ConnectionAuth | undefined, logger: Logger, options: DownstreamOptions = {}) {
+  constructor(socket: Socket, route: SourceRoute, auth: ConnectionAuth | undefined, logger: Logger, options: DownstreamOptions = {}) {
     this.#admit = options.admit;
     this.socket = socket;
-    this.#hub = hub;
+    this.#route = route;
     this.#auth = auth;
     this.#log = logger;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
@@ -108,6 +125,27 @@ export class DownstreamSession implements HubViewer {
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (error) => this.#log.debug({ err: error.message }, 'viewer connection error'));
     socket.on('close', () => this.#onClose());
+    this.#keepAlive = setInterval(() => this.#keepWaiting(), WAIT_KEEPALIVE_MS);
+    this.#keepAlive.unref();
+  }
+
+  /** Sends the keep-alive frame when the client waits on us and heard nothing since the last look. */
+  #keepWaiting(): void {
+    const written = this.socket.bytesWritten + this.socket.writableLength;
+    const waiting = this.#queued > 0 || this.#state === 'playing';
+    if (waiting && written === this.#writtenAtLastLook && !this.socket.destroyed) {
+      this.socket.write(frameHeader(this.#unusedChannel(), WAIT_KEEPALIVE_RTCP.length));
+      this.socket.write(WAIT_KEEPALIVE_RTCP);
+    }
+    this.#writtenAtLastLook = this.socket.bytesWritten + this.socket.writableLength;
+  }
+
+  /** The highest channel none of this client's tracks (RTP or RTCP) uses. */
+  #unusedChannel(): number {
+    const used = new Set([...this.#channels.values()].flatMap((c) => [c, c + 1]));
+    let channel = 255;
+    while (used.has(channel)) channel--;
+    return channel;
   }
 
   channelOf(track: number): number | undefined {
@@ -189,16 +227,17 @@ export class DownstreamSession implements HubViewer {
   #onClose(): void {
     this.#state = 'closed';
     clearTimeout(this.#requestTimer);
+    clearInterval(this.#keepAlive);
     this.#releaseStream();
     this.#pendingPlay?.cancel();
   }
 
   /** Lets go of the stream (the hub lingers, then tears the upstream down if no one else watches). */
   #releaseStream(): void {
-    this.#hub.detach(this);
+    this.#source?.detach(this);
     if (this.#leased) {
       this.#leased = false;
-      this.#hub.release();
+      this.#source?.release();
     }
   }
 
@@ -238,7 +277,7 @@ export class DownstreamSession implements HubViewer {
       case 'PLAY':
         return this.#play(request);
       case 'PAUSE':
-        this.#hub.detach(this);
+        this.#source?.detach(this);
         this.#state = 'ready';
         this.#reply(request, makeResponse(200));
         return;
@@ -262,6 +301,12 @@ export class DownstreamSession implements HubViewer {
   /** The stream's description, holding the stream open for this connection; undefined after answering 453 or 503. */
   async #stream(request: RtspRequest): Promise<StreamInfo | undefined> {
     if (this.#info) return this.#info;
+    this.#source ??= this.#route(pathOf(request.uri));
+    const source = this.#source;
+    if (!source) {
+      this.#reply(request, makeResponse(404, {}, undefined, 'Not Found: no such stream on this port'));
+      return undefined;
+    }
     const refusal = this.#leased ? undefined : this.#admit?.();
     if (refusal !== undefined) {
       // 453 Not Enough Bandwidth (RFC 2326 §7.1.1), the reason in the phrase players print and in the body.
@@ -271,13 +316,23 @@ export class DownstreamSession implements HubViewer {
     }
     if (!this.#leased) {
       this.#leased = true;
-      this.#hub.acquire();
+      source.acquire();
     }
+    const remembered = source.remembered();
+    if (remembered) {
+      this.#info = remembered;
+      this.#provisional = true;
+      return remembered;
+    }
+    this.#info = await this.#described(request, source);
+    return this.#info;
+  }
+
+  /** The source's real description; undefined after answering 503 (the user-facing reason in the phrase, as players print it). */
+  async #described(request: RtspRequest, source: StreamSource): Promise<StreamInfo | undefined> {
     try {
-      this.#info = await this.#hub.describe();
-      return this.#info;
+      return await source.describe();
     } catch (error) {
-      // The reason phrase carries the user-facing message: players print it ("503 the base station ...").
       const reason = error instanceof Error ? error.message : String(error);
       this.#reply(request, makeResponse(503, {}, undefined, reason.replace(/[\r\n]+/g, ' ').slice(0, 300)));
       return undefined;
@@ -343,6 +398,21 @@ export class DownstreamSession implements HubViewer {
       this.#reply(request, makeResponse(200, { Range: 'npt=0.000-' }));
       return;
     }
+    const source = this.#source!;
+    if (this.#provisional) {
+      // Set up from the remembered description: play once the real one is known, and only if its
+      // tracks are the ones set up (else the client must describe the stream again).
+      const real = await this.#described(request, source);
+      if (!real || this.#closed()) return;
+      this.#provisional = false;
+      if (!sameTracks(real, this.#info!)) {
+        this.#reply(request, makeResponse(503, { Connection: 'close' }, undefined, "the camera's stream changed since it was described: connect again"));
+        this.#state = 'closed';
+        this.socket.end();
+        return;
+      }
+      this.#info = real;
+    }
     this.#state = 'playing';
     this.socket.setTimeout(0);
     // The answer goes out from inside the hub, right before this viewer's first packet.
@@ -360,7 +430,7 @@ export class DownstreamSession implements HubViewer {
         this.#reply(request, response);
         resolve();
       } };
-      this.#hub.play(this);
+      source.play(this);
     });
   }
 
@@ -378,4 +448,15 @@ export class DownstreamSession implements HubViewer {
     ordered.body = response.body;
     if (!this.socket.destroyed) this.socket.write(serializeMessage(ordered));
   }
+}
+
+/** A request URL's path, without a track's control suffix or a trailing slash (`/cam/sub/trackID=0` → `/cam/sub`). */
+export function pathOf(uri: string): string {
+  let path: string;
+  try {
+    path = new URL(uri).pathname;
+  } catch {
+    path = uri.startsWith('/') ? uri.split('?')[0]! : '/';
+  }
+  return path.replace(/\/trackID=\d+\/?$/, '').replace(/\/+$/, '') || '/';
 }

@@ -15,7 +15,7 @@ import { createSerial } from '../serial.js';
 import { cseqOf, makeRequest, makeResponse, serializeMessage, sessionIdOf, sessionTimeoutOf, type RtspMessage, type RtspRequest, type RtspResponse } from '../rtsp/message.js';
 import { NONCE_HEADER, NonceSequence, parseNonce } from '../rtsp/nonce.js';
 import { RtspReader, frameBytes } from '../rtsp/reader.js';
-import { controlOf, parseSdp, resolveControlUrl, rtpmapOf, videoCodecOf, type SessionDescription } from '../rtsp/sdp.js';
+import { controlOf, parseSdp, resolveControlUrl, type SessionDescription } from '../rtsp/sdp.js';
 import type { VideoCodecName } from '../rtsp/keyframe.js';
 import {
   Redirected,
@@ -29,6 +29,7 @@ import {
   responseTimeout,
 } from './errors.js';
 import { checkPin, identityOf, pinsAnew, type PeerIdentity, type Pin } from './identity.js';
+import { trackOf } from './source.js';
 
 /** The Arlo app's player (ijkplayer on FFmpeg); the base station has only seen this client. */
 export const USER_AGENT = 'ijkplayer-android-6.2.2';
@@ -184,14 +185,7 @@ export class UpstreamSession {
         });
         conn.startKeepAlive(setup);
         const channel = /interleaved=(\d+)/.exec(setup.headers.get('Transport') ?? '')?.[1];
-        const codec = media.type === 'video' ? videoCodecOf(media) : undefined;
-        tracks.push({
-          index,
-          kind: media.type,
-          ...(codec ? { codec } : {}),
-          clockRate: rtpmapOf(media)?.clockRate ?? 90_000,
-          rtpChannel: channel === undefined ? rtpChannel : Number(channel),
-        });
+        tracks.push(trackOf(media, index, channel === undefined ? rtpChannel : Number(channel)));
       }
       if (tracks.length === 0) throw new StreamError('protocol', `the base station at ${conn.where} described no media`);
       for (const track of tracks) conn.channels.set(track.rtpChannel, track);

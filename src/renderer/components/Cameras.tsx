@@ -1,10 +1,11 @@
 // The main screen: every camera with its live state, counters and URL, and the actions on it.
 
 import { useEffect, useState } from 'react';
-import type { BatterySource, CameraView, VideoCodec } from '../../shared/api.js';
+import type { BatterySource, CameraView, TranscoderView, VideoCodec } from '../../shared/api.js';
 import { STATE_LABEL, cameraStatusLine } from '../../shared/camera-status.js';
 import { formatBitrate, formatBytes, formatDuration } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
+import { CameraStreams } from './CameraStreams.js';
 import { useDiagnose } from './Diagnose.js';
 import { ErrorNote } from './ErrorNote.js';
 import { LiveView, type Picture } from './LiveView.js';
@@ -20,7 +21,7 @@ const CODEC_LABEL: Record<VideoCodec, string> = { avc: 'H.264 (up to 1080p)', he
  * `enrolled`: the base stations with a certificate; a camera of another one cannot stream yet, so
  * its card says so and offers nothing that looks live (no Start, no URL), and `onEnroll` leads there.
  */
-export function Cameras({ cameras, enrolled, desktop, onEnroll }: { cameras: CameraView[]; enrolled: ReadonlySet<string>; desktop: boolean; onEnroll: () => void }) {
+export function Cameras({ cameras, enrolled, desktop, transcoder, onEnroll }: { cameras: CameraView[]; enrolled: ReadonlySet<string>; desktop: boolean; transcoder: TranscoderView; onEnroll: () => void }) {
   const api = useApi();
   const all = useAction();
   const streaming = cameras.filter((c) => c.state === 'media').length;
@@ -45,6 +46,7 @@ export function Cameras({ cameras, enrolled, desktop, onEnroll }: { cameras: Cam
           </>
         )}
       </div>
+      <p className="muted small" data-stat="encoder">{encoderLine(transcoder)}</p>
       <ErrorNote message={all.error} />
       {watched && <LiveView key={watched.deviceId} camera={watched} onClose={() => setWatching(undefined)} onPicture={remember(watched.deviceId)} />}
       {cameras.length === 0 ? (
@@ -72,6 +74,13 @@ export function Cameras({ cameras, enrolled, desktop, onEnroll }: { cameras: Cam
   );
 }
 
+/** Which encoder the H.264 and sub-streams use, in a line. */
+function encoderLine(transcoder: TranscoderView): string {
+  if (transcoder.probing) return 'H.264 and sub-streams: looking for an encoder...';
+  if (!transcoder.available) return `H.264 and sub-streams unavailable: ${transcoder.error ?? 'no encoder'}`;
+  return `H.264 and sub-streams encoded with ${transcoder.encoder} (${transcoder.hardware ? 'hardware' : 'software'})`;
+}
+
 interface CardProps {
   camera: CameraView;
   desktop: boolean;
@@ -94,14 +103,14 @@ function CameraCard({ camera, desktop, picture, onPicture, onWatch }: CardProps)
   const codec = useAction();
   const open = useAction();
   const battery = useAction();
-  const [copied, setCopied] = useState<'url' | 'snapshot'>();
+  const [copied, setCopied] = useState<'snapshot'>();
   const codecId = `codec-${camera.deviceId}`;
   const snapshotUrl = desktop ? undefined : routeUrl(snapshotPath(camera.deviceId));
   useThumbnail(camera, onPicture);
   const diagnose = useDiagnose({ baseStationId: camera.baseStationId, cameraId: camera.deviceId, playSeconds: 5 }, `Diagnose ${camera.name}`);
 
-  /** The camera URL with its password is asked for only now, and goes only to the clipboard. */
-  const copy = (what: 'url' | 'snapshot', text: () => string | Promise<string>) =>
+  /** The snapshot URL with its token is asked for only now, and goes only to the clipboard. */
+  const copy = (what: 'snapshot', text: () => string | Promise<string>) =>
     void open.run(async () => {
       await navigator.clipboard.writeText(await text());
       setCopied(what);
@@ -168,9 +177,7 @@ function CameraCard({ camera, desktop, picture, onPicture, onWatch }: CardProps)
         )}
       </div>
       <ErrorNote message={codec.error} />
-      <div className="url-row">
-        {desktop ? <code className="url">{camera.url}</code> : <a className="url" href={camera.url}>{camera.url}</a>}
-      </div>
+      <CameraStreams camera={camera} />
       {snapshotUrl && <div className="url-row small"><span className="muted">Snapshot: </span><code className="url" data-url="snapshot">{snapshotUrl}</code></div>}
       <div className="row actions">
         {camera.running ? (
@@ -179,7 +186,6 @@ function CameraCard({ camera, desktop, picture, onPicture, onWatch }: CardProps)
           <button type="button" className="primary" disabled={toggle.busy} onClick={() => void toggle.run(() => api.startCamera(camera.deviceId))}>Start</button>
         )}
         {camera.running && <button type="button" onClick={onWatch}>Watch</button>}
-        <button type="button" onClick={() => copy('url', () => api.viewerUrl(camera.deviceId))} aria-label={`Copy URL of ${camera.name}`}>{copied === 'url' ? 'Copied' : 'Copy URL'}</button>
         {snapshotUrl && (
           <button type="button" onClick={() => copy('snapshot', () => routeUrl(snapshotPath(camera.deviceId), true))} aria-label={`Copy snapshot URL of ${camera.name}`}>
             {copied === 'snapshot' ? 'Copied' : 'Copy snapshot URL'}

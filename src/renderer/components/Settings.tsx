@@ -1,10 +1,11 @@
 // Settings: where the RTSP ports listen (and the LAN credentials that requires), the port base,
 // launch at login (desktop), the access token on this computer too (web), how long an idle upstream
 // session lingers, and the daily streaming budget of battery cameras (a warning threshold and an
-// optional cap).
+// optional cap), and whether the cameras are ONVIF devices too.
 
 import { useState, type FormEvent } from 'react';
-import { MIN_LAN_PASSWORD_LENGTH, type SettingsPatch, type SettingsView } from '../../shared/api.js';
+import { SUB_STREAM_FPS_RANGE, SUB_STREAM_WIDTH_RANGE } from '../../shared/streams.js';
+import { MIN_LAN_PASSWORD_LENGTH, ONVIF_PORT_OFFSET, type SettingsPatch, type SettingsView } from '../../shared/api.js';
 import { isLoopbackAddress } from '../../shared/net.js';
 import { replaceAccessToken } from '../api/web-client.js';
 import { useAction, useApi } from '../hooks.js';
@@ -46,6 +47,9 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
   const [linger, setLinger] = useState(String(settings.lingerSeconds));
   const [warnMinutes, setWarnMinutes] = useState(String(settings.batteryWarnMinutes));
   const [capMinutes, setCapMinutes] = useState(settings.batteryCapMinutes === null ? '' : String(settings.batteryCapMinutes));
+  const [onvif, setOnvif] = useState(settings.onvif);
+  const [subWidth, setSubWidth] = useState(String(settings.subStreamWidth));
+  const [subFps, setSubFps] = useState(String(settings.subStreamFps));
   const [saved, setSaved] = useState(false);
   const lan = !isLoopbackAddress(listenAddress);
   const passwordRequired = lan && !settings.lanPasswordSet;
@@ -59,6 +63,9 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
       lingerSeconds: Number(linger),
       batteryWarnMinutes: Number(warnMinutes),
       batteryCapMinutes: capMinutes.trim() === '' ? null : Number(capMinutes),
+      onvif,
+      subStreamWidth: Number(subWidth),
+      subStreamFps: Number(subFps),
     };
     if (lan) {
       patch.lanUsername = lanUsername.trim();
@@ -127,6 +134,14 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
           Keep the camera connected after the last viewer leaves (seconds)
           <input type="number" min={0} max={600} value={linger} onChange={(e) => setLinger(e.target.value)} required />
         </label>
+        <label className="check">
+          <input type="checkbox" checked={onvif} onChange={(e) => setOnvif(e.target.checked)} aria-describedby="onvif-hint" />
+          ONVIF
+        </label>
+        <p className="hint" id="onvif-hint">
+          Each running camera is also an ONVIF camera that UniFi Protect, Blue Iris and Home Assistant find on the network by
+          themselves (its port is the RTSP port plus {ONVIF_PORT_OFFSET}); they sign in with the viewer username and password.
+        </p>
         <fieldset>
           <legend>Battery cameras: daily streaming</legend>
           <label>
@@ -136,6 +151,17 @@ export function Settings({ settings, desktop }: { settings: SettingsView; deskto
           <label>
             Refuse new viewers past (minutes a day; empty for no cap)
             <input type="number" min={0} max={1440} step="any" value={capMinutes} onChange={(e) => setCapMinutes(e.target.value)} />
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>Sub-stream (/sub, for detection)</legend>
+          <label>
+            Width (pixels; the height keeps the camera's shape)
+            <input type="number" min={SUB_STREAM_WIDTH_RANGE.min} max={SUB_STREAM_WIDTH_RANGE.max} step={2} value={subWidth} onChange={(e) => setSubWidth(e.target.value)} required />
+          </label>
+          <label>
+            Frames per second
+            <input type="number" min={SUB_STREAM_FPS_RANGE.min} max={SUB_STREAM_FPS_RANGE.max} value={subFps} onChange={(e) => setSubFps(e.target.value)} required />
           </label>
         </fieldset>
         {desktop && (

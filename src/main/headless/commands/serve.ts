@@ -2,9 +2,11 @@
 // web UI and `GET /api/state` on --http, and stops cleanly (TEARDOWN to the base station) on
 // SIGINT/SIGTERM. `runServe` is also the body of `arlo-rtsp demo`.
 
+import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createLogger, type Logger } from '../../log.js';
+import { onvifDeviceUrl, onvifPort } from '../../onvif/bridge.js';
 import { checkListenAddress, checkPortBase, createAppService, type AppService, type AppServiceOptions } from '../../service.js';
 import { openDataStore } from '../../store/data-store.js';
 import { recordServe } from '../../store/serve-record.js';
@@ -21,10 +23,12 @@ interface ServeCliOptions {
   http: string;
   ffmpeg?: string;
   requireToken?: boolean;
+  onvif?: boolean;
+  onvifAddress: string[];
 }
 
 export const DEFAULT_HTTP = '127.0.0.1:8555';
-export const FFMPEG_OPTION_HELP = 'the ffmpeg that decodes snapshot.jpg pictures (default: the one on PATH)';
+export const FFMPEG_OPTION_HELP = 'the ffmpeg that decodes snapshot.jpg pictures and makes the /h264 and /sub streams (default: the one on PATH)';
 
 /** Every `serve` option can also come from the environment (containers, systemd); a flag wins over its variable. */
 export const SERVE_ENV = {
@@ -34,6 +38,8 @@ export const SERVE_ENV = {
   http: 'ARLO_RTSP_HTTP',
   ffmpeg: 'ARLO_RTSP_FFMPEG',
   requireToken: 'ARLO_RTSP_REQUIRE_TOKEN',
+  onvif: 'ARLO_RTSP_ONVIF',
+  onvifAddress: 'ARLO_RTSP_ONVIF_ADDRESS',
 } as const satisfies Record<keyof Omit<ServeCliOptions, 'dataDir'>, string>;
 
 /** --http, from ARLO_RTSP_HTTP too: `serve` listens there, `healthcheck` asks there. */
@@ -55,6 +61,10 @@ export function register(program: Command): void {
     .addOption(new Option('--ffmpeg <path>', FFMPEG_OPTION_HELP).env(SERVE_ENV.ffmpeg))
     .addOption(new Option('--require-token [yes|no]', 'whether the web UI and API want the access token on loopback too, for computers with several users (kept as a setting; beyond loopback it is always required)')
       .env(SERVE_ENV.requireToken).argParser(parseYesNo))
+    .addOption(new Option('--onvif [yes|no]', 'whether each running camera is also an ONVIF device that recorders discover (kept as a setting; its port is the RTSP port + 500)')
+      .env(SERVE_ENV.onvif).argParser(parseYesNo))
+    .addOption(new Option('--onvif-address <id=ip>', "a camera's ONVIF device on an address of its own, for recorders that want one device per address (repeatable; kept as a setting)")
+      .env(SERVE_ENV.onvifAddress).argParser(collect).default([]))
     .action(async (_options: unknown, command: Command) => {
       const options = command.optsWithGlobals<ServeCliOptions>();
       const stopped = untilSignal();
@@ -68,6 +78,8 @@ export function register(program: Command): void {
           ...(options.portBase ? { portBase: parsePort(options.portBase, '--port-base') } : {}),
           ...(options.requireToken !== undefined ? { requireAccessToken: options.requireToken } : {}),
           ...(options.basestation.length > 0 ? { baseStationAddresses: parseBaseStations(options.basestation) } : {}),
+          ...(options.onvif !== undefined ? { onvif: options.onvif } : {}),
+          ...(options.onvifAddress.length > 0 ? { onvifAddresses: parseOnvifAddresses(options.onvifAddress) } : {}),
         },
       });
       await stopped;
@@ -150,6 +162,12 @@ export async function runServe(options: ServeOptions): Promise<RunningServe> {
   }
   // The URL names the viewer but never the password: the web UI's "Copy URL" gives it whole.
   for (const camera of running) console.log(`${printable(camera.name)} (${printable(camera.deviceId)}): ${camera.url}`);
+  if (state.settings.onvif) {
+    for (const camera of running) {
+      const host = state.settings.onvifAddresses[camera.deviceId] ?? new URL(camera.url).hostname;
+      console.log(`${printable(camera.name)} ONVIF: ${onvifDeviceUrl(host, onvifPort(camera.port))}`);
+    }
+  }
   const base = browsableUrl(web.url, http.host);
   // The only place the token is ever written out, and only when it is required: the user needs it once to open the UI.
   const tokenRequired = web.tokenRequired();
@@ -231,6 +249,17 @@ export function parsePort(text: string, option: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw new Error(`${option}: "${text}" is not a port number (1-65535)`);
   return port;
+}
+
+/** `ID=IP` for each --onvif-address. */
+export function parseOnvifAddresses(values: string[]): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const value of values) {
+    const match = /^([^=\s]+)=(\S+)$/.exec(value.trim());
+    if (!match || isIP(match[2]!) === 0) throw new Error(`--onvif-address wants CAMERA_ID=IP (e.g. 5EM1234567890=192.168.1.61), not "${value}"`);
+    result[match[1]!] = match[2]!;
+  }
+  return result;
 }
 
 /** `ID=HOST[:PORT]` (IPv6 as `ID=[::1]:554`) for each --basestation. */
