@@ -2,7 +2,7 @@
 // from the cloud's CA: what sign-in, enrollment and streaming from an account's devices need.
 
 import { SimBaseStation, type SimBaseStationOptions, type SimCamera } from '../../src/sim/basestation.js';
-import { startSimCloud, stationCamerasOf, type SimCloud } from '../../src/sim/cloud/index.js';
+import { startSimCloud, stationCamerasOf, type SimCloud, type SimCloudOptions } from '../../src/sim/cloud/index.js';
 
 export interface CloudAndStation {
   cloud: SimCloud;
@@ -18,13 +18,19 @@ export interface CloudAndStationOptions {
   cameras?: (owned: SimCamera[]) => SimCamera[];
   /** The base station's TLS identity (a fresh one by default): another station with it is the same base station. */
   identity?: SimBaseStationOptions['identity'];
+  /** How the simulated cloud differs from its default. */
+  cloud?: SimCloudOptions;
 }
 
 export async function startCloudAndStation(options: CloudAndStationOptions = {}): Promise<CloudAndStation> {
-  const cloud = await startSimCloud();
-  const owned = stationCamerasOf(cloud.accounts[options.account ?? 'owner']);
+  const cloud = await startSimCloud(options.cloud);
+  const person = cloud.accounts[options.account ?? 'owner'];
+  const owned = stationCamerasOf(person);
+  const baseStation = cloud.devicesOf(person).find((device) => device.deviceType === 'basestation');
   const station = new SimBaseStation({
     ca: cloud.ca,
+    // It refuses a certificate the cloud issued for another base station, as the real one must.
+    ...(baseStation ? { uniqueId: baseStation.uniqueId } : {}),
     cameras: options.cameras ? options.cameras(owned) : owned,
     ...(options.identity ? { identity: options.identity } : {}),
   });

@@ -31,6 +31,22 @@ export interface IssuedRecord {
   xcloudId?: string;
 }
 
+/** A request as the simulated cloud received it. */
+export interface SimRequest {
+  host: 'auth' | 'api';
+  method: string;
+  path: string;
+  /** The query string, without `?` (empty when none). */
+  query: string;
+  /** It carried an Authorization header. */
+  authorized: boolean;
+  /** The headers of `RECORDED_HEADERS` it carried, by lower-case name. */
+  headers: Record<string, string>;
+}
+
+/** Headers worth a test's look that carry no secret (the token and cookies never are kept). */
+export const RECORDED_HEADERS = ['x-user-device-id', 'x-forwarded-user', 'xcloudid', 'origin', 'referer', 'user-agent'] as const;
+
 export interface SentCode {
   email: string;
   factorType: SimFactorType;
@@ -46,7 +62,7 @@ export class CloudState {
   readonly trusted = new Map<string, { userId: string; deviceId: string }>();
   readonly sent: SentCode[] = [];
   readonly issued: IssuedRecord[] = [];
-  readonly requests: { host: 'auth' | 'api'; method: string; path: string; authorized: boolean }[] = [];
+  readonly requests: SimRequest[] = [];
 
   constructor(
     readonly accounts: SimAccount[],
