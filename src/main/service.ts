@@ -25,7 +25,7 @@ import { diagnose, diagnoseRequestSchema } from './doctor/engine.js';
 import { AppError } from './errors.js';
 import type { Logger } from './log.js';
 import { ARLO_RTSP_PORT } from './rtsp/url.js';
-import { forgetPin, pinOf, storePin } from './store/base-stations.js';
+import { forgetPin, pinOf, storePin, urlHostNamingOf } from './store/base-stations.js';
 import { openDataStore } from './store/data-store.js';
 import type { AppData, BaseStationRecord, CameraRecord, DataStore, SecretStore } from './store/types.js';
 import type { StreamErrorCode } from './stream/errors.js';
@@ -127,6 +127,11 @@ class Service implements AppService {
     });
     this.#streams.on('identityPinned', (baseStationId: string, identity: PeerIdentity) => {
       void this.#updateBaseStation(baseStationId, (b) => storePin(b, identity));
+    });
+    this.#streams.on('urlHostWorked', (baseStationId, outcome) => {
+      void this.#updateBaseStation(baseStationId, (b) => {
+        b.urlHostForm = outcome.used.form;
+      });
     });
     // The engine's reports of a failing base station, each to one reaction (#onUpstreamFailure).
     this.#streams.on('unreachable', (baseStationId) => this.#react(baseStationId, 'unreachable'));
@@ -616,6 +621,7 @@ class Service implements AppService {
         certificatePem: base.certificatePem,
         privateKeyPem,
         pin: pinOf(base),
+        naming: urlHostNamingOf(base),
       },
     };
   }

@@ -1,6 +1,7 @@
 // `doctor` against the simulators: every step passes (in the service, as the UI's Diagnose runs it,
 // and as `arlo-rtsp doctor` with --play and --report); a wrong address fails at the TCP step with
-// the fix in words and exit code 1; a redirect at DESCRIBE is shown, not failed; another key where a
+// the fix in words and exit code 1; a redirect at DESCRIBE is shown, not failed; a base station that
+// wants its host name in URLs is shown with the form used and the one refused; another key where a
 // pinned base station was fails at TLS with the mismatch and the forget-pin advice; a revoked
 // certificate fails at TLS with "enroll again"; the report holds none of the secrets this
 // installation keeps (token, private key, LAN password, trust cookie, passphrase) nor the account
@@ -187,6 +188,24 @@ describe('doctor', { timeout: 300_000 }, () => {
     } finally {
       await app.setBaseStationAddress(baseStationId(), '127.0.0.1', station.port);
       await redirecting.stop();
+    }
+  });
+
+  it('shows how the URL named a base station that wants its host name, and the form it refused; PLAY plays so', async () => {
+    const app = service ?? (await open());
+    const named = new SimBaseStation({ ca: cloud.ca, cameras: stationCamerasOf(account()), identity, quirks: { urlHost: { wants: 'name', name: 'VMB5000.local' } } });
+    await named.start();
+    try {
+      await app.setBaseStationAddress(baseStationId(), '127.0.0.1', named.port);
+      const diagnosis = await app.diagnose({ baseStationId: baseStationId(), playSeconds: 1 });
+      assert.equal(diagnosis.passed, true, summary(diagnosis));
+      const describe = diagnosis.steps.find((s) => s.name === 'RTSP OPTIONS and DESCRIBE')?.detail ?? '';
+      assert.match(describe, /^URL rtsp:\/\/VMB5000\.local\/\S+ \(naming its model name\); refused before: 127\.0\.0\.1:\d+ \(its address\) → 404$/m);
+      assert.match(describe, /DESCRIBE \(Nonce \d+\) → 200 /);
+      assert.equal(named.stats.nonceViolations, 0);
+    } finally {
+      await app.setBaseStationAddress(baseStationId(), '127.0.0.1', station.port);
+      await named.stop();
     }
   });
 

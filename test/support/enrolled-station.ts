@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatePrivateKeyPem, publicKeyForCloud } from '../../src/main/enroll/key-pair.js';
 import { openDataStore } from '../../src/main/store/data-store.js';
-import { SimBaseStation } from '../../src/sim/basestation.js';
+import { SimBaseStation, type SimBaseStationOptions } from '../../src/sim/basestation.js';
 import { SimCertificateAuthority } from '../../src/sim/ca.js';
 
 export const ENROLLED_PASSPHRASE = 'test passphrase';
@@ -24,11 +24,12 @@ export interface EnrolledStation {
 
 /**
  * Base station BASE1 with camera CAM1 ("Porch", H.264); the data dir's secrets use ENROLLED_PASSPHRASE.
- * With `lan`, the cameras listen on every address and ask viewers for these credentials.
+ * With `lan`, the cameras listen on every address and ask viewers for these credentials; `shape`
+ * gives the base station quirks.
  */
-export async function enrolledStation(lan?: { username: string; password: string }): Promise<EnrolledStation> {
+export async function enrolledStation(lan?: { username: string; password: string }, shape: Pick<SimBaseStationOptions, 'quirks'> = {}): Promise<EnrolledStation> {
   const ca = await SimCertificateAuthority.create();
-  const station = new SimBaseStation({ ca, cameras: [{ deviceId: 'CAM1', codecs: ['avc'] }] });
+  const station = new SimBaseStation({ ca, cameras: [{ deviceId: 'CAM1', codecs: ['avc'] }], ...shape });
   await station.start();
   const dataDir = await mkdtemp(join(tmpdir(), 'arlo-serve-test-'));
   const store = await openDataStore(dataDir, { passphrase: ENROLLED_PASSPHRASE });

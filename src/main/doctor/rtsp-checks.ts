@@ -14,12 +14,13 @@ import { responseError, StreamError } from '../stream/errors.js';
 import { UpstreamSession, USER_AGENT, type UpstreamOptions } from '../stream/upstream.js';
 
 type Outcome = { pass: string } | { fail: string; fix: string };
+/** `status`: the refusing answer's, when the base station refused OPTIONS or DESCRIBE. */
+type ExchangeOutcome = { pass: string } | { fail: string; fix: string; status?: number };
 
 const ANSWER_TIMEOUT_MS = 30_000;
 
-/** OPTIONS then DESCRIBE on `socket` (TLS up), each with its Nonce; the socket is closed after. */
-export async function describeExchange(socket: TLSSocket, where: string, path: string): Promise<Outcome> {
-  const url = `rtsp://${where}${path}`;
+/** OPTIONS then DESCRIBE of `url` on `socket` (TLS up to `where`), each with its Nonce; the socket is closed after. */
+export async function describeExchange(socket: TLSSocket, where: string, url: string): Promise<ExchangeOutcome> {
   const nonces = new NonceSequence();
   const reader = new RtspReader();
   const lines: string[] = [];
@@ -79,8 +80,8 @@ function redirected(response: RtspResponse, lines: string[]): Outcome | undefine
   return { pass: lines.join('\n') };
 }
 
-function refused(where: string, method: string, response: RtspResponse, lines: string[]): Outcome {
-  return { fail: lines.join('\n'), fix: responseError(where, method, response).message };
+function refused(where: string, method: string, response: RtspResponse, lines: string[]): ExchangeOutcome {
+  return { fail: lines.join('\n'), fix: responseError(where, method, response).message, status: response.status };
 }
 
 /** PLAY through the engine's own session for `ms`, measuring the video; TEARDOWN at the end. */

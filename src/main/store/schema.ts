@@ -2,6 +2,7 @@
 // interfaces for readers; the checks at the bottom make the compiler fail if the two drift apart.
 
 import { z } from 'zod';
+import { URL_HOST_FORMS } from '../rtsp/url-host.js';
 import type { AccountRecord, AppData, AppSettings, BaseStationRecord, CameraRecord } from './types.js';
 
 export const DATA_VERSION = 1;
@@ -27,6 +28,8 @@ export const baseStationSchema = z.object({
   // Absent in data written before keys were pinned: added at the next stream whose certificate matches.
   pinnedKey: sha256Hex.optional(),
   certificateRejected: z.boolean().optional(),
+  mdnsHostName: z.string().min(1).optional(),
+  urlHostForm: z.enum(URL_HOST_FORMS).optional(),
 });
 
 export const cameraSchema = z.object({

@@ -3,6 +3,7 @@
 // (passphrase-derived key headless, the OS keychain via safeStorage on the desktop).
 
 import type { VideoCodec } from '../../shared/api.js';
+import type { UrlHostForm } from '../rtsp/url-host.js';
 
 export interface BaseStationRecord {
   deviceId: string;
@@ -29,6 +30,10 @@ export interface BaseStationRecord {
   pinnedKey?: string;
   /** The base station refused our client certificate (revoked or replaced): re-enroll. */
   certificateRejected?: boolean;
+  /** Its mDNS host name (the SRV target, e.g. `VMB5000.local`): one way request URLs may name it. */
+  mdnsHostName?: string;
+  /** How request URLs named it when it last answered (rtsp/url-host.ts): tried first next time. */
+  urlHostForm?: UrlHostForm;
 }
 
 export interface CameraRecord {
