@@ -19,6 +19,7 @@ import type {
 import { MIN_LAN_PASSWORD_LENGTH } from '../shared/api.js';
 import { ArloAccount } from './arlo/account.js';
 import type { ArloEndpoints } from './arlo/endpoints.js';
+import { localStreamingNotListed } from './arlo/devices.js';
 import { discoverBaseStations, mergeDiscovered, type DiscoverOptions, type DiscoveredBaseStation } from './discovery/mdns.js';
 import { probeTls } from './discovery/tls-probe.js';
 import { diagnose, diagnoseRequestSchema } from './doctor/engine.js';
@@ -201,6 +202,7 @@ class Service implements AppService {
         certificateExpires: b.certificateExpires,
         error: b.certificateRejected ? 'The base station refused our certificate: enroll again.' : undefined,
         ...(this.#notices.has(b.deviceId) ? { notice: this.#notices.get(b.deviceId) } : {}),
+        ...(b.localStreaming === false ? { localStreamingNotListed: localStreamingNotListed(b.localStreamingSaid) } : {}),
       })),
       cameras: await Promise.all(data.cameras.map((c) => this.#cameraView(c, data))),
       settings: settingsView(data, lanPassword !== undefined),

@@ -30,6 +30,8 @@ export const baseStationSchema = z.object({
   certificateRejected: z.boolean().optional(),
   mdnsHostName: z.string().min(1).optional(),
   urlHostForm: z.enum(URL_HOST_FORMS).optional(),
+  localStreaming: z.boolean().optional(),
+  localStreamingSaid: z.string().optional(),
 });
 
 export const cameraSchema = z.object({

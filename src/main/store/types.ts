@@ -34,6 +34,10 @@ export interface BaseStationRecord {
   mdnsHostName?: string;
   /** How request URLs named it when it last answered (rtsp/url-host.ts): tried first next time. */
   urlHostForm?: UrlHostForm;
+  /** Whether Arlo lists local live streaming for it (`Capabilities.sipLiveStream`) at the last refresh; absent when not asked. */
+  localStreaming?: boolean;
+  /** What Arlo said instead, when it does not list it. */
+  localStreamingSaid?: string;
 }
 
 export interface CameraRecord {

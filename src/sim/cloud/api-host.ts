@@ -5,7 +5,7 @@
 import { createPublicKey } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimCertificateAuthority } from '../ca.js';
-import { CAPABILITIES, devicesOf, type SimDevice } from './fixtures.js';
+import { devicesOf, type SimDevice } from './fixtures.js';
 import { header, readJson, sendJson } from './http-util.js';
 import type { CloudState } from './state.js';
 
@@ -18,6 +18,8 @@ export interface ApiHostOptions {
   topLevelErrors: boolean;
   /** The certificate answer without `deviceCert` and `icaCert`. */
   peerCertOnly: boolean;
+  /** Capabilities documents by lower-case `{model}_{interfaceVersion}`. */
+  capabilities: Record<string, unknown>;
   /** `certsData` as answered, from the entries issued (see SimCloudOptions.certsData). */
   certsData?: (entries: SimCertEntry[], tools: CertsDataTools) => unknown[];
   /** The device list as answered, from the account's devices. */
@@ -58,7 +60,7 @@ export function apiHost(state: CloudState, options: ApiHostOptions) {
     const capabilities = /^\/resources\/capabilities\/([^/]+)\/([^/]+)\.json$/.exec(url.pathname);
     if (req.method === 'GET' && capabilities) {
       const [, model, file] = capabilities;
-      const document = model && file?.startsWith(`${model}_`) ? CAPABILITIES[file] : undefined;
+      const document = model && file?.startsWith(`${model}_`) ? options.capabilities[file] : undefined;
       // The real host serves these from lower-case paths only.
       if (!document || !model || model !== model.toLowerCase()) return failure(res, 404, '404', 'Not found');
       return sendJson(res, 200, document);

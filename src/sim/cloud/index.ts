@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { SimCertificateAuthority } from '../ca.js';
 import { apiHost, type CertsDataTools, type SimCertEntry } from './api-host.js';
 import { authHost } from './auth-host.js';
-import { defaultAccounts, devicesOf, type SimAccount, type SimAccounts, type SimDevice } from './fixtures.js';
+import { BASE_STATION_CAPABILITIES, CAPABILITIES, defaultAccounts, devicesOf, type SimAccount, type SimAccounts, type SimDevice } from './fixtures.js';
 import { header, sendWafBlock } from './http-util.js';
 import { CloudState, RECORDED_HEADERS, type IssuedRecord, type SentCode, type SimRequest } from './state.js';
 
@@ -69,6 +69,11 @@ export interface SimCloudOptions {
    * add a method this app cannot use or send odd nicknames. Verification still goes by the fixtures.
    */
   factorList?: (factors: unknown[]) => unknown[];
+  /**
+   * The base station's capabilities document instead of the fixture's (which lists
+   * `sipLiveStream: {supported}`): tests leave sipLiveStream out or shape it otherwise.
+   */
+  baseStationCapabilities?: unknown;
   certificateValidDays?: number;
   /** The certificate answer carries only `peerCert` (no `deviceCert`, no `icaCert`): all a client needs for mutual TLS. */
   peerCertOnly?: boolean;
@@ -178,6 +183,7 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     requireSessionV3: options.requireSessionV3 ?? false,
     topLevelErrors,
     peerCertOnly: options.peerCertOnly ?? false,
+    capabilities: options.baseStationCapabilities === undefined ? CAPABILITIES : { ...CAPABILITIES, [BASE_STATION_CAPABILITIES]: options.baseStationCapabilities },
     ...(options.otherBaseStationCertFirst || options.certsData ? { certsData: certsDataOf(options) } : {}),
     metaEnvelope: options.metaEnvelope ?? false,
     deviceList: (devices) => {
