@@ -21,6 +21,7 @@ import { createAppService, type AppService } from '../../src/main/service.js';
 import { openDataStore } from '../../src/main/store/data-store.js';
 import { SimBaseStation } from '../../src/sim/basestation.js';
 import { createSelfSignedServerCertificate } from '../../src/sim/ca.js';
+import type { SimQuirks } from '../../src/sim/quirks.js';
 import { stationCamerasOf, type SimCloud } from '../../src/sim/cloud/index.js';
 import { startCloudAndStation } from '../support/cloud-station.js';
 import { runCli } from '../support/run-cli.js';
@@ -172,41 +173,36 @@ describe('doctor', { timeout: 300_000 }, () => {
     await (await open()).setBaseStationAddress(baseStationId(), '127.0.0.1', station.port);
   });
 
-  it('passes a base station that redirects DESCRIBE to itself elsewhere, showing the Location; PLAY plays there', async () => {
+  /**
+   * Diagnose (PLAY for 1 s) against another base station of the same identity shaped by `quirks`,
+   * passing; answers the RTSP step's detail and that base station. The address goes back after.
+   */
+  async function diagnosedPassing(quirks: SimQuirks): Promise<{ describe: string; other: SimBaseStation }> {
     const app = service ?? (await open());
-    const redirecting = new SimBaseStation({
-      ca: cloud.ca, cameras: stationCamerasOf(account()), identity, quirks: { redirect: { status: 302, to: `rtsp://127.0.0.1:${station.port}` } },
-    });
-    await redirecting.start();
+    const other = new SimBaseStation({ ca: cloud.ca, cameras: stationCamerasOf(account()), identity, quirks });
+    await other.start();
     try {
-      await app.setBaseStationAddress(baseStationId(), '127.0.0.1', redirecting.port);
+      await app.setBaseStationAddress(baseStationId(), '127.0.0.1', other.port);
       const diagnosis = await app.diagnose({ baseStationId: baseStationId(), playSeconds: 1 });
       assert.equal(diagnosis.passed, true, summary(diagnosis));
-      const describe = diagnosis.steps.find((s) => s.name === 'RTSP OPTIONS and DESCRIBE')?.detail ?? '';
-      assert.match(describe, /DESCRIBE \(Nonce \d+\) → 302 /);
-      assert.match(describe, new RegExp(`Location: rtsp://127\\.0\\.0\\.1:${station.port}/`));
+      return { describe: diagnosis.steps.find((s) => s.name === 'RTSP OPTIONS and DESCRIBE')?.detail ?? '', other };
     } finally {
       await app.setBaseStationAddress(baseStationId(), '127.0.0.1', station.port);
-      await redirecting.stop();
+      await other.stop();
     }
+  }
+
+  it('passes a base station that redirects DESCRIBE to itself elsewhere, showing the Location; PLAY plays there', async () => {
+    const { describe } = await diagnosedPassing({ redirect: { status: 302, to: `rtsp://127.0.0.1:${station.port}` } });
+    assert.match(describe, /DESCRIBE \(Nonce \d+\) → 302 /);
+    assert.match(describe, new RegExp(`Location: rtsp://127\\.0\\.0\\.1:${station.port}/`));
   });
 
   it('shows how the URL named a base station that wants its host name, and the form it refused; PLAY plays so', async () => {
-    const app = service ?? (await open());
-    const named = new SimBaseStation({ ca: cloud.ca, cameras: stationCamerasOf(account()), identity, quirks: { urlHost: { wants: 'name', name: 'VMB5000.local' } } });
-    await named.start();
-    try {
-      await app.setBaseStationAddress(baseStationId(), '127.0.0.1', named.port);
-      const diagnosis = await app.diagnose({ baseStationId: baseStationId(), playSeconds: 1 });
-      assert.equal(diagnosis.passed, true, summary(diagnosis));
-      const describe = diagnosis.steps.find((s) => s.name === 'RTSP OPTIONS and DESCRIBE')?.detail ?? '';
-      assert.match(describe, /^URL rtsp:\/\/VMB5000\.local\/\S+ \(naming its model name\); refused before: 127\.0\.0\.1:\d+ \(its address\) → 404$/m);
-      assert.match(describe, /DESCRIBE \(Nonce \d+\) → 200 /);
-      assert.equal(named.stats.nonceViolations, 0);
-    } finally {
-      await app.setBaseStationAddress(baseStationId(), '127.0.0.1', station.port);
-      await named.stop();
-    }
+    const { describe, other } = await diagnosedPassing({ urlHost: { wants: 'name', name: 'VMB5000.local' } });
+    assert.match(describe, /^URL rtsp:\/\/VMB5000\.local\/\S+ \(naming its model name\); refused before: 127\.0\.0\.1:\d+ \(its address\) → 404$/m);
+    assert.match(describe, /DESCRIBE \(Nonce \d+\) → 200 /);
+    assert.equal(other.stats.nonceViolations, 0);
   });
 
   it('fails at TLS when another key answers where a pinned base station was: the mismatch as the detail, the advice once as the fix', async () => {
