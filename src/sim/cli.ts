@@ -52,6 +52,8 @@ interface SimCliOptions {
   mediaDelay?: number;
   sessionAtDescribe: boolean;
   legacyTls: boolean;
+  wantsHostName?: string;
+  wantsIp: boolean;
 }
 
 /** The behaviours of real base stations the working clients tolerate (issue 10), as flags. */
@@ -63,6 +65,7 @@ function quirksOf(options: SimCliOptions): SimQuirks {
     ...(options.mediaDelay ? { mediaDelayMs: options.mediaDelay } : {}),
     ...(options.sessionAtDescribe ? { sessionAtDescribe: true } : {}),
     ...(options.legacyTls ? { legacyTls: true } : {}),
+    ...(options.wantsHostName ? { urlHost: { wants: 'name', name: options.wantsHostName } } : options.wantsIp ? { urlHost: { wants: 'address' } } : {}),
   };
 }
 
@@ -77,6 +80,8 @@ const program = new Command('arlo-sim')
   .option('--slow <ms>', 'answer DESCRIBE and PLAY only after this many milliseconds (a waking battery camera)', portNumber)
   .option('--session-at-describe', 'name the session on the DESCRIBE answer only (none on SETUP or PLAY), and require it from SETUP on', false)
   .option('--legacy-tls', 'a 1024-bit SHA-1-signed certificate and only RSA key exchange with AES-CBC-SHA1 ciphers', false)
+  .option('--wants-host-name <name>', 'answer 404 to request URLs naming another host than this one (e.g. VMB5000.local), an IP address above all')
+  .option('--wants-ip', 'answer 404 to request URLs naming the base station by a name instead of an IP address', false)
   .option('--media-delay <ms>', 'start the media only this many milliseconds after answering PLAY (a camera that wakes after PLAY)', portNumber)
   .action(async (options: SimCliOptions) => {
     const ca = await SimCertificateAuthority.create();
