@@ -8,7 +8,8 @@ import type { ChildProcess } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { openDataStore } from '../../src/main/store/data-store.js';
 import type { UrlHostOutcome } from '../../src/main/stream/upstream.js';
-import type { SimBaseStation } from '../../src/sim/basestation.js';
+import { SimBaseStation } from '../../src/sim/basestation.js';
+import { createSelfSignedServerCertificate } from '../../src/sim/ca.js';
 import { ENROLLED_PASSPHRASE, enrolledStation } from '../support/enrolled-station.js';
 import { startCli } from '../support/run-cli.js';
 import { ffmpegDecode, rigsClosedAfterTests } from '../support/stream-rig.js';
@@ -49,6 +50,23 @@ describe('request URLs that name the base station as it wants', () => {
     const lines = named(r.station);
     assert.equal(lines[0], 'OPTIONS VMB5000.local 404', lines.join(' | '));
     assert.ok(lines.slice(1).every((line) => line.includes(`127.0.0.1:${r.station.port} 200`)), lines.join(' | '));
+  });
+
+  it('a redirect to the host name it was named by stays at the address: the name is never resolved', async () => {
+    const identity = await createSelfSignedServerCertificate('arlo-basestation.local');
+    const wantsName = { urlHost: { wants: 'name', name: 'VMB5000.local' } } as const;
+    const r = await rig({ cameras: [{ deviceId: 'CAM', codecs: ['avc'] }], station: { identity, quirks: wantsName } });
+    const redirecting = new SimBaseStation({ ca: r.ca, cameras: [{ deviceId: 'CAM', codecs: ['avc'] }], identity, quirks: { ...wantsName, redirect: { status: 302, to: `rtsp://VMB5000.local:${r.station.port}` } } });
+    await redirecting.start();
+    try {
+      const { url } = await r.endpoint('CAM', { upstream: { ...upstreamOf(r), port: redirecting.port, naming: { model: 'VMB5000' } } });
+      assert.ok((await ffmpegDecode(url, { frames: 20 })).frames >= 20);
+      assert.deepEqual(named(redirecting), [`OPTIONS 127.0.0.1:${redirecting.port} 404`, 'OPTIONS VMB5000.local 200', 'DESCRIBE VMB5000.local 302']);
+      assert.ok(named(r.station).every((line) => line.includes(`VMB5000.local:${r.station.port} 200`)), named(r.station).join(' | '));
+      assert.equal(redirecting.stats.nonceViolations, 0);
+    } finally {
+      await redirecting.stop();
+    }
   });
 
   function upstreamOf(r: Awaited<ReturnType<typeof rig>>) {
