@@ -24,6 +24,7 @@ import { certificateWarning } from './enroll/lifetime.js';
 import { CertificateRenewal } from './enroll/renewal.js';
 import type { ArloEndpoints } from './arlo/endpoints.js';
 import type { HttpTransport } from './arlo/transport.js';
+import { localStreamingNotListed } from './arlo/devices.js';
 import { discoverBaseStations, mergeDiscovered, type DiscoverOptions, type DiscoveredBaseStation } from './discovery/mdns.js';
 import { probeTls } from './discovery/tls-probe.js';
 import { diagnose, diagnoseRequestSchema } from './doctor/engine.js';
@@ -31,7 +32,7 @@ import { heldSessionsOf } from './doctor/live-session.js';
 import { AppError } from './errors.js';
 import type { Logger } from './log.js';
 import { ARLO_RTSP_PORT } from './rtsp/url.js';
-import { forgetPin, pinOf, storePin } from './store/base-stations.js';
+import { forgetPin, pinOf, storePin, urlHostNamingOf } from './store/base-stations.js';
 import { openDataStore, type SettingsDocument } from './store/data-store.js';
 import type { AppData, BaseStationRecord, CameraRecord, DataStore, SecretStore } from './store/types.js';
 import type { StreamErrorCode } from './stream/errors.js';
@@ -184,6 +185,11 @@ class Service implements AppService {
         b.certificateAccepted = true;
       });
     });
+    this.#streams.on('urlHostWorked', (baseStationId, outcome) => {
+      void this.#updateBaseStation(baseStationId, (b) => {
+        b.urlHostForm = outcome.used.form;
+      });
+    });
     // The engine's reports of a failing base station, each to one reaction (#onUpstreamFailure).
     this.#streams.on('unreachable', (baseStationId) => this.#react(baseStationId, 'unreachable'));
     this.#streams.on('fingerprintChanged', (baseStationId) => this.#react(baseStationId, 'fingerprint-changed'));
@@ -266,6 +272,7 @@ class Service implements AppService {
         ...withCertificateWarning(b),
         error: b.certificateRejected ? 'The base station refused our certificate: enroll again.' : undefined,
         ...(this.#notices.has(b.deviceId) ? { notice: this.#notices.get(b.deviceId) } : {}),
+        ...(b.localStreaming === false ? { localStreamingNotListed: localStreamingNotListed(b.localStreamingSaid) } : {}),
       })),
       cameras: await Promise.all(data.cameras.map((c) => this.#cameraView(c, data))),
       settings: settingsView(data, lanPassword !== undefined),
@@ -733,6 +740,7 @@ class Service implements AppService {
         certificatePem: base.certificatePem,
         privateKeyPem,
         pin: pinOf(base),
+        naming: urlHostNamingOf(base),
       },
     };
   }

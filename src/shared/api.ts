@@ -117,6 +117,11 @@ export interface BaseStationView {
   error?: string;
   /** Something the app did on its own that the user should know (an automatic re-enrollment, a move). */
   notice?: string;
+  /**
+   * Set when Arlo does not list local live streaming for it (`Capabilities.sipLiveStream`): a
+   * sentence saying so, with what Arlo said instead. Its cameras are still offered.
+   */
+  localStreamingNotListed?: string;
 }
 
 export interface MfaFactor {

@@ -48,6 +48,11 @@ export interface SimBaseStationOptions {
    * media timing; `cameras` should be `camerasOfCapture(capture)`. Quirks and `plain` do not apply.
    */
   replay?: Capture;
+  /**
+   * Its `uniqueId` on the account: a client certificate the cloud issued for another base station
+   * (another uniqueId in its subject's OU) is refused, the connection closed as soon as TLS is up.
+   */
+  uniqueId?: string;
 }
 
 export class SimBaseStation implements StationContext {
@@ -228,8 +233,21 @@ export class SimBaseStation implements StationContext {
     return server;
   }
 
+  /** The client certificate names another base station than this one (see `uniqueId`). */
+  #issuedForAnother(socket: TLSSocket): boolean {
+    const own = this.#options.uniqueId;
+    const forDevice = socket.getPeerCertificate().subject?.OU;
+    return own !== undefined && forDevice !== undefined && forDevice !== own;
+  }
+
   #accept(socket: Socket): void {
     if (this.plain) this.stats.connections++;
+    if (!this.plain && this.#issuedForAnother(socket as TLSSocket)) {
+      this.stats.tlsRejected++;
+      this.stats.lastTlsError = 'client certificate issued for another base station';
+      socket.destroy();
+      return;
+    }
     this.#sockets.add(socket);
     socket.on('close', () => this.#sockets.delete(socket));
     socket.setNoDelay(true);

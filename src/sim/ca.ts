@@ -27,6 +27,11 @@ export interface IssueOptions {
   commonName: string;
   validDays?: number;
   notBefore?: Date;
+  /**
+   * The base station (its `uniqueId`) the certificate is for, written as the subject's OU: a base
+   * station told its own uniqueId refuses a certificate issued for another one.
+   */
+  forDevice?: string;
 }
 
 export type RevocationListener = (serial: string) => void;
@@ -95,7 +100,11 @@ export class SimCertificateAuthority {
     const publicKeyPem = normalizePublicKey(publicKey);
     const notBefore = options.notBefore ?? new Date(Date.now() - 60_000);
     const cert = buildCertificate({
-      subject: [{ name: 'commonName', value: options.commonName }, { name: 'organizationName', value: 'Arlo Simulator' }],
+      subject: [
+        { name: 'commonName', value: options.commonName },
+        { name: 'organizationName', value: 'Arlo Simulator' },
+        ...(options.forDevice === undefined ? [] : [{ name: 'organizationalUnitName', value: options.forDevice }]),
+      ],
       publicKeyPem,
       notBefore,
       validDays: options.validDays ?? 365,

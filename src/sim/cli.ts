@@ -56,6 +56,8 @@ interface SimCliOptions {
   sessionAtDescribe: boolean;
   legacyTls: boolean;
   replay?: string;
+  wantsHostName?: string;
+  wantsIp: boolean;
 }
 
 /** The behaviours of real base stations the working clients tolerate (issue 10), as flags. */
@@ -67,6 +69,7 @@ function quirksOf(options: SimCliOptions): SimQuirks {
     ...(options.mediaDelay ? { mediaDelayMs: options.mediaDelay } : {}),
     ...(options.sessionAtDescribe ? { sessionAtDescribe: true } : {}),
     ...(options.legacyTls ? { legacyTls: true } : {}),
+    ...(options.wantsHostName ? { urlHost: { wants: 'name', name: options.wantsHostName } } : options.wantsIp ? { urlHost: { wants: 'address' } } : {}),
   };
 }
 
@@ -82,6 +85,8 @@ const program = new Command('arlo-sim')
   .option('--session-at-describe', 'name the session on the DESCRIBE answer only (none on SETUP or PLAY), and require it from SETUP on', false)
   .option('--legacy-tls', 'a 1024-bit SHA-1-signed certificate and only RSA key exchange with AES-CBC-SHA1 ciphers', false)
   .option('--replay <file>', 'behave as the base station of this capture ("arlo-rtsp doctor --capture FILE") did; the behaviour flags above do not apply')
+  .option('--wants-host-name <name>', 'answer 404 to request URLs naming another host than this one (e.g. VMB5000.local), an IP address above all')
+  .option('--wants-ip', 'answer 404 to request URLs naming the base station by a name instead of an IP address', false)
   .option('--media-delay <ms>', 'start the media only this many milliseconds after answering PLAY (a camera that wakes after PLAY)', portNumber)
   .action(async (options: SimCliOptions) => {
     const capture = options.replay ? await readReplay(options.replay, options.plain) : undefined;

@@ -11,7 +11,7 @@ import { AUDIO_PAYLOAD_TYPE, VIDEO_PAYLOAD_TYPE, describeMedia, trackCount } fro
 import { NonceVerifier } from './nonce-verifier.js';
 import { RtpPacketizer } from './packetizer.js';
 import { MediaPump, type TrackSetup } from './pump.js';
-import { RecordWriter, SplitWriter, looseContentLength, looseResponse, lowerCaseHeaders, type SimQuirks } from './quirks.js';
+import { RecordWriter, SplitWriter, looseContentLength, looseResponse, lowerCaseHeaders, refusedUrlHost, type SimQuirks } from './quirks.js';
 import type { SimMedia } from './source.js';
 import { recordRequest, type SimBaseStationStats } from './stats.js';
 
@@ -156,6 +156,8 @@ export class SimConnection {
     const keepAlive = this.#keepAliveQuirk(request, cseq);
     if (keepAlive !== undefined) return keepAlive;
 
+    const wrongHost = refusedUrlHost(this.station.quirks.urlHost, request.uri);
+    if (wrongHost) return this.#response(404, cseq, wrongHost);
     const { redirect } = this.station.quirks;
     if (redirect && request.method === 'DESCRIBE') {
       return this.#response(redirect.status, cseq, undefined, { Location: `${redirect.to}${new URL(request.uri).pathname}` });

@@ -4,7 +4,7 @@
 //
 //   new SimBaseStation({ ca, cameras, quirks: { lowerCaseHeaders: true, audioFirst: true } });
 
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { RtspResponse } from '../main/rtsp/message.js';
 import { RtspHeaders } from '../main/rtsp/message.js';
 import type { NonceStyle } from './nonce-verifier.js';
@@ -94,6 +94,26 @@ export interface SimQuirks {
    * server may (RFC 2326 §10.1), and counts the answers in `stats.clientAnswers`.
    */
   asksClientMs?: number;
+  /**
+   * How request URLs must name the base station (PROTOCOL.md §7): `name` answers 404 to any request
+   * whose URL names another host than `name` (its mDNS host name, say `VMB5000.local`; an IP address
+   * above all), `address` answers 404 to a URL naming it by a name instead of an IP address. Answers
+   * echo the URL as sent (Content-Base, RTP-Info, controls), as the real one echoes its name.
+   */
+  urlHost?: { wants: 'name'; name: string } | { wants: 'address' };
+}
+
+/** Why a request URL's host is refused under the `urlHost` quirk, or undefined when it is served. */
+export function refusedUrlHost(quirk: SimQuirks['urlHost'], uri: string): string | undefined {
+  if (!quirk) return undefined;
+  let host: string;
+  try {
+    host = new URL(uri).hostname.replace(/^\[(.*)\]$/, '$1');
+  } catch {
+    return undefined;
+  }
+  if (quirk.wants === 'address') return isIP(host) ? undefined : 'Not Found (name this base station by its IP address)';
+  return host.toLowerCase() === quirk.name.toLowerCase() ? undefined : `Not Found (name this base station ${quirk.name})`;
 }
 
 /** A response's bytes as `looseSyntax` writes them. */

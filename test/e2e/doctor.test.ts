@@ -1,6 +1,7 @@
 // `doctor` against the simulators: every step passes (in the service, as the UI's Diagnose runs it,
 // and as `arlo-rtsp doctor` with --play and --report); a wrong address fails at the TCP step with
-// the fix in words and exit code 1; a redirect at DESCRIBE is shown, not failed; another key where a
+// the fix in words and exit code 1; a redirect at DESCRIBE is shown, not failed; a base station that
+// wants its host name in URLs is shown with the form used and the one refused; another key where a
 // pinned base station was fails at TLS with the mismatch and the forget-pin advice; a revoked
 // certificate fails at TLS with "enroll again"; a camera this app streams already is measured on
 // that session (in the service) or left to the running `serve` (as a command), never a second
@@ -21,6 +22,7 @@ import type { AppService } from '../../src/main/service.js';
 import { openDataStore } from '../../src/main/store/data-store.js';
 import { SimBaseStation } from '../../src/sim/basestation.js';
 import { createSelfSignedServerCertificate } from '../../src/sim/ca.js';
+import type { SimQuirks } from '../../src/sim/quirks.js';
 import { stationCamerasOf, type SimCloud } from '../../src/sim/cloud/index.js';
 import { startCloudAndStation } from '../support/cloud-station.js';
 import { installationEnv, installationSecrets, openInstallation, signInAndEnroll } from '../support/installation.js';
@@ -225,23 +227,36 @@ describe('doctor', { timeout: 300_000 }, () => {
     await (await open()).setBaseStationAddress(baseStationId(), '127.0.0.1', station.port);
   });
 
-  it('passes a base station that redirects DESCRIBE to itself elsewhere, showing the Location; PLAY plays there', async () => {
+  /**
+   * Diagnose (PLAY for 1 s) against another base station of the same identity shaped by `quirks`,
+   * passing; answers the RTSP step's detail and that base station. The address goes back after.
+   */
+  async function diagnosedPassing(quirks: SimQuirks): Promise<{ describe: string; other: SimBaseStation }> {
     const app = service ?? (await open());
-    const redirecting = new SimBaseStation({
-      ca: cloud.ca, cameras: stationCamerasOf(account()), identity, quirks: { redirect: { status: 302, to: `rtsp://127.0.0.1:${station.port}` } },
-    });
-    await redirecting.start();
+    const other = new SimBaseStation({ ca: cloud.ca, cameras: stationCamerasOf(account()), identity, quirks });
+    await other.start();
     try {
-      await app.setBaseStationAddress(baseStationId(), '127.0.0.1', redirecting.port);
+      await app.setBaseStationAddress(baseStationId(), '127.0.0.1', other.port);
       const diagnosis = await app.diagnose({ baseStationId: baseStationId(), playSeconds: 1 });
       assert.equal(diagnosis.passed, true, summary(diagnosis));
-      const describe = diagnosis.steps.find((s) => s.name === 'RTSP OPTIONS and DESCRIBE')?.detail ?? '';
-      assert.match(describe, /DESCRIBE \(Nonce \d+\) → 302 /);
-      assert.match(describe, new RegExp(`Location: rtsp://127\\.0\\.0\\.1:${station.port}/`));
+      return { describe: diagnosis.steps.find((s) => s.name === 'RTSP OPTIONS and DESCRIBE')?.detail ?? '', other };
     } finally {
       await app.setBaseStationAddress(baseStationId(), '127.0.0.1', station.port);
-      await redirecting.stop();
+      await other.stop();
     }
+  }
+
+  it('passes a base station that redirects DESCRIBE to itself elsewhere, showing the Location; PLAY plays there', async () => {
+    const { describe } = await diagnosedPassing({ redirect: { status: 302, to: `rtsp://127.0.0.1:${station.port}` } });
+    assert.match(describe, /DESCRIBE \(Nonce \d+\) → 302 /);
+    assert.match(describe, new RegExp(`Location: rtsp://127\\.0\\.0\\.1:${station.port}/`));
+  });
+
+  it('shows how the URL named a base station that wants its host name, and the form it refused; PLAY plays so', async () => {
+    const { describe, other } = await diagnosedPassing({ urlHost: { wants: 'name', name: 'VMB5000.local' } });
+    assert.match(describe, /^URL rtsp:\/\/VMB5000\.local\/\S+ \(naming its model name\); refused before: 127\.0\.0\.1:\d+ \(its address\) → 404$/m);
+    assert.match(describe, /DESCRIBE \(Nonce \d+\) → 200 /);
+    assert.equal(other.stats.nonceViolations, 0);
   });
 
   it('fails at TLS when another key answers where a pinned base station was: the mismatch as the detail, the advice once as the fix', async () => {

@@ -226,14 +226,14 @@ describe('one identity per installation', () => {
     const settings = (await one.store.read()).settings;
     assert.ok(runs.some((r) => r.host === 'api') && runs.some((r) => r.host === 'auth'));
     for (const request of runs) {
-      assert.equal(request.userAgent, settings.userAgent, `${request.host} ${request.path}: the kept User-Agent`);
-      if (request.host === 'auth') assert.equal(request.deviceId, settings.clientDeviceId, `${request.path}: the kept device id`);
+      assert.equal(request.headers['user-agent'], settings.userAgent, `${request.host} ${request.path}: the kept User-Agent`);
+      if (request.host === 'auth') assert.equal(request.headers['x-user-device-id'], settings.clientDeviceId, `${request.path}: the kept device id`);
     }
 
     const beforeOther = cloud.requests.length;
     const other = await fresh();
     await other.account.signIn(cloud.accounts.owner.email, cloud.accounts.owner.password);
-    const otherIds = new Set(cloud.requests.slice(beforeOther).map((r) => r.deviceId).filter(Boolean));
+    const otherIds = new Set(cloud.requests.slice(beforeOther).map((r) => r.headers['x-user-device-id']).filter(Boolean));
     assert.deepEqual([...otherIds], [(await other.store.read()).settings.clientDeviceId]);
     assert.notEqual((await other.store.read()).settings.clientDeviceId, settings.clientDeviceId, 'two installations, two devices');
   });
@@ -256,6 +256,6 @@ describe('one identity per installation', () => {
     const first = cloud.requests.length;
     const { account } = await fresh(dir);
     await account.signIn(cloud.accounts.owner.email, cloud.accounts.owner.password);
-    assert.ok(cloud.requests.slice(first).every((r) => r.userAgent === onDisk.settings.userAgent));
+    assert.ok(cloud.requests.slice(first).every((r) => r.headers['user-agent'] === onDisk.settings.userAgent));
   });
 });

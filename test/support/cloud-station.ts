@@ -18,15 +18,19 @@ export interface CloudAndStationOptions {
   cameras?: (owned: SimCamera[]) => SimCamera[];
   /** The base station's TLS identity (a fresh one by default): another station with it is the same base station. */
   identity?: SimBaseStationOptions['identity'];
-  /** Options of the simulated cloud (how long its certificates last, say). */
+  /** How the simulated cloud differs from its default. */
   cloud?: SimCloudOptions;
 }
 
 export async function startCloudAndStation(options: CloudAndStationOptions = {}): Promise<CloudAndStation> {
   const cloud = await startSimCloud(options.cloud);
-  const owned = stationCamerasOf(cloud.accounts[options.account ?? 'owner']);
+  const person = cloud.accounts[options.account ?? 'owner'];
+  const owned = stationCamerasOf(person);
+  const baseStation = cloud.devicesOf(person).find((device) => device.deviceType === 'basestation');
   const station = new SimBaseStation({
     ca: cloud.ca,
+    // It refuses a certificate the cloud issued for another base station, as the real one must.
+    ...(baseStation ? { uniqueId: baseStation.uniqueId } : {}),
     cameras: options.cameras ? options.cameras(owned) : owned,
     ...(options.identity ? { identity: options.identity } : {}),
   });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatePrivateKeyPem, publicKeyForCloud } from '../../src/main/enroll/key-pair.js';
 import { openDataStore } from '../../src/main/store/data-store.js';
-import { SimBaseStation } from '../../src/sim/basestation.js';
+import { SimBaseStation, type SimBaseStationOptions } from '../../src/sim/basestation.js';
 import { SimCertificateAuthority } from '../../src/sim/ca.js';
 import type { VideoCodec } from '../../src/shared/api.js';
 
@@ -45,15 +45,17 @@ export interface EnrolledCertificate {
 /**
  * Base station BASE1 with camera CAM1 ("Porch", H.264), or `cameras` (on ports 8556 and up); the
  * data dir's secrets use ENROLLED_PASSPHRASE. With `lan`, the cameras listen on every address and
- * ask viewers for these credentials; `certificate` shapes the client certificate.
+ * ask viewers for these credentials; `certificate` shapes the client certificate, `shape` gives
+ * the base station quirks.
  */
 export async function enrolledStation(
   lan?: { username: string; password: string },
   certificate: EnrolledCertificate = {},
   cameras: EnrolledCamera[] = [PORCH],
+  shape: Pick<SimBaseStationOptions, 'quirks'> = {},
 ): Promise<EnrolledStation> {
   const ca = await SimCertificateAuthority.create();
-  const station = new SimBaseStation({ ca, cameras: cameras.map((c) => ({ deviceId: c.deviceId, codecs: [c.codec] })) });
+  const station = new SimBaseStation({ ca, cameras: cameras.map((c) => ({ deviceId: c.deviceId, codecs: [c.codec] })), ...shape });
   await station.start();
   const dataDir = await mkdtemp(join(tmpdir(), 'arlo-serve-test-'));
   const store = await openDataStore(dataDir, { passphrase: ENROLLED_PASSPHRASE });

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mergeDevices, parseCapabilities, type FoundDevices } from '../../src/main/arlo/devices.js';
+import { mergeDevices, parseCapabilities, stationLocalStreaming, type FoundDevices } from '../../src/main/arlo/devices.js';
 import { derBase64ToPem, parseCertificate } from '../../src/main/enroll/certificate.js';
 import { generatePrivateKeyPem, publicKeyForCloud } from '../../src/main/enroll/key-pair.js';
 import { enrollmentDecision } from '../../src/main/enroll/policy.js';
@@ -33,6 +33,24 @@ describe('enrollment policy', async () => {
     const spki = publicKeyForCloud(key);
     assert.doesNotMatch(spki, /BEGIN|\n|\s/);
     assert.equal(Buffer.from(spki, 'base64').length, 294, 'an RSA-2048 SubjectPublicKeyInfo');
+  });
+});
+
+describe("a base station's sipLiveStream", () => {
+  const sip = (value: unknown) => stationLocalStreaming({ Capabilities: { sipLiveStream: value } });
+  it('is listed with a supported key (as Scrypted reads it) unless it is exactly false, and in the other shapes seen', () => {
+    for (const value of [{ supported: true }, { supported: {} }, { supported: null }, true, 'Supported', ['supported']]) {
+      assert.deepEqual(sip(value), { supported: true }, JSON.stringify(value));
+    }
+  });
+  it('is not listed otherwise, saying what Arlo said', () => {
+    assert.deepEqual(sip({ supported: false }), { supported: false, said: 'its capabilities say sipLiveStream: {"supported":false}' });
+    assert.deepEqual(sip({ enabled: true }), { supported: false, said: 'its capabilities say sipLiveStream: {"enabled":true}' });
+    assert.deepEqual(sip(false), { supported: false, said: 'its capabilities say sipLiveStream: false' });
+    assert.deepEqual(stationLocalStreaming({ Capabilities: {} }), { supported: false, said: 'its capabilities do not list sipLiveStream' });
+    assert.deepEqual(stationLocalStreaming({}), { supported: false, said: 'its capabilities document has no Capabilities section' });
+    assert.deepEqual(stationLocalStreaming(undefined), { supported: false, said: 'Arlo has no capabilities document for this model' });
+    assert.match(sip({ note: `x\u001b[31m${'y'.repeat(200)}` }).said ?? '', /^its capabilities say sipLiveStream: \{"note":"x\\u001b\[31my+\.\.\.$/);
   });
 });
 

@@ -5,7 +5,8 @@
 import type { AccountView, EnrollOutcome, SignInStep } from '../../shared/api.js';
 import type { Logger } from '../log.js';
 import type { DataStore } from '../store/types.js';
-import { derBase64ToPem, certificateExpiry } from '../enroll/certificate.js';
+import { derBase64ToPem } from '../enroll/certificate.js';
+import { chooseIssuedCertificate, readDerBase64 } from '../enroll/issued.js';
 import { generatePrivateKeyPem, publicKeyForCloud } from '../enroll/key-pair.js';
 import { ENROLL_REASON_TEXT, enrollmentDecision } from '../enroll/policy.js';
 import { ArloApiClient } from './api-client.js';
@@ -187,26 +188,26 @@ export class ArloAccount {
       }
       try {
         const answer = await this.#guard(() =>
-          api.createCertificate({ uuid: data.settings.installationId, uniqueIds: [record.uniqueId], publicKey: publicKeyForCloud(privateKeyPem ?? '') }, station.xCloudId),
+          api.createCertificate(
+            { uuid: data.settings.installationId, uniqueIds: [record.uniqueId], publicKey: publicKeyForCloud(privateKeyPem ?? '') },
+            { clientDeviceId: data.settings.clientDeviceId, userId: data.account.userId, xCloudId: station.xCloudId },
+          ),
         );
-        const issued = answer.certsData[0];
-        if (!issued) throw new ArloError('unexpected', 'The Arlo cloud returned no certificate.');
-        const certificatePem = derBase64ToPem(issued.peerCert);
-        const expires = certificateExpiry(certificatePem);
-        if (!expires) throw new ArloError('unexpected', 'The Arlo cloud returned a certificate this app cannot read.');
+        const issued = chooseIssuedCertificate(answer.certsData, record, privateKeyPem);
+        const icaCertPem = answer.icaCert === undefined || !readDerBase64(answer.icaCert) ? undefined : derBase64ToPem(answer.icaCert);
         await this.store.update((d) => {
           const target = d.baseStations.find((b) => b.deviceId === baseStationId);
           if (!target) return;
-          target.certificatePem = certificatePem;
-          const chain = [issued.deviceCert, answer.icaCert].filter((der) => der !== undefined);
-          if (chain.length > 0) target.caChainPem = chain.map(derBase64ToPem);
+          target.certificatePem = issued.certificatePem;
+          const chain = [issued.deviceCertPem, icaCertPem].filter((pem) => pem !== undefined);
+          if (chain.length > 0) target.caChainPem = chain;
           else delete target.caChainPem;
-          target.certificateExpires = expires.toISOString();
+          target.certificateExpires = issued.expires.toISOString();
           delete target.certificateRejected;
           delete target.certificateAccepted;
         });
         this.log.info({ baseStationId, reason: decision.reason }, 'Enrolled with a base station');
-        const until = formatDate(expires);
+        const until = formatDate(issued.expires);
         const message = decision.reason === 'missing'
           ? `${record.name}: enrolled, certificate valid until ${until}.`
           : `${record.name}: enrolled again because ${ENROLL_REASON_TEXT[decision.reason]}; the new certificate is valid until ${until}.`;

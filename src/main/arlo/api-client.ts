@@ -2,6 +2,7 @@
 // headers and `{success, data}` envelope of myapi.arlo.com. Every answer is checked with zod here,
 // so the rest of the app handles typed values only.
 
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { printable } from '../../shared/text.js';
 import { ARLO_MESSAGES, ArloError } from './errors.js';
@@ -27,13 +28,36 @@ export const arloDeviceSchema = z.object({
 });
 export type ArloDevice = z.infer<typeof arloDeviceSchema>;
 
-// Only `peerCert` is needed for mutual TLS; the issuing chain is kept when given, never required.
+// `certsData` is a list keyed by `uniqueId` (PROTOCOL.md §7); which entry is ours and whether it can
+// serve is enrollment's call (enroll/issued.ts), so every field is read leniently here.
+const text = z.string().min(1).optional().catch(undefined);
 const certificateSchema = z.object({
-  certsData: z.array(z.object({ deviceCert: z.string().min(1).optional().catch(undefined), peerCert: z.string().min(1) })).min(1),
-  icaCert: z.string().min(1).optional().catch(undefined),
+  certsData: z.array(z.object({
+    uniqueId: text,
+    peerCert: text,
+    deviceCert: text,
+    certId: z.union([z.string(), z.number()]).transform(String).optional().catch(undefined),
+  }).catch({})).min(1),
+  icaCert: text,
 });
 /** What the cloud returns for one certificate request: base64 DER, no armour. */
 export type CertificateAnswer = z.infer<typeof certificateSchema>;
+
+/**
+ * Who asks, for the extras Scrypted sends with the request (PROTOCOL.md §7) and pyaarlo's `xcloudId`:
+ * each is sent when known.
+ */
+export interface CertificateRequester {
+  /** The id this installation signs in with (X-User-Device-Id at sign-in): sent as `x-user-device-id`. */
+  clientDeviceId?: string;
+  /** The signed-in user: sent as `x-forwarded-user`. */
+  userId?: string;
+  /** The base station's: pyaarlo sends it as `xcloudId` (Scrypted and the POC send none). */
+  xCloudId?: string;
+}
+
+/** What Scrypted sends as Origin and Referer with the request: the API host's own origin. */
+const API_ORIGIN = 'https://myapi.arlo.com';
 
 export interface CertificateRequest {
   uuid: string;
@@ -100,11 +124,18 @@ export class ArloApiClient {
   }
 
   /**
-   * `xCloudId` is the base station's: pyaarlo sends it as `xcloudId` (as it does on every call about
-   * a device); Scrypted and the POC send none, so none is sent when the device list gave none.
+   * With the request extras the working clients send (PROTOCOL.md §7): Scrypted's headers and its
+   * `eventId=FE!<uuid>&time=<ms>` query, pyaarlo's `xcloudId`; none of them is known to be needed.
    */
-  async createCertificate(body: CertificateRequest, xCloudId?: string): Promise<CertificateAnswer> {
-    const answer = await this.#call('POST', '/hmsweb/users/devices/v2/security/cert/create', body, xCloudId ? { xcloudId: xCloudId } : {});
+  async createCertificate(body: CertificateRequest, requester: CertificateRequester = {}): Promise<CertificateAnswer> {
+    const query = new URLSearchParams({ eventId: `FE!${randomUUID()}`, time: String(Date.now()) });
+    const answer = await this.#call('POST', `/hmsweb/users/devices/v2/security/cert/create?${query}`, body, {
+      Origin: API_ORIGIN,
+      Referer: `${API_ORIGIN}/`,
+      ...(requester.clientDeviceId ? { 'x-user-device-id': requester.clientDeviceId } : {}),
+      ...(requester.userId ? { 'x-forwarded-user': requester.userId } : {}),
+      ...(requester.xCloudId ? { xcloudId: requester.xCloudId } : {}),
+    });
     if (answer.status !== 401 && isNotOwnerRefusal(answer.status, answer.json)) {
       throw new ArloError('not-owner', ARLO_MESSAGES.notOwner);
     }

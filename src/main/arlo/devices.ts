@@ -3,6 +3,7 @@
 // merges into the stored records without losing ports, addresses, certificates or the user's choices.
 
 import type { VideoCodec } from '../../shared/api.js';
+import { printable } from '../../shared/text.js';
 import type { AppData, BaseStationRecord, CameraRecord } from '../store/types.js';
 import type { ArloApiClient, ArloDevice } from './api-client.js';
 import { ArloError } from './errors.js';
@@ -16,6 +17,14 @@ export interface FoundBaseStation {
   owned: boolean | undefined;
   /** Its cloud routing id, which pyaarlo sends as `xcloudId` with every call about the base station. */
   xCloudId?: string;
+  /** Whether Arlo lists local live streaming for it (`Capabilities.sipLiveStream`); absent for a camera that is its own base station. */
+  localStreaming?: StationLocalStreaming;
+}
+
+/** What a base station's capabilities say of local live streaming; `said` tells what Arlo said when it is not listed. */
+export interface StationLocalStreaming {
+  supported: boolean;
+  said?: string;
 }
 
 export interface FoundCamera {
@@ -40,7 +49,14 @@ const CAMERA_TYPES = new Set(['camera', 'doorbell']);
 
 export async function findDevices(api: ArloApiClient, userId: string | undefined): Promise<FoundDevices> {
   const devices = await api.devices();
-  const capabilityCache = new Map<string, Promise<CameraCapabilities>>();
+  const documents = new Map<string, Promise<unknown>>();
+  /** Each model's capabilities document, fetched once; undefined when the cloud has none. */
+  const documentOf = (device: ArloDevice): Promise<unknown> => {
+    const key = `${device.modelId}_${device.interfaceVersion ?? ''}`;
+    let document = documents.get(key);
+    if (!document) documents.set(key, (document = capabilitiesDocument(api, device)));
+    return document;
+  };
   const owned = (device: ArloDevice): boolean | undefined =>
     userId === undefined || device.owner?.ownerId === undefined ? undefined : device.owner.ownerId === userId;
 
@@ -50,16 +66,14 @@ export async function findDevices(api: ArloApiClient, userId: string | undefined
     const type = device.deviceType.toLowerCase();
     const ownBaseStation = CAMERA_TYPES.has(type) && (!device.parentId || device.parentId === device.deviceId);
     if (type === 'basestation' || ownBaseStation) {
-      baseStations.push({ deviceId: device.deviceId, name: device.deviceName, model: device.modelId, uniqueId: device.uniqueId, owned: owned(device), xCloudId: device.xCloudId });
+      baseStations.push({
+        deviceId: device.deviceId, name: device.deviceName, model: device.modelId, uniqueId: device.uniqueId, owned: owned(device), xCloudId: device.xCloudId,
+        ...(type === 'basestation' ? { localStreaming: stationLocalStreaming(await documentOf(device)) } : {}),
+      });
     }
     if (!CAMERA_TYPES.has(type)) continue;
-    const key = `${device.modelId}_${device.interfaceVersion ?? ''}`;
-    let capabilities = capabilityCache.get(key);
-    if (!capabilities) {
-      capabilities = capabilitiesOf(api, device);
-      capabilityCache.set(key, capabilities);
-    }
-    const { localStreaming, codecs, battery } = await capabilities;
+    const document = await documentOf(device);
+    const { localStreaming, codecs, battery } = document === undefined ? NO_CAPABILITIES : parseCapabilities(document);
     cameras.push({
       deviceId: device.deviceId,
       name: device.deviceName,
@@ -132,13 +146,18 @@ export function batteryTechOf(device: Pick<ArloDevice, 'properties' | 'batteryTe
 /** Folds a fresh device list into the stored data, keeping what the user and enrollment set. */
 export function mergeDevices(data: AppData, found: FoundDevices): void {
   const oldStations = new Map(data.baseStations.map((b) => [b.deviceId, b]));
-  data.baseStations = found.baseStations.map((b): BaseStationRecord => ({
-    ...oldStations.get(b.deviceId),
-    deviceId: b.deviceId,
-    name: b.name,
-    model: b.model,
-    uniqueId: b.uniqueId,
-  }));
+  data.baseStations = found.baseStations.map((b): BaseStationRecord => {
+    const { localStreaming: _before, localStreamingSaid: _said, ...old } = oldStations.get(b.deviceId) ?? {};
+    return {
+      ...old,
+      deviceId: b.deviceId,
+      name: b.name,
+      model: b.model,
+      uniqueId: b.uniqueId,
+      ...(b.localStreaming ? { localStreaming: b.localStreaming.supported } : {}),
+      ...(b.localStreaming?.said !== undefined ? { localStreamingSaid: b.localStreaming.said } : {}),
+    };
+  });
 
   const oldCameras = new Map(data.cameras.map((c) => [c.deviceId, c]));
   const kept = found.cameras.filter((c) => oldCameras.has(c.deviceId));
@@ -171,15 +190,47 @@ function nextFreePort(base: number, taken: Set<number | undefined>): number {
   return port;
 }
 
-async function capabilitiesOf(api: ArloApiClient, device: ArloDevice): Promise<CameraCapabilities> {
-  if (!device.interfaceVersion) return { localStreaming: false, codecs: ['avc'], battery: undefined };
+/** A camera whose model has no capabilities document cannot be streamed; the rest of the list still counts. */
+const NO_CAPABILITIES: CameraCapabilities = { localStreaming: false, codecs: ['avc'], battery: undefined };
+
+/** The model's capabilities document, or undefined when the cloud has none for it. */
+async function capabilitiesDocument(api: ArloApiClient, device: ArloDevice): Promise<unknown> {
+  if (!device.interfaceVersion) return undefined;
   try {
-    return parseCapabilities(await api.capabilities(device.modelId, device.interfaceVersion));
+    return await api.capabilities(device.modelId, device.interfaceVersion);
   } catch (error) {
-    // A model the cloud has no document for cannot be streamed; the rest of the list still counts.
-    if (error instanceof ArloError && error.code === 'unexpected') return { localStreaming: false, codecs: ['avc'], battery: undefined };
+    if (error instanceof ArloError && error.code === 'unexpected') return undefined;
     throw error;
   }
+}
+
+/**
+ * A base station's `Capabilities.sipLiveStream`, as Scrypted reads it (a `supported` key), and
+ * tolerant of other shapes: `true`, the word "supported", a list holding it. Anything else, its
+ * absence included, is not listed, and `said` tells the user what Arlo said instead.
+ */
+export function stationLocalStreaming(document: unknown): StationLocalStreaming {
+  if (document === undefined) return { supported: false, said: 'Arlo has no capabilities document for this model' };
+  const capabilities = field(document, 'Capabilities');
+  if (capabilities === undefined) return { supported: false, said: 'its capabilities document has no Capabilities section' };
+  const sip = field(capabilities, 'sipLiveStream');
+  if (sip === undefined || sip === null) return { supported: false, said: 'its capabilities do not list sipLiveStream' };
+  const supported = sip === true
+    || (typeof sip === 'string' && sip.trim().toLowerCase() === 'supported')
+    || (Array.isArray(sip) && sip.some((entry) => typeof entry === 'string' && entry.trim().toLowerCase() === 'supported'))
+    || (typeof sip === 'object' && !Array.isArray(sip) && 'supported' in sip && field(sip, 'supported') !== false);
+  return supported ? { supported: true } : { supported: false, said: `its capabilities say sipLiveStream: ${shortJson(sip)}` };
+}
+
+/** The sentence the UI and the CLI show for a base station whose capabilities do not list local live streaming. */
+export function localStreamingNotListed(said: string | undefined): string {
+  return `Arlo does not list local live streaming (sipLiveStream) for this base station: ${said ?? 'it said nothing of it'}. Its cameras are still offered, but the working clients stream only where Arlo lists it.`;
+}
+
+/** A value as compact JSON, cut to a line's length, with control characters gone (it is shown). */
+function shortJson(value: unknown): string {
+  const json = printable(JSON.stringify(value) ?? String(value));
+  return json.length > 120 ? `${json.slice(0, 117)}...` : json;
 }
 
 function field(value: unknown, name: string): unknown {

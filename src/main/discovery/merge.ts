@@ -10,7 +10,8 @@ import type { DiscoveredBaseStation } from './mdns.js';
  * an answer for a deviceId not on the account is ignored (the cloud's device list says what is ours).
  * The port is always 554, as in every working client; the SRV port is kept only to show it.
  * `keep(record, seen)` may veto a move (a pinned base station whose new address presents
- * another certificate).
+ * another certificate). The mDNS host name is kept for every believed answer, a typed address's too:
+ * request URLs may name the base station by it.
  */
 export function mergeDiscovered(
   records: readonly BaseStationRecord[],
@@ -20,7 +21,11 @@ export function mergeDiscovered(
   const byId = new Map(found.map((station) => [station.deviceId, station]));
   return records.map((record) => {
     const seen = byId.get(record.deviceId);
-    if (!seen || record.addressSource === 'typed' || keep(record, seen)) return record;
-    return { ...record, host: seen.host, port: ARLO_RTSP_PORT, announcedPort: seen.port, addressSource: 'mdns' };
+    // A vetoed answer is not believed in anything, its name included.
+    if (!seen || keep(record, seen)) return record;
+    // Its name is worth knowing whoever gave the address: request URLs may name it so (rtsp/url-host.ts).
+    const named = seen.hostname ? { ...record, mdnsHostName: seen.hostname } : record;
+    if (record.addressSource === 'typed') return named;
+    return { ...named, host: seen.host, port: ARLO_RTSP_PORT, announcedPort: seen.port, addressSource: 'mdns' };
   });
 }

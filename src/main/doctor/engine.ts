@@ -14,11 +14,12 @@ import { discoverBaseStations, type DiscoverOptions } from '../discovery/mdns.js
 import { connectTls, probeTls } from '../discovery/tls-probe.js';
 import { certificateExpiry, certificateMatchesKey } from '../enroll/certificate.js';
 import { arloStreamPath } from '../rtsp/url.js';
+import { URL_HOST_FORM_TEXT, refusesUrlHost, requestUrl, urlHostCandidates, type UrlHost } from '../rtsp/url-host.js';
 import { silentLogger } from '../log.js';
 import type { AppData, BaseStationRecord, CameraRecord, DataStore } from '../store/types.js';
 import { FORGET_PIN_ADVICE, connectTimeout, connectionError, identityMismatch } from '../stream/errors.js';
 import { checkPin, type PinCheck } from '../stream/identity.js';
-import { pinOf } from '../store/base-stations.js';
+import { pinOf, urlHostNamingOf } from '../store/base-stations.js';
 import { CaptureRecorder } from '../capture/recorder.js';
 import type { HeldSessions } from './live-session.js';
 import type { Outcome } from './outcome.js';
@@ -267,9 +268,22 @@ function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
       async run(facts) {
         const station = facts.station!;
         const camera = facts.camera!;
-        const tls = await connectTls({ host: station.host!, port: station.port!, certificatePem: station.certificatePem!, privateKeyPem: facts.privateKeyPem! });
-        if (!tls.ok) return { fail: tls.error.message, fix: 'Run the diagnosis again; if it keeps failing here, the TLS step above says why.' };
-        return describeExchange(tls.socket, `${station.host}:${station.port}`, streamPath(camera));
+        let last: { fail: string; fix: string } | undefined;
+        // Each way request URLs may name the base station (rtsp/url-host.ts), in the engine's order,
+        // each on a connection of its own to the address, until one is not refused.
+        const refused: string[] = [];
+        for (const host of urlHostsOf(station)) {
+          const tls = await connectTls({ host: station.host!, port: station.port!, certificatePem: station.certificatePem!, privateKeyPem: facts.privateKeyPem! });
+          if (!tls.ok) return { fail: tls.error.message, fix: 'Run the diagnosis again; if it keeps failing here, the TLS step above says why.' };
+          const url = requestUrl(host, streamPath(camera));
+          const outcome = await describeExchange(tls.socket, where(facts), url);
+          const named = `URL ${url} (naming ${URL_HOST_FORM_TEXT[host.form]})${refused.length > 0 ? `; refused before: ${refused.join(', ')}` : ''}`;
+          if ('pass' in outcome) return { pass: `${named}\n${outcome.pass}` };
+          refused.push(`${host.authority} (${URL_HOST_FORM_TEXT[host.form]}) → ${outcome.status ?? 'no answer'}`);
+          if (outcome.status === undefined || !refusesUrlHost(outcome.status)) return { fail: `${named}\n${outcome.fail}`, fix: outcome.fix };
+          last = outcome;
+        }
+        return { fail: `every way to name the base station was refused: ${refused.join(', ')}\n${last?.fail ?? ''}`, fix: last?.fix ?? 'Run the diagnosis again.' };
       },
     },
     {
@@ -303,6 +317,7 @@ function stepsFor(context: DoctorContext, request: DiagnoseRequest): Step[] {
           certificatePem: station.certificatePem!,
           privateKeyPem: facts.privateKeyPem!,
           pin: pinOf(station),
+          urlHosts: urlHostsOf(station),
           logger: silentLogger,
         }, ms, capture?.recorder);
       },
@@ -317,6 +332,11 @@ const PIN_VERDICT: Record<Exclude<PinCheck, 'changed'>, string> = {
   reissued: 'a certificate re-issued on the pinned key: accepted, pinned at the next stream',
   keyed: 'matches the pinned certificate; its key is pinned at the next stream',
 };
+
+/** How request URLs may name the base station, in the engine's order. */
+function urlHostsOf(station: BaseStationRecord): UrlHost[] {
+  return urlHostCandidates({ ...urlHostNamingOf(station), address: station.host ?? '', port: station.port ?? 0 });
+}
 
 function streamPath(camera: CameraRecord): string {
   return arloStreamPath(camera.deviceId, { transport: 'tcp', codec: camera.codec, ownBaseStation: camera.ownBaseStation });

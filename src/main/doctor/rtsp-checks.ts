@@ -16,11 +16,13 @@ import { responseError, StreamError } from '../stream/errors.js';
 import { UpstreamSession, USER_AGENT, type UpstreamOptions } from '../stream/upstream.js';
 import type { CaptureRecorder } from '../capture/recorder.js';
 
+/** `status`: the refusing answer's, when the base station refused OPTIONS or DESCRIBE. */
+type ExchangeOutcome = { pass: string } | { fail: string; fix: string; status?: number };
+
 const ANSWER_TIMEOUT_MS = 30_000;
 
-/** OPTIONS then DESCRIBE on `socket` (TLS up), each with its Nonce; the socket is closed after. */
-export async function describeExchange(socket: TLSSocket, where: string, path: string): Promise<Outcome> {
-  const url = `rtsp://${where}${path}`;
+/** OPTIONS then DESCRIBE of `url` on `socket` (TLS up to `where`), each with its Nonce; the socket is closed after. */
+export async function describeExchange(socket: TLSSocket, where: string, url: string): Promise<ExchangeOutcome> {
   const nonces = new NonceSequence();
   const reader = new RtspReader();
   const lines: string[] = [];
@@ -73,16 +75,16 @@ export async function describeExchange(socket: TLSSocket, where: string, path: s
  * A 3xx with a `Location` is an answer, not a refusal: the engine follows it as FFmpeg does (to the
  * same base station only), so this step shows where it points and PLAY shows whether it plays there.
  */
-function redirected(response: RtspResponse, lines: string[]): Outcome | undefined {
+function redirected(response: RtspResponse, lines: string[]): { pass: string } | undefined {
   const location = response.headers.get('Location')?.trim();
   if (response.status >= 400 || !location) return undefined;
   lines.push(`Location: ${location} (streaming follows it to the same base station; the PLAY step shows whether it plays there)`);
   return { pass: lines.join('\n') };
 }
 
-function refused(where: string, method: string, response: RtspResponse, lines: string[]): Outcome {
+function refused(where: string, method: string, response: RtspResponse, lines: string[]): ExchangeOutcome {
   const error = responseError(where, method, response);
-  return { fail: [...lines, error.message].join('\n'), fix: STREAM_ADVICE[error.code] };
+  return { fail: [...lines, error.message].join('\n'), fix: STREAM_ADVICE[error.code], status: response.status };
 }
 
 /** PLAY through the engine's own session for `ms`, measuring the video; TEARDOWN at the end. A recorder, if given, captures it all. */

@@ -1,6 +1,7 @@
 // Changes to one stored base station that more than one front end makes (the service, the CLI).
 
 import { AppError } from '../errors.js';
+import type { UrlHostFacts } from '../rtsp/url-host.js';
 import type { PeerIdentity, Pin } from '../stream/identity.js';
 import type { BaseStationRecord, DataStore } from './types.js';
 
@@ -26,4 +27,13 @@ export function pinOf(record: BaseStationRecord): Pin {
 export function storePin(record: BaseStationRecord, identity: PeerIdentity): void {
   record.pinnedFingerprint = identity.fingerprint;
   record.pinnedKey = identity.key;
+}
+
+/** What the stored record says of how request URLs may name the base station (rtsp/url-host.ts). */
+export function urlHostNamingOf(record: BaseStationRecord): Omit<UrlHostFacts, 'address' | 'port'> {
+  return {
+    model: record.model,
+    ...(record.mdnsHostName !== undefined ? { mdnsHostName: record.mdnsHostName } : {}),
+    ...(record.urlHostForm !== undefined ? { lastWorked: record.urlHostForm } : {}),
+  };
 }

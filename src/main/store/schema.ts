@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { SUB_STREAM_FPS_RANGE, SUB_STREAM_WIDTH_RANGE } from '../../shared/streams.js';
 import { browserUserAgent } from '../arlo/identity.js';
+import { URL_HOST_FORMS } from '../rtsp/url-host.js';
 import type { AccountRecord, AppData, AppSettings, BaseStationRecord, CameraRecord } from './types.js';
 
 export const DATA_VERSION = 1;
@@ -30,6 +31,10 @@ export const baseStationSchema = z.object({
   pinnedKey: sha256Hex.optional(),
   certificateRejected: z.boolean().optional(),
   certificateAccepted: z.boolean().optional(),
+  mdnsHostName: z.string().min(1).optional(),
+  urlHostForm: z.enum(URL_HOST_FORMS).optional(),
+  localStreaming: z.boolean().optional(),
+  localStreamingSaid: z.string().optional(),
 });
 
 export const cameraSchema = z.object({

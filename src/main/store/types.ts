@@ -3,6 +3,7 @@
 // (passphrase-derived key headless, the OS keychain via safeStorage on the desktop).
 
 import type { VideoCodec } from '../../shared/api.js';
+import type { UrlHostForm } from '../rtsp/url-host.js';
 
 export interface BaseStationRecord {
   deviceId: string;
@@ -31,6 +32,14 @@ export interface BaseStationRecord {
   certificateRejected?: boolean;
   /** The base station accepted this certificate at least once: a later refusal means it was revoked. */
   certificateAccepted?: boolean;
+  /** Its mDNS host name (the SRV target, e.g. `VMB5000.local`): one way request URLs may name it. */
+  mdnsHostName?: string;
+  /** How request URLs named it when it last answered (rtsp/url-host.ts): tried first next time. */
+  urlHostForm?: UrlHostForm;
+  /** Whether Arlo lists local live streaming for it (`Capabilities.sipLiveStream`) at the last refresh; absent when not asked. */
+  localStreaming?: boolean;
+  /** What Arlo said instead, when it does not list it. */
+  localStreamingSaid?: string;
 }
 
 export interface CameraRecord {

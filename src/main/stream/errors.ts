@@ -27,8 +27,11 @@ export type StreamErrorCode =
 
 export class StreamError extends Error {
   override readonly name = 'StreamError';
-  constructor(readonly code: StreamErrorCode, message: string, options?: { cause?: unknown }) {
+  /** The RTSP status of the answer this error reports, when it reports one. */
+  readonly status: number | undefined;
+  constructor(readonly code: StreamErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
     super(message, options);
+    this.status = options?.status;
   }
 }
 
@@ -138,20 +141,23 @@ export function closedByBaseStation(where: string): StreamError {
 /** A non-2xx answer to one of our requests. */
 export function responseError(where: string, method: string, response: RtspResponse): StreamError {
   const status = `${response.status} ${response.reason}`.trim();
+  const answered = { status: response.status };
   switch (response.status) {
     case 400:
       return new StreamError(
         'nonce-rejected',
         `the base station at ${where} rejected ${method} (${status}), which it does when the Nonce sequence is wrong; the stream will be retried`,
+        answered,
       );
     case 401:
     case 403:
       // Not a certificate verdict (that is the TLS handshake's): retried with backoff.
-      return new StreamError('refused', `the base station at ${where} refused ${method} (${status}); if this persists, enroll this base station again`);
+      return new StreamError('refused', `the base station at ${where} refused ${method} (${status}); if this persists, enroll this base station again`, answered);
     case 404:
       return new StreamError(
         'not-found',
         `the base station at ${where} does not serve this camera with this codec (${status}): refresh the device list or choose the other codec`,
+        answered,
       );
     case 453:
     case 486:
@@ -160,8 +166,9 @@ export function responseError(where: string, method: string, response: RtspRespo
         'busy',
         `another app is streaming this camera (the Arlo app's live view, another copy of this app, Scrypted...) ` +
           `or five cameras of this base station are streaming already: the base station at ${where} answered ${status}`,
+        answered,
       );
     default:
-      return new StreamError('protocol', `the base station at ${where} answered ${method} with ${status}`);
+      return new StreamError('protocol', `the base station at ${where} answered ${method} with ${status}`, answered);
   }
 }

@@ -23,7 +23,8 @@ import type { StreamSource } from './source.js';
 import { CAMERA_STREAM_KINDS, cameraStreamPath, type CameraStreamKind, type CameraStreamView } from '../../shared/streams.js';
 
 import { isPinned, type PeerIdentity, type Pin } from './identity.js';
-import { UpstreamSession } from './upstream.js';
+import { UpstreamSession, type UrlHostOutcome } from './upstream.js';
+import { urlHostCandidates, type UrlHostFacts, type UrlHostForm } from '../rtsp/url-host.js';
 
 export interface EndpointOptions {
   /** Our key for the endpoint (the camera's deviceId). */
@@ -44,6 +45,8 @@ export interface EndpointOptions {
     certificatePem: string;
     privateKeyPem: string;
     pin?: Pin;
+    /** What says how request URLs may name the base station (url-host.ts); the address alone when absent. */
+    naming?: Omit<UrlHostFacts, 'address' | 'port'>;
   };
   /** Tuning of queues and caches; the defaults suit real cameras. */
   limits?: Partial<HubLimits>;
@@ -95,6 +98,8 @@ export interface StreamManagerEvents {
   unreachable: [baseStationId: string, message: string];
   /** The base station presented another key than the pinned one: a stranger may have its old address. */
   fingerprintChanged: [baseStationId: string, message: string];
+  /** A session plays with URLs naming the base station so, after these forms were refused: remember it. */
+  urlHostWorked: [baseStationId: string, outcome: UrlHostOutcome];
 }
 
 const BITRATE_WINDOW = 5;
@@ -120,6 +125,8 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
   readonly #endpoints = new Map<string, Endpoint>();
   /** Identities pinned in this process before the service stored them. */
   readonly #pins = new Map<string, Pin>();
+  /** The URL host form each base station last answered, in this process. */
+  readonly #urlHostForms = new Map<string, UrlHostForm>();
   /** Per camera (a handful), its starts and stops in turn, so they never overlap. */
   readonly #turns = new Map<string, Serial>();
   #publish: NodeJS.Timeout | undefined;
@@ -164,11 +171,13 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
       onChange: () => this.#changed(),
       open: (hooks) => {
         const pinned = this.#pins.get(upstream.baseStationId);
+        const lastWorked = this.#urlHostForms.get(upstream.baseStationId) ?? upstream.naming?.lastWorked;
         return UpstreamSession.open(
           {
             host: upstream.host,
             port: upstream.port,
             path,
+            urlHosts: urlHostCandidates({ ...upstream.naming, address: upstream.host, port: upstream.port, ...(lastWorked ? { lastWorked } : {}) }),
             certificatePem: upstream.certificatePem,
             privateKeyPem: upstream.privateKeyPem,
             ...(pinned ? { pin: pinned } : {}),
@@ -179,6 +188,12 @@ export class StreamManager extends EventEmitter<StreamManagerEvents> {
             onIdentity: (identity) => {
               this.#pins.set(upstream.baseStationId, identity);
               this.emit('identityPinned', upstream.baseStationId, identity);
+            },
+            onUrlHost: (outcome) => {
+              if (outcome.used.form === lastWorked && outcome.refused.length === 0) return;
+              this.#urlHostForms.set(upstream.baseStationId, outcome.used.form);
+              log.info({ used: outcome.used.authority, refused: outcome.refused.map((r) => `${r.authority} (${r.status})`) }, 'the base station answers URLs naming it so');
+              this.emit('urlHostWorked', upstream.baseStationId, outcome);
             },
           },
         );

@@ -15,6 +15,7 @@ import { createSerial } from '../serial.js';
 import { cseqOf, makeRequest, makeResponse, serializeMessage, sessionIdOf, sessionTimeoutOf, type RtspMessage, type RtspRequest, type RtspResponse } from '../rtsp/message.js';
 import { NONCE_HEADER, NonceSequence, parseNonce } from '../rtsp/nonce.js';
 import { RtspReader, frameBytes } from '../rtsp/reader.js';
+import { authorityOf, refusesUrlHost, requestUrl, type UrlHost } from '../rtsp/url-host.js';
 import { controlOf, parseSdp, resolveControlUrl, type SessionDescription } from '../rtsp/sdp.js';
 import type { VideoCodecName } from '../rtsp/keyframe.js';
 import {
@@ -43,6 +44,11 @@ export interface UpstreamOptions {
   privateKeyPem: string;
   /** The base station's pinned identity (identity.ts), when pinned. */
   pin?: Pin;
+  /**
+   * How request URLs name the base station, in the order to try (url-host.ts); the connection goes
+   * to `host` whatever they name. Default: the address, `host:port`.
+   */
+  urlHosts?: readonly UrlHost[];
   connectTimeoutMs?: number;
   responseTimeoutMs?: number;
   logger: Logger;
@@ -70,6 +76,18 @@ export interface UpstreamHooks {
   onClose?(error: StreamError): void;
   /** Every connection and RTSP message either way, as they pass (not frames: `onFrame` has those): a field capture's tap. */
   onWire?(event: WireEvent): void;
+  /** The session plays: how its URLs named the base station, and the forms refused before. */
+  onUrlHost?(outcome: UrlHostOutcome): void;
+}
+
+/** A URL host form the base station refused, and its answer's status. */
+export interface RefusedUrlHost extends UrlHost {
+  status: number;
+}
+
+export interface UrlHostOutcome {
+  used: UrlHost;
+  refused: RefusedUrlHost[];
 }
 
 /** What `onWire` sees: each connection once TLS is up (a redirect makes another), then its messages in order. */
@@ -112,8 +130,18 @@ const MAX_ABANDONED = 16;
 const REDIRECTABLE = new Set(['OPTIONS', 'DESCRIBE', 'SETUP']);
 const MAX_REDIRECTS = 5;
 
-/** Where a connection goes; `redirectedFrom` names the base station that sent it there. */
-type Target = UpstreamOptions & { redirectedFrom?: string };
+/** Thrown by `#openAt` when the answer to OPTIONS or DESCRIBE refused the URL's host form. */
+class UrlHostRefused extends Error {
+  constructor(readonly error: StreamError, readonly status: number) {
+    super(error.message);
+  }
+}
+
+/**
+ * Where a connection goes and how its URLs name the base station; `redirectedFrom` names the base
+ * station that sent it there.
+ */
+type Target = UpstreamOptions & { urlHost: UrlHost; redirectedFrom?: string };
 
 interface Pending {
   method: string;
@@ -149,7 +177,28 @@ export class UpstreamSession {
    * session never leaves the base station that the user pinned.
    */
   static async open(options: UpstreamOptions, hooks: UpstreamHooks): Promise<UpstreamSession> {
-    let target: Target = options;
+    const hosts = options.urlHosts?.length ? options.urlHosts : [{ form: 'address' as const, authority: authorityOf(options.host, options.port) }];
+    const refused: RefusedUrlHost[] = [];
+    let first: StreamError | undefined;
+    for (const urlHost of hosts) {
+      try {
+        const session = await UpstreamSession.#follow({ ...options, urlHost }, hooks);
+        hooks.onUrlHost?.({ used: urlHost, refused });
+        return session;
+      } catch (error) {
+        if (!(error instanceof UrlHostRefused)) throw error;
+        refused.push({ ...urlHost, status: error.status });
+        first ??= error.error;
+      }
+    }
+    // Every form refused: the first form's answer says why, the others that they were no better.
+    const tried = refused.map((r) => `${r.authority} (${r.status})`).join(', ');
+    throw new StreamError(first!.code, refused.length > 1 ? `${first!.message} [URLs naming the base station as ${tried} all refused]` : first!.message, { cause: first, status: first!.status });
+  }
+
+  /** Opens at `options`, following redirects as FFmpeg does. */
+  static async #follow(options: Target, hooks: UpstreamHooks): Promise<UpstreamSession> {
+    let target = options;
     for (let redirects = 0; ; redirects++) {
       try {
         return await UpstreamSession.#openAt(target, hooks);
@@ -157,7 +206,7 @@ export class UpstreamSession {
         if (!(error instanceof Redirected)) throw error;
         const from = `${target.host}:${target.port}`;
         if (redirects === MAX_REDIRECTS) throw new StreamError('protocol', `the base station at ${from} redirected more than ${MAX_REDIRECTS} times in a row`);
-        target = { ...target, ...redirectTarget(error), redirectedFrom: from };
+        target = { ...target, ...redirectTarget(error, target), redirectedFrom: from };
       }
     }
   }
@@ -169,10 +218,10 @@ export class UpstreamSession {
       await conn.connect();
       hooks.onPhase?.('handshake');
       const url = conn.url;
-      const offered = await conn.request('OPTIONS', url);
+      const offered = await conn.request('OPTIONS', url).catch(urlHostRefusal);
       conn.keepAliveMethod = /\bGET_PARAMETER\b/i.test(offered.headers.get('Public') ?? '') ? 'GET_PARAMETER' : 'OPTIONS';
 
-      const described = await conn.request('DESCRIBE', url, { Accept: 'application/sdp' });
+      const described = await conn.request('DESCRIBE', url, { Accept: 'application/sdp' }).catch(urlHostRefusal);
       const sdpText = described.body.toString('utf8');
       const sdp = parseSdp(sdpText);
       const base = described.headers.get('Content-Base') ?? described.headers.get('Content-Location') ?? url;
@@ -197,7 +246,7 @@ export class UpstreamSession {
       return new UpstreamSession(conn, url, sdpText, sdp, tracks);
     } catch (error) {
       conn.destroy();
-      throw error instanceof StreamError ? error : new StreamError('protocol', String(error), { cause: error });
+      throw error instanceof StreamError || error instanceof UrlHostRefused ? error : new StreamError('protocol', String(error), { cause: error });
     }
   }
 
@@ -207,8 +256,18 @@ export class UpstreamSession {
   }
 }
 
-/** The host, port, path and required identity of a redirect's `Location` (an `rtsp:` or `rtsps:` URL). */
-function redirectTarget(redirect: Redirected): Pick<UpstreamOptions, 'host' | 'port' | 'path' | 'pin'> {
+/** A refused OPTIONS or DESCRIBE whose status may be about the URL's host form, as `UrlHostRefused`. */
+function urlHostRefusal(error: unknown): never {
+  if (error instanceof StreamError && error.status !== undefined && refusesUrlHost(error.status)) throw new UrlHostRefused(error, error.status);
+  throw error;
+}
+
+/**
+ * The host, port, path, URL host and required identity of a redirect's `Location` (an `rtsp:` or
+ * `rtsps:` URL). A Location that names the base station by the name our URLs gave it stays at the
+ * same address (the name is never resolved); any other host is connected to as FFmpeg would.
+ */
+function redirectTarget(redirect: Redirected, from: Target): Pick<Target, 'host' | 'port' | 'path' | 'pin' | 'urlHost'> {
   let url: URL | undefined;
   try {
     url = new URL(redirect.location);
@@ -218,12 +277,13 @@ function redirectTarget(redirect: Redirected): Pick<UpstreamOptions, 'host' | 'p
   if (!url || (url.protocol !== 'rtsp:' && url.protocol !== 'rtsps:') || url.hostname === '' || redirect.identity === undefined) {
     throw new StreamError('protocol', `${redirect.message}, which is not an RTSP URL this app can follow`);
   }
-  return {
-    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: url.port === '' ? 554 : Number(url.port),
-    path: `${url.pathname}${url.search}`,
-    pin: redirect.identity,
-  };
+  const path = `${url.pathname}${url.search}`;
+  if (from.urlHost.form !== 'address' && url.hostname.toLowerCase() === from.urlHost.authority.toLowerCase()) {
+    return { host: from.host, port: url.port === '' ? from.port : Number(url.port), path, pin: redirect.identity, urlHost: { form: from.urlHost.form, authority: url.host } };
+  }
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = url.port === '' ? 554 : Number(url.port);
+  return { host, port, path, pin: redirect.identity, urlHost: { form: 'address', authority: authorityOf(host, port) } };
 }
 
 /** The TLS connection and the RTSP request/response exchange on it; one request in flight at a time. */
@@ -263,9 +323,8 @@ class Connection {
     this.#options = { ...DEFAULTS, ...options };
     this.#hooks = hooks;
     this.#log = options.logger;
-    const host = isIP(options.host) === 6 ? `[${options.host}]` : options.host;
-    this.where = `${host}:${options.port}`;
-    this.url = `rtsp://${this.where}${options.path}`;
+    this.where = authorityOf(options.host, options.port);
+    this.url = requestUrl(options.urlHost, options.path);
     this.controlUrl = this.url;
   }
 

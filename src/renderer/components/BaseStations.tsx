@@ -113,6 +113,7 @@ function StationCard({ station, chosen, onToggle, outcome }: {
       )}
       <ErrorNote message={station.error} />
       {station.notice && <p className="ok-note" role="status">{station.notice}</p>}
+      {station.localStreamingNotListed && <p className="notice" role="note">{station.localStreamingNotListed}</p>}
       <AddressForm station={station} />
       <PinnedCertificate station={station} />
       <div className="row">{diagnose.button}</div>

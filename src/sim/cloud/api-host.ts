@@ -5,7 +5,7 @@
 import { createPublicKey } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimCertificateAuthority } from '../ca.js';
-import { CAPABILITIES, devicesOf, type SimDevice } from './fixtures.js';
+import { devicesOf, type SimDevice } from './fixtures.js';
 import { header, readJson, sendJson } from './http-util.js';
 import type { CloudState } from './state.js';
 
@@ -18,10 +18,29 @@ export interface ApiHostOptions {
   topLevelErrors: boolean;
   /** The certificate answer without `deviceCert` and `icaCert`. */
   peerCertOnly: boolean;
+  /** Capabilities documents by lower-case `{model}_{interfaceVersion}`. */
+  capabilities: Record<string, unknown>;
+  /** `certsData` as answered, from the entries issued (see SimCloudOptions.certsData). */
+  certsData?: (entries: SimCertEntry[], tools: CertsDataTools) => unknown[];
   /** The device list as answered, from the account's devices. */
   deviceList: (devices: SimDevice[]) => unknown[];
   /** Every answer in the sign-in host's `{meta: {code, error, message}, data}` envelope. */
   metaEnvelope: boolean;
+}
+
+/** One entry of the certificate answer's `certsData`, as the real cloud shapes it (PROTOCOL.md §7). */
+export interface SimCertEntry {
+  uniqueId: string;
+  peerCert: string;
+  deviceCert?: string;
+  certId: string;
+}
+
+export interface CertsDataTools {
+  /** Issues another real certificate from the cloud's CA for `uniqueId` on `publicKey` (base64 DER SPKI). */
+  issue(uniqueId: string, publicKey: string): SimCertEntry;
+  /** The public key of the request being answered. */
+  publicKey: string;
 }
 
 export function apiHost(state: CloudState, options: ApiHostOptions) {
@@ -41,7 +60,7 @@ export function apiHost(state: CloudState, options: ApiHostOptions) {
     const capabilities = /^\/resources\/capabilities\/([^/]+)\/([^/]+)\.json$/.exec(url.pathname);
     if (req.method === 'GET' && capabilities) {
       const [, model, file] = capabilities;
-      const document = model && file?.startsWith(`${model}_`) ? CAPABILITIES[file] : undefined;
+      const document = model && file?.startsWith(`${model}_`) ? options.capabilities[file] : undefined;
       // The real host serves these from lower-case paths only.
       if (!document || !model || model !== model.toLowerCase()) return failure(res, 404, '404', 'Not found');
       return sendJson(res, 200, document);
@@ -86,21 +105,33 @@ export function apiHost(state: CloudState, options: ApiHostOptions) {
       if (targets.some((t) => t?.owner.ownerId !== account.userId)) {
         return failure(res, 403, '2214', 'Access denied: only the owner of the device can create certificates');
       }
+      // Scrypted's extras (PROTOCOL.md §7) are optional; when sent they must be right [guess: a browser's always are].
+      const forwardedUser = header(req, 'x-forwarded-user');
+      if (forwardedUser !== undefined && forwardedUser !== account.userId) return failure(res, 400, '2006', 'x-forwarded-user does not name the signed-in user');
+      const eventId = url.searchParams.get('eventId');
+      if (eventId !== null && !/^FE![0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(eventId)) return failure(res, 400, '2007', 'eventId must be FE!<uuid>');
+      const time = url.searchParams.get('time');
+      if (time !== null && !/^\d{13}$/.test(time)) return failure(res, 400, '2007', 'time must be milliseconds since 1970');
       // Optional (Scrypted and the POC send none); when sent it must name the base station [guess: the cloud routes by it].
       const xcloudId = header(req, 'xcloudid');
       if (xcloudId !== undefined && targets.some((t) => t?.xCloudId !== xcloudId)) {
         return failure(res, 400, '2005', 'xcloudId does not match the device');
       }
-      const certsData = (uniqueIds as string[]).map((uniqueId) => {
+      const entry = (uniqueId: string, key: string): SimCertEntry => {
+        const issued = options.ca.issueClientCertificate(key, { commonName: uuid, validDays: options.certificateValidDays, forDevice: uniqueId });
+        const peerCert = issued.der.toString('base64');
+        return { uniqueId, peerCert, ...(options.peerCertOnly ? {} : { deviceCert: intermediateDer }), certId: issued.serial };
+      };
+      const issuedNow = (uniqueIds as string[]).map((uniqueId) => {
         // A uuid enrolling again replaces its earlier certificate for that base station [claim].
         for (const earlier of state.issued.filter((i) => i.uuid === uuid && i.uniqueId === uniqueId)) {
           options.ca.revoke(earlier.serial);
         }
-        const issued = options.ca.issueClientCertificate(publicKey, { commonName: uuid, validDays: options.certificateValidDays });
-        state.issued.push({ uuid, uniqueId, serial: issued.serial, userId: account.userId, ...(xcloudId === undefined ? {} : { xcloudId }) });
-        const peerCert = issued.der.toString('base64');
-        return options.peerCertOnly ? { peerCert } : { deviceCert: intermediateDer, peerCert };
+        const made = entry(uniqueId, publicKey);
+        state.issued.push({ uuid, uniqueId, serial: made.certId, userId: account.userId, ...(xcloudId === undefined ? {} : { xcloudId }) });
+        return made;
       });
+      const certsData = options.certsData ? options.certsData(issuedNow, { issue: entry, publicKey }) : issuedNow;
       return success(res, options.peerCertOnly ? { certsData } : { certsData, icaCert: caDer });
     }
 

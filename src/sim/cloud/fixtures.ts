@@ -96,6 +96,9 @@ export function devicesOf(owner: SimAccount): SimDevice[] {
   ];
 }
 
+/** The capabilities document of the base station every owner owns (a VMB5000 of interface version 4). */
+export const BASE_STATION_CAPABILITIES = 'vmb5000_4';
+
 /** Capabilities documents by lower-case `{model}_{interfaceVersion}`, in the two shapes seen. */
 export const CAPABILITIES: Record<string, unknown> = {
   vmc5040_3: {
@@ -112,7 +115,9 @@ export const CAPABILITIES: Record<string, unknown> = {
       PowerSource: { Battery: { indicatorVisible: true } },
     },
   },
-  vmb5000_4: { Capabilities: { Streaming: { LocalStreaming: true } } },
+  // The base station's own word on local streaming is sipLiveStream; Scrypted checks only that it
+  // holds a `supported` key [code], so its value here is a guess.
+  [BASE_STATION_CAPABILITIES]: { Capabilities: { Streaming: { LocalStreaming: true }, sipLiveStream: { supported: true } } },
 };
 
 /** The cameras a simulated base station serves for this owner, each with the codecs its capabilities list. */

@@ -9,14 +9,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SimCertificateAuthority } from '../ca.js';
-import { apiHost } from './api-host.js';
+import { apiHost, type CertsDataTools, type SimCertEntry } from './api-host.js';
 import { authHost } from './auth-host.js';
-import { defaultAccounts, devicesOf, type SimAccount, type SimAccounts, type SimDevice } from './fixtures.js';
+import { BASE_STATION_CAPABILITIES, CAPABILITIES, defaultAccounts, devicesOf, type SimAccount, type SimAccounts, type SimDevice } from './fixtures.js';
 import { header, sendTooManyRequests, sendWafBlock } from './http-util.js';
-import { CloudState, type IssuedRecord, type SentCode, type SimRequest } from './state.js';
+import { CloudState, RECORDED_HEADERS, type IssuedRecord, type SentCode, type SimRequest } from './state.js';
 
 export { SIM_PASSWORD, stationCamerasOf, type SimAccount, type SimDevice } from './fixtures.js';
 export type { SentCode, SimRequest } from './state.js';
+export type { CertsDataTools, SimCertEntry } from './api-host.js';
 
 export interface SimCloudOptions {
   /** The CA that issues client certificates; the simulated base station must trust the same one. */
@@ -80,9 +81,27 @@ export interface SimCloudOptions {
    * add a method this app cannot use or send odd nicknames. Verification still goes by the fixtures.
    */
   factorList?: (factors: unknown[]) => unknown[];
+  /**
+   * The base station's capabilities document instead of the fixture's (which lists
+   * `sipLiveStream: {supported}`): tests leave sipLiveStream out or shape it otherwise.
+   */
+  baseStationCapabilities?: unknown;
   certificateValidDays?: number;
   /** The certificate answer carries only `peerCert` (no `deviceCert`, no `icaCert`): all a client needs for mutual TLS. */
   peerCertOnly?: boolean;
+  /**
+   * `certsData` answers a certificate for another base station of the account first and the one asked
+   * for second (the cloud answers a list keyed by `uniqueId`, PROTOCOL.md §7). The other certificate is
+   * real, on the same key and CA, and issued for that other base station: a base station told its
+   * uniqueId (SimBaseStationOptions.uniqueId) refuses it.
+   */
+  otherBaseStationCertFirst?: boolean;
+  /**
+   * What `certsData` answers instead of the entries issued (one per uniqueId asked, each a real
+   * certificate); `tools.issue` makes more. Tests damage, reorder or add entries. Applied after
+   * `otherBaseStationCertFirst`.
+   */
+  certsData?: (entries: SimCertEntry[], tools: CertsDataTools) => unknown[];
   /**
    * The API host answers in the envelope the sign-in host uses, `{meta: {code, error, message}, data}`
    * (an endpoint moved to the newer style); pyaarlo and Scrypted read either envelope from either host.
@@ -131,13 +150,12 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
   const preflighted = new Set<string>();
   const serve = (host: 'auth' | 'api', handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
     createServer((req, res) => {
-      const path = (req.url ?? '').split('?')[0] ?? '';
-      const userAgent = header(req, 'user-agent');
-      const deviceId = header(req, 'x-user-device-id');
-      state.requests.push({
-        host, method: req.method ?? '', path, authorized: header(req, 'authorization') !== undefined,
-        ...(userAgent === undefined ? {} : { userAgent }), ...(deviceId === undefined ? {} : { deviceId }),
-      });
+      const [path = '', query = ''] = (req.url ?? '').split('?');
+      const headers = Object.fromEntries(RECORDED_HEADERS.flatMap((name) => {
+        const value = header(req, name);
+        return value === undefined ? [] : [[name, value]];
+      }));
+      state.requests.push({ host, method: req.method ?? '', path, query, authorized: header(req, 'authorization') !== undefined, headers });
       if (host === 'api' && options.apiRedirect) {
         const { status, location = (at: string) => `${MOVED}${at}` } = options.apiRedirect;
         if (!req.url?.startsWith(MOVED)) return void res.writeHead(status, { Location: location(req.url ?? '/') }).end();
@@ -182,6 +200,8 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     requireSessionV3: options.requireSessionV3 ?? false,
     topLevelErrors,
     peerCertOnly: options.peerCertOnly ?? false,
+    capabilities: options.baseStationCapabilities === undefined ? CAPABILITIES : { ...CAPABILITIES, [BASE_STATION_CAPABILITIES]: options.baseStationCapabilities },
+    ...(options.otherBaseStationCertFirst || options.certsData ? { certsData: certsDataOf(options) } : {}),
     metaEnvelope: options.metaEnvelope ?? false,
     deviceList: (devices) => {
       const listed = options.deviceList ? options.deviceList(devices) : devices;
@@ -214,6 +234,16 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     close: async () => {
       await Promise.all([closeServer(authServer), closeServer(apiServer)]);
     },
+  };
+}
+
+/** The certificate answer's `certsData` as `otherBaseStationCertFirst` and `certsData` shape it. */
+function certsDataOf(options: SimCloudOptions): (entries: SimCertEntry[], tools: CertsDataTools) => unknown[] {
+  return (entries, tools) => {
+    const listed = options.otherBaseStationCertFirst
+      ? [...entries.map((entry) => tools.issue(`${entry.uniqueId}-OTHER`, tools.publicKey)), ...entries]
+      : entries;
+    return options.certsData ? options.certsData(listed, tools) : listed;
   };
 }
 

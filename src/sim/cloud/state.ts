@@ -31,6 +31,22 @@ export interface IssuedRecord {
   xcloudId?: string;
 }
 
+/** A request as the simulated cloud received it. */
+export interface SimRequest {
+  host: 'auth' | 'api';
+  method: string;
+  path: string;
+  /** The query string, without `?` (empty when none). */
+  query: string;
+  /** It carried an Authorization header. */
+  authorized: boolean;
+  /** The headers of `RECORDED_HEADERS` it carried, by lower-case name. */
+  headers: Record<string, string>;
+}
+
+/** Headers worth a test's look that carry no secret (the token and cookies never are kept). */
+export const RECORDED_HEADERS = ['x-user-device-id', 'x-forwarded-user', 'xcloudid', 'origin', 'referer', 'user-agent'] as const;
+
 export interface SentCode {
   email: string;
   factorType: SimFactorType;
@@ -38,16 +54,6 @@ export interface SentCode {
 }
 
 /** One request as the simulated cloud received it (no secret: whether it was authorized, not with what). */
-export interface SimRequest {
-  host: 'auth' | 'api';
-  method: string;
-  path: string;
-  authorized: boolean;
-  userAgent?: string;
-  /** X-User-Device-Id, the sign-in host's name for the client. */
-  deviceId?: string;
-}
-
 export class CloudState {
   readonly tokens = new Map<string, TokenRecord>();
   readonly pending = new Map<string, PendingVerification>();

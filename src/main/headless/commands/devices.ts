@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { printable } from '../../../shared/text.js';
+import { localStreamingNotListed } from '../../arlo/devices.js';
 import { withAccount } from './account-context.js';
 import { formatDate } from '../../../shared/dates.js';
 
@@ -18,6 +19,7 @@ export function register(program: Command): void {
           const enrolled = station.certificateExpires ? `enrolled until ${formatDate(station.certificateExpires)}` : 'not enrolled';
           // Names, models and ids come from the cloud: printed only through `printable`.
           console.log(`${printable(station.name)} (${printable(station.model)}, ${printable(station.deviceId)}${owned}): ${enrolled}`);
+          if (station.localStreaming === false) console.log(`  ${localStreamingNotListed(station.localStreamingSaid)}`);
           for (const camera of data.cameras.filter((c) => c.baseStationId === station.deviceId)) {
             const local = camera.localStreaming ? `port ${camera.port}, ${camera.codecs.join('+')}` : 'no local streaming';
             console.log(`  ${printable(camera.name)} (${printable(camera.model)}, ${printable(camera.deviceId)}): ${local}`);
