@@ -65,7 +65,10 @@ describe('the desktop store (electron-store)', () => {
     const written = await readJson(join(userDataOf(home), 'settings.json'));
     const expected = structuredClone(oldSettings) as { settings: Record<string, unknown> };
     // Every old value kept; the settings added since come with their defaults.
-    Object.assign(expected.settings, { lingerSeconds: 9, notifications: true, updateChecks: true });
+    // The User-Agent is made once for an installation that had none (one identity from then on).
+    const { userAgent } = (written as { settings: { userAgent?: unknown } }).settings;
+    assert.match(String(userAgent), /^Mozilla\/5\.0 /);
+    Object.assign(expected.settings, { lingerSeconds: 9, notifications: true, updateChecks: true, onvif: false, onvifAddresses: {}, userAgent });
     assert.deepEqual(written, expected);
     assert.equal(await quitFromTray(app), 0);
   });
