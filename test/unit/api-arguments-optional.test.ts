@@ -22,7 +22,7 @@ describe('optional API arguments over JSON', () => {
       });
     }
     // The walk saw the optional arguments there are (it would pass vacuously over none).
-    assert.deepEqual(optional, ['enroll#1', 'setBaseStationAddress#3']);
+    assert.deepEqual(optional, ['enroll#1', 'setBaseStationAddress#3', 'viewerUrl#2']);
   });
 
   it('a JSON round trip of a call with its optional argument left out parses as the call itself', () => {
