@@ -80,6 +80,8 @@ describe('arlo-rtsp login', () => {
 
     const bad = await cli(['--data-dir', await dataDir(), 'login', '--token', 'not-a-valid-token-at-all-1234']);
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /^arlo-rtsp: Your Arlo sign-in has expired: sign in again or paste a new token\.$/m);
+    // A pasted token Arlo refuses did not "expire": it was never accepted (issue 21 item 6).
+    assert.match(bad.stderr, /^arlo-rtsp: Arlo did not accept that token: /m);
+    assert.doesNotMatch(bad.stderr, /expired/);
   });
 });
