@@ -93,9 +93,9 @@ describe('field capture and replay', { timeout: 300_000 }, () => {
   });
 
   it('a capture is written when the base station refuses the stream too: PLAY runs after a failed DESCRIBE step, recording the refusal', async () => {
-    // The DESCRIBE step's and the PLAY step's DESCRIBE, each refused.
-    station.respondNextWith(404, { method: 'DESCRIBE', reason: 'Not Found' });
-    station.respondNextWith(404, { method: 'DESCRIBE', reason: 'Not Found' });
+    // The DESCRIBE step's and the PLAY step's DESCRIBE, each refused for both ways the URL can name
+    // this base station (its address, then its model's .local name: rtsp/url-host.ts).
+    for (let i = 0; i < 4; i++) station.respondNextWith(404, { method: 'DESCRIBE', reason: 'Not Found' });
     const refusedFile = join(dataDir, 'refused.json');
     const result = await runCli(
       ['--data-dir', dataDir, 'doctor', '--camera', cameraId(), '--capture', refusedFile, '--mdns-interface', '127.0.0.1'],
