@@ -183,7 +183,7 @@ describe('first run and streaming in the web UI', () => {
     const card = page.getByRole('listitem', { name: CAMERA });
     await card.getByRole('button', { name: 'Start', exact: true }).click();
     await card.getByRole('button', { name: 'Stop', exact: true }).waitFor();
-    const url = (await card.getByRole('link').textContent()) ?? '';
+    const url = (await card.locator('[data-url="native"]').textContent()) ?? '';
     assert.match(url, /^rtsp:\/\/127\.0\.0\.1:\d+\//);
 
     const ffmpeg = spawn('ffmpeg', ['-nostdin', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', url, '-map', '0:v', '-c', 'copy', '-f', 'null', '-'], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -202,8 +202,9 @@ describe('first run and streaming in the web UI', () => {
     await assertFits(page, 'the cameras, streaming, dark');
     await page.emulateMedia({ colorScheme: 'light' });
 
-    // Stop, Watch, Copy URL, Copy snapshot URL and Diagnose share one row at each width.
-    const actions = ['Stop', 'Watch', `Copy URL of ${CAMERA}`, `Copy snapshot URL of ${CAMERA}`, `Diagnose ${CAMERA}`];
+    // Stop, Watch, Copy snapshot URL and Diagnose share one row at each width (each stream's URL has
+    // its copy button beside it, in the list of the camera's streams).
+    const actions = ['Stop', 'Watch', `Copy snapshot URL of ${CAMERA}`, `Diagnose ${CAMERA}`];
     for (const width of SCREEN_WIDTHS) {
       await page.setViewportSize({ width, height: 900 });
       const tops = await Promise.all(actions.map(async (name) => (await card.getByRole('button', { name, exact: true }).boundingBox())?.y));
@@ -228,7 +229,7 @@ describe('first run and streaming in the web UI', () => {
     const card = page.getByRole('listitem', { name: CAMERA });
     await card.getByRole('button', { name: `Copy URL of ${CAMERA}` }).click();
     await card.getByRole('button', { name: `Copy URL of ${CAMERA}` }).filter({ hasText: 'Copied' }).waitFor();
-    assert.equal(await page.evaluate(readClipboard), await card.getByRole('link').textContent());
+    assert.equal(await page.evaluate(readClipboard), await card.locator('[data-url="native"]').textContent());
     await card.getByRole('button', { name: `Copy snapshot URL of ${CAMERA}` }).click();
     await waitForAsync(async () => /\/api\/cameras\/[^/]+\/snapshot\.jpg$/.test(await page.evaluate(readClipboard)), 5_000, 'the snapshot URL in the clipboard');
 

@@ -25,7 +25,13 @@ function describeStream(stream: CameraStreamView): string {
   return `${stream.codec === 'h265' ? 'H.265' : 'H.264'}${size}${fps}, ${how}`;
 }
 
-export function CameraStreams({ camera }: { camera: CameraView }) {
+/** `desktop`: the URLs are shown as text (the window opens them with "Open in VLC"); on the web page they are links a player can take. */
+/** The native stream is "the" URL of a camera; the derived ones say which they are. */
+function copyLabel(kind: CameraStreamKind, name: string): string {
+  return kind === 'native' ? `Copy URL of ${name}` : `Copy ${KIND_LABEL[kind]} URL of ${name}`;
+}
+
+export function CameraStreams({ camera, desktop }: { camera: CameraView; desktop: boolean }) {
   const api = useApi();
   const action = useAction();
   const [copied, setCopied] = useState<string>();
@@ -49,8 +55,10 @@ export function CameraStreams({ camera }: { camera: CameraView }) {
         {camera.streams.map((stream) => (
           <li key={stream.kind} data-stream={stream.kind}>
             <span className="stream-kind">{KIND_LABEL[stream.kind]}</span>{' '}
-            <code className="url" data-url={stream.kind}>{stream.url}</code>{' '}
-            <button type="button" className="small" aria-label={`Copy ${KIND_LABEL[stream.kind]} URL of ${camera.name}`}
+            {desktop
+              ? <code className="url" data-url={stream.kind}>{stream.url}</code>
+              : <a className="url" data-url={stream.kind} href={stream.url}>{stream.url}</a>}{' '}
+            <button type="button" className="small" aria-label={copyLabel(stream.kind, camera.name)}
               onClick={() => copy(stream.kind, () => api.viewerUrl(camera.deviceId, stream.kind))}>
               {copied === stream.kind ? 'Copied' : 'Copy'}
             </button>

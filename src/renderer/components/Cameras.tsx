@@ -177,7 +177,7 @@ function CameraCard({ camera, desktop, picture, onPicture, onWatch }: CardProps)
         )}
       </div>
       <ErrorNote message={codec.error} />
-      <CameraStreams camera={camera} />
+      <CameraStreams camera={camera} desktop={desktop} />
       {snapshotUrl && <div className="url-row small"><span className="muted">Snapshot: </span><code className="url" data-url="snapshot">{snapshotUrl}</code></div>}
       <div className="row actions">
         {camera.running ? (
