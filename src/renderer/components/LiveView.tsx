@@ -31,6 +31,13 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
   const [stopped, setStopped] = useState(false);
   /** Counts "Watch again" clicks: each opens the view anew. */
   const [attempt, setAttempt] = useState(0);
+  const dialog = useRef<HTMLDivElement>(null);
+
+  // Opened from a card further down the page, the view (above the cards) would be out of sight,
+  // and a browser pauses a muted video it cannot see: bring it into view as it opens.
+  useEffect(() => {
+    dialog.current?.scrollIntoView({ block: 'nearest' });
+  }, []);
 
   useEffect(() => {
     const element = video.current!;
@@ -147,7 +154,7 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
   }, [camera.deviceId, sound, attempt]);
 
   return (
-    <div className="live" role="dialog" aria-label={`Live view of ${camera.name}`}>
+    <div ref={dialog} className="live" role="dialog" aria-label={`Live view of ${camera.name}`}>
       <div className="title-row">
         <h3>Live: {camera.name}</h3>
         <span className="muted small" aria-live="polite">
