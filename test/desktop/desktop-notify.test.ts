@@ -58,9 +58,10 @@ describe('OS notifications', () => {
     await app.call(windowId, 'updateSettings', { notifications: true });
     await until(app, async () => count(await titles(app), CAPPED) === 1, 'the daily-cap notification once unmuted');
 
-    // A camera going to Error: the base station answers 404 to its DESCRIBE.
+    // A camera going to Error: the base station answers 404 to its DESCRIBE, whichever way the URL
+    // names it (its address, then its model's .local name: the engine tries each, rtsp/url-host.ts).
     const ERROR = new RegExp(`^${other.name} stopped with an error$`);
-    station.respondNextWith(404, { method: 'DESCRIBE' });
+    for (let i = 0; i < 2; i++) station.respondNextWith(404, { method: 'DESCRIBE' });
     await app.call(windowId, 'startCamera', other.deviceId);
     const { url } = (await app.call<AppState>(windowId, 'getState')).cameras.find((c) => c.deviceId === other.deviceId)!;
     players.push(spawn('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-t', '1', '-f', 'null', '-'], { stdio: 'ignore' }));
