@@ -67,11 +67,11 @@ export class Child {
  * CPU seconds the live threads of a process have run so far, at nanosecond resolution: the first
  * field of each `/proc/<pid>/task/<tid>/schedstat` (the scheduler's sum_exec_runtime). The ticks of
  * `/proc/<pid>/stat` (10 ms) were coarser than stunnel's whole use in a few seconds. The same
- * counter serves the engine and stunnel, so their figures compare like with like.
+ * counter serves every path, so their figures compare like with like.
  */
 export function processCpuSeconds(pid: number): number {
   let nanoseconds = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
+  for (const task of tasksOf(pid)) {
     try {
       nanoseconds += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
     } catch {
@@ -79,6 +79,51 @@ export function processCpuSeconds(pid: number): number {
     }
   }
   return nanoseconds / 1e9;
+}
+
+/**
+ * CPU seconds of a process and everything it started: its threads and its live descendants' (as
+ * above), plus the children it has already reaped (`cutime`/`cstime` of `/proc/<pid>/stat`, in
+ * clock ticks: a snapshot's ffmpeg lives a second). A relay is judged by the whole tree a user runs,
+ * not by its main process alone.
+ */
+export function processTreeCpuSeconds(pid: number): number {
+  let seconds = 0;
+  for (const member of [pid, ...descendantsOf(pid)]) seconds += processCpuSeconds(member) + reapedChildrenSeconds(member);
+  return seconds;
+}
+
+/** USER_HZ: 100 on every Linux this runs on (`getconf CLK_TCK`). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+function reapedChildrenSeconds(pid: number): number {
+  try {
+    // Fields after the command's closing parenthesis (which may contain spaces): cutime, cstime are the 16th and 17th of /proc/<pid>/stat.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+function descendantsOf(pid: number): number[] {
+  const children = tasksOf(pid).flatMap((task) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
+  return children.flatMap((child) => [child, ...descendantsOf(child)]);
+}
+
+function tasksOf(pid: number): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
 }
 
 export function peakRssOf(pid: number): number {

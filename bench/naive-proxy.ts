@@ -3,21 +3,16 @@
 // header added and the answers back as received, and once the PLAY answer has gone by it stops
 // parsing and joins the two sockets with `pipe` (so, like the POC, later keep-alives go up without a
 // Nonce and are refused, harmlessly within a bench window). No fan-out: one upstream per viewer.
-// Started by bench/run.ts with a `NaivePlan`; answers with the plain-TCP port per target.
+// Started by bench/run.ts with a `RelayPlan` (bench/relay-process.ts).
 
 import net from 'node:net';
 import tls from 'node:tls';
 import { serializeMessage } from '../src/main/rtsp/message.js';
 import { NONCE_HEADER, NonceSequence } from '../src/main/rtsp/nonce.js';
 import { RtspReader } from '../src/main/rtsp/reader.js';
+import { serveRelay, type RelayPlan } from './relay-process.js';
 
-export interface NaivePlan {
-  /** Base-station ports, one listening port each. */
-  targets: number[];
-  identity: { certPem: string; keyPem: string };
-}
-
-function relay(viewer: net.Socket, target: number, identity: NaivePlan['identity']): void {
+function relay(viewer: net.Socket, target: number, identity: RelayPlan['identity']): void {
   const upstream = tls.connect({ host: '127.0.0.1', port: target, cert: identity.certPem, key: identity.keyPem, rejectUnauthorized: false });
   const close = () => {
     viewer.destroy();
@@ -61,14 +56,4 @@ function relay(viewer: net.Socket, target: number, identity: NaivePlan['identity
   upstream.once('secureConnect', () => viewer.resume());
 }
 
-/** `plan` → the listening ports; `stop` → exits. */
-process.on('message', (plan: NaivePlan | 'stop') => {
-  if (plan === 'stop') return void process.send?.('stopped', () => process.exit(0));
-  void Promise.all(plan.targets.map((target) => new Promise<number>((resolve) => {
-    const server = net.createServer((viewer) => {
-      viewer.setNoDelay(true);
-      relay(viewer, target, plan.identity);
-    });
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
-  }))).then((ports) => process.send?.(ports));
-});
+serveRelay(relay);

@@ -1,12 +1,13 @@
 // The whole product process for the bench: `arlo-rtsp serve` as a user runs it (the built
-// dist/main/headless/cli.js, compiled from this checkout once per bench run, on a data dir holding
-// what enrollment leaves behind), with the web UI's events socket connected as an open browser tab
+// dist/main/headless/cli.js, compiled from this checkout once per bench run, started plainly as the
+// npm bin starts, on a data dir holding what enrollment leaves behind), with the web UI's events socket connected as an open browser tab
 // has it. Its CPU is read from outside by pid, like the engine's and stunnel's.
 // BENCH_CPU_PROF=<dir> profiles it as well (it writes the profile when SIGTERM stops it);
 // BENCH_SERVE_LOG=<file> keeps what it printed (e.g. with BENCH_SERVE_NODE_FLAGS=--trace-gc).
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -16,7 +17,6 @@ import { peakRssOf, rssOf } from './children.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const CLI = new URL('../dist/main/headless/cli.js', import.meta.url).pathname;
-const ENTRYPOINT = new URL('../deploy/entrypoint.sh', import.meta.url).pathname;
 const PASSPHRASE = 'bench passphrase';
 const START_TIMEOUT_MS = 60_000;
 
@@ -66,15 +66,14 @@ export async function startServe(baseStationPort: number, cameraIds: string[], i
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // V8 flags for A/B runs of the product process alone (e.g. heap sizing), as `node <flags> cli.js` would get them.
   const nodeFlags = process.env.BENCH_SERVE_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-  // Started the way the Docker image and the systemd unit start it: deploy/entrypoint.sh (and the
-  // NODE_OPTIONS it sets) running the `arlo-rtsp` found on PATH, here this checkout's CLI. Every step
-  // execs the next, so the pid is the product process's.
-  const binDir = await mkdtemp(join(tmpdir(), 'bench-bin-'));
-  await writeFile(join(binDir, 'arlo-rtsp'), `#!/bin/sh\nexec ${[process.execPath, ...profile, ...nodeFlags, CLI].map(shellQuoted).join(' ')} "$@"\n`, { mode: 0o755 });
-  const child = spawn('sh', [
-    ENTRYPOINT, '--data-dir', dataDir, 'serve',
+  // Started plainly, as the npm bin starts: node with the flags of the CLI's own first line
+  // (`#!/usr/bin/env -S node ...`, what the kernel runs), no NODE_OPTIONS, the passphrase in the environment.
+  const env: NodeJS.ProcessEnv = { ...process.env, ARLO_RTSP_PASSPHRASE: PASSPHRASE };
+  delete env.NODE_OPTIONS;
+  const child = spawn(process.execPath, [
+    ...interpreterFlags(), ...profile, ...nodeFlags, CLI, '--data-dir', dataDir, 'serve',
     '--basestation', `BENCH=127.0.0.1:${baseStationPort}`, '--port-base', String(portBase), '--http', '127.0.0.1:0',
-  ], { env: { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ''}`, ARLO_RTSP_PASSPHRASE: PASSPHRASE }, stdio: ['ignore', 'pipe', 'pipe'] });
+  ], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -86,7 +85,6 @@ export async function startServe(baseStationPort: number, cameraIds: string[], i
     clearTimeout(timer);
     if (process.env.BENCH_SERVE_LOG) await appendFile(process.env.BENCH_SERVE_LOG, output);
     await rm(dataDir, { recursive: true, force: true });
-    await rm(binDir, { recursive: true, force: true });
   };
   try {
     const stateUrl = await new Promise<string>((resolve, reject) => {
@@ -133,7 +131,11 @@ export async function startServe(baseStationPort: number, cameraIds: string[], i
   }
 }
 
-const shellQuoted = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+/** The node flags on the built CLI's `#!/usr/bin/env -S node <flags>` line. */
+function interpreterFlags(): string[] {
+  const [, ...words] = /^#!\/usr\/bin\/env -S (.*)$/m.exec(readFileSync(CLI, 'utf8').split('\n')[0]!)?.[1]?.split(' ') ?? [];
+  return words;
+}
 
 function kill(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.exitCode === null && child.signalCode === null) child.kill(signal);

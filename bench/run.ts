@@ -8,17 +8,18 @@
 // RTP packet stamped with its send time, over mutual TLS with the Nonce rule, written either one
 // RTP packet per TLS record (`/pkt` scenarios: an embedded server's SSL_write per packet, the
 // field's likely shape) or a video frame's packets per write (16 kB records). Viewers run in a
-// child process (bench/viewers.ts) and read it five ways:
+// child process (bench/viewers.ts) and read it six ways:
 //   direct   straight from the base station (mutual TLS + Nonce in the viewer): the zero-proxy floor
 //   stunnel  through stunnel4 in client mode (the C floor for TLS termination plus copying)
 //   naive    through a proof-of-concept Node relay (bench/naive-proxy.ts: Nonce'd handshake, then pipe)
+//   seed     through a seed-style Node relay (bench/seed-relay.ts: every chunk parsed, each frame written as parsed)
 //   ours     through the engine alone, a StreamManager in a child process (bench/engine.ts)
 //   serve    through `arlo-rtsp serve`, the whole product, with the web UI's events socket open (bench/product.ts)
 // Each scenario runs `--repeat` times (the paths in turn each time) and prints medians with the
 // spread across repetitions. A measured window lasts `--duration` seconds, longer when needed
 // to receive `--min-mb` from the base station, so CPU figures sum many packets. Figures: CPU seconds
 // per GB received from the base station and per GB delivered to viewers (every relay from /proc
-// schedstat by pid, nanosecond resolution), per-packet latency p50/p99 and what a relay adds to
+// schedstat, the whole process tree: threads, live children, reaped children), per-packet latency p50/p99 and what a relay adds to
 // the direct path's in the same repetition, peak RSS, packets dropped; `serve`'s idle CPU per second
 // (no viewer yet, window after window from start until steady, and 30 s after the last one left);
 // one camera's throughput ceiling; a late viewer's wait for its first keyframe with and
@@ -32,9 +33,9 @@ import { issueIdentity, type ClientIdentity } from '../src/sim/identity.js';
 import type { EndpointOptions } from '../src/main/stream/manager.js';
 import type { HubLimits } from '../src/main/stream/hub.js';
 import type { SimQuirks } from '../src/sim/quirks.js';
-import { Child, processCpuSeconds, startStunnel } from './children.js';
+import { Child, processTreeCpuSeconds, startStunnel } from './children.js';
 import type { EngineFigures } from './engine.js';
-import type { NaivePlan } from './naive-proxy.js';
+import type { RelayPlan } from './relay-process.js';
 import { startServe } from './product.js';
 import { transcodeBench } from './transcode.js';
 import type { ViewerReport, ViewerSpec } from './viewers.js';
@@ -42,7 +43,7 @@ import type { ViewerReport, ViewerSpec } from './viewers.js';
 const USAGE = `usage: npm run bench -- [options]
   --only a,b        scenarios whose name contains any of these (1x1@8/pkt, 1x1@20/pkt, 5x3@20/pkt, 1x1@8,
                     1x1@20, 1x1@40, 5x3@20, idle, late, ceiling, transcode); default all (about 26 minutes)
-  --paths a,b       of direct,stunnel,naive,ours,serve (default all)
+  --paths a,b       of direct,stunnel,naive,seed,ours,serve (default all)
   --repeat N        repetitions per scenario (default 3)
   --duration S      measured window in seconds, at least (default 6)
   --min-mb MB       measured window lasts until this much was received (default 20)
@@ -50,7 +51,7 @@ const USAGE = `usage: npm run bench -- [options]
   --fps N           synthetic video frame rate (default 15)
   --idle-window S   idle measurement window in seconds (default 30: each of serve's 30 s timers once)`;
 
-const PATH_NAMES = ['direct', 'stunnel', 'naive', 'ours', 'serve'];
+const PATH_NAMES = ['direct', 'stunnel', 'naive', 'seed', 'ours', 'serve'];
 
 /** The command line, or the usage and exit 2 with what was wrong. */
 function readFlags() {
@@ -176,7 +177,7 @@ async function viaStunnel(sim: SimBaseStation, ids: string[], durationMs: number
     const reports = await view(
       ids.map((id, i) => ({ url: sim.urlFor(id).replace(`:${sim.port}/`, `:${stunnel.ports[i]}/`), nonce: true })),
       durationMs,
-      { start: () => void (cpu = processCpuSeconds(stunnel.pid)), end: () => void (cpu = processCpuSeconds(stunnel.pid) - cpu) },
+      { start: () => void (cpu = processTreeCpuSeconds(stunnel.pid)), end: () => void (cpu = processTreeCpuSeconds(stunnel.pid) - cpu) },
     );
     return row('stunnel', reports, durationMs, { cpuSeconds: cpu });
   } finally {
@@ -184,18 +185,19 @@ async function viaStunnel(sim: SimBaseStation, ids: string[], durationMs: number
   }
 }
 
-async function viaNaive(sim: SimBaseStation, ids: string[], durationMs: number): Promise<Row> {
-  const proxy = new Child('./naive-proxy.ts');
+/** A Node reference relay in a process of its own: `naive` (pipe after PLAY) or `seed` (every chunk parsed). */
+async function viaRelay(path: 'naive' | 'seed', sim: SimBaseStation, ids: string[], durationMs: number): Promise<Row> {
+  const proxy = new Child(path === 'naive' ? './naive-proxy.ts' : './seed-relay.ts');
   try {
-    const ports = await proxy.ask<number[]>({ targets: ids.map(() => sim.port), identity } satisfies NaivePlan);
+    const ports = await proxy.ask<number[]>({ targets: ids.map(() => sim.port), identity } satisfies RelayPlan);
     let cpu = 0;
     const reports = await view(
       ids.map((id, i) => ({ url: sim.urlFor(id).replace(`:${sim.port}/`, `:${ports[i]}/`), nonce: false })),
       durationMs,
-      { start: () => void (cpu = processCpuSeconds(proxy.pid)), end: () => void (cpu = processCpuSeconds(proxy.pid) - cpu) },
+      { start: () => void (cpu = processTreeCpuSeconds(proxy.pid)), end: () => void (cpu = processTreeCpuSeconds(proxy.pid) - cpu) },
     );
     await proxy.ask('stop');
-    return row('naive', reports, durationMs, { cpuSeconds: cpu });
+    return row(path, reports, durationMs, { cpuSeconds: cpu });
   } finally {
     await proxy.close();
   }
@@ -212,10 +214,10 @@ async function viaServe(sim: SimBaseStation, ids: string[], viewersPerCamera: nu
     const reports = await view(specs, durationMs, {
       start: async () => {
         bytesIn = await serve.bytesIn();
-        cpu = processCpuSeconds(serve.pid);
+        cpu = processTreeCpuSeconds(serve.pid);
       },
       end: async () => {
-        cpu = processCpuSeconds(serve.pid) - cpu;
+        cpu = processTreeCpuSeconds(serve.pid) - cpu;
         rss = serve.rss();
         bytesIn = (await serve.bytesIn()) - bytesIn;
       },
@@ -244,10 +246,10 @@ async function ours(sim: SimBaseStation, ids: string[], viewersPerCamera: number
     const reports = await view(specs, durationMs, {
       start: async () => {
         await engine.ask({ type: 'mark' });
-        cpu = processCpuSeconds(engine.pid);
+        cpu = processTreeCpuSeconds(engine.pid);
       },
       end: async () => {
-        cpu = processCpuSeconds(engine.pid) - cpu;
+        cpu = processTreeCpuSeconds(engine.pid) - cpu;
         figures = await engine.ask<EngineFigures>({ type: 'measure' });
       },
     });
@@ -275,7 +277,7 @@ function spread(values: (number | undefined)[], digits = 2): { median: number | 
 /** `runs[i]` holds one repetition's rows, the same paths in the same order each time. */
 function printTable(title: string, runs: Row[][]): void {
   const header = ['path', 'viewers', 'Mbit/s in', 'Mbit/s out', 'CPU s', 'CPU s/GB in', 'CPU s/GB out', '× stunnel (in)', '× stunnel (out)',
-    '× naive (out)', 'p50 ms', 'p99 ms', '+p50 ms', '+p99 ms', 'RSS MB', 'peak RSS MB', 'dropped', 'lost'];
+    '× naive (out)', '× seed (out)', 'p50 ms', 'p99 ms', '+p50 ms', '+p99 ms', 'RSS MB', 'peak RSS MB', 'dropped', 'lost'];
   const paths = runs[0]!.map((r) => r.path);
   const of = (path: string) => runs.map((rows) => rows.find((r) => r.path === path)!);
   const reference = (name: string) => (paths.includes(name) ? of(name) : undefined);
@@ -303,6 +305,7 @@ function printTable(title: string, runs: Row[][]): void {
       fixed(median(rows.map((r) => (r.bytesIn * 8) / r.seconds / 1e6)), 1), fixed(median(rows.map((r) => (r.bytesOut * 8) / r.seconds / 1e6)), 1),
       spread(rows.map((r) => r.cpuSeconds)).text, inGb.text, outGb.text,
       ratio('stunnel', inGb.median, (r) => r.bytesIn), ratio('stunnel', outGb.median, (r) => r.bytesOut), ratio('naive', outGb.median, (r) => r.bytesOut),
+      ratio('seed', outGb.median, (r) => r.bytesOut),
       spread(rows.map((r) => p(r, 0.5))).text, spread(rows.map((r) => p(r, 0.99))).text,
       path === 'direct' ? '' : spread(added(0.5)).text, path === 'direct' ? '' : spread(added(0.99)).text,
       megabytes((r) => r.rss), megabytes((r) => r.peakRss), dropped.length ? String(dropped.reduce((a, b) => a + b, 0)) : '',
@@ -327,7 +330,8 @@ async function scenario(name: string, cameras: number, viewersPerCamera: number,
       const paths: [string, () => Promise<Row>][] = [
         ['direct', () => direct(sim, ids, durationMs)],
         ['stunnel', () => viaStunnel(sim, ids, durationMs)],
-        ['naive', () => viaNaive(sim, ids, durationMs)],
+        ['naive', () => viaRelay('naive', sim, ids, durationMs)],
+        ['seed', () => viaRelay('seed', sim, ids, durationMs)],
         ['ours', () => ours(sim, ids, viewersPerCamera, durationMs)],
         ['serve', () => viaServe(sim, ids, viewersPerCamera, durationMs)],
       ];
@@ -337,7 +341,7 @@ async function scenario(name: string, cameras: number, viewersPerCamera: number,
     }
     const shape = records === 'packet' ? 'one RTP packet per TLS record' : "a video frame's packets per write (16 kB TLS records)";
     printTable(
-      `${name}: ${cameras} camera(s) × ${viewersPerCamera} viewer(s) at ${bitrate / 1e6} Mbit/s, ${shape}, ${durationMs / 1000} s windows, median [min–max] of ${REPEAT} (direct, stunnel and naive: 1 viewer per camera, the base station serves one stream per camera; ours = the engine alone, serve = the whole product process)`,
+      `${name}: ${cameras} camera(s) × ${viewersPerCamera} viewer(s) at ${bitrate / 1e6} Mbit/s, ${shape}, ${durationMs / 1000} s windows, median [min–max] of ${REPEAT} (direct, stunnel, naive and seed: 1 viewer per camera, the base station serves one stream per camera; ours = the engine alone, serve = the whole product process)`,
       runs,
     );
   } finally {
@@ -410,10 +414,10 @@ async function idle(): Promise<void> {
       try {
         let messages = 0;
         const window = async () => {
-          const [cpu, before] = [processCpuSeconds(serve.pid), serve.stateMessages];
+          const [cpu, before] = [processTreeCpuSeconds(serve.pid), serve.stateMessages];
           await sleep(IDLE_WINDOW_MS);
           messages += serve.stateMessages - before;
-          return ((processCpuSeconds(serve.pid) - cpu) * 1000) / (IDLE_WINDOW_MS / 1000);
+          return ((processTreeCpuSeconds(serve.pid) - cpu) * 1000) / (IDLE_WINDOW_MS / 1000);
         };
         await sleep(IDLE_SETTLE_MS);
         const quiet: number[] = [];

@@ -7,7 +7,7 @@
 #   $CREDENTIALS_DIRECTORY/passphrase   systemd's LoadCredential=passphrase:...
 #   /run/secrets/arlo_rtsp_passphrase   a Docker/compose secret named arlo_rtsp_passphrase
 # A file found must be readable and not empty, else nothing starts. Trailing newlines are dropped. Then runs `arlo-rtsp` with the given arguments
-# and the young-generation cap below.
+# (whose own first line caps V8's young generation, src/main/headless/cli.ts).
 set -eu
 
 fail() {
@@ -36,12 +36,5 @@ if [ -n "$file" ]; then
   export ARLO_RTSP_PASSPHRASE
 fi
 unset ARLO_RTSP_PASSPHRASE_FILE
-
-# V8's young generation capped at 4 MB per semi-space (Node's default grows it to 16): relaying video
-# with the default, V8 in most runs started a major GC about every 0.6 s; capped, it did not, and
-# `serve` at 5 cameras x 3 viewers x 20 Mbit/s used 0.63-0.76 s of CPU per window against 1.02-1.07 s
-# and 111-113 MB against 137-151 (docs/benchmarks-history.md, "Third pass"). A V8 heap flag has to be on
-# node's command line or in NODE_OPTIONS; the user's own NODE_OPTIONS come after it, so they win.
-export NODE_OPTIONS="--max-semi-space-size=4${NODE_OPTIONS:+ $NODE_OPTIONS}"
 
 exec arlo-rtsp "$@"

@@ -1,13 +1,15 @@
 // The npm package as a user gets it: `npm pack` of the built tree, `npm install -g` of the tarball
 // into a fresh prefix with a clean environment (system PATH only: node, npm, ffmpeg; nothing from the
 // repository, run outside it), then the installed `arlo-rtsp demo` prints a URL whose video and AAC
-// audio ffprobe reads, and the installed `arlo-rtsp serve`, started the way the Docker image and the
+// audio ffprobe reads (the process being node with the young-generation cap of the bin's first line),
+// and the installed `arlo-rtsp serve`, started the way the Docker image and the
 // systemd unit start it (deploy/entrypoint.sh, environment variables, a passphrase file), answers
 // `arlo-rtsp healthcheck`.
 // Needs `npm run build` first (CI builds before testing); installs from the npm cache (--prefer-offline).
 
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +60,11 @@ function start(command: string, args: string[], env: Record<string, string> = {}
   return { child, output: () => out, exited: new Promise((resolve) => child.on('exit', resolve)) };
 }
 
+/** The command line of the process a started command became (the shell and `env` exec into node, so it keeps the pid). */
+function nodeArguments(child: ChildProcess): string[] {
+  return readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+}
+
 describe('the npm package', () => {
   it('packs the built code, the renderer and the simulator media, and nothing else', async () => {
     // --ignore-scripts: the tree is already built; prepack would build it again.
@@ -86,6 +93,7 @@ describe('the npm package', () => {
     await waitFor(() => /health: http/.test(demo.output()) || demo.child.exitCode !== null, 60_000, `the demo to start; output: ${demo.output()}`);
     const url = /\(MFACAMHD01\): (rtsp:\/\/\S+)/.exec(demo.output())?.[1];
     assert.ok(url, demo.output());
+    assert.ok(nodeArguments(demo.child).includes('--max-semi-space-size=4'), `the bin caps the young generation: ${nodeArguments(demo.child).join(' ')}`);
     const probed = await run('ffprobe', ['-v', 'error', '-rtsp_transport', 'tcp', '-show_entries', 'stream=codec_type,codec_name', '-of', 'json', url], {
       env: cleanEnv(), timeout: 60_000,
     });
@@ -109,6 +117,7 @@ describe('the npm package', () => {
     const serve = start('sh', [entrypoint, 'serve'], env);
     await waitFor(() => /health: http/.test(serve.output()) || serve.child.exitCode !== null, 60_000, `serve to start; output: ${serve.output()}`);
     assert.match(serve.output(), /no camera is running yet/);
+    assert.ok(nodeArguments(serve.child).includes('--max-semi-space-size=4'), `capped through the entrypoint too: ${nodeArguments(serve.child).join(' ')}`);
     assert.ok(serve.output().includes(`state: http://${env.ARLO_RTSP_HTTP}/api/state`), serve.output());
     const state = (await (await fetch(`http://${env.ARLO_RTSP_HTTP}/api/state`)).json()) as { warnings: string[] };
     assert.deepEqual(state.warnings.filter((w) => /plain file/.test(w)), [], 'the passphrase from the file encrypts the secrets');
