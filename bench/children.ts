@@ -16,11 +16,11 @@ export class Child {
   readonly #waiting: ((message: unknown) => void)[] = [];
 
   constructor(module: string) {
-    // BENCH_CPU_PROF=<dir> profiles the engine (node --cpu-prof), to see where its CPU goes;
-    // BENCH_ENGINE_FLAGS adds node flags to it (e.g. --trace-gc).
-    const engine = module.includes('engine');
-    const profile = process.env.BENCH_CPU_PROF && engine ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const extra = engine ? (process.env.BENCH_ENGINE_FLAGS?.split(' ').filter(Boolean) ?? []) : [];
+    // BENCH_CPU_PROF=<dir> profiles each relay (the engine, the Node references: node --cpu-prof),
+    // to see where its CPU goes; BENCH_ENGINE_FLAGS adds node flags to them (e.g. --trace-gc). Never the viewers.
+    const relay = !module.includes('viewers');
+    const profile = process.env.BENCH_CPU_PROF && relay ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const extra = relay ? (process.env.BENCH_ENGINE_FLAGS?.split(' ').filter(Boolean) ?? []) : [];
     this.#process = fork(new URL(module, import.meta.url), { execArgv: ['--import', 'tsx', ...profile, ...extra], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.#process.on('message', (message) => this.#waiting.shift()?.(message));
     this.#process.on('exit', (code) => {

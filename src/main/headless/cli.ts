@@ -1,13 +1,15 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=4 --min-semi-space-size=4
 // `arlo-rtsp`: the headless shell. Each subcommand lives in ./commands/ and registers itself here.
 //
-// The line above caps V8's young generation at 4 MB per semi-space (Node's default lets it grow to
-// 16) for every way the npm bin starts: a shell, the Docker image, the systemd unit, and Windows
-// (npm's command shims read `env -S` lines). Relaying video with the default, the young generation
-// grows under the packet rate, V8 starts major collections every second or so, and `serve` at
-// 5 cameras x 3 viewers x 20 Mbit/s takes ~35 MB and a third more CPU (docs/BENCHMARKS.md). A heap
-// size is fixed when V8 starts, so it has to be on node's command line; `npm run demo` carries the
-// same flag (test/unit/young-generation-cap.test.ts holds the two together).
+// The line above fixes V8's young generation at 4 MB per semi-space for every way the npm bin
+// starts: a shell, the Docker image, the systemd unit, and Windows (npm's command shims read `env -S`
+// lines). At most 4: with Node's default (growing to 16) the young generation grows under the packet
+// rate, V8 starts major collections every second or so, and `serve` at 5 cameras x 3 viewers x
+// 20 Mbit/s takes ~35 MB and a third more CPU. At least 4: left to shrink to its 1 MB minimum, a
+// relay's steady trickle of short-lived packet views set off a scavenge every second, each paying
+// for the whole heap's roots (docs/BENCHMARKS.md). A heap size is fixed when V8 starts, so it has to
+// be on node's command line; `npm run demo` carries the same flags (test/unit/young-generation-cap.test.ts
+// holds the two together).
 
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';

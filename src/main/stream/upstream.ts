@@ -298,6 +298,8 @@ class Connection {
 
   readonly #options: Target & typeof DEFAULTS;
   readonly #hooks: UpstreamHooks;
+  /** Where TLS decrypts each record (`onread`); its bytes are copied out before the next. */
+  readonly #readBuffer = Buffer.allocUnsafe(MAX_TLS_RECORD_PLAINTEXT);
   readonly #log: Logger;
   readonly #nonce = new NonceSequence((value) => this.#log.warn({ value }, 'the base station sent a Nonce that is not a number; counting on from ours'));
   readonly #reader = new RtspReader();
@@ -346,7 +348,7 @@ class Connection {
         // readable stream's push and 'data' per read: a base station that sends one RTP packet per
         // record makes this the per-packet path (docs/BENCHMARKS.md). The copy is ours to keep
         // (frames are views of it; continuity rewrites their headers in place).
-        onread: { buffer: Buffer.allocUnsafe(MAX_TLS_RECORD_PLAINTEXT), callback: (length, buffer) => this.#onRead(length, buffer) },
+        onread: { buffer: this.#readBuffer, callback: (length) => this.#onRead(length) },
       };
       const socket = tls.connect(options);
       this.#socket = socket;
@@ -468,8 +470,11 @@ class Connection {
     }, ms);
   }
 
-  #onRead(length: number, buffer: Uint8Array): boolean {
-    this.#reader.push(Buffer.from(buffer.subarray(0, length)));
+  #onRead(length: number): boolean {
+    // Copied straight from the reused buffer: no view of it is made first (one object less per record).
+    const record = Buffer.allocUnsafe(length);
+    this.#readBuffer.copy(record, 0, 0, length);
+    this.#reader.push(record);
     for (let item = this.#reader.read(); item; item = this.#reader.read()) {
       if (item.kind === 'frame') {
         const rtcp = !this.channels.has(item.channel);
