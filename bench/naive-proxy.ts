@@ -5,21 +5,14 @@
 // Nonce and are refused, harmlessly within a bench window). No fan-out: one upstream per viewer.
 // Started by bench/run.ts with a `RelayPlan` (bench/relay-process.ts).
 
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
+import type tls from 'node:tls';
 import { serializeMessage } from '../src/main/rtsp/message.js';
 import { NONCE_HEADER, NonceSequence } from '../src/main/rtsp/nonce.js';
 import { RtspReader } from '../src/main/rtsp/reader.js';
-import { serveRelay, type RelayPlan } from './relay-process.js';
+import { serveRelay } from './relay-process.js';
 
-function relay(viewer: net.Socket, target: number, identity: RelayPlan['identity']): void {
-  const upstream = tls.connect({ host: '127.0.0.1', port: target, cert: identity.certPem, key: identity.keyPem, rejectUnauthorized: false });
-  const close = () => {
-    viewer.destroy();
-    upstream.destroy();
-  };
-  viewer.on('error', close).on('close', close);
-  upstream.on('error', close).on('close', close);
+function relay(viewer: net.Socket, upstream: tls.TLSSocket): void {
   const nonces = new NonceSequence();
   const requests = new RtspReader();
   const responses = new RtspReader();
@@ -48,12 +41,8 @@ function relay(viewer: net.Socket, target: number, identity: RelayPlan['identity
     upstream.pipe(viewer);
     viewer.pipe(upstream);
   };
-  upstream.once('secureConnect', () => {
-    viewer.on('data', onRequest);
-    upstream.on('data', onResponse);
-  });
-  viewer.pause();
-  upstream.once('secureConnect', () => viewer.resume());
+  viewer.on('data', onRequest);
+  upstream.on('data', onResponse);
 }
 
 serveRelay(relay);

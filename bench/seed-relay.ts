@@ -6,22 +6,14 @@
 // the `pipe` relay (bench/naive-proxy.ts). No fan-out, no cache, no counters: one upstream per viewer.
 // Started by bench/run.ts with a `RelayPlan` (bench/relay-process.ts).
 
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
+import type tls from 'node:tls';
 import { serializeMessage } from '../src/main/rtsp/message.js';
 import { NONCE_HEADER, NonceSequence } from '../src/main/rtsp/nonce.js';
 import { frameBytes, RtspReader } from '../src/main/rtsp/reader.js';
 import { serveRelay } from './relay-process.js';
 
-function relay(viewer: net.Socket, target: number, identity: { certPem: string; keyPem: string }): void {
-  const upstream = tls.connect({ host: '127.0.0.1', port: target, cert: identity.certPem, key: identity.keyPem, rejectUnauthorized: false });
-  upstream.setNoDelay(true);
-  const close = () => {
-    viewer.destroy();
-    upstream.destroy();
-  };
-  viewer.on('error', close).on('close', close);
-  upstream.on('error', close).on('close', close);
+function relay(viewer: net.Socket, upstream: tls.TLSSocket): void {
   const nonces = new NonceSequence();
   const requests = new RtspReader();
   const answers = new RtspReader();
@@ -47,8 +39,6 @@ function relay(viewer: net.Socket, target: number, identity: { certPem: string; 
       }
     }
   });
-  viewer.pause();
-  upstream.once('secureConnect', () => viewer.resume());
 }
 
 serveRelay(relay);
