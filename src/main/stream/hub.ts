@@ -208,6 +208,9 @@ export class CameraHub implements StreamSource {
     if (phase.name === 'stopped') return Promise.reject(new StreamError('closed', 'this camera is stopped'));
     if (!wanted) return Promise.reject(new StreamError('closed', 'acquire the stream before describing it'));
     if (this.#upstream) return Promise.resolve(infoOf(this.#upstream));
+    // Failed while wanted: no phase change is coming until a new viewer or the user acts, so a
+    // waiter would wait for ever (a player set up from the remembered description, at its PLAY).
+    if (phase.name === 'failed') return Promise.reject(new StreamError(phase.problem.reason, phase.problem.message));
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
