@@ -67,3 +67,15 @@ test('the codec decides how the same bytes are read', () => {
   assert.equal(isKeyframeStart('h264', b(0x65, 0x01, 0x00)), true);
   assert.equal(isKeyframeStart('h265', b(0x65, 0x01, 0x00)), false);
 });
+
+test('the payload is read where it lies in the packet: bytes before start and after end are not looked at', () => {
+  // An RTP-like prefix that would read as an IDR, then a P slice, then an IDR-looking padding tail.
+  const packet = b(h264(5), 0x00, 0x41, 0x9a, h264(5));
+  assert.equal(isKeyframeStart('h264', packet, 2, 4), false, 'P slice between the IDR-looking bytes');
+  assert.equal(isKeyframeStart('h264', packet, 4, 5), true);
+  // A STAP-A whose second unit runs past `end` is truncated there.
+  const stap = b(0xff, 0x78, ...unit(0x06, 5), ...unit(h264(5), 0x88));
+  assert.equal(isKeyframeStart('h264', stap, 1, stap.length), true);
+  assert.equal(isKeyframeStart('h264', stap, 1, stap.length - 1), false);
+  assert.equal(isKeyframeStart('h265', b(0, 0, 19 << 1, 1), 2, 4), true, 'H.265 IDR_W_RADL at an offset');
+});

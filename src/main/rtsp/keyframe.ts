@@ -1,5 +1,7 @@
 // Where a decodable picture can start in an RTP video stream: the packets a new viewer may begin
-// with. Works on the RTP payload (after the RTP header), without copying or depacketizing.
+// with. Works on the RTP payload (after the RTP header), without copying or depacketizing, and
+// without a view of it: the hub asks this of every video packet, so it reads the payload where it
+// lies in the packet (`start`, `end`).
 //
 // H.264 (RFC 6184): an IDR slice (5) or an SPS (7), alone, inside a STAP-A (24), or as the first
 // fragment of an FU-A (28). H.265 (RFC 7798): an IRAP picture (16..21: BLA, IDR, CRA) or a VPS
@@ -8,8 +10,8 @@
 
 export type VideoCodecName = 'h264' | 'h265';
 
-export function isKeyframeStart(codec: VideoCodecName, rtpPayload: Buffer): boolean {
-  return codec === 'h264' ? h264KeyframeStart(rtpPayload) : h265KeyframeStart(rtpPayload);
+export function isKeyframeStart(codec: VideoCodecName, bytes: Buffer, start = 0, end = bytes.length): boolean {
+  return codec === 'h264' ? h264KeyframeStart(bytes, start, end) : h265KeyframeStart(bytes, start, end);
 }
 
 const H264_IDR = 5;
@@ -21,16 +23,16 @@ function h264StartsPicture(type: number): boolean {
   return type === H264_IDR || type === H264_SPS;
 }
 
-function h264KeyframeStart(payload: Buffer): boolean {
-  if (payload.length < 1) return false;
-  const type = payload[0]! & 0x1f;
+function h264KeyframeStart(bytes: Buffer, start: number, end: number): boolean {
+  if (end - start < 1) return false;
+  const type = bytes[start]! & 0x1f;
   if (type === H264_STAP_A) {
     // 1-byte STAP-A header, then units of 16-bit size + NAL unit.
-    return aggregatedUnits(payload, 1).some((offset) => h264StartsPicture(payload[offset]! & 0x1f));
+    return someAggregatedUnit(bytes, start + 1, end, (first) => h264StartsPicture(first & 0x1f));
   }
   if (type === H264_FU_A) {
-    if (payload.length < 2) return false;
-    const fuHeader = payload[1]!;
+    if (end - start < 2) return false;
+    const fuHeader = bytes[start + 1]!;
     return (fuHeader & 0x80) !== 0 && h264StartsPicture(fuHeader & 0x1f);
   }
   return h264StartsPicture(type);
@@ -49,31 +51,33 @@ function h265Type(firstByte: number): number {
   return (firstByte >> 1) & 0x3f;
 }
 
-function h265KeyframeStart(payload: Buffer): boolean {
-  if (payload.length < 2) return false;
-  const type = h265Type(payload[0]!);
+function h265KeyframeStart(bytes: Buffer, start: number, end: number): boolean {
+  if (end - start < 2) return false;
+  const type = h265Type(bytes[start]!);
   if (type === H265_AP) {
     // 2-byte payload header, then units of 16-bit size + NAL unit (no DONL: sprop-max-don-diff is 0).
-    return aggregatedUnits(payload, 2).some((offset) => h265StartsPicture(h265Type(payload[offset]!)));
+    return someAggregatedUnit(bytes, start + 2, end, (first) => h265StartsPicture(h265Type(first)));
   }
   if (type === H265_FU) {
-    if (payload.length < 3) return false;
-    const fuHeader = payload[2]!;
+    if (end - start < 3) return false;
+    const fuHeader = bytes[start + 2]!;
     return (fuHeader & 0x80) !== 0 && h265StartsPicture(fuHeader & 0x3f);
   }
   return h265StartsPicture(type);
 }
 
-/** Offsets of the NAL units in an aggregation packet; stops at the first size that overruns. */
-function aggregatedUnits(payload: Buffer, headerLength: number): number[] {
-  const offsets: number[] = [];
-  for (let at = headerLength; at + 2 < payload.length;) {
-    const size = payload.readUInt16BE(at);
-    if (size === 0 || at + 2 + size > payload.length) break;
-    offsets.push(at + 2);
+/**
+ * Whether a NAL unit of an aggregation packet (its units from `at` to `end`) passes the test, given
+ * the unit's first byte; stops at the first size that overruns.
+ */
+function someAggregatedUnit(bytes: Buffer, at: number, end: number, test: (firstByte: number) => boolean): boolean {
+  while (at + 2 < end) {
+    const size = bytes.readUInt16BE(at);
+    if (size === 0 || at + 2 + size > end) return false;
+    if (test(bytes[at + 2]!)) return true;
     at += 2 + size;
   }
-  return offsets;
+  return false;
 }
 
 /**

@@ -18,39 +18,44 @@ export interface RtpHeader {
 
 const FIXED_HEADER = 12;
 
+/**
+ * Where an RTP packet's payload begins, after the CSRC list and any header extension; -1 when it is
+ * not version 2 or its lengths do not add up. A number, not an object: the hub asks it per packet.
+ */
+export function rtpPayloadOffset(packet: Buffer): number {
+  if (packet.length < FIXED_HEADER) return -1;
+  const first = packet[0]!;
+  if (first >> 6 !== 2) return -1;
+  let offset = FIXED_HEADER + 4 * (first & 0x0f);
+  if ((first & 0x10) !== 0) {
+    if (packet.length < offset + 4) return -1;
+    offset += 4 + 4 * packet.readUInt16BE(offset + 2);
+  }
+  return offset > rtpPayloadEnd(packet) ? -1 : offset;
+}
+
+/** One past an RTP packet's last payload byte (before any padding); -1 when the padding is impossible. */
+export function rtpPayloadEnd(packet: Buffer): number {
+  if ((packet[0]! & 0x20) === 0) return packet.length;
+  const count = packet[packet.length - 1]!;
+  return count === 0 ? -1 : packet.length - count;
+}
+
 /** The header of an RTP packet, or undefined when it is not version 2 or its lengths do not add up. */
 export function parseRtpHeader(packet: Buffer): RtpHeader | undefined {
-  if (packet.length < FIXED_HEADER) return undefined;
+  const payloadOffset = rtpPayloadOffset(packet);
+  if (payloadOffset < 0) return undefined;
   const first = packet[0]!;
-  const version = first >> 6;
-  if (version !== 2) return undefined;
-  const padding = (first & 0x20) !== 0;
-  const extension = (first & 0x10) !== 0;
-  const csrcCount = first & 0x0f;
-
-  let payloadOffset = FIXED_HEADER + 4 * csrcCount;
-  if (extension) {
-    if (packet.length < payloadOffset + 4) return undefined;
-    payloadOffset += 4 + 4 * packet.readUInt16BE(payloadOffset + 2);
-  }
-  let payloadEnd = packet.length;
-  if (padding) {
-    const count = packet[packet.length - 1]!;
-    if (count === 0) return undefined;
-    payloadEnd -= count;
-  }
-  if (payloadOffset > payloadEnd) return undefined;
-
   return {
-    version,
-    padding,
+    version: 2,
+    padding: (first & 0x20) !== 0,
     marker: (packet[1]! & 0x80) !== 0,
     payloadType: packet[1]! & 0x7f,
     sequence: packet.readUInt16BE(2),
     timestamp: packet.readUInt32BE(4),
     ssrc: packet.readUInt32BE(8),
     payloadOffset,
-    payloadEnd,
+    payloadEnd: rtpPayloadEnd(packet),
   };
 }
 

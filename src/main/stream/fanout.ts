@@ -9,7 +9,7 @@
 
 import { frameHeader } from '../rtsp/message.js';
 import { isKeyframeStart } from '../rtsp/keyframe.js';
-import { parseRtpHeader } from '../rtsp/rtp.js';
+import { rtpPayloadEnd, rtpPayloadOffset } from '../rtsp/rtp.js';
 import { RtpContinuity } from './continuity.js';
 import { PacketCache, type CachedPacket } from './packet-cache.js';
 import type { RtpStart, UpstreamTrack } from './upstream.js';
@@ -149,14 +149,15 @@ export class FanOut {
     let keyStart = false;
     const video = this.#video;
     if (track === video && video.codec) {
-      const header = parseRtpHeader(packet);
+      const payloadOffset = rtpPayloadOffset(packet);
+      const timestamp = payloadOffset < 0 ? undefined : packet.readUInt32BE(4);
       if (
-        header &&
-        header.timestamp !== this.#cacheTimestamp &&
-        isKeyframeStart(video.codec, packet.subarray(header.payloadOffset, header.payloadEnd))
+        timestamp !== undefined &&
+        timestamp !== this.#cacheTimestamp &&
+        isKeyframeStart(video.codec, packet, payloadOffset, rtpPayloadEnd(packet))
       ) {
         keyStart = true;
-        this.#resetCache(header.timestamp);
+        this.#resetCache(timestamp);
       }
     }
     if (this.#cacheValid) {

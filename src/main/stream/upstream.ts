@@ -29,6 +29,7 @@ import {
   redirectedToStranger,
   responseTimeout,
 } from './errors.js';
+import { RecordSlab } from './record-slab.js';
 import { checkPin, identityOf, pinsAnew, type PeerIdentity, type Pin } from './identity.js';
 import { trackOf } from './source.js';
 
@@ -300,6 +301,7 @@ class Connection {
   readonly #hooks: UpstreamHooks;
   /** Where TLS decrypts each record (`onread`); its bytes are copied out before the next. */
   readonly #readBuffer = Buffer.allocUnsafe(MAX_TLS_RECORD_PLAINTEXT);
+  readonly #records = new RecordSlab();
   readonly #log: Logger;
   readonly #nonce = new NonceSequence((value) => this.#log.warn({ value }, 'the base station sent a Nonce that is not a number; counting on from ours'));
   readonly #reader = new RtspReader();
@@ -343,8 +345,8 @@ class Connection {
         rejectUnauthorized: false,
         // No SNI for an address (RFC 6066 §3); a name (e.g. VMB5000.local) gets it.
         servername: isIP(host) ? '' : host,
-        // Each TLS record is decrypted into one reused buffer and copied out at its size (small
-        // ones from Node's shared pool), instead of a native allocation per record plus the
+        // Each TLS record is decrypted into one reused buffer and copied out at its size, next to
+        // the record before (record-slab.ts), instead of a native allocation per record plus the
         // readable stream's push and 'data' per read: a base station that sends one RTP packet per
         // record makes this the per-packet path (docs/BENCHMARKS.md). The copy is ours to keep
         // (frames are views of it; continuity rewrites their headers in place).
@@ -471,10 +473,7 @@ class Connection {
   }
 
   #onRead(length: number): boolean {
-    // Copied straight from the reused buffer: no view of it is made first (one object less per record).
-    const record = Buffer.allocUnsafe(length);
-    this.#readBuffer.copy(record, 0, 0, length);
-    this.#reader.push(record);
+    this.#reader.push(this.#records.copy(this.#readBuffer, length));
     for (let item = this.#reader.read(); item; item = this.#reader.read()) {
       if (item.kind === 'frame') {
         const rtcp = !this.channels.has(item.channel);
