@@ -60,8 +60,10 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
     const timing = new Timing(element, opened);
     for (const name of ['loadeddata', 'playing'] as const) element.addEventListener(name, () => timing.mark(name), { once: true, signal });
 
+    // After the view closed, its SourceBuffer is removed from the detached MediaSource (reading it
+    // throws), yet an append in flight still ends and the transport may still hand over bytes.
     const pump = (): void => {
-      if (!buffer || buffer.updating || queue.length === 0) return;
+      if (closed || !buffer || buffer.updating || queue.length === 0) return;
       const ranges = buffer.buffered;
       if (ranges.length > 0 && element.currentTime - ranges.start(0) > KEEP_SECONDS * 2) {
         buffer.remove(ranges.start(0), element.currentTime - KEEP_SECONDS);
@@ -72,6 +74,7 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
       buffer.appendBuffer(concat(queue.splice(0)));
     };
     const keepLive = (): void => {
+      if (closed) return;
       const ranges = buffer?.buffered;
       if (!ranges || ranges.length === 0) return;
       const end = ranges.end(ranges.length - 1);
@@ -85,7 +88,7 @@ export function LiveView({ camera, onClose, onPicture }: { camera: CameraView; o
         timing.mark('firstAppend');
         keepLive();
         pump();
-      });
+      }, { signal });
       pump();
     };
     source.addEventListener('sourceopen', () => {
